@@ -1,0 +1,265 @@
+//! Stage 4: pure functions from a meeting [`Table`] to a [`MeetingReport`]: exact
+//! nearest-rank percentiles, degradation flags, MOS estimates and grades. Never sees a
+//! string of the input; rayon splits the work across columns and participants.
+
+mod stats;
+mod thresholds;
+
+use rayon::prelude::*;
+
+pub use stats::{Stats, nearest_rank_index};
+pub use thresholds::Thresholds;
+pub(crate) use thresholds::SampleFlags;
+
+use crate::record::{Column, Table};
+use crate::report::{
+    Degraded, FlagCounts, Grade, GradeCounts, MeetingReport, MetricStats, MosReport,
+    ParticipantDetail, StreamStats,
+};
+use crate::schema::{CpuMetric, Metric, Stream};
+
+/// What to compute, and how.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    thresholds: Thresholds,
+    sequential: bool,
+}
+
+impl Analysis {
+    /// Default thresholds, parallel.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Degradation thresholds (see [`Thresholds`]).
+    pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// Computes on the calling thread only. The report is the same either way; this is
+    /// for callers that parallelise across meetings themselves, and for tests.
+    pub fn sequential(mut self, sequential: bool) -> Self {
+        self.sequential = sequential;
+        self
+    }
+
+    /// The report of one meeting.
+    pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
+        let thresholds = self.thresholds.fixed();
+        let participants: Vec<ParticipantPass> = self.map(
+            &table.participants().map(|p| p.rows()).collect::<Vec<_>>(),
+            |rows| ParticipantPass::run(table, rows.clone(), &thresholds),
+        );
+        let stream_jobs: Vec<(Stream, Metric)> = table
+            .streams()
+            .flat_map(|(stream, _)| stream.metrics().iter().map(move |m| (stream, *m)))
+            .collect();
+        let samples = table.samples() as u64;
+        let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
+            let column = table.stream(stream).map(|columns| columns.column(metric));
+            column_stats(column, metric, table.samples())
+        });
+        let cpu = self.map(CpuMetric::ALL, |&metric| {
+            let stats = column_stats(table.cpu_column(metric), Metric::AvgLoss, table.samples());
+            (metric.report_name(), stats)
+        });
+
+        let mut streams = StreamStats::default();
+        for (&(stream, metric), stats) in stream_jobs.iter().zip(metric_stats) {
+            streams.insert(stream, metric, stats);
+        }
+
+        let mut mos_in: Vec<f64> = Vec::new();
+        let mut mos_out: Vec<f64> = Vec::new();
+        let mut degraded = Degraded::default();
+        let mut grades = GradeCounts::default();
+        let mut details = Vec::with_capacity(participants.len());
+        for (pass, participant) in participants.into_iter().zip(table.participants()) {
+            degraded.samples += pass.degraded;
+            degraded.by_flag.add(&pass.flags);
+            grades.add(pass.grade);
+            details.push(ParticipantDetail {
+                user_id: participant.user_id().to_owned(),
+                user_name: participant.user_name().to_owned(),
+                samples: participant.rows().len() as u64,
+                degraded_samples: pass.degraded,
+                mos_audio_input_p50: pass.mos_in_p50,
+                mos_audio_output_p50: pass.mos_out_p50,
+                grade: pass.grade,
+                degraded_episodes: pass.episodes,
+                longest_degraded_episode: pass.longest_episode,
+            });
+            mos_in.extend(pass.mos_in);
+            mos_out.extend(pass.mos_out);
+        }
+        mos_in.sort_unstable_by(f64::total_cmp);
+        mos_out.sort_unstable_by(f64::total_cmp);
+
+        MeetingReport {
+            meeting: name.to_owned(),
+            pages: table.pages(),
+            participants: table.participant_count() as u64,
+            samples,
+            invalid_values: table.diagnostics().invalid_values(),
+            streams,
+            cpu: MetricStats(cpu),
+            degraded,
+            mos: MosReport {
+                audio_input: Stats::from_sorted_f64(&mos_in, samples),
+                audio_output: Stats::from_sorted_f64(&mos_out, samples),
+            },
+            grades,
+            participant_details: details,
+        }
+    }
+
+    fn map<J: Sync, T: Send>(&self, jobs: &[J], f: impl Fn(&J) -> T + Sync + Send) -> Vec<T> {
+        if self.sequential {
+            jobs.iter().map(f).collect()
+        } else {
+            jobs.par_iter().map(f).collect()
+        }
+    }
+}
+
+/// STATS of one column over all rows, in the report unit of `metric` (CPU columns use a
+/// percent metric's scale).
+fn column_stats(column: Option<&Column>, metric: Metric, rows: usize) -> Stats {
+    let mut values: Vec<u32> = Vec::new();
+    if let Some(column) = column {
+        values.reserve(rows);
+        column.for_each_present(0..column.len().min(rows), |raw| {
+            if let Some(key) = stat_key(metric, raw) {
+                values.push(key);
+            }
+        });
+    }
+    values.sort_unstable();
+    Stats::from_sorted_fixed(&values, scale(metric), rows as u64)
+}
+
+/// The sortable fixed-point quantity a metric's statistics are over: the stored value, or
+/// for a resolution its height (`0*0` is no picture: missing).
+fn stat_key(metric: Metric, raw: u32) -> Option<u32> {
+    match metric {
+        Metric::Resolution => (raw != 0).then_some(raw & 0xFFFF),
+        _ => Some(raw),
+    }
+}
+
+/// Stored units per report unit.
+fn scale(metric: Metric) -> f64 {
+    match metric {
+        Metric::Bitrate => 1000.0,
+        Metric::Resolution => 1.0,
+        _ => 100.0,
+    }
+}
+
+/// The streams degradation flags look at (screen share's jitter is large by nature).
+const FLAG_STREAMS: [Stream; 4] = [
+    Stream::AudioInput,
+    Stream::AudioOutput,
+    Stream::VideoInput,
+    Stream::VideoOutput,
+];
+
+/// One pass over one participant's rows: flags, MOS values, grade.
+struct ParticipantPass {
+    flags: FlagCounts,
+    degraded: u64,
+    episodes: u64,
+    longest_episode: u64,
+    mos_in: Vec<f64>,
+    mos_out: Vec<f64>,
+    mos_in_p50: Option<f64>,
+    mos_out_p50: Option<f64>,
+    grade: Grade,
+}
+
+impl ParticipantPass {
+    fn run(table: &Table, rows: core::ops::Range<usize>, t: &thresholds::Fixed) -> Self {
+        let mut flags = FlagCounts::default();
+        let mut degraded = 0;
+        let mut mos_in = Vec::new();
+        let mut mos_out = Vec::new();
+        // Episodes follow time order; samples are not guaranteed to arrive sorted.
+        let mut ordered: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let sample = t.flags(table, row);
+            flags.add(&sample);
+            let any = sample.any();
+            degraded += u64::from(any);
+            ordered.push((table.time_s(row).unwrap_or(i64::MAX), any));
+            mos_in.extend(mos(table, Stream::AudioInput, row));
+            mos_out.extend(mos(table, Stream::AudioOutput, row));
+        }
+        ordered.sort_by_key(|&(time, _)| time);
+        let (episodes, longest_episode) = episodes(ordered.iter().map(|&(_, d)| d));
+        mos_in.sort_unstable_by(f64::total_cmp);
+        mos_out.sort_unstable_by(f64::total_cmp);
+        let median = |sorted: &[f64]| nearest_rank_index(sorted.len(), 50).map(|i| sorted[i]);
+        let mos_in_p50 = median(&mos_in);
+        let mos_out_p50 = median(&mos_out);
+        ParticipantPass {
+            flags,
+            degraded,
+            episodes,
+            longest_episode,
+            grade: Grade::of_worst(mos_in_p50, mos_out_p50),
+            mos_in,
+            mos_out,
+            mos_in_p50,
+            mos_out_p50,
+        }
+    }
+}
+
+/// Runs of consecutive `true`: how many, and the longest.
+fn episodes(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
+    let (mut count, mut longest, mut run) = (0, 0, 0);
+    for d in degraded {
+        if d {
+            run += 1;
+            count += u64::from(run == 1);
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    (count, longest)
+}
+
+/// The MOS of a stream at a row, when latency, jitter and average loss are all present.
+fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
+    let columns = table.stream(stream)?;
+    let latency_ms = columns.value(Metric::Latency, row)?;
+    let jitter_ms = columns.value(Metric::Jitter, row)?;
+    let loss_pct = columns.value(Metric::AvgLoss, row)?;
+    Some(mos_estimate(latency_ms, jitter_ms, loss_pct))
+}
+
+/// Simplified ITU-T G.107 E-model, as fixed by report v1:
+/// `EL = latency + 2·jitter + 10`; `R = 93.2 − EL/40` if `EL < 160`, else
+/// `93.2 − (EL − 120)/10`; `R −= 2.5·loss`; MOS = 1 if `R ≤ 0`, 4.5 if `R ≥ 100`, else
+/// `1 + 0.035R + 0.000007·R(R − 60)(100 − R)`.
+pub fn mos_estimate(latency_ms: f64, jitter_ms: f64, avg_loss_pct: f64) -> f64 {
+    let effective = latency_ms + 2.0 * jitter_ms + 10.0;
+    let mut r = if effective < 160.0 {
+        93.2 - effective / 40.0
+    } else {
+        93.2 - (effective - 120.0) / 10.0
+    };
+    r -= 2.5 * avg_loss_pct;
+    if r <= 0.0 {
+        1.0
+    } else if r >= 100.0 {
+        4.5
+    } else {
+        1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r)
+    }
+}
+
+#[cfg(test)]
+mod tests;

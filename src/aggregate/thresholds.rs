@@ -1,0 +1,174 @@
+//! Degradation thresholds, and their fixed-point form used per sample.
+
+use serde::Deserialize;
+
+use super::FLAG_STREAMS;
+use crate::error::Error;
+use crate::record::Table;
+use crate::schema::{CpuMetric, Metric, Stream};
+
+/// When a sample counts as degraded. A flag needs a present value: missing data never
+/// raises one. Defaults and their sources:
+///
+/// | field | default | flag when | source |
+/// |---|---|---|---|
+/// | `latency_ms` | 150 | latency > it | ITU-T G.114: one-way delay under 150 ms is acceptable |
+/// | `jitter_ms` | 40 | jitter > it | VoIP practice: ≤ 30 ms good (Cisco), > 40 ms severe (8x8) |
+/// | `avg_loss_pct` | 2.0 | average loss > it | VoIP practice: ≤ 1 % good (Cisco), 1 % major / 5 % critical (Polycom) |
+/// | `frame_rate_fps` | 10 | frame rate < it, on a video stream with a picture | below 10 fps motion looks choppy |
+/// | `system_cpu_pct` | 90 | `system_max_cpu_usage` > it | a saturated machine drops media |
+///
+/// Latency, jitter and loss are read on `audio_input`, `audio_output`, `video_input`
+/// and `video_output`; `screen_share` adds `as_input` and `as_output` (off by default:
+/// screen share's jitter is large by nature). Read from TOML or JSON with serde; unknown
+/// keys are an error.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// Latency above this many ms raises `latency`.
+    pub latency_ms: f64,
+    /// Jitter above this many ms raises `jitter`.
+    pub jitter_ms: f64,
+    /// Average loss above this percentage raises `loss`.
+    pub avg_loss_pct: f64,
+    /// A frame rate below this raises `frame_rate`.
+    pub frame_rate_fps: f64,
+    /// `system_max_cpu_usage` above this percentage raises `cpu`.
+    pub system_cpu_pct: f64,
+    /// Whether the screen-share streams raise flags too.
+    pub screen_share: bool,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            latency_ms: 150.0,
+            jitter_ms: 40.0,
+            avg_loss_pct: 2.0,
+            frame_rate_fps: 10.0,
+            system_cpu_pct: 90.0,
+            screen_share: false,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Checks that every threshold is a finite, non-negative number.
+    ///
+    /// # Errors
+    /// A [`Config`](crate::ErrorKind::Config) error naming the first bad field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let fields = [
+            ("latency_ms", self.latency_ms),
+            ("jitter_ms", self.jitter_ms),
+            ("avg_loss_pct", self.avg_loss_pct),
+            ("frame_rate_fps", self.frame_rate_fps),
+            ("system_cpu_pct", self.system_cpu_pct),
+        ];
+        match fields.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
+            Some((name, value)) => Err(Error::config(format!(
+                "threshold {name} must be a finite number ≥ 0, found {value}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn fixed(&self) -> Fixed {
+        Fixed {
+            latency_max: above(self.latency_ms),
+            jitter_max: above(self.jitter_ms),
+            loss_max: above(self.avg_loss_pct),
+            frame_rate_min: below(self.frame_rate_fps),
+            cpu_max: above(self.system_cpu_pct),
+            streams: if self.screen_share {
+                &[
+                    Stream::AudioInput,
+                    Stream::AudioOutput,
+                    Stream::VideoInput,
+                    Stream::VideoOutput,
+                    Stream::AsInput,
+                    Stream::AsOutput,
+                ]
+            } else {
+                &FLAG_STREAMS
+            },
+        }
+    }
+}
+
+/// `t × 100` when it is a whole number up to float noise, else `None`.
+fn hundredths(threshold: f64) -> (f64, bool) {
+    let x = threshold * 100.0;
+    let whole = x.round();
+    (x, (x - whole).abs() <= 1e-9 * whole.abs().max(1.0))
+}
+
+/// The largest stored value (in hundredths) that is not above `threshold`:
+/// `value > threshold` ⇔ `stored > above(threshold)`.
+fn above(threshold: f64) -> u64 {
+    let (x, whole) = hundredths(threshold);
+    let cut = if whole { x.round() } else { x.floor() };
+    // Saturating float-to-int cast: a huge threshold never flags.
+    cut.max(0.0) as u64
+}
+
+/// The smallest stored value (in hundredths) that is not below `threshold`:
+/// `value < threshold` ⇔ `stored < below(threshold)`.
+fn below(threshold: f64) -> u64 {
+    let (x, whole) = hundredths(threshold);
+    let cut = if whole { x.round() } else { x.ceil() };
+    cut.max(0.0) as u64
+}
+
+/// Which flags one sample raises.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SampleFlags {
+    pub(crate) latency: bool,
+    pub(crate) jitter: bool,
+    pub(crate) loss: bool,
+    pub(crate) frame_rate: bool,
+    pub(crate) cpu: bool,
+}
+
+impl SampleFlags {
+    pub(crate) fn any(&self) -> bool {
+        self.latency || self.jitter || self.loss || self.frame_rate || self.cpu
+    }
+}
+
+/// Thresholds in the table's stored units (hundredths of ms, %, fps).
+pub(crate) struct Fixed {
+    latency_max: u64,
+    jitter_max: u64,
+    loss_max: u64,
+    frame_rate_min: u64,
+    cpu_max: u64,
+    streams: &'static [Stream],
+}
+
+impl Fixed {
+    pub(crate) fn flags(&self, table: &Table, row: usize) -> SampleFlags {
+        let over = |value: Option<u32>, max: u64| value.is_some_and(|v| u64::from(v) > max);
+        let mut flags = SampleFlags::default();
+        for &stream in self.streams {
+            let Some(columns) = table.stream(stream) else {
+                continue;
+            };
+            flags.latency |= over(columns.raw(Metric::Latency, row), self.latency_max);
+            flags.jitter |= over(columns.raw(Metric::Jitter, row), self.jitter_max);
+            flags.loss |= over(columns.raw(Metric::AvgLoss, row), self.loss_max);
+            if stream.has_picture() {
+                let has_picture = columns.raw(Metric::Resolution, row).is_some_and(|r| r != 0);
+                let slow = columns
+                    .raw(Metric::FrameRate, row)
+                    .is_some_and(|fps| u64::from(fps) < self.frame_rate_min);
+                flags.frame_rate |= has_picture && slow;
+            }
+        }
+        flags.cpu = over(
+            table.cpu_bp(CpuMetric::SystemMax, row).map(u32::from),
+            self.cpu_max,
+        );
+        flags
+    }
+}

@@ -1,0 +1,215 @@
+//! The fast decode route: JSON bytes -> simd-json tape (reused) -> a walk that writes rows.
+//! Allocates nothing per sample once its buffers and the table have grown.
+
+use simd_json::prelude::*;
+use simd_json::{Buffers, Tape};
+use simd_json::tape::Value;
+
+use super::table::{DecodeConfig, PageWriter, Raw, RawNumber, Table};
+use crate::error::Error;
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+
+/// What a decoded page said about itself and held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    /// Participant entries in the page.
+    pub participants: u32,
+    /// `user_qos` samples in the page.
+    pub samples: u64,
+    /// Whether `next_page_token` is a non-empty string: more pages follow.
+    pub has_next_page: bool,
+    /// `total_records`, when it is a number (the official sample sends a placeholder text).
+    pub total_records: Option<u64>,
+}
+
+/// simd-json's error text without its own "at character N" (the offset is reported apart).
+pub(crate) fn json_reason(error: &simd_json::Error) -> String {
+    format!("{:?}", error.error())
+}
+
+/// Decodes pages into a [`Table`], reusing its simd-json buffers and tape between pages.
+///
+/// Accepts a list page (`{"participants": [...], ...}`) and the single-participant
+/// endpoint's answer (a participant object with `user_qos` at the top level).
+pub struct Decoder {
+    config: DecodeConfig,
+    buffers: Buffers,
+    /// Kept empty between calls; only its allocation is reused.
+    tape: Tape<'static>,
+}
+
+impl core::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decoder").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new(DecodeConfig::default())
+    }
+}
+
+impl Decoder {
+    /// A decoder with the given configuration.
+    pub fn new(config: DecodeConfig) -> Self {
+        Decoder {
+            config,
+            buffers: Buffers::default(),
+            tape: Tape(Vec::new()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DecodeConfig {
+        &self.config
+    }
+
+    /// Parses one page from `input` (which simd-json rewrites while unescaping strings)
+    /// and appends its participants and samples to `table`.
+    ///
+    /// # Errors
+    /// Malformed JSON ([`ErrorKind::Json`](crate::ErrorKind::Json), with the byte offset),
+    /// a document that is not a page ([`ErrorKind::Shape`](crate::ErrorKind::Shape)), or in
+    /// strict mode the first invalid value. On error `table` is unchanged.
+    pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
+        let mut tape: Tape<'_> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let result = match simd_json::fill_tape(input, &mut self.buffers, &mut tape) {
+            Ok(()) => table.write_page(&self.config, |writer| walk_document(tape.as_value(), writer)),
+            Err(error) => Err(Error::json(error.index(), json_reason(&error))),
+        };
+        self.tape = tape.reset();
+        result
+    }
+}
+
+fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<PageInfo, Error> {
+    let Some(page) = root.as_object() else {
+        return Err(Error::shape(String::new(), "a page object", json_type(root)));
+    };
+    let mut info = PageInfo::default();
+    let mut participants = None;
+    let mut is_participant = false;
+    for (key, value) in page.iter() {
+        match key {
+            "participants" => participants = Some(value),
+            "user_qos" => is_participant = true,
+            "next_page_token" => {
+                info.has_next_page = value.as_str().is_some_and(|token| !token.is_empty());
+            }
+            "total_records" => info.total_records = value.as_u64(),
+            _ => {}
+        }
+    }
+    match participants {
+        Some(list) => {
+            if let Some(list) = list.as_array() {
+                for (index, participant) in list.iter().enumerate() {
+                    if let Some(participant) = participant.as_object() {
+                        walk_participant(&participant, index, writer, &mut info)?;
+                    }
+                }
+            } else if !list.is_null() {
+                return Err(Error::shape("participants".into(), "a list", json_type(list)));
+            }
+        }
+        // The single-participant endpoint answers with the participant itself.
+        None if is_participant => walk_participant(&page, 0, writer, &mut info)?,
+        None => {}
+    }
+    Ok(info)
+}
+
+fn walk_participant(
+    participant: &simd_json::tape::Object<'_, '_>,
+    index: usize,
+    writer: &mut PageWriter<'_>,
+    info: &mut PageInfo,
+) -> Result<(), Error> {
+    writer.begin_participant()?;
+    info.participants += 1;
+    for (key, value) in participant.iter() {
+        if key == "user_qos" {
+            if let Some(samples) = value.as_array() {
+                for sample in samples.iter() {
+                    walk_sample(sample, writer)?;
+                    info.samples += 1;
+                }
+            } else if !value.is_null() {
+                let path = format!("participants[{index}].user_qos");
+                return Err(Error::shape(path, "a list", json_type(value)));
+            }
+        } else if let (Some(field), Some(text)) = (ParticipantField::from_api_name(key), value.as_str()) {
+            writer.participant_text(field, text);
+        }
+    }
+    writer.end_participant();
+    Ok(())
+}
+
+/// One `user_qos` item. A non-object item (`""`, `null`) is a sample with no data.
+fn walk_sample(sample: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<(), Error> {
+    writer.begin_sample()?;
+    if let Some(sample) = sample.as_object() {
+        for (key, value) in sample.iter() {
+            if let Some(stream) = Stream::from_api_name(key) {
+                if let Some(block) = value.as_object() {
+                    writer.stream(stream);
+                    for (key, value) in block.iter() {
+                        if let Some(metric) = Metric::from_api_name(key) {
+                            writer.metric(stream, metric, raw(value))?;
+                        }
+                    }
+                }
+            } else if key == "date_time" {
+                writer.time(raw(value))?;
+            } else if key == "cpu_usage" {
+                if let Some(block) = value.as_object() {
+                    writer.cpu_block();
+                    for (key, value) in block.iter() {
+                        if let Some(metric) = CpuMetric::from_api_name(key) {
+                            writer.cpu(metric, raw(value))?;
+                        }
+                    }
+                }
+            } else if key == "wifi_rssi" {
+                if let Some(block) = value.as_object() {
+                    writer.rssi_block();
+                    for (key, value) in block.iter() {
+                        if let Some(metric) = RssiMetric::from_api_name(key) {
+                            writer.rssi(metric, raw(value))?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    writer.end_sample();
+    Ok(())
+}
+
+fn raw<'input>(value: Value<'_, 'input>) -> Raw<'input> {
+    if let Some(text) = value.into_string() {
+        return Raw::Text(text);
+    }
+    match value.value_type() {
+        ValueType::Null => Raw::Null,
+        ValueType::I64 | ValueType::U64 | ValueType::F64 => match value.as_i64() {
+            Some(n) => Raw::Number(RawNumber::Int(n)),
+            None => Raw::Number(RawNumber::Float(value.cast_f64().unwrap_or(f64::NAN).to_bits())),
+        },
+        _ => Raw::Other(json_type(value)),
+    }
+}
+
+/// The JSON type of a value, for messages.
+fn json_type(value: Value<'_, '_>) -> &'static str {
+    match value.value_type() {
+        ValueType::String => "a string",
+        ValueType::Object => "an object",
+        ValueType::Array => "a list",
+        ValueType::Bool => "a boolean",
+        ValueType::Null => "null",
+        _ => "a number",
+    }
+}

@@ -1,0 +1,289 @@
+//! The report v1 contract: what [`Analysis`](crate::aggregate::Analysis) produces, as
+//! serde-serialisable types, and its renderings (JSON, CSV, Prometheus text, a table).
+//! Field names and meanings are a public interface; new fields may be added.
+
+mod render;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::aggregate::Stats;
+use crate::schema::{Metric, Stream};
+
+/// The whole report: `{"version": 1, "meetings": [...], "errors": [...]}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// Always 1 for this layout.
+    pub version: u32,
+    /// Meetings, sorted by name by the command (a library caller chooses its order).
+    pub meetings: Vec<MeetingReport>,
+    /// Meetings that could not be read.
+    pub errors: Vec<MeetingError>,
+}
+
+impl Report {
+    /// Report v1 of these meetings.
+    pub fn new(meetings: Vec<MeetingReport>, errors: Vec<MeetingError>) -> Self {
+        Report {
+            version: 1,
+            meetings,
+            errors,
+        }
+    }
+}
+
+/// A meeting that could not be reported, with where its input went wrong.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MeetingError {
+    /// The meeting's name.
+    pub meeting: String,
+    /// The file that failed, if the input came from one.
+    pub file: Option<String>,
+    /// The byte offset in that file, for malformed JSON.
+    pub offset: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The report of one meeting.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MeetingReport {
+    /// The meeting's key (its folder or file name).
+    pub meeting: String,
+    /// Pages read.
+    pub pages: u32,
+    /// Participant entries across all pages.
+    pub participants: u64,
+    /// `user_qos` items across all participants.
+    pub samples: u64,
+    /// Metric strings that were neither blank nor a documented spelling.
+    pub invalid_values: u64,
+    /// Per stream that appears as an object, per metric.
+    pub streams: StreamStats,
+    /// `cpu_usage` fields, as percentages.
+    pub cpu: MetricStats,
+    /// Degraded samples.
+    pub degraded: Degraded,
+    /// Per-sample MOS estimates of the audio streams.
+    pub mos: MosReport,
+    /// Participants per grade.
+    pub grades: GradeCounts,
+    /// One entry per participant, in input order.
+    pub participant_details: Vec<ParticipantDetail>,
+}
+
+/// Named [`Stats`] in a fixed order, serialised as a JSON object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricStats(pub Vec<(&'static str, Stats)>);
+
+impl MetricStats {
+    /// The stats of a name.
+    pub fn get(&self, name: &str) -> Option<&Stats> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+    }
+}
+
+impl Serialize for MetricStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, stats) in &self.0 {
+            map.serialize_entry(name, stats)?;
+        }
+        map.end()
+    }
+}
+
+/// Per-stream metric stats, in [`Stream::ALL`] order, serialised as a JSON object keyed
+/// by the API stream name and the report metric name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamStats(pub Vec<(Stream, MetricStats)>);
+
+impl StreamStats {
+    /// The stats of a stream's metric.
+    pub fn get(&self, stream: Stream, metric: Metric) -> Option<&Stats> {
+        self.0
+            .iter()
+            .find(|(s, _)| *s == stream)
+            .and_then(|(_, m)| m.get(metric.report_name()))
+    }
+
+    pub(crate) fn insert(&mut self, stream: Stream, metric: Metric, stats: Stats) {
+        let entry = match self.0.iter().position(|(s, _)| *s == stream) {
+            Some(i) => &mut self.0[i].1,
+            None => {
+                self.0.push((stream, MetricStats::default()));
+                let last = self.0.len() - 1;
+                &mut self.0[last].1
+            }
+        };
+        entry.0.push((metric.report_name(), stats));
+    }
+}
+
+impl Serialize for StreamStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (stream, metrics) in &self.0 {
+            map.serialize_entry(stream.api_name(), metrics)?;
+        }
+        map.end()
+    }
+}
+
+/// Degraded samples: with at least one flag, and per flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Degraded {
+    /// Samples with at least one flag.
+    pub samples: u64,
+    /// Samples per flag.
+    pub by_flag: FlagCounts,
+}
+
+/// Samples per degradation flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FlagCounts {
+    /// Latency over its threshold on a flagged stream.
+    pub latency: u64,
+    /// Jitter over its threshold.
+    pub jitter: u64,
+    /// Average loss over its threshold.
+    pub loss: u64,
+    /// Frame rate under its threshold on a video stream with a picture.
+    pub frame_rate: u64,
+    /// System CPU over its threshold.
+    pub cpu: u64,
+}
+
+impl FlagCounts {
+    pub(crate) fn add(&mut self, other: &impl FlagSource) {
+        let [latency, jitter, loss, frame_rate, cpu] = other.counts();
+        self.latency += latency;
+        self.jitter += jitter;
+        self.loss += loss;
+        self.frame_rate += frame_rate;
+        self.cpu += cpu;
+    }
+}
+
+/// Anything that counts flags in report order: latency, jitter, loss, frame rate, cpu.
+pub(crate) trait FlagSource {
+    fn counts(&self) -> [u64; 5];
+}
+
+impl FlagSource for FlagCounts {
+    fn counts(&self) -> [u64; 5] {
+        [self.latency, self.jitter, self.loss, self.frame_rate, self.cpu]
+    }
+}
+
+impl FlagSource for crate::aggregate::SampleFlags {
+    fn counts(&self) -> [u64; 5] {
+        [self.latency, self.jitter, self.loss, self.frame_rate, self.cpu].map(u64::from)
+    }
+}
+
+/// Per-sample MOS of the two audio streams.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MosReport {
+    /// What the participants send.
+    pub audio_input: Stats,
+    /// What the participants receive.
+    pub audio_output: Stats,
+}
+
+/// A participant's grade: the band of the lower of its two audio MOS medians.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    /// Worst median MOS below 2.
+    Bad,
+    /// Worst median MOS from 2 to under 3.
+    Poor,
+    /// Worst median MOS from 3 to under 4.
+    Fair,
+    /// Worst median MOS 4 or more.
+    Good,
+    /// No MOS sample on either audio stream.
+    Unclassified,
+}
+
+impl Grade {
+    /// The grade of the lower of the medians that exist.
+    pub fn of_worst(a: Option<f64>, b: Option<f64>) -> Grade {
+        let worst = match (a, b) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return Grade::Unclassified,
+        };
+        if worst >= 4.0 {
+            Grade::Good
+        } else if worst >= 3.0 {
+            Grade::Fair
+        } else if worst >= 2.0 {
+            Grade::Poor
+        } else {
+            Grade::Bad
+        }
+    }
+
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grade::Good => "good",
+            Grade::Fair => "fair",
+            Grade::Poor => "poor",
+            Grade::Bad => "bad",
+            Grade::Unclassified => "unclassified",
+        }
+    }
+}
+
+/// Participants per grade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GradeCounts {
+    /// Worst median MOS ≥ 4.
+    pub good: u64,
+    /// ≥ 3.
+    pub fair: u64,
+    /// ≥ 2.
+    pub poor: u64,
+    /// < 2.
+    pub bad: u64,
+    /// No MOS sample.
+    pub unclassified: u64,
+}
+
+impl GradeCounts {
+    pub(crate) fn add(&mut self, grade: Grade) {
+        let slot = match grade {
+            Grade::Good => &mut self.good,
+            Grade::Fair => &mut self.fair,
+            Grade::Poor => &mut self.poor,
+            Grade::Bad => &mut self.bad,
+            Grade::Unclassified => &mut self.unclassified,
+        };
+        *slot += 1;
+    }
+}
+
+/// One participant entry of a meeting.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ParticipantDetail {
+    /// `user_id` (`""` when absent).
+    pub user_id: String,
+    /// `user_name` (`""` when absent or hidden).
+    pub user_name: String,
+    /// Its samples.
+    pub samples: u64,
+    /// Its samples with at least one flag.
+    pub degraded_samples: u64,
+    /// Median MOS of `audio_input`, by nearest rank.
+    pub mos_audio_input_p50: Option<f64>,
+    /// Median MOS of `audio_output`, by nearest rank.
+    pub mos_audio_output_p50: Option<f64>,
+    /// Its grade.
+    pub grade: Grade,
+    /// Runs of consecutive degraded samples, in time order.
+    pub degraded_episodes: u64,
+    /// The longest such run, in samples (about minutes).
+    pub longest_degraded_episode: u64,
+}

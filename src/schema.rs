@@ -1,0 +1,237 @@
+//! The names of the Zoom QoS schema (streams, metrics, CPU and Wi-Fi fields, participant
+//! fields), shared by every stage. Names only: no parsing, no storage.
+
+/// Defines a field-name enum with its API spellings, `ALL`, `COUNT`, `api_name` and
+/// `from_api_name`, so that each name of the schema is written exactly once.
+macro_rules! api_names {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $api:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $(#[doc = concat!("`", $api, "`")] $variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in the order of the API documentation.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// The number of variants.
+            pub const COUNT: usize = Self::ALL.len();
+
+            /// The key the Zoom API uses for this field.
+            pub const fn api_name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $api,)*
+                }
+            }
+
+            /// The field with this API key, if it is one we know.
+            pub fn from_api_name(key: &str) -> Option<Self> {
+                match key {
+                    $($api => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// Position in [`Self::ALL`]: a dense index for arrays keyed by this enum.
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.api_name())
+            }
+        }
+    };
+}
+
+api_names! {
+    /// A media stream of a `user_qos` sample. `*_input` is what the participant sends,
+    /// `*_output` what it receives; `as` is screen share; `*_device_*` are the Cloud Room
+    /// Connector (`crc`) and web gateway (`rwg`) legs.
+    pub enum Stream {
+        AudioInput = "audio_input",
+        AudioOutput = "audio_output",
+        VideoInput = "video_input",
+        VideoOutput = "video_output",
+        AsInput = "as_input",
+        AsOutput = "as_output",
+        AudioDeviceFromCrc = "audio_device_from_crc",
+        AudioDeviceToCrc = "audio_device_to_crc",
+        VideoDeviceFromCrc = "video_device_from_crc",
+        VideoDeviceToCrc = "video_device_to_crc",
+        AsDeviceFromCrc = "as_device_from_crc",
+        AsDeviceToCrc = "as_device_to_crc",
+        AudioDeviceFromRwg = "audio_device_from_rwg",
+        AudioDeviceToRwg = "audio_device_to_rwg",
+        VideoDeviceFromRwg = "video_device_from_rwg",
+        VideoDeviceToRwg = "video_device_to_rwg",
+        AsDeviceFromRwg = "as_device_from_rwg",
+        AsDeviceToRwg = "as_device_to_rwg",
+    }
+}
+
+impl Stream {
+    /// The six streams every sample carries (the others are device legs).
+    pub const MAIN: [Stream; 6] = [
+        Stream::AudioInput,
+        Stream::AudioOutput,
+        Stream::VideoInput,
+        Stream::VideoOutput,
+        Stream::AsInput,
+        Stream::AsOutput,
+    ];
+
+    /// Whether the stream carries pictures (video or screen share), and so has
+    /// `resolution` and `frame_rate` besides the five network metrics.
+    pub const fn has_picture(self) -> bool {
+        !matches!(
+            self,
+            Stream::AudioInput
+                | Stream::AudioOutput
+                | Stream::AudioDeviceFromCrc
+                | Stream::AudioDeviceToCrc
+                | Stream::AudioDeviceFromRwg
+                | Stream::AudioDeviceToRwg
+        )
+    }
+
+    /// The metrics this stream has: the five network metrics, plus the two picture
+    /// metrics for video and screen-share streams.
+    pub const fn metrics(self) -> &'static [Metric] {
+        if self.has_picture() {
+            Metric::ALL
+        } else {
+            Metric::NETWORK
+        }
+    }
+}
+
+api_names! {
+    /// A metric of a stream, by its API key.
+    pub enum Metric {
+        Bitrate = "bitrate",
+        Latency = "latency",
+        Jitter = "jitter",
+        AvgLoss = "avg_loss",
+        MaxLoss = "max_loss",
+        FrameRate = "frame_rate",
+        Resolution = "resolution",
+    }
+}
+
+impl Metric {
+    /// The metrics every stream has.
+    pub const NETWORK: &'static [Metric] = &[
+        Metric::Bitrate,
+        Metric::Latency,
+        Metric::Jitter,
+        Metric::AvgLoss,
+        Metric::MaxLoss,
+    ];
+
+    /// The metric's name in report v1, with its unit (`resolution` reports its height).
+    pub const fn report_name(self) -> &'static str {
+        match self {
+            Metric::Bitrate => "bitrate_kbps",
+            Metric::Latency => "latency_ms",
+            Metric::Jitter => "jitter_ms",
+            Metric::AvgLoss => "avg_loss_pct",
+            Metric::MaxLoss => "max_loss_pct",
+            Metric::FrameRate => "frame_rate_fps",
+            Metric::Resolution => "resolution_height_px",
+        }
+    }
+}
+
+api_names! {
+    /// A field of a sample's `cpu_usage` block (percentages).
+    pub enum CpuMetric {
+        ZoomMin = "zoom_min_cpu_usage",
+        ZoomAvg = "zoom_avg_cpu_usage",
+        ZoomMax = "zoom_max_cpu_usage",
+        SystemMax = "system_max_cpu_usage",
+    }
+}
+
+impl CpuMetric {
+    /// The field's name in report v1, with its unit.
+    pub const fn report_name(self) -> &'static str {
+        match self {
+            CpuMetric::ZoomMin => "zoom_min_cpu_pct",
+            CpuMetric::ZoomAvg => "zoom_avg_cpu_pct",
+            CpuMetric::ZoomMax => "zoom_max_cpu_pct",
+            CpuMetric::SystemMax => "system_max_cpu_pct",
+        }
+    }
+}
+
+api_names! {
+    /// A field of a sample's `wifi_rssi` block (JSON numbers, dBm).
+    pub enum RssiMetric {
+        Max = "max_rssi",
+        Avg = "avg_rssi",
+        Min = "min_rssi",
+    }
+}
+
+api_names! {
+    /// A text field of a participant, kept once per participant in the table.
+    pub enum ParticipantField {
+        Id = "id",
+        UserId = "user_id",
+        UserName = "user_name",
+        Email = "email",
+        Device = "device",
+        Client = "client",
+        Version = "version",
+        IpAddress = "ip_address",
+        Location = "location",
+        JoinTime = "join_time",
+        LeaveTime = "leave_time",
+        PcName = "pc_name",
+        Domain = "domain",
+        MacAddr = "mac_addr",
+        HarddiskId = "harddisk_id",
+        Health = "health",
+        NetworkType = "network_type",
+        ConnectionType = "connection_type",
+        VideoConnectionType = "video_connection_type",
+        AsConnectionType = "as_connection_type",
+        DataCenter = "data_center",
+        FullDataCenter = "full_data_center",
+        Os = "os",
+        OsVersion = "os_version",
+        BrowserName = "browser_name",
+        BrowserVersion = "browser_version",
+        ParticipantUuid = "participant_uuid",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in Stream::ALL {
+            assert_eq!(Stream::from_api_name(s.api_name()), Some(*s));
+        }
+        for m in Metric::ALL {
+            assert_eq!(Metric::from_api_name(m.api_name()), Some(*m));
+        }
+        for f in ParticipantField::ALL {
+            assert_eq!(ParticipantField::from_api_name(f.api_name()), Some(*f));
+        }
+        assert_eq!(Stream::COUNT, 18);
+        assert_eq!(Stream::from_api_name("Audio_Input"), None);
+    }
+
+    #[test]
+    fn picture_streams_have_seven_metrics() {
+        assert_eq!(Stream::VideoDeviceToRwg.metrics().len(), 7);
+        assert_eq!(Stream::AudioDeviceToRwg.metrics().len(), 5);
+        assert_eq!(Stream::ALL.iter().filter(|s| s.has_picture()).count(), 12);
+    }
+}

@@ -1,0 +1,348 @@
+//! Stage 2: unit strings (`"23 kbps"`, `"126 ms"`, `"0.3%"`, `"1280*720"`, `"12 fps"`,
+//! RFC 3339 times) to fixed-point integers. Sees no JSON; allocates nothing; never panics.
+//!
+//! # Grammar
+//!
+//! ```text
+//! value      = ws* ( number ws* unit? | resolution ) ws*      ; all blanks = missing
+//! number     = DIGIT+ ( "." DIGIT+ )?                          ; no sign, exponent or comma
+//! unit       = bitrate: "bps" | "kbps" | "mbps"  (none = kbps) ; units are case-insensitive
+//!              latency, jitter: "ms"                           (none = ms)
+//!              loss, cpu: "%"                                  (none = %)
+//!              frame rate: "fps"                               (none = fps)
+//! resolution = DIGIT+ ws* ( "*" | "x" | "X" ) ws* DIGIT+       ; "0*0" is valid: no picture
+//! ws         = " " | "\t" | "\r" | "\n"
+//! ```
+//!
+//! Each parser returns `Ok(None)` for a blank value (Zoom's "no data"), `Ok(Some(n))` for a
+//! value, and [`UnitError`] for anything else. Values are stored in fixed point, so every
+//! value with up to two decimals in its own unit is kept exactly; further digits are rounded
+//! half-up. A value too large for its storage is [`UnitError::OutOfRange`], never wrapped.
+//!
+//! | parser | stored unit | range |
+//! |---|---|---|
+//! | [`bitrate_bps`] | bit/s | 0 ..= 4 294 967 294 |
+//! | [`millis_10us`] | 10 µs (0.01 ms) | 0 ..= 16 777 214 (167 772.14 ms) |
+//! | [`loss_bp`] | basis point (0.01 %) | 0 ..= 10 000 (100 %) |
+//! | [`cpu_bp`] | basis point (0.01 %) | 0 ..= 65 534 (655.34 %) |
+//! | [`frame_rate_cfps`] | 0.01 frame/s | 0 ..= 65 534 |
+//! | [`resolution_px`] | pixels, width and height | 0 ..= 65 534 each |
+//! | [`timestamp_s`] | seconds since 1970-01-01T00:00:00Z | years 0000 ..= 9999 |
+
+use core::fmt;
+
+use nom::{
+    IResult, Parser,
+    bytes::complete::{tag_no_case, take},
+    character::complete::{char, digit1, multispace0, one_of},
+    combinator::{map_opt, opt},
+    sequence::preceded,
+};
+
+/// Largest stored bit rate; `u32::MAX` is left free for the table's "missing" sentinel.
+pub const BITRATE_MAX_BPS: u32 = u32::MAX - 1;
+/// Largest stored latency or jitter, in 10 µs: the table keeps these in 24 bits.
+pub const MILLIS_MAX_10US: u32 = (1 << 24) - 2;
+/// Largest loss: 100 %.
+pub const LOSS_MAX_BP: u16 = 10_000;
+/// Largest CPU usage, frame rate or resolution side; `u16::MAX` is the missing sentinel.
+pub const U16_VALUE_MAX: u16 = u16::MAX - 1;
+
+/// Why a unit string was rejected. Small and `Copy`; the caller adds the location and the
+/// raw text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnitError {
+    /// No number where one was expected (`"N/A"`, `"-5 ms"`, `"ms"`).
+    ExpectedNumber,
+    /// The number is followed by something that is not one of the field's units.
+    /// Holds the accepted units, for the message.
+    ExpectedUnit(&'static str),
+    /// A well-formed value too large for the field. Holds the largest accepted value.
+    OutOfRange(&'static str),
+    /// Not `W*H` (or `WxH`).
+    ExpectedResolution,
+    /// Not an RFC 3339 date-time, or a date that does not exist.
+    ExpectedTimestamp,
+}
+
+impl fmt::Display for UnitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnitError::ExpectedNumber => f.write_str("expected a number"),
+            UnitError::ExpectedUnit(units) => {
+                write!(f, "expected a number followed by {units} or nothing")
+            }
+            UnitError::OutOfRange(max) => write!(f, "value out of range (at most {max})"),
+            UnitError::ExpectedResolution => f.write_str("expected W*H"),
+            UnitError::ExpectedTimestamp => {
+                f.write_str("expected an RFC 3339 date-time like 2021-06-24T20:00:00Z")
+            }
+        }
+    }
+}
+
+impl core::error::Error for UnitError {}
+
+/// The result of a unit parser: `None` is a blank (missing) value.
+pub type UnitResult<T> = Result<Option<T>, UnitError>;
+
+/// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
+pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
+    const UNITS: &[(&str, u32)] = &[("kbps", 3), ("mbps", 6), ("bps", 0)];
+    let v = measure(input, UNITS, 3, "kbps, mbps or bps")?;
+    narrow(v, u64::from(BITRATE_MAX_BPS), "4294967.294 kbps")
+}
+
+/// A latency or jitter, in units of 10 µs (hundredths of a millisecond). Unit `ms`.
+pub fn millis_10us(input: &[u8]) -> UnitResult<u32> {
+    let v = measure(input, &[("ms", 2)], 2, "ms")?;
+    narrow(v, u64::from(MILLIS_MAX_10US), "167772.14 ms")
+}
+
+/// A packet loss, in basis points (hundredths of a percent). Unit `%`.
+pub fn loss_bp(input: &[u8]) -> UnitResult<u16> {
+    let v = measure(input, &[("%", 2)], 2, "%")?;
+    narrow(v, u64::from(LOSS_MAX_BP), "100%")
+}
+
+/// A CPU usage, in basis points (hundredths of a percent). Unit `%`.
+pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
+    let v = measure(input, &[("%", 2)], 2, "%")?;
+    narrow(v, u64::from(U16_VALUE_MAX), "655.34%")
+}
+
+/// A frame rate, in hundredths of a frame per second. Unit `fps`.
+pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
+    let v = measure(input, &[("fps", 2)], 2, "fps")?;
+    narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")
+}
+
+/// A resolution `W*H` (or `WxH`), in pixels: `(width, height)`. `"0*0"` is `Some((0, 0))`.
+pub fn resolution_px(input: &[u8]) -> UnitResult<(u16, u16)> {
+    if is_blank(input) {
+        return Ok(None);
+    }
+    let parsed: IResult<&[u8], (&[u8], &[u8])> = (
+        preceded(multispace0, digit1),
+        preceded((multispace0, one_of("*xX"), multispace0), digit1),
+    )
+        .parse(input);
+    let (rest, (w, h)) = parsed.map_err(|_| UnitError::ExpectedResolution)?;
+    if !is_blank(rest) {
+        return Err(UnitError::ExpectedResolution);
+    }
+    let side = |digits: &[u8]| {
+        to_fixed(digits, b"", 0)
+            .filter(|&v| v <= u64::from(U16_VALUE_MAX))
+            .and_then(|v| u16::try_from(v).ok())
+            .ok_or(UnitError::OutOfRange("65534*65534"))
+    };
+    Ok(Some((side(w)?, side(h)?)))
+}
+
+/// An RFC 3339 date-time (`2021-06-24T20:00:00Z`, `2021-06-24T22:00:00.5+02:00`), in whole
+/// seconds since the Unix epoch. Fractions of a second are dropped (floor); `t` or a space
+/// may stand for `T`, `z` for `Z`; a leap second `:60` counts as the next second.
+pub fn timestamp_s(input: &[u8]) -> UnitResult<i64> {
+    if is_blank(input) {
+        return Ok(None);
+    }
+    let (rest, stamp) = rfc3339(input).map_err(|_| UnitError::ExpectedTimestamp)?;
+    if !is_blank(rest) {
+        return Err(UnitError::ExpectedTimestamp);
+    }
+    stamp.to_epoch().map(Some).ok_or(UnitError::ExpectedTimestamp)
+}
+
+/// Whether the input is empty or white space only: Zoom's "no data".
+pub fn is_blank(input: &[u8]) -> bool {
+    input.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Parses `ws* number ws* unit? ws*`, returning the number scaled by `10^pow10` of the
+/// matched unit (or `default_pow10` without one).
+fn measure(
+    input: &[u8],
+    units: &[(&'static str, u32)],
+    default_pow10: u32,
+    unit_names: &'static str,
+) -> Result<Option<u64>, UnitError> {
+    if is_blank(input) {
+        return Ok(None);
+    }
+    let (rest, (int, frac)) = number(input).map_err(|_| UnitError::ExpectedNumber)?;
+    let (rest, pow10) = unit(rest, units, default_pow10);
+    if !is_blank(rest) {
+        return Err(UnitError::ExpectedUnit(unit_names));
+    }
+    // An overflow here is a number longer than any field can hold: saturate, so that the
+    // caller's range check rejects it.
+    Ok(Some(to_fixed(int, frac, pow10).unwrap_or(u64::MAX)))
+}
+
+/// `ws* DIGIT+ ("." DIGIT+)?`, as (integer digits, fraction digits).
+fn number(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
+    (
+        preceded(multispace0, digit1),
+        opt(preceded(char('.'), digit1)),
+    )
+        .map(|(int, frac): (&[u8], Option<&[u8]>)| (int, frac.unwrap_or_default()))
+        .parse(input)
+}
+
+/// `ws* unit?`: the first unit of `units` that matches (case-insensitive), else the default.
+fn unit<'a>(input: &'a [u8], units: &[(&'static str, u32)], default_pow10: u32) -> (&'a [u8], u32) {
+    let input = skip_blanks(input);
+    for &(name, pow10) in units {
+        let matched: IResult<&[u8], &[u8]> = tag_no_case(name.as_bytes()).parse(input);
+        if let Ok((rest, _)) = matched {
+            return (rest, pow10);
+        }
+    }
+    (input, default_pow10)
+}
+
+fn skip_blanks(input: &[u8]) -> &[u8] {
+    let blanks: IResult<&[u8], &[u8]> = multispace0(input);
+    blanks.map_or(input, |(rest, _)| rest)
+}
+
+/// `int.frac × 10^pow10`, rounded half-up on the first dropped digit; `None` on overflow.
+/// Both slices hold ASCII digits only (the grammar guarantees it).
+fn to_fixed(int: &[u8], frac: &[u8], pow10: u32) -> Option<u64> {
+    let digit = |d: u8| u64::from(d.wrapping_sub(b'0'));
+    let mut value: u64 = 0;
+    for &d in int {
+        value = value.checked_mul(10)?.checked_add(digit(d))?;
+    }
+    let kept = pow10 as usize;
+    for k in 0..kept {
+        let d = frac.get(k).map_or(0, |&d| digit(d));
+        value = value.checked_mul(10)?.checked_add(d)?;
+    }
+    if frac.get(kept).is_some_and(|&d| d >= b'5') {
+        value = value.checked_add(1)?;
+    }
+    Some(value)
+}
+
+fn narrow<T: TryFrom<u64>>(
+    value: Option<u64>,
+    max: u64,
+    max_text: &'static str,
+) -> UnitResult<T> {
+    match value {
+        None => Ok(None),
+        Some(v) if v <= max => T::try_from(v)
+            .map(Some)
+            .map_err(|_| UnitError::OutOfRange(max_text)),
+        Some(_) => Err(UnitError::OutOfRange(max_text)),
+    }
+}
+
+/// The fields of an RFC 3339 date-time, before range checks.
+struct Stamp {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// East of UTC, in seconds.
+    offset_s: i64,
+    offset_ok: bool,
+}
+
+impl Stamp {
+    fn to_epoch(&self) -> Option<i64> {
+        let valid = (1..=12).contains(&self.month)
+            && self.day >= 1
+            && self.day <= days_in_month(self.year, self.month)
+            && self.hour <= 23
+            && self.minute <= 59
+            && self.second <= 60
+            && self.offset_ok;
+        if !valid {
+            return None;
+        }
+        let days = days_from_civil(i64::from(self.year), self.month, self.day);
+        let clock =
+            i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
+        Some(days * 86_400 + clock - self.offset_s)
+    }
+}
+
+fn rfc3339(input: &[u8]) -> IResult<&[u8], Stamp> {
+    let (rest, (year, _, month, _, day, _, hour, _, minute, _, second)) = (
+        preceded(multispace0, digits(4)),
+        char('-'),
+        digits(2),
+        char('-'),
+        digits(2),
+        one_of("Tt "),
+        digits(2),
+        char(':'),
+        digits(2),
+        char(':'),
+        digits(2),
+    )
+        .parse(input)?;
+    let (rest, _) = opt(preceded(char('.'), digit1)).parse(rest)?;
+    let (rest, zone) = one_of("Zz+-").parse(rest)?;
+    let (rest, (offset_s, offset_ok)) = if zone == 'Z' || zone == 'z' {
+        (rest, (0, true))
+    } else {
+        let (rest, (h, _, m)) = (digits(2), char(':'), digits(2)).parse(rest)?;
+        let magnitude = i64::from(h) * 3600 + i64::from(m) * 60;
+        let signed = if zone == '-' { -magnitude } else { magnitude };
+        (rest, (signed, h <= 23 && m <= 59))
+    };
+    let stamp = Stamp {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        offset_s,
+        offset_ok,
+    };
+    Ok((rest, stamp))
+}
+
+/// Exactly `n` ASCII digits, as a number.
+fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u32> {
+    move |input| {
+        map_opt(take(n), |d: &[u8]| {
+            d.iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit()
+                    .then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        })
+        .parse(input)
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let march_month = i64::from((month + 9) % 12);
+    let day_of_year = (153 * march_month + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests;
