@@ -38,9 +38,6 @@ pub enum ErrorKind {
         /// What is wrong, for a person.
         message: String,
     },
-    /// An answer of the Zoom API that is an error (feature `client`).
-    #[cfg(feature = "client")]
-    Api(crate::client::ApiError),
 }
 
 impl Error {
@@ -125,8 +122,6 @@ impl fmt::Display for Error {
             } => write!(f, "{path}: expected {expected}, found {found}"),
             ErrorKind::InvalidValue(invalid) => invalid.fmt(f),
             ErrorKind::Config { message } => f.write_str(message),
-            #[cfg(feature = "client")]
-            ErrorKind::Api(api) => api.fmt(f),
         }
     }
 }
@@ -224,10 +219,6 @@ impl InvalidValue {
 
 impl fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}, found {:?}",
-            self.location, self.error, self.raw
-        )
+        write!(f, "{}: {}, found {:?}", self.location, self.error, self.raw)
     }
 }

@@ -8,8 +8,8 @@ mod thresholds;
 use rayon::prelude::*;
 
 pub use stats::{Stats, nearest_rank_index};
-pub use thresholds::Thresholds;
 pub(crate) use thresholds::SampleFlags;
+pub use thresholds::Thresholds;
 
 use crate::record::{Column, Table};
 use crate::report::{
@@ -260,6 +260,3 @@ pub fn mos_estimate(latency_ms: f64, jitter_ms: f64, avg_loss_pct: f64) -> f64 {
         1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r)
     }
 }
-
-#[cfg(test)]
-mod tests;

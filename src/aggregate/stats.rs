@@ -42,7 +42,12 @@ impl Stats {
     pub fn from_sorted_fixed(sorted: &[u32], scale: f64, samples: u64) -> Stats {
         let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
         let mean = sum as f64 / sorted.len() as f64 / scale;
-        Self::build(sorted.len(), samples, |i| f64::from(sorted[i]) / scale, mean)
+        Self::build(
+            sorted.len(),
+            samples,
+            |i| f64::from(sorted[i]) / scale,
+            mean,
+        )
     }
 
     /// Stats of `f64` values sorted ascending (by `total_cmp`).

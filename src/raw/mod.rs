@@ -229,7 +229,9 @@ impl<'de, T: FromMap<'de>> Visitor<'de> for LeafVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(E::custom("the views need strings borrowed from the input (use simd-json)"))
+        Err(E::custom(
+            "the views need strings borrowed from the input (use simd-json)",
+        ))
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
@@ -364,9 +366,13 @@ impl<'de: 'a, 'a> FromMap<'de> for Participant<'a> {
     fn entry<A: MapAccess<'de>>(&mut self, key: &'de str, map: &mut A) -> Result<(), A::Error> {
         match key {
             "user_qos" => {
-                self.user_qos = map.next_value::<Option<Vec<Sample<'a>>>>()?.unwrap_or_default();
+                self.user_qos = map
+                    .next_value::<Option<Vec<Sample<'a>>>>()?
+                    .unwrap_or_default();
             }
-            "internal_ip_addresses" => self.internal_ip_addresses = map.next_value::<StrList<'a>>()?.0,
+            "internal_ip_addresses" => {
+                self.internal_ip_addresses = map.next_value::<StrList<'a>>()?.0
+            }
             "issue_list" => self.issue_list = map.next_value::<StrList<'a>>()?.0,
             _ => match ParticipantField::from_api_name(key) {
                 Some(field) => self.fields[field.index()] = map.next_value::<Value<'a>>()?.as_str(),
@@ -388,10 +394,16 @@ impl<'de: 'a, 'a> FromMap<'de> for Sample<'a> {
         match key {
             "date_time" => self.date_time = map.next_value()?,
             "cpu_usage" => {
-                self.cpu_usage = map.next_value::<Object<Keyed<'a, CpuMetric, 4>>>()?.0.map(|k| k.0);
+                self.cpu_usage = map
+                    .next_value::<Object<Keyed<'a, CpuMetric, 4>>>()?
+                    .0
+                    .map(|k| k.0);
             }
             "wifi_rssi" => {
-                self.wifi_rssi = map.next_value::<Object<Keyed<'a, RssiMetric, 3>>>()?.0.map(|k| k.0);
+                self.wifi_rssi = map
+                    .next_value::<Object<Keyed<'a, RssiMetric, 3>>>()?
+                    .0
+                    .map(|k| k.0);
             }
             "cpu_pressure_level" => {
                 let levels = map.next_value::<Object<CpuPressure<'a>>>()?.0;

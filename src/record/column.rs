@@ -77,7 +77,11 @@ impl Column {
     /// The value of a row, `None` where missing or out of bounds.
     pub(crate) fn get(&self, row: usize) -> Option<u32> {
         match self {
-            Column::U16(v) => v.get(row).copied().filter(|&x| x != MISSING_U16).map(u32::from),
+            Column::U16(v) => v
+                .get(row)
+                .copied()
+                .filter(|&x| x != MISSING_U16)
+                .map(u32::from),
             Column::U24(v) => v.get(row).copied().filter(|&x| x != MISSING_U24).map(u24),
             Column::U32(v) => v.get(row).copied().filter(|&x| x != MISSING_U32),
         }

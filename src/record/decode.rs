@@ -2,8 +2,8 @@
 //! Allocates nothing per sample once its buffers and the table have grown.
 
 use simd_json::prelude::*;
-use simd_json::{Buffers, Tape};
 use simd_json::tape::Value;
+use simd_json::{Buffers, Tape};
 
 use super::table::{DecodeConfig, PageWriter, Raw, RawNumber, Table};
 use crate::error::Error;
@@ -40,7 +40,9 @@ pub struct Decoder {
 
 impl core::fmt::Debug for Decoder {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Decoder").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Decoder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,9 @@ impl Decoder {
     pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
         let mut tape: Tape<'_> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let result = match simd_json::fill_tape(input, &mut self.buffers, &mut tape) {
-            Ok(()) => table.write_page(&self.config, |writer| walk_document(tape.as_value(), writer)),
+            Ok(()) => table.write_page(&self.config, |writer| {
+                walk_document(tape.as_value(), writer)
+            }),
             Err(error) => Err(Error::json(error.index(), json_reason(&error))),
         };
         self.tape = tape.reset();
@@ -85,7 +89,11 @@ impl Decoder {
 
 fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<PageInfo, Error> {
     let Some(page) = root.as_object() else {
-        return Err(Error::shape(String::new(), "a page object", json_type(root)));
+        return Err(Error::shape(
+            String::new(),
+            "a page object",
+            json_type(root),
+        ));
     };
     let mut info = PageInfo::default();
     let mut participants = None;
@@ -97,7 +105,7 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
             "next_page_token" => {
                 info.has_next_page = value.as_str().is_some_and(|token| !token.is_empty());
             }
-            "total_records" => info.total_records = value.as_u64(),
+            "total_records" => info.total_records = lenient_u64(value),
             _ => {}
         }
     }
@@ -110,7 +118,11 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
                     }
                 }
             } else if !list.is_null() {
-                return Err(Error::shape("participants".into(), "a list", json_type(list)));
+                return Err(Error::shape(
+                    "participants".into(),
+                    "a list",
+                    json_type(list),
+                ));
             }
         }
         // The single-participant endpoint answers with the participant itself.
@@ -139,7 +151,9 @@ fn walk_participant(
                 let path = format!("participants[{index}].user_qos");
                 return Err(Error::shape(path, "a list", json_type(value)));
             }
-        } else if let (Some(field), Some(text)) = (ParticipantField::from_api_name(key), value.as_str()) {
+        } else if let (Some(field), Some(text)) =
+            (ParticipantField::from_api_name(key), value.as_str())
+        {
             writer.participant_text(field, text);
         }
     }
@@ -196,10 +210,20 @@ fn raw<'input>(value: Value<'_, 'input>) -> Raw<'input> {
         ValueType::Null => Raw::Null,
         ValueType::I64 | ValueType::U64 | ValueType::F64 => match value.as_i64() {
             Some(n) => Raw::Number(RawNumber::Int(n)),
-            None => Raw::Number(RawNumber::Float(value.cast_f64().unwrap_or(f64::NAN).to_bits())),
+            None => Raw::Number(RawNumber::Float(
+                value.cast_f64().unwrap_or(f64::NAN).to_bits(),
+            )),
         },
         _ => Raw::Other(json_type(value)),
     }
+}
+
+/// An integer, from a number or a string holding one (the official sample sends
+/// placeholder text where integers belong).
+fn lenient_u64(value: Value<'_, '_>) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.into_string().and_then(|s| s.trim().parse().ok()))
 }
 
 /// The JSON type of a value, for messages.

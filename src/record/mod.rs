@@ -11,8 +11,6 @@ mod decode;
 mod table;
 mod view;
 
-pub use decode::{Decoder, PageInfo};
-pub use table::{
-    DecodeConfig, Diagnostics, ParticipantRef, StreamColumns, Table, to_report_unit,
-};
 pub(crate) use column::Column;
+pub use decode::{Decoder, PageInfo};
+pub use table::{DecodeConfig, Diagnostics, ParticipantRef, StreamColumns, Table, to_report_unit};

@@ -96,7 +96,8 @@ impl StreamColumns {
     /// %, fps, or the resolution's height in pixels. `None` where missing, and for a
     /// resolution of `0*0` (no picture).
     pub fn value(&self, metric: Metric, row: usize) -> Option<f64> {
-        self.raw(metric, row).and_then(|raw| to_report_unit(metric, raw))
+        self.raw(metric, row)
+            .and_then(|raw| to_report_unit(metric, raw))
     }
 
     /// A resolution at `row` as `(width, height)` pixels; `(0, 0)` is "no picture".
@@ -122,9 +123,7 @@ pub fn to_report_unit(metric: Metric, raw: u32) -> Option<f64> {
     let value = f64::from(raw);
     match metric {
         Metric::Bitrate => Some(value / 1000.0),
-        Metric::Latency | Metric::Jitter | Metric::AvgLoss | Metric::MaxLoss => {
-            Some(value / 100.0)
-        }
+        Metric::Latency | Metric::Jitter | Metric::AvgLoss | Metric::MaxLoss => Some(value / 100.0),
         Metric::FrameRate => Some(value / 100.0),
         Metric::Resolution => (raw != 0).then_some(f64::from(raw & 0xFFFF)),
     }
@@ -257,6 +256,11 @@ impl Table {
         (value != MISSING_RSSI).then_some(value)
     }
 
+    /// Whether any sample had a `wifi_rssi` object.
+    pub fn has_rssi(&self) -> bool {
+        self.rssi_present
+    }
+
     /// Invalid values met while decoding.
     pub fn diagnostics(&self) -> &Diagnostics {
         &self.diagnostics
@@ -330,7 +334,10 @@ impl<'t> ParticipantRef<'t> {
     /// A text field; `""` when absent, `null` or not a string.
     pub fn field(&self, field: ParticipantField) -> &'t str {
         let (start, end) = self.row().text[field.index()];
-        self.table.text.get(start as usize..end as usize).unwrap_or("")
+        self.table
+            .text
+            .get(start as usize..end as usize)
+            .unwrap_or("")
     }
 
     /// `user_id`.
@@ -407,7 +414,10 @@ impl Mark {
         table.cpu.iter_mut().for_each(|c| c.resize(cpu_rows));
         table.cpu_present = self.cpu_present;
         let rssi_rows = if self.rssi_present { self.rows } else { 0 };
-        table.rssi_dbm.iter_mut().for_each(|c| c.truncate(rssi_rows));
+        table
+            .rssi_dbm
+            .iter_mut()
+            .for_each(|c| c.truncate(rssi_rows));
         table.rssi_present = self.rssi_present;
         table.participants.truncate(self.participants);
         table.text.truncate(self.text);
@@ -542,7 +552,12 @@ impl PageWriter<'_> {
     }
 
     /// A metric of a present stream. Picture metrics of audio streams are ignored.
-    pub(crate) fn metric(&mut self, stream: Stream, metric: Metric, raw: Raw<'_>) -> Result<(), Error> {
+    pub(crate) fn metric(
+        &mut self,
+        stream: Stream,
+        metric: Metric,
+        raw: Raw<'_>,
+    ) -> Result<(), Error> {
         if !stream.metrics().contains(&metric) {
             return Ok(());
         }
@@ -592,7 +607,10 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.rssi_present {
             table.rssi_present = true;
-            table.rssi_dbm.iter_mut().for_each(|c| c.resize(table.rows, MISSING_RSSI));
+            table
+                .rssi_dbm
+                .iter_mut()
+                .for_each(|c| c.resize(table.rows, MISSING_RSSI));
         }
     }
 
@@ -653,7 +671,9 @@ impl PageWriter<'_> {
         let diagnostics = &mut self.table.diagnostics;
         diagnostics.invalid_values += 1;
         if diagnostics.kept.len() < self.config.keep_invalid {
-            diagnostics.kept.push(InvalidValue::new(location, text, error));
+            diagnostics
+                .kept
+                .push(InvalidValue::new(location, text, error));
         }
         Ok(())
     }
@@ -666,8 +686,9 @@ pub(crate) fn parse_metric(metric: Metric, text: &[u8]) -> Result<Option<u32>, U
         Metric::Latency | Metric::Jitter => units::millis_10us(text),
         Metric::AvgLoss | Metric::MaxLoss => units::loss_bp(text).map(|v| v.map(u32::from)),
         Metric::FrameRate => units::frame_rate_cfps(text).map(|v| v.map(u32::from)),
-        Metric::Resolution => units::resolution_px(text)
-            .map(|v| v.map(|(w, h)| (u32::from(w) << 16) | u32::from(h))),
+        Metric::Resolution => {
+            units::resolution_px(text).map(|v| v.map(|(w, h)| (u32::from(w) << 16) | u32::from(h)))
+        }
     }
 }
 

@@ -20,7 +20,10 @@ impl Table {
     }
 }
 
-fn write_participant(participant: &Participant<'_>, writer: &mut PageWriter<'_>) -> Result<(), Error> {
+fn write_participant(
+    participant: &Participant<'_>,
+    writer: &mut PageWriter<'_>,
+) -> Result<(), Error> {
     writer.begin_participant()?;
     for field in ParticipantField::ALL {
         if let Some(text) = participant.field(*field) {

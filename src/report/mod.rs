@@ -171,13 +171,26 @@ pub(crate) trait FlagSource {
 
 impl FlagSource for FlagCounts {
     fn counts(&self) -> [u64; 5] {
-        [self.latency, self.jitter, self.loss, self.frame_rate, self.cpu]
+        [
+            self.latency,
+            self.jitter,
+            self.loss,
+            self.frame_rate,
+            self.cpu,
+        ]
     }
 }
 
 impl FlagSource for crate::aggregate::SampleFlags {
     fn counts(&self) -> [u64; 5] {
-        [self.latency, self.jitter, self.loss, self.frame_rate, self.cpu].map(u64::from)
+        [
+            self.latency,
+            self.jitter,
+            self.loss,
+            self.frame_rate,
+            self.cpu,
+        ]
+        .map(u64::from)
     }
 }
 

@@ -22,10 +22,19 @@ impl Report {
     /// # Errors
     /// The writer's.
     pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
-        writeln!(out, "meeting,stream,metric,count,missing,min,mean,p50,p90,p95,p99,max")?;
+        writeln!(
+            out,
+            "meeting,stream,metric,count,missing,min,mean,p50,p90,p95,p99,max"
+        )?;
         for meeting in &self.meetings {
             for (stream, name, stats) in stat_rows(meeting) {
-                write!(out, "{},{stream},{name},{},{}", csv_field(&meeting.meeting), stats.count, stats.missing)?;
+                write!(
+                    out,
+                    "{},{stream},{name},{},{}",
+                    csv_field(&meeting.meeting),
+                    stats.count,
+                    stats.missing
+                )?;
                 for value in quantiles(stats) {
                     match value {
                         Some(v) => write!(out, ",{v}")?,
@@ -44,48 +53,101 @@ impl Report {
     /// # Errors
     /// The writer's.
     pub fn write_prometheus(&self, out: &mut impl Write) -> io::Result<()> {
-        writeln!(out, "# HELP zoom_qos_metric Quantiles of a QoS metric over a meeting's samples (0 = min, 1 = max).")?;
+        writeln!(
+            out,
+            "# HELP zoom_qos_metric Quantiles of a QoS metric over a meeting's samples (0 = min, 1 = max)."
+        )?;
         writeln!(out, "# TYPE zoom_qos_metric gauge")?;
         for meeting in &self.meetings {
             let m = label(&meeting.meeting);
             for (stream, name, stats) in stat_rows(meeting) {
                 let qs = ["0", "0.5", "0.9", "0.95", "0.99", "1"];
-                let values = [stats.min, stats.p50, stats.p90, stats.p95, stats.p99, stats.max];
+                let values = [
+                    stats.min, stats.p50, stats.p90, stats.p95, stats.p99, stats.max,
+                ];
                 for (q, v) in qs.iter().zip(values) {
                     if let Some(v) = v {
-                        writeln!(out, "zoom_qos_metric{{meeting=\"{m}\",stream=\"{stream}\",metric=\"{name}\",quantile=\"{q}\"}} {v}")?;
+                        writeln!(
+                            out,
+                            "zoom_qos_metric{{meeting=\"{m}\",stream=\"{stream}\",metric=\"{name}\",quantile=\"{q}\"}} {v}"
+                        )?;
                     }
                 }
             }
         }
-        let gauges: [(&str, &str, fn(&MeetingReport) -> u64); 4] = [
-            ("zoom_qos_samples", "QoS samples (about one per participant-minute).", |m| m.samples),
-            ("zoom_qos_participants", "Participant entries.", |m| m.participants),
-            ("zoom_qos_invalid_values", "Metric strings that could not be parsed.", |m| m.invalid_values),
-            ("zoom_qos_degraded_samples", "Samples with at least one degradation flag.", |m| m.degraded.samples),
+        let gauges: [(&str, &str, Count); 4] = [
+            (
+                "zoom_qos_samples",
+                "QoS samples (about one per participant-minute).",
+                |m| m.samples,
+            ),
+            ("zoom_qos_participants", "Participant entries.", |m| {
+                m.participants
+            }),
+            (
+                "zoom_qos_invalid_values",
+                "Metric strings that could not be parsed.",
+                |m| m.invalid_values,
+            ),
+            (
+                "zoom_qos_degraded_samples",
+                "Samples with at least one degradation flag.",
+                |m| m.degraded.samples,
+            ),
         ];
         for (name, help, get) in gauges {
             writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge")?;
             for meeting in &self.meetings {
-                writeln!(out, "{name}{{meeting=\"{}\"}} {}", label(&meeting.meeting), get(meeting))?;
+                writeln!(
+                    out,
+                    "{name}{{meeting=\"{}\"}} {}",
+                    label(&meeting.meeting),
+                    get(meeting)
+                )?;
             }
         }
-        writeln!(out, "# HELP zoom_qos_degraded_flag_samples Samples raising one degradation flag.")?;
+        writeln!(
+            out,
+            "# HELP zoom_qos_degraded_flag_samples Samples raising one degradation flag."
+        )?;
         writeln!(out, "# TYPE zoom_qos_degraded_flag_samples gauge")?;
         for meeting in &self.meetings {
             let f = &meeting.degraded.by_flag;
-            let flags = [("latency", f.latency), ("jitter", f.jitter), ("loss", f.loss), ("frame_rate", f.frame_rate), ("cpu", f.cpu)];
+            let flags = [
+                ("latency", f.latency),
+                ("jitter", f.jitter),
+                ("loss", f.loss),
+                ("frame_rate", f.frame_rate),
+                ("cpu", f.cpu),
+            ];
             for (flag, n) in flags {
-                writeln!(out, "zoom_qos_degraded_flag_samples{{meeting=\"{}\",flag=\"{flag}\"}} {n}", label(&meeting.meeting))?;
+                writeln!(
+                    out,
+                    "zoom_qos_degraded_flag_samples{{meeting=\"{}\",flag=\"{flag}\"}} {n}",
+                    label(&meeting.meeting)
+                )?;
             }
         }
-        writeln!(out, "# HELP zoom_qos_grade_participants Participants per MOS grade.")?;
+        writeln!(
+            out,
+            "# HELP zoom_qos_grade_participants Participants per MOS grade."
+        )?;
         writeln!(out, "# TYPE zoom_qos_grade_participants gauge")?;
         for meeting in &self.meetings {
             let g = &meeting.grades;
-            let grades = [("good", g.good), ("fair", g.fair), ("poor", g.poor), ("bad", g.bad), ("unclassified", g.unclassified)];
+            let grades = [
+                ("good", g.good),
+                ("fair", g.fair),
+                ("poor", g.poor),
+                ("bad", g.bad),
+                ("unclassified", g.unclassified),
+            ];
             for (grade, n) in grades {
-                writeln!(out, "zoom_qos_grade_participants{{meeting=\"{}\",grade=\"{grade}\"}} {n}", label(&meeting.meeting))?;
+                writeln!(
+                    out,
+                    "zoom_qos_grade_participants{{meeting=\"{}\",grade=\"{grade}\"}} {n}",
+                    label(&meeting.meeting)
+                )?;
             }
         }
         Ok(())
@@ -103,38 +165,89 @@ impl Report {
             writeln!(
                 out,
                 "meeting {}: {} pages, {} participants, {} samples, {} invalid values",
-                meeting.meeting, meeting.pages, meeting.participants, meeting.samples, meeting.invalid_values
+                meeting.meeting,
+                meeting.pages,
+                meeting.participants,
+                meeting.samples,
+                meeting.invalid_values
             )?;
             let g = &meeting.grades;
-            writeln!(out, "  grades      good {}, fair {}, poor {}, bad {}, unclassified {}", g.good, g.fair, g.poor, g.bad, g.unclassified)?;
+            writeln!(
+                out,
+                "  grades      good {}, fair {}, poor {}, bad {}, unclassified {}",
+                g.good, g.fair, g.poor, g.bad, g.unclassified
+            )?;
             let f = &meeting.degraded.by_flag;
             writeln!(
                 out,
                 "  degraded    {} samples ({share}): latency {}, jitter {}, loss {}, frame_rate {}, cpu {}",
                 meeting.degraded.samples, f.latency, f.jitter, f.loss, f.frame_rate, f.cpu
             )?;
-            writeln!(out, "  {:<14} {:>16} {:>16} {:>16}", "stream", "latency ms", "jitter ms", "avg loss %")?;
-            writeln!(out, "  {:<14} {:>16} {:>16} {:>16}", "", "p50 / p95", "p50 / p95", "p50 / p95")?;
-            for stream in [Stream::AudioInput, Stream::AudioOutput, Stream::VideoInput, Stream::VideoOutput] {
+            writeln!(
+                out,
+                "  {:<14} {:>16} {:>16} {:>16}",
+                "stream", "latency ms", "jitter ms", "avg loss %"
+            )?;
+            writeln!(
+                out,
+                "  {:<14} {:>16} {:>16} {:>16}",
+                "", "p50 / p95", "p50 / p95", "p50 / p95"
+            )?;
+            for stream in [
+                Stream::AudioInput,
+                Stream::AudioOutput,
+                Stream::VideoInput,
+                Stream::VideoOutput,
+            ] {
                 let cell = |metric| {
-                    meeting.streams.get(stream, metric).map_or_else(|| "-".to_owned(), |s| format!("{} / {}", num(s.p50), num(s.p95)))
+                    meeting.streams.get(stream, metric).map_or_else(
+                        || "-".to_owned(),
+                        |s| format!("{} / {}", num(s.p50), num(s.p95)),
+                    )
                 };
                 if meeting.streams.get(stream, Metric::Latency).is_some() {
-                    writeln!(out, "  {:<14} {:>16} {:>16} {:>16}", stream.api_name(), cell(Metric::Latency), cell(Metric::Jitter), cell(Metric::AvgLoss))?;
+                    writeln!(
+                        out,
+                        "  {:<14} {:>16} {:>16} {:>16}",
+                        stream.api_name(),
+                        cell(Metric::Latency),
+                        cell(Metric::Jitter),
+                        cell(Metric::AvgLoss)
+                    )?;
                 }
             }
-            let mut worst: Vec<_> = meeting.participant_details.iter().filter(|p| p.mos_audio_input_p50.is_some() || p.mos_audio_output_p50.is_some()).collect();
-            let key = |p: &&super::ParticipantDetail| p.mos_audio_input_p50.into_iter().chain(p.mos_audio_output_p50).fold(f64::INFINITY, f64::min);
-            worst.sort_by(|a, b| key(a).total_cmp(&key(b)).then(b.degraded_samples.cmp(&a.degraded_samples)));
+            let mut worst: Vec<_> = meeting
+                .participant_details
+                .iter()
+                .filter(|p| p.mos_audio_input_p50.is_some() || p.mos_audio_output_p50.is_some())
+                .collect();
+            let key = |p: &&super::ParticipantDetail| {
+                p.mos_audio_input_p50
+                    .into_iter()
+                    .chain(p.mos_audio_output_p50)
+                    .fold(f64::INFINITY, f64::min)
+            };
+            worst.sort_by(|a, b| {
+                key(a)
+                    .total_cmp(&key(b))
+                    .then(b.degraded_samples.cmp(&a.degraded_samples))
+            });
             if !worst.is_empty() {
                 writeln!(out, "  worst participants (lowest median MOS):")?;
             }
             for p in worst.iter().take(3) {
-                let name = if p.user_name.is_empty() { "(no name)" } else { &p.user_name };
+                let name = if p.user_name.is_empty() {
+                    "(no name)"
+                } else {
+                    &p.user_name
+                };
                 writeln!(
                     out,
                     "    {name:<24} {:<5} MOS {:.2}, {} of {} samples degraded",
-                    p.grade.name(), key(p), p.degraded_samples, p.samples
+                    p.grade.name(),
+                    key(p),
+                    p.degraded_samples,
+                    p.samples
                 )?;
             }
             writeln!(out)?;
@@ -145,6 +258,9 @@ impl Report {
         Ok(())
     }
 }
+
+/// Reads one count off a meeting.
+type Count = fn(&MeetingReport) -> u64;
 
 /// Every STATS of a meeting with its stream and metric names, in report order.
 fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &'static str, &Stats)> {
@@ -163,11 +279,16 @@ fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &'static str, &Stats
 }
 
 fn quantiles(stats: &Stats) -> [Option<f64>; 7] {
-    [stats.min, stats.mean, stats.p50, stats.p90, stats.p95, stats.p99, stats.max]
+    [
+        stats.min, stats.mean, stats.p50, stats.p90, stats.p95, stats.p99, stats.max,
+    ]
 }
 
 fn num(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".to_owned(), |v| format!("{}", (v * 100.0).round() / 100.0))
+    value.map_or_else(
+        || "-".to_owned(),
+        |v| format!("{}", (v * 100.0).round() / 100.0),
+    )
 }
 
 fn percent(part: u64, whole: u64) -> String {
@@ -189,5 +310,7 @@ fn csv_field(text: &str) -> String {
 
 /// A Prometheus label value, escaped.
 fn label(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

@@ -152,12 +152,17 @@ pub fn timestamp_s(input: &[u8]) -> UnitResult<i64> {
     if !is_blank(rest) {
         return Err(UnitError::ExpectedTimestamp);
     }
-    stamp.to_epoch().map(Some).ok_or(UnitError::ExpectedTimestamp)
+    stamp
+        .to_epoch()
+        .map(Some)
+        .ok_or(UnitError::ExpectedTimestamp)
 }
 
 /// Whether the input is empty or white space only: Zoom's "no data".
 pub fn is_blank(input: &[u8]) -> bool {
-    input.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    input
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Parses `ws* number ws* unit? ws*`, returning the number scaled by `10^pow10` of the
@@ -227,11 +232,7 @@ fn to_fixed(int: &[u8], frac: &[u8], pow10: u32) -> Option<u64> {
     Some(value)
 }
 
-fn narrow<T: TryFrom<u64>>(
-    value: Option<u64>,
-    max: u64,
-    max_text: &'static str,
-) -> UnitResult<T> {
+fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str) -> UnitResult<T> {
     match value {
         None => Ok(None),
         Some(v) if v <= max => T::try_from(v)
@@ -316,8 +317,7 @@ fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u32> {
     move |input| {
         map_opt(take(n), |d: &[u8]| {
             d.iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit()
-                    .then(|| acc * 10 + u32::from(c - b'0'))
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
             })
         })
         .parse(input)

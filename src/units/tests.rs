@@ -1,0 +1,232 @@
+//! Table tests of the unit grammar: every accepted spelling, and junk.
+
+use super::*;
+
+#[test]
+fn bitrate_spellings() {
+    let cases: &[(&str, u32)] = &[
+        ("23 kbps", 23_000),
+        ("1055 kbps", 1_055_000),
+        ("27.15 kbps", 27_150),
+        ("27.15kbps", 27_150),
+        ("27.15 KBPS", 27_150),
+        ("  23 kbps  ", 23_000),
+        ("23", 23_000),
+        ("0.0", 0),
+        ("1.2 Mbps", 1_200_000),
+        ("1.25mbps", 1_250_000),
+        ("900 bps", 900),
+        ("900 BPS", 900),
+        ("0.0004 kbps", 0),
+        ("0.0005 kbps", 1),
+        ("\t7\nkbps\r\n", 7_000),
+    ];
+    for &(text, want) in cases {
+        assert_eq!(bitrate_bps(text.as_bytes()), Ok(Some(want)), "{text:?}");
+    }
+}
+
+#[test]
+fn millis_spellings() {
+    let cases: &[(&str, u32)] = &[
+        ("126 ms", 12_600),
+        ("0 ms", 0),
+        ("0ms", 0),
+        ("615 ms", 61_500),
+        ("12.5 ms", 1_250),
+        ("12.55 MS", 1_255),
+        ("12.555 ms", 1_256),
+        ("12.554 ms", 1_255),
+        ("6", 600),
+        ("00126 ms", 12_600),
+        ("167772.14 ms", MILLIS_MAX_10US),
+    ];
+    for &(text, want) in cases {
+        assert_eq!(millis_10us(text.as_bytes()), Ok(Some(want)), "{text:?}");
+    }
+}
+
+#[test]
+fn percent_and_frame_rate_spellings() {
+    assert_eq!(loss_bp(b"0.3%"), Ok(Some(30)));
+    assert_eq!(loss_bp(b"0.03%"), Ok(Some(3)));
+    assert_eq!(loss_bp(b"4.9 %"), Ok(Some(490)));
+    assert_eq!(loss_bp(b"0.0"), Ok(Some(0)));
+    assert_eq!(loss_bp(b"100%"), Ok(Some(10_000)));
+    assert_eq!(cpu_bp(b"72%"), Ok(Some(7_200)));
+    assert_eq!(cpu_bp(b"3"), Ok(Some(300)));
+    assert_eq!(cpu_bp(b"250%"), Ok(Some(25_000)));
+    assert_eq!(frame_rate_cfps(b"12 fps"), Ok(Some(1_200)));
+    assert_eq!(frame_rate_cfps(b"0 fps"), Ok(Some(0)));
+    assert_eq!(frame_rate_cfps(b"29.97FPS"), Ok(Some(2_997)));
+    assert_eq!(frame_rate_cfps(b"30"), Ok(Some(3_000)));
+}
+
+#[test]
+fn resolution_spellings() {
+    let cases: &[(&str, (u16, u16))] = &[
+        ("1280*720", (1280, 720)),
+        ("640*360", (640, 360)),
+        ("0*0", (0, 0)),
+        ("1920x1080", (1920, 1080)),
+        ("1920X1080", (1920, 1080)),
+        (" 1920 * 1080 ", (1920, 1080)),
+        ("65534*1", (65534, 1)),
+    ];
+    for &(text, want) in cases {
+        assert_eq!(resolution_px(text.as_bytes()), Ok(Some(want)), "{text:?}");
+    }
+}
+
+#[test]
+fn blanks_are_missing_not_zero() {
+    for blank in ["", " ", "\t", " \r\n "] {
+        let b = blank.as_bytes();
+        assert_eq!(bitrate_bps(b), Ok(None));
+        assert_eq!(millis_10us(b), Ok(None));
+        assert_eq!(loss_bp(b), Ok(None));
+        assert_eq!(cpu_bp(b), Ok(None));
+        assert_eq!(frame_rate_cfps(b), Ok(None));
+        assert_eq!(resolution_px(b), Ok(None));
+        assert_eq!(timestamp_s(b), Ok(None));
+    }
+}
+
+#[test]
+fn junk_is_an_error_that_says_what_was_expected() {
+    let junk_numbers = [
+        "N/A",
+        "-",
+        "abc ms",
+        "-5 ms",
+        "+5 ms",
+        "ms",
+        ".5 ms",
+        "é",
+        "１２ ms",
+        "NaN",
+    ];
+    for text in junk_numbers {
+        assert_eq!(
+            millis_10us(text.as_bytes()),
+            Err(UnitError::ExpectedNumber),
+            "{text:?}"
+        );
+    }
+    let junk_units = [
+        "12 parsecs",
+        "1e3 ms",
+        "12..5 ms",
+        "12. ms",
+        "12 ms ms",
+        "12 m s",
+        "5 ms é",
+    ];
+    for text in junk_units {
+        assert_eq!(
+            millis_10us(text.as_bytes()),
+            Err(UnitError::ExpectedUnit("ms")),
+            "{text:?}"
+        );
+    }
+    assert_eq!(
+        bitrate_bps(b"23 kbit"),
+        Err(UnitError::ExpectedUnit("kbps, mbps or bps"))
+    );
+    assert_eq!(loss_bp(b"0.3 ms"), Err(UnitError::ExpectedUnit("%")));
+    assert_eq!(
+        loss_bp("1,5%".as_bytes()),
+        Err(UnitError::ExpectedUnit("%"))
+    );
+    assert_eq!(
+        frame_rate_cfps(b"12 ms"),
+        Err(UnitError::ExpectedUnit("fps"))
+    );
+    for text in [
+        "720p",
+        "1280*",
+        "*720",
+        "1280*720*3",
+        "1280 by 720",
+        "12.5*7",
+        "-1*5",
+    ] {
+        assert_eq!(
+            resolution_px(text.as_bytes()),
+            Err(UnitError::ExpectedResolution),
+            "{text:?}"
+        );
+    }
+    assert_eq!(
+        UnitError::ExpectedUnit("ms").to_string(),
+        "expected a number followed by ms or nothing"
+    );
+}
+
+#[test]
+fn out_of_range_is_rejected_not_wrapped() {
+    assert!(matches!(loss_bp(b"100.01%"), Err(UnitError::OutOfRange(_))));
+    assert!(matches!(
+        millis_10us(b"167772.15 ms"),
+        Err(UnitError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        bitrate_bps(b"4294967.295 kbps"),
+        Err(UnitError::OutOfRange(_))
+    ));
+    assert_eq!(bitrate_bps(b"4294967.294 kbps"), Ok(Some(BITRATE_MAX_BPS)));
+    assert!(matches!(
+        resolution_px(b"65535*1"),
+        Err(UnitError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        frame_rate_cfps(b"655.35 fps"),
+        Err(UnitError::OutOfRange(_))
+    ));
+    let huge = format!("{} ms", "9".repeat(10_000));
+    assert!(matches!(
+        millis_10us(huge.as_bytes()),
+        Err(UnitError::OutOfRange(_))
+    ));
+    let long_zeros = format!("{}1 ms", "0".repeat(10_000));
+    assert_eq!(millis_10us(long_zeros.as_bytes()), Ok(Some(100)));
+    let long_fraction = format!("1.{} ms", "9".repeat(10_000));
+    assert_eq!(millis_10us(long_fraction.as_bytes()), Ok(Some(200)));
+}
+
+#[test]
+fn timestamps() {
+    let cases: &[(&str, i64)] = &[
+        ("1970-01-01T00:00:00Z", 0),
+        ("2021-06-24T20:00:00Z", 1_624_564_800),
+        ("2021-06-24T20:00:00.999Z", 1_624_564_800),
+        ("2021-06-24T22:00:00+02:00", 1_624_564_800),
+        ("2021-06-24T15:30:00-04:30", 1_624_564_800),
+        ("2021-06-24t20:00:00z", 1_624_564_800),
+        ("2021-06-24 20:00:00Z", 1_624_564_800),
+        ("2000-02-29T00:00:00Z", 951_782_400),
+        ("1969-12-31T23:59:59Z", -1),
+        ("2016-12-31T23:59:60Z", 1_483_228_800),
+    ];
+    for &(text, want) in cases {
+        assert_eq!(timestamp_s(text.as_bytes()), Ok(Some(want)), "{text:?}");
+    }
+    for junk in [
+        "2021-06-24",
+        "2021-06-24T20:00:00",
+        "2021-13-01T00:00:00Z",
+        "2021-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2021-06-24T24:00:00Z",
+        "2021-06-24T20:00:00+24:00",
+        "2021-06-24T20:00:00.Z",
+        "yesterday",
+        "2021-06-24T20:00:00Z junk",
+    ] {
+        assert_eq!(
+            timestamp_s(junk.as_bytes()),
+            Err(UnitError::ExpectedTimestamp),
+            "{junk:?}"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The `zoom-qos` command's parts: finding meetings in paths, splitting files into pages,
+//! running the analysis, generating corpora. The binary (`src/main.rs`) parses arguments.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod analyze;
+pub mod generate;
+pub mod input;

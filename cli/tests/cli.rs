@@ -1,0 +1,446 @@
+//! End-to-end tests of the built `zoom-qos` binary on committed fixtures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
+}
+
+fn zoom_qos(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input)
+        .expect("stdin");
+    child.wait_with_output().expect("finishes")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is one JSON document ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zoom-qos-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// The `standup` fixture, worked out by hand: 3 participants over 2 pages, 5 samples.
+fn check_standup(meeting: &Value, name: &str) {
+    assert_eq!(meeting["meeting"], name);
+    assert_eq!(meeting["pages"], 2);
+    assert_eq!(meeting["participants"], 3);
+    assert_eq!(meeting["samples"], 5);
+    assert_eq!(meeting["invalid_values"], 0);
+    // audio_input latency: 100, 200, 50, 300 ms and one empty minute.
+    let latency = &meeting["streams"]["audio_input"]["latency_ms"];
+    assert_eq!(
+        (latency["count"].as_u64(), latency["missing"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(latency["min"], 50.0);
+    assert_eq!(latency["p50"], 100.0); // rank ceil(0.5·4) = 2
+    assert_eq!(latency["p90"], 300.0); // rank ceil(3.6) = 4
+    assert_eq!(latency["p99"], 300.0);
+    assert_eq!(latency["mean"], 162.5);
+    assert_eq!(
+        meeting["streams"]["audio_input"]["bitrate_kbps"]["p50"],
+        25.0
+    ); // 20, 25, 30, 35
+    let out = &meeting["streams"]["audio_output"]["latency_ms"];
+    assert_eq!(
+        (out["count"].as_u64(), out["p50"].as_f64()),
+        (Some(3), Some(120.0))
+    );
+    let video = &meeting["streams"]["video_input"];
+    assert_eq!(video["resolution_height_px"]["max"], 720.0);
+    assert_eq!(video["frame_rate_fps"]["count"], 1);
+    assert!(
+        meeting["streams"].get("as_input").is_none(),
+        "never an object here"
+    );
+    assert_eq!(meeting["cpu"]["system_max_cpu_pct"]["max"], 95.0);
+    // Ana's 2nd minute: latency 200 and CPU 95 %; Bo: jitter 50 and 8 fps at 720p;
+    // Cy: latency 300 and loss 3 %.
+    assert_eq!(meeting["degraded"]["samples"], 3);
+    let flags = &meeting["degraded"]["by_flag"];
+    assert_eq!(
+        [
+            &flags["latency"],
+            &flags["jitter"],
+            &flags["loss"],
+            &flags["frame_rate"],
+            &flags["cpu"]
+        ],
+        [2, 1, 1, 1, 1]
+    );
+    // MOS of Cy's input: EL = 330, R = 93.2 - 21 - 7.5 = 64.7: fair. Ana and Bo are good.
+    assert_eq!(meeting["grades"]["good"], 2);
+    assert_eq!(meeting["grades"]["fair"], 1);
+    let people = meeting["participant_details"].as_array().expect("list");
+    let names: Vec<&str> = people
+        .iter()
+        .map(|p| p["user_name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Ana", "Bo \"B\" Åberg", "Cy"], "input order");
+    assert_eq!(people[2]["grade"], "fair");
+    let r: f64 = 64.7;
+    let cy_mos = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    let got = people[2]["mos_audio_input_p50"].as_f64().expect("number");
+    assert!((got - cy_mos).abs() < 1e-9, "{got} vs {cy_mos}");
+    assert_eq!(
+        people[1]["mos_audio_output_p50"],
+        Value::Null,
+        "Bo's output is blank"
+    );
+    assert_eq!(people[0]["degraded_samples"], 1);
+}
+
+#[test]
+fn json_report_of_a_multi_page_meeting_field_by_field() {
+    let output = zoom_qos(&[
+        "analyze",
+        data("meetings").to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = json(&output);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["errors"], Value::Array(vec![]));
+    assert_eq!(doc["meetings"].as_array().map(Vec::len), Some(1));
+    check_standup(&doc["meetings"][0], "standup");
+}
+
+#[test]
+fn ndjson_array_and_stdin_inputs_read_the_same_pages() {
+    for file in ["standup.ndjson", "standup-array.json"] {
+        let output = zoom_qos(&[
+            "analyze",
+            data(file).to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        let name = file.trim_end_matches(".ndjson").trim_end_matches(".json");
+        check_standup(&json(&output)["meetings"][0], name);
+    }
+    let ndjson = std::fs::read(data("standup.ndjson")).expect("fixture");
+    let output = with_stdin(
+        &["analyze", "-", "--meeting", "piped", "--format", "json"],
+        &ndjson,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    check_standup(&json(&output)["meetings"][0], "piped");
+    let output = with_stdin(&["analyze", "-", "--format", "json"], &ndjson);
+    assert_eq!(json(&output)["meetings"][0]["meeting"], "stdin");
+}
+
+#[test]
+fn a_folder_of_meetings_is_sorted_by_name() {
+    let dir = scratch("folder");
+    std::fs::create_dir_all(dir.join("b-standup")).expect("dir");
+    for page in ["page-000.json", "page-001.json"] {
+        std::fs::copy(
+            data("meetings/standup").join(page),
+            dir.join("b-standup").join(page),
+        )
+        .expect("copy");
+    }
+    std::fs::copy(data("odd.json"), dir.join("a-odd.json")).expect("copy");
+    std::fs::write(dir.join("notes.txt"), "not a page").expect("write");
+    let output = zoom_qos(&["analyze", dir.to_str().expect("utf-8"), "--format", "json"]);
+    assert!(
+        output.status.success(),
+        "invalid values never fail a run: {}",
+        stderr(&output)
+    );
+    let doc = json(&output);
+    let names: Vec<&str> = doc["meetings"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["meeting"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["a-odd", "b-standup"]);
+    assert_eq!(
+        doc["meetings"][0]["invalid_values"], 1,
+        "\"N/A\" is counted"
+    );
+    assert_eq!(
+        doc["meetings"][0]["streams"]["video_input"]["resolution_height_px"]["p50"],
+        1080.0
+    );
+    check_standup(&doc["meetings"][1], "b-standup");
+}
+
+#[test]
+fn bad_files_fail_their_meeting_only_with_file_and_offset() {
+    let (standup, bad) = (data("meetings"), data("bad"));
+    let args = [
+        "analyze",
+        standup.to_str().expect("utf-8"),
+        bad.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ];
+    let output = zoom_qos(&args);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let doc = json(&output);
+    check_standup(&doc["meetings"][0], "standup");
+    let errors = doc["errors"].as_array().expect("errors");
+    let failed: Vec<&str> = errors
+        .iter()
+        .map(|e| e["meeting"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(failed, ["not-json", "truncated", "wrong-shape"]);
+    for error in errors {
+        assert!(
+            error["file"].as_str().is_some_and(|f| f.ends_with(".json")),
+            "{error}"
+        );
+        assert!(error["offset"].is_u64(), "{error}");
+    }
+    assert_eq!(errors[2]["offset"], 0);
+    let text = stderr(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "one line per failed meeting: {text}");
+    assert!(
+        lines[1].contains("truncated.json") && lines[1].contains("malformed JSON at byte"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("expected a page object, found a number"),
+        "{text}"
+    );
+}
+
+#[test]
+fn strict_mode_stops_on_the_first_invalid_value() {
+    let output = zoom_qos(&[
+        "analyze",
+        data("odd.json").to_str().expect("utf-8"),
+        "--strict",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "no partial document on stdout");
+    let text = stderr(&output);
+    assert!(text.contains("odd.json"), "{text}");
+    assert!(text.contains(r#"page 0, participant 0, sample 0, audio_input.latency: expected a number, found "N/A""#), "{text}");
+    let lenient = zoom_qos(&["analyze", data("odd.json").to_str().expect("utf-8")]);
+    assert!(lenient.status.success());
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    for args in [
+        vec!["analyze", "--no-such-flag", "x"],
+        vec!["analyze"],
+        vec!["analyze", "/no/such/path"],
+        vec!["analyze", "x", "--format", "xml"],
+        vec!["analyze", "x", "--threads", "0"],
+        vec!["frobnicate"],
+    ] {
+        let output = zoom_qos(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(64),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert_eq!(zoom_qos(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn thresholds_files_override_defaults_and_reject_unknown_keys() {
+    let dir = scratch("thresholds");
+    let meetings = data("meetings");
+    let path = meetings.to_str().expect("utf-8");
+    let toml = dir.join("t.toml");
+    std::fs::write(&toml, "latency_ms = 40\nsystem_cpu_pct = 99\n").expect("write");
+    let output = zoom_qos(&[
+        "analyze",
+        path,
+        "--format",
+        "json",
+        "--thresholds",
+        toml.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let flags = &json(&output)["meetings"][0]["degraded"]["by_flag"];
+    assert_eq!(
+        (&flags["latency"], &flags["cpu"]),
+        (&Value::from(4), &Value::from(0))
+    );
+    let json_file = dir.join("t.json");
+    std::fs::write(&json_file, r#"{"jitter_ms": 60}"#).expect("write");
+    let output = zoom_qos(&[
+        "analyze",
+        path,
+        "--format",
+        "json",
+        "--thresholds",
+        json_file.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        json(&output)["meetings"][0]["degraded"]["by_flag"]["jitter"],
+        0
+    );
+    std::fs::write(&toml, "latency = 40\n").expect("write");
+    let output = zoom_qos(&[
+        "analyze",
+        path,
+        "--thresholds",
+        toml.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(64));
+    assert!(
+        stderr(&output).contains("unknown field"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn table_csv_and_prometheus_formats() {
+    let path = data("meetings");
+    let path = path.to_str().expect("utf-8");
+    let table = String::from_utf8(zoom_qos(&["analyze", path]).stdout).expect("utf-8");
+    assert!(
+        table.starts_with("meeting standup: 2 pages, 3 participants, 5 samples, 0 invalid values"),
+        "{table}"
+    );
+    assert!(table.contains("degraded    3 samples (60.0%)"), "{table}");
+    assert!(
+        table.contains("audio_input") && table.contains("100 / 300"),
+        "{table}"
+    );
+
+    let csv =
+        String::from_utf8(zoom_qos(&["analyze", path, "--format", "csv"]).stdout).expect("utf-8");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("meeting,stream,metric,count,missing,min,mean,p50,p90,p95,p99,max")
+    );
+    let rows: Vec<&str> = lines.collect();
+    // audio_input 5 + audio_output 5 + video_input 7 metrics, 4 cpu, 2 mos.
+    assert_eq!(rows.len(), 5 + 5 + 7 + 4 + 2);
+    assert!(
+        rows.contains(&"standup,audio_input,latency_ms,4,1,50,162.5,100,300,300,300,300"),
+        "{csv}"
+    );
+    assert!(
+        rows.contains(&"standup,cpu,zoom_avg_cpu_pct,0,5,,,,,,,"),
+        "{csv}"
+    );
+
+    let prom = String::from_utf8(zoom_qos(&["analyze", path, "--format", "prometheus"]).stdout)
+        .expect("utf-8");
+    assert!(prom.contains("# TYPE zoom_qos_metric gauge"));
+    assert!(prom.contains(r#"zoom_qos_metric{meeting="standup",stream="audio_input",metric="latency_ms",quantile="0.5"} 100"#), "{prom}");
+    assert!(prom.contains(r#"zoom_qos_degraded_flag_samples{meeting="standup",flag="latency"} 2"#));
+    assert!(prom.contains(r#"zoom_qos_grade_participants{meeting="standup",grade="fair"} 1"#));
+    for line in prom.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap_or("");
+        assert!(
+            value.parse::<f64>().is_ok(),
+            "every sample line ends in a number: {line}"
+        );
+    }
+}
+
+#[test]
+fn generate_then_analyze_round_trips() {
+    let dir = scratch("generate");
+    let output = zoom_qos(&[
+        "generate",
+        dir.to_str().expect("utf-8"),
+        "--meetings",
+        "4",
+        "--seed",
+        "9",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let again = scratch("generate-again");
+    zoom_qos(&[
+        "generate",
+        again.to_str().expect("utf-8"),
+        "--meetings",
+        "4",
+        "--seed",
+        "9",
+    ]);
+    let page = |root: &Path| std::fs::read(root.join("meeting-0003/page-000.json")).expect("page");
+    assert_eq!(page(&dir), page(&again), "deterministic per seed");
+
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest");
+    let report = zoom_qos(&["analyze", dir.to_str().expect("utf-8"), "--format", "json"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let doc = json(&report);
+    let meetings = doc["meetings"].as_array().expect("meetings");
+    let rows: Vec<Vec<&str>> = manifest
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(meetings.len(), rows.len());
+    for (meeting, row) in meetings.iter().zip(&rows) {
+        assert_eq!(meeting["meeting"], row[0]);
+        assert_eq!(meeting["pages"].to_string(), row[1]);
+        assert_eq!(meeting["participants"].to_string(), row[2]);
+        assert_eq!(meeting["samples"].to_string(), row[3]);
+        assert_eq!(
+            meeting["invalid_values"], 0,
+            "the generator writes valid spellings only"
+        );
+    }
+    let one_thread = zoom_qos(&[
+        "analyze",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(
+        one_thread.stdout, report.stdout,
+        "thread count changes nothing"
+    );
+}

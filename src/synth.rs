@@ -1,0 +1,359 @@
+//! Realistic synthetic QoS pages, deterministic per seed, for demos, tests and benchmarks.
+//! Writes JSON text only: it depends on no other stage.
+//!
+//! The pages look like the API's: at most 10 participants a page with a `next_page_token`,
+//! one sample a minute, video that is off (blank strings) for some participants, screen
+//! share that is mostly `0*0`, names with escapes and non-ASCII text, newer fields, unknown
+//! keys, and the spelling variants seen in the wild (`"27.15kbps"`, `"0ms"`).
+
+use core::fmt::Write as _;
+
+/// A small, fast, deterministic generator (SplitMix64).
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for this seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `low..high` (`low` when the range is empty).
+    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+        if high <= low {
+            low
+        } else {
+            low + self.next_u64() % (high - low)
+        }
+    }
+
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.range(0, 100) < percent
+    }
+
+    /// One of the items: the module's constant lists, never empty.
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        let index = self.range(0, items.len() as u64) as usize;
+        items.get(index).copied().unwrap_or_default()
+    }
+}
+
+/// The shape of one synthetic meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MeetingShape {
+    /// Participant entries.
+    pub participants: usize,
+    /// Samples (minutes) per participant.
+    pub minutes: usize,
+}
+
+impl MeetingShape {
+    /// A random shape: 2 to 40 participants, 10 to 90 minutes.
+    pub fn random(rng: &mut Rng) -> Self {
+        MeetingShape {
+            participants: rng.range(2, 41) as usize,
+            minutes: rng.range(10, 91) as usize,
+        }
+    }
+
+    /// Pages of at most 10 participants.
+    pub fn pages(&self) -> usize {
+        self.participants.div_ceil(PAGE_SIZE).max(1)
+    }
+}
+
+/// The API's largest page size.
+pub const PAGE_SIZE: usize = 10;
+
+/// The pages of one meeting, as JSON texts, in order.
+pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let pages = shape.pages();
+    (0..pages)
+        .map(|page| {
+            let first = page * PAGE_SIZE;
+            let count = (shape.participants - first.min(shape.participants)).min(PAGE_SIZE);
+            let token = if page + 1 < pages {
+                format!("tok{seed:x}p{}", page + 1)
+            } else {
+                String::new()
+            };
+            page_json(
+                &mut rng,
+                pages,
+                shape.participants,
+                &token,
+                first,
+                count,
+                shape.minutes,
+            )
+        })
+        .collect()
+}
+
+/// One page of `participants` entries of `minutes` samples each (for benchmarks).
+pub fn page(seed: u64, participants: usize, minutes: usize) -> String {
+    let mut rng = Rng::new(seed);
+    page_json(&mut rng, 1, participants, "", 0, participants, minutes)
+}
+
+fn page_json(
+    rng: &mut Rng,
+    page_count: usize,
+    total: usize,
+    token: &str,
+    first: usize,
+    count: usize,
+    minutes: usize,
+) -> String {
+    let mut out = String::with_capacity(count * minutes * 1100 + 512);
+    let _ = write!(
+        out,
+        "{{\"page_count\":{page_count},\"page_size\":{PAGE_SIZE},\"total_records\":{total},\"next_page_token\":\"{token}\",\"participants\":["
+    );
+    for i in 0..count {
+        if i > 0 {
+            out.push(',');
+        }
+        participant(rng, &mut out, first + i, minutes);
+    }
+    out.push_str("]}");
+    out
+}
+
+const NAMES: &[&str] = &[
+    "Ana Souza",
+    "Björn Åkesson",
+    "Chidi \\\"CJ\\\" Okafor",
+    "Dana O'Neil",
+    "Élodie Martin",
+    "Fatima \\u00c7elik",
+    "G\\u00fcnter Schmidt",
+    "Hiro 田中",
+    "Ines \\ud83c\\udfa7 Ruiz",
+    "",
+];
+const DEVICES: &[&str] = &[
+    "Windows",
+    "Mac",
+    "iOS",
+    "Android",
+    "Phone",
+    "H.323/SIP",
+    "Linux",
+];
+const NETWORKS: &[&str] = &["Wired", "Wifi", "Cellular", "Others"];
+const RESOLUTIONS: &[&str] = &["1280*720", "640*360", "1920*1080", "320*180", "960*540"];
+
+fn participant(rng: &mut Rng, out: &mut String, index: usize, minutes: usize) {
+    let name = rng.pick(NAMES);
+    let device = rng.pick(DEVICES);
+    let video_on = rng.chance(70);
+    let sharing = rng.chance(15);
+    let wifi = rng.chance(40);
+    // A participant with a bad link has worse numbers throughout.
+    let bad_link = rng.chance(15);
+    let start_s = 1_624_564_800 + rng.range(0, 600);
+    let _ = write!(
+        out,
+        "{{\"id\":\"p{index}\",\"user_id\":\"{}\",\"user_name\":\"{name}\",\"device\":\"{device}\",\
+\"ip_address\":\"192.0.2.{}\",\"location\":\"San Jose (US)\",\"network_type\":\"{}\",\
+\"data_center\":\"SC\",\"version\":\"5.17.{}\",\"email\":\"\",\"health\":\"{}\",\
+\"issue_list\":{},\"share_desktop\":{sharing},\"total_jointime_cost\":{},\
+\"internal_ip_addresses\":[\"10.0.0.{}\"],\"join_time\":\"{}\",\"leave_time\":\"\",\"user_qos\":[",
+        16_700_000 + index,
+        index % 250,
+        rng.pick(NETWORKS),
+        rng.range(1000, 9999),
+        if bad_link { "Warning" } else { "Normal" },
+        if bad_link { "[\"audio\"]" } else { "[]" },
+        rng.range(100, 3000),
+        index % 250,
+        rfc3339(start_s),
+    );
+    for minute in 0..minutes {
+        if minute > 0 {
+            out.push(',');
+        }
+        let time = start_s + 60 * minute as u64;
+        sample(rng, out, time, video_on, sharing, wifi, bad_link);
+    }
+    out.push_str("]}");
+}
+
+fn sample(
+    rng: &mut Rng,
+    out: &mut String,
+    time_s: u64,
+    video: bool,
+    sharing: bool,
+    wifi: bool,
+    bad: bool,
+) {
+    // About one minute in 200 carries no data at all.
+    if rng.range(0, 200) == 0 {
+        out.push_str("{\"date_time\":\"\"}");
+        return;
+    }
+    let _ = write!(out, "{{\"date_time\":\"{}\"", rfc3339(time_s));
+    for name in ["audio_input", "audio_output"] {
+        let _ = write!(out, ",\"{name}\":");
+        stream(rng, out, bad, Picture::None, (20, 90));
+    }
+    for name in ["video_input", "video_output"] {
+        let _ = write!(out, ",\"{name}\":");
+        if video {
+            stream(rng, out, bad, Picture::Video, (300, 2500));
+        } else {
+            blank_stream(out);
+        }
+    }
+    for name in ["as_input", "as_output"] {
+        let _ = write!(out, ",\"{name}\":");
+        if sharing {
+            stream(rng, out, bad, Picture::Share, (60, 900));
+        } else {
+            out.push_str(
+                "{\"bitrate\":\"\",\"latency\":\"\",\"jitter\":\"\",\"avg_loss\":\"\",\"max_loss\":\"\",\"resolution\":\"0*0\",\"frame_rate\":\"\"}",
+            );
+        }
+    }
+    let system = if bad && rng.chance(20) {
+        rng.range(85, 100)
+    } else {
+        rng.range(10, 80)
+    };
+    let zoom_avg = rng.range(2, 30);
+    let _ = write!(
+        out,
+        ",\"cpu_usage\":{{\"zoom_min_cpu_usage\":\"{}%\",\"zoom_avg_cpu_usage\":\"{zoom_avg}%\",\"zoom_max_cpu_usage\":\"{}%\",\"system_max_cpu_usage\":\"{system}%\"}}",
+        zoom_avg / 2,
+        zoom_avg + rng.range(0, 20),
+    );
+    if wifi {
+        let avg = -(rng.range(35, 80) as i64);
+        let _ = write!(
+            out,
+            ",\"wifi_rssi\":{{\"max_rssi\":{},\"avg_rssi\":{avg},\"min_rssi\":{},\"rssi_unit\":\"dBm\"}}",
+            avg + 4,
+            avg - 5
+        );
+    }
+    out.push_str(",\"cpu_pressure_level\":{\"system_min_cpu_pressure_level\":\"normal\",\"system_avg_cpu_pressure_level\":\"normal\",\"system_max_cpu_pressure_level\":\"normal\"}");
+    out.push_str(",\"x_future_metric\":{\"a\":[1,2,{\"b\":null}]}}");
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Picture {
+    None,
+    Video,
+    Share,
+}
+
+fn blank_stream(out: &mut String) {
+    out.push_str(
+        "{\"bitrate\":\"\",\"latency\":\"\",\"jitter\":\"\",\"avg_loss\":\"\",\"max_loss\":\"\",\"resolution\":\"\",\"frame_rate\":\"\"}",
+    );
+}
+
+fn stream(rng: &mut Rng, out: &mut String, bad: bool, picture: Picture, kbps: (u64, u64)) {
+    let latency = if bad && rng.chance(40) {
+        rng.range(150, 900)
+    } else {
+        rng.range(15, 160)
+    };
+    let jitter = match picture {
+        Picture::Share => rng.range(0, 700),
+        _ if bad && rng.chance(30) => rng.range(30, 120),
+        _ => rng.range(0, 25),
+    };
+    let loss_bp = if bad && rng.chance(30) {
+        rng.range(100, 900)
+    } else {
+        rng.range(0, 60)
+    };
+    let max_loss_bp = loss_bp + rng.range(0, 300);
+    out.push_str("{\"bitrate\":\"");
+    let bitrate = rng.range(kbps.0, kbps.1);
+    // The spellings seen in the wild: decimals, no space.
+    match rng.range(0, 10) {
+        0 => {
+            let _ = write!(out, "{bitrate}.{:02}kbps", rng.range(0, 100));
+        }
+        1 => {
+            let _ = write!(out, "{bitrate}.{:02} kbps", rng.range(0, 100));
+        }
+        _ => {
+            let _ = write!(out, "{bitrate} kbps");
+        }
+    }
+    let unit_gap = if rng.chance(10) { "" } else { " " };
+    let _ = write!(
+        out,
+        "\",\"latency\":\"{latency}{unit_gap}ms\",\"jitter\":\"{jitter} ms\",\"avg_loss\":\"{}.{:02}%\",\"max_loss\":\"{}.{:02}%\"",
+        loss_bp / 100,
+        loss_bp % 100,
+        max_loss_bp / 100,
+        max_loss_bp % 100
+    );
+    match picture {
+        Picture::None => {}
+        Picture::Video => {
+            let fps = if bad && rng.chance(30) {
+                rng.range(1, 10)
+            } else {
+                rng.range(10, 31)
+            };
+            let _ = write!(
+                out,
+                ",\"resolution\":\"{}\",\"frame_rate\":\"{fps} fps\"",
+                rng.pick(RESOLUTIONS)
+            );
+        }
+        Picture::Share => {
+            let _ = write!(
+                out,
+                ",\"resolution\":\"1920*1080\",\"frame_rate\":\"{} fps\"",
+                rng.range(1, 15)
+            );
+        }
+    }
+    out.push('}');
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (from 1970 on).
+pub fn rfc3339(epoch_s: u64) -> String {
+    let days = (epoch_s / 86_400) as i64;
+    let clock = epoch_s % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        clock / 3600,
+        clock / 60 % 60,
+        clock % 60
+    )
+}
+
+/// Howard Hinnant's inverse of days-from-civil.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}

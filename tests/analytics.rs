@@ -1,0 +1,302 @@
+//! Hand-computed cases of the analytics: nearest rank, every flag at its threshold, MOS
+//! at its branch points, grade bands.
+
+use zoom_qos::aggregate::{mos_estimate, nearest_rank_index};
+use zoom_qos::report::{FlagCounts, Grade};
+use zoom_qos::{Analysis, Decoder, Metric, Stream, Table, Thresholds};
+
+#[test]
+fn nearest_rank_by_hand() {
+    // rank = ceil(p·n/100), 1-based; the index is rank - 1.
+    assert_eq!(nearest_rank_index(0, 50), None);
+    for p in [50, 90, 95, 99] {
+        assert_eq!(nearest_rank_index(1, p), Some(0));
+    }
+    assert_eq!(nearest_rank_index(2, 50), Some(0)); // ceil(1.0) = 1
+    assert_eq!(nearest_rank_index(2, 90), Some(1)); // ceil(1.8) = 2
+    assert_eq!(nearest_rank_index(10, 50), Some(4)); // 5
+    assert_eq!(nearest_rank_index(10, 90), Some(8)); // 9
+    assert_eq!(nearest_rank_index(10, 95), Some(9)); // ceil(9.5) = 10
+    assert_eq!(nearest_rank_index(10, 99), Some(9)); // ceil(9.9) = 10
+    assert_eq!(nearest_rank_index(101, 50), Some(50)); // ceil(50.5) = 51
+    assert_eq!(nearest_rank_index(101, 90), Some(90)); // ceil(90.9) = 91
+    assert_eq!(nearest_rank_index(101, 95), Some(95)); // ceil(95.95) = 96
+    assert_eq!(nearest_rank_index(101, 99), Some(99)); // ceil(99.99) = 100
+    assert_eq!(nearest_rank_index(100, 95), Some(94)); // exactly 95, not 96
+}
+
+/// A meeting of one participant whose samples have these audio_input latencies.
+fn latencies(values: &[&str]) -> Table {
+    let samples: Vec<String> = values
+        .iter()
+        .map(|v| format!(r#"{{"audio_input": {{"latency": "{v}"}}}}"#))
+        .collect();
+    table(&format!(
+        r#"{{"participants": [{{"user_qos": [{}]}}]}}"#,
+        samples.join(",")
+    ))
+}
+
+fn table(json: &str) -> Table {
+    let mut table = Table::new();
+    Decoder::default()
+        .decode(&mut json.as_bytes().to_vec(), &mut table)
+        .expect("decodes");
+    table
+}
+
+#[test]
+fn stats_over_101_values_with_blanks() {
+    // 101 values 1..=101 ms, shuffled, plus two blanks and one junk value.
+    let mut values: Vec<String> = (1..=101)
+        .map(|i| format!("{} ms", (i * 37) % 101 + 1))
+        .collect();
+    values.extend(["".to_owned(), " ".to_owned(), "N/A".to_owned()]);
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let report = Analysis::new().meeting("m", &latencies(&refs));
+    let stats = report
+        .streams
+        .get(Stream::AudioInput, Metric::Latency)
+        .expect("latency");
+    assert_eq!((stats.count, stats.missing), (101, 3));
+    assert_eq!(stats.min, Some(1.0));
+    assert_eq!(stats.p50, Some(51.0));
+    assert_eq!(stats.p90, Some(91.0));
+    assert_eq!(stats.p95, Some(96.0));
+    assert_eq!(stats.p99, Some(100.0));
+    assert_eq!(stats.max, Some(101.0));
+    assert_eq!(stats.mean, Some(51.0));
+    assert_eq!(report.invalid_values, 1);
+    let bitrate = report
+        .streams
+        .get(Stream::AudioInput, Metric::Bitrate)
+        .expect("bitrate");
+    assert_eq!(
+        (bitrate.count, bitrate.missing, bitrate.p50),
+        (0, 104, None)
+    );
+}
+
+#[test]
+fn stats_keep_decimals_exactly() {
+    let report = Analysis::new().meeting("m", &latencies(&["0.01 ms", "0.02 ms", "0.04ms"]));
+    let stats = report
+        .streams
+        .get(Stream::AudioInput, Metric::Latency)
+        .expect("latency");
+    assert_eq!(
+        (stats.min, stats.p50, stats.max),
+        (Some(0.01), Some(0.02), Some(0.04))
+    );
+    let mean = stats.mean.expect("mean");
+    assert!((mean - 0.07 / 3.0).abs() < 1e-15, "{mean}");
+}
+
+/// The flag counts of one sample built from `stream` JSON on `name`, plus system CPU.
+fn flags_of(name: &str, stream: &str, cpu: &str) -> FlagCounts {
+    let json = format!(
+        r#"{{"participants": [{{"user_qos": [{{"{name}": {stream}, "cpu_usage": {{"system_max_cpu_usage": "{cpu}"}}}}]}}]}}"#
+    );
+    Analysis::new().meeting("m", &table(&json)).degraded.by_flag
+}
+
+#[test]
+fn every_flag_at_just_under_and_just_over_its_threshold() {
+    let net = |latency: &str, jitter: &str, loss: &str| {
+        format!(r#"{{"latency": "{latency}", "jitter": "{jitter}", "avg_loss": "{loss}"}}"#)
+    };
+    for name in ["audio_input", "audio_output", "video_input", "video_output"] {
+        let at = flags_of(name, &net("150 ms", "40 ms", "2.0%"), "90%");
+        assert_eq!(
+            at,
+            FlagCounts::default(),
+            "{name}: at the threshold is not over it"
+        );
+        let under = flags_of(name, &net("149.99 ms", "39.99 ms", "1.99%"), "89.99%");
+        assert_eq!(under, FlagCounts::default(), "{name}");
+        let over = flags_of(name, &net("150.01 ms", "40.01 ms", "2.01%"), "90.01%");
+        let want = FlagCounts {
+            latency: 1,
+            jitter: 1,
+            loss: 1,
+            frame_rate: 0,
+            cpu: 1,
+        };
+        assert_eq!(over, want, "{name}");
+    }
+    // Screen share is left out by default.
+    let share = flags_of("as_input", &net("900 ms", "600 ms", "9%"), "");
+    assert_eq!(share, FlagCounts::default());
+
+    let video = |resolution: &str, fps: &str| {
+        flags_of(
+            "video_input",
+            &format!(r#"{{"resolution": "{resolution}", "frame_rate": "{fps}"}}"#),
+            "",
+        )
+        .frame_rate
+    };
+    assert_eq!(video("640*360", "10 fps"), 0, "at the threshold");
+    assert_eq!(video("640*360", "10.01 fps"), 0);
+    assert_eq!(video("640*360", "9.99 fps"), 1, "just under");
+    assert_eq!(video("0*0", "0 fps"), 0, "no picture, no frame-rate flag");
+    assert_eq!(video("", "2 fps"), 0, "missing resolution never flags");
+    assert_eq!(video("640*360", ""), 0, "missing frame rate never flags");
+}
+
+#[test]
+fn thresholds_are_configurable_and_screen_share_can_be_included() {
+    let json = r#"{"participants": [{"user_qos": [
+        {"as_input": {"jitter": "600 ms"}, "audio_input": {"latency": "120 ms"}}]}]}"#;
+    let t = table(json);
+    let thresholds = Thresholds {
+        latency_ms: 100.0,
+        screen_share: true,
+        ..Thresholds::default()
+    };
+    let report = Analysis::new().thresholds(thresholds).meeting("m", &t);
+    assert_eq!(
+        (
+            report.degraded.by_flag.latency,
+            report.degraded.by_flag.jitter
+        ),
+        (1, 1)
+    );
+    let report = Analysis::new().meeting("m", &t);
+    assert_eq!(report.degraded.samples, 0);
+    let bad = Thresholds {
+        jitter_ms: f64::NAN,
+        ..Thresholds::default()
+    };
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("jitter_ms")
+    );
+    assert!(
+        Thresholds {
+            avg_loss_pct: 0.29,
+            ..Thresholds::default()
+        }
+        .validate()
+        .is_ok()
+    );
+}
+
+#[test]
+fn thresholds_with_more_decimals_than_stored_compare_exactly() {
+    let t = table(
+        r#"{"participants": [{"user_qos": [{"audio_input": {"avg_loss": "0.29%"}}, {"audio_input": {"avg_loss": "0.30%"}}]}]}"#,
+    );
+    let flags = |avg_loss_pct| {
+        let thresholds = Thresholds {
+            avg_loss_pct,
+            ..Thresholds::default()
+        };
+        Analysis::new()
+            .thresholds(thresholds)
+            .meeting("m", &t)
+            .degraded
+            .by_flag
+            .loss
+    };
+    assert_eq!(flags(0.29), 1, "0.30 > 0.29, 0.29 is not");
+    assert_eq!(flags(0.295), 1);
+    assert_eq!(flags(0.2899), 2);
+    assert_eq!(flags(0.30), 0);
+}
+
+#[test]
+fn mos_at_its_branch_points() {
+    // EL = latency + 2·jitter + 10.
+    // EL = 10 (perfect): R = 93.2 - 0.25 = 92.95.
+    let r: f64 = 92.95;
+    let perfect = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    assert!((mos_estimate(0.0, 0.0, 0.0) - perfect).abs() < 1e-12);
+    assert!(
+        (perfect - 4.404_39).abs() < 1e-5,
+        "worked out: 1 + 3.25325 + 0.151144"
+    );
+    // EL = 159 is the first branch: R = 93.2 - 159/40 = 89.225.
+    let r = 89.225;
+    let first = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    assert!((mos_estimate(149.0, 0.0, 0.0) - first).abs() < 1e-12);
+    // EL = 160 is the second branch; both give R = 89.2 there (the model is continuous).
+    let r = 89.2;
+    let at = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    assert!((mos_estimate(150.0, 0.0, 0.0) - at).abs() < 1e-12);
+    // EL = 200: second branch R = 93.2 - 8 = 85.2 (the first would give 88.2).
+    let r = 85.2;
+    let second = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    assert!((mos_estimate(150.0, 20.0, 0.0) - second).abs() < 1e-12);
+    // R ≤ 0: EL = 1000 gives R = 93.2 - 88 = 5.2; loss 2.1 % takes 5.25 off: R = -0.05.
+    assert_eq!(mos_estimate(990.0, 0.0, 2.1), 1.0);
+    assert_eq!(mos_estimate(990.0, 0.0, 50.0), 1.0);
+    // Loss 2 % leaves R = 0.2: 1 + 0.007 + 0.000007 · 0.2 · (-59.8) · 99.8 ≈ 0.99865.
+    let r: f64 = 0.2;
+    let low = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    assert!((mos_estimate(990.0, 0.0, 2.0) - low).abs() < 1e-12);
+    // R ≥ 100 needs an effective delay below zero; the formula caps it at 4.5.
+    assert_eq!(mos_estimate(-300.0, 0.0, 0.0), 4.5);
+}
+
+#[test]
+fn grades_take_the_worst_audio_channel() {
+    assert_eq!(Grade::of_worst(Some(4.0), Some(4.4)), Grade::Good);
+    assert_eq!(Grade::of_worst(Some(4.4), Some(3.99)), Grade::Fair);
+    assert_eq!(Grade::of_worst(Some(3.0), None), Grade::Fair);
+    assert_eq!(Grade::of_worst(None, Some(2.99)), Grade::Poor);
+    assert_eq!(Grade::of_worst(Some(2.0), Some(4.0)), Grade::Poor);
+    assert_eq!(Grade::of_worst(Some(1.99), Some(4.0)), Grade::Bad);
+    assert_eq!(Grade::of_worst(None, None), Grade::Unclassified);
+
+    // In a report: one good, one bad (massive loss on output), one without audio.
+    let json = r#"{"participants": [
+      {"user_name": "ok", "user_qos": [{"audio_input": {"latency": "20 ms", "jitter": "2 ms", "avg_loss": "0%"}}]},
+      {"user_name": "lossy", "user_qos": [{"audio_input": {"latency": "20 ms", "jitter": "2 ms", "avg_loss": "0%"},
+                                           "audio_output": {"latency": "20 ms", "jitter": "2 ms", "avg_loss": "30%"}}]},
+      {"user_name": "video only", "user_qos": [{"video_input": {"latency": "20 ms"}}]}]}"#;
+    let report = Analysis::new().meeting("m", &table(json));
+    let grades: Vec<Grade> = report.participant_details.iter().map(|p| p.grade).collect();
+    assert_eq!(grades, [Grade::Good, Grade::Bad, Grade::Unclassified]);
+    assert_eq!(
+        (
+            report.grades.good,
+            report.grades.bad,
+            report.grades.unclassified
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn episodes_follow_time_not_input_order() {
+    // Minutes 0..5 arrive shuffled; minutes 1, 2 and 4 are degraded: two episodes, longest 2.
+    let sample = |minute: u32, latency: u32| {
+        format!(
+            r#"{{"date_time": "2021-06-24T20:0{minute}:00Z", "audio_input": {{"latency": "{latency} ms"}}}}"#
+        )
+    };
+    let samples = [
+        sample(4, 300),
+        sample(0, 20),
+        sample(2, 300),
+        sample(3, 20),
+        sample(1, 300),
+    ];
+    let json = format!(
+        r#"{{"participants": [{{"user_qos": [{}]}}]}}"#,
+        samples.join(",")
+    );
+    let report = Analysis::new().meeting("m", &table(&json));
+    let detail = &report.participant_details[0];
+    assert_eq!(
+        (
+            detail.degraded_samples,
+            detail.degraded_episodes,
+            detail.longest_degraded_episode
+        ),
+        (3, 2, 2)
+    );
+}

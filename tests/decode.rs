@@ -1,0 +1,364 @@
+//! Decoding pages: leniency, strict mode, errors with locations, escapes, both routes.
+
+use zoom_qos::raw;
+use zoom_qos::units::UnitError;
+use zoom_qos::{
+    Analysis, CpuMetric, DecodeConfig, Decoder, ErrorKind, Field, Metric, ParticipantField,
+    RssiMetric, Stream, Table,
+};
+
+fn decode(
+    json: &str,
+    config: DecodeConfig,
+) -> (Table, Result<zoom_qos::PageInfo, zoom_qos::Error>) {
+    let mut table = Table::new();
+    let mut bytes = json.as_bytes().to_vec();
+    let result = Decoder::new(config).decode(&mut bytes, &mut table);
+    (table, result)
+}
+
+fn lenient(json: &str) -> Table {
+    let (table, result) = decode(json, DecodeConfig::default());
+    result.expect("decodes");
+    table
+}
+
+const TWO_SAMPLES: &str = r#"{"participants": [
+  {"user_name": "A", "user_qos": [
+    {"date_time": "2021-06-24T20:00:00Z",
+     "audio_input": {"latency": "N/A", "jitter": "6 ms", "bitrate": "27.15kbps"}},
+    {"date_time": "2021-06-24T20:01:00Z",
+     "video_input": {"resolution": "720p", "frame_rate": "12 fps"},
+     "audio_input": {"latency": "126 ms"}}
+  ]}]}"#;
+
+#[test]
+fn invalid_values_become_missing_and_are_counted_with_their_location() {
+    let table = lenient(TWO_SAMPLES);
+    assert_eq!(table.samples(), 2);
+    let audio = table.stream(Stream::AudioInput).expect("audio_input");
+    assert_eq!(audio.raw(Metric::Latency, 0), None);
+    assert_eq!(
+        audio.raw(Metric::Jitter, 0),
+        Some(600),
+        "neighbours survive"
+    );
+    assert_eq!(audio.raw(Metric::Bitrate, 0), Some(27_150));
+    assert_eq!(audio.raw(Metric::Latency, 1), Some(12_600));
+    let video = table
+        .stream(Stream::VideoInput)
+        .expect("video_input appears in sample 1");
+    assert_eq!(
+        video.raw(Metric::FrameRate, 0),
+        None,
+        "rows before a stream appears are missing"
+    );
+    assert_eq!(video.raw(Metric::FrameRate, 1), Some(1_200));
+    assert_eq!(video.raw(Metric::Resolution, 1), None);
+
+    let diagnostics = table.diagnostics();
+    assert_eq!(diagnostics.invalid_values(), 2);
+    let first = &diagnostics.first_invalid()[0];
+    assert_eq!(first.raw, "N/A");
+    assert_eq!(first.error, UnitError::ExpectedNumber);
+    assert_eq!(
+        (
+            first.location.page,
+            first.location.participant,
+            first.location.sample
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        first.location.field,
+        Field::Metric(Stream::AudioInput, Metric::Latency)
+    );
+    assert_eq!(
+        first.to_string(),
+        r#"page 0, participant 0, sample 0, audio_input.latency: expected a number, found "N/A""#
+    );
+    let second = &diagnostics.first_invalid()[1];
+    assert_eq!(
+        second.to_string(),
+        r#"page 0, participant 0, sample 1, video_input.resolution: expected W*H, found "720p""#
+    );
+}
+
+#[test]
+fn strict_mode_fails_on_the_first_invalid_value_and_leaves_the_table_unchanged() {
+    let mut table = lenient(TWO_SAMPLES);
+    let before = table.clone();
+    let mut bytes = TWO_SAMPLES.as_bytes().to_vec();
+    let error = Decoder::new(DecodeConfig::new().strict(true))
+        .decode(&mut bytes, &mut table)
+        .expect_err("strict");
+    let location = error.location().expect("located");
+    assert_eq!(location.page, 1, "the second page of this table");
+    assert_eq!(
+        location.field,
+        Field::Metric(Stream::AudioInput, Metric::Latency)
+    );
+    assert!(error.to_string().contains(r#"found "N/A""#), "{error}");
+    assert_eq!(table, before, "a failed page is rolled back whole");
+}
+
+#[test]
+fn keep_invalid_bounds_what_is_kept_but_not_what_is_counted() {
+    let (table, _) = decode(TWO_SAMPLES, DecodeConfig::new().keep_invalid(1));
+    assert_eq!(table.diagnostics().invalid_values(), 2);
+    assert_eq!(table.diagnostics().first_invalid().len(), 1);
+}
+
+#[test]
+fn malformed_json_is_an_error_with_a_byte_offset() {
+    let truncated = &TWO_SAMPLES[..120];
+    let (table, result) = decode(truncated, DecodeConfig::default());
+    let error = result.expect_err("truncated");
+    assert!(matches!(error.kind(), ErrorKind::Json { .. }));
+    assert!(
+        error.offset().is_some_and(|o| o <= truncated.len()),
+        "{error}"
+    );
+    assert!(
+        error.to_string().starts_with("malformed JSON at byte "),
+        "{error}"
+    );
+    assert_eq!(table.samples(), 0);
+    let (_, result) = decode("{\"participants\": [1,, 2]}", DecodeConfig::default());
+    assert!(result.expect_err("bad").offset().is_some());
+}
+
+#[test]
+fn documents_of_the_wrong_shape_are_shape_errors() {
+    for (json, path, found) in [
+        ("42", "", "a number"),
+        ("[]", "", "a list"),
+        ("\"page\"", "", "a string"),
+        (r#"{"participants": 3}"#, "participants", "a number"),
+        (
+            r#"{"participants": [{"user_qos": {}}]}"#,
+            "participants[0].user_qos",
+            "an object",
+        ),
+    ] {
+        let (_, result) = decode(json, DecodeConfig::default());
+        match result.expect_err(json).kind() {
+            ErrorKind::Shape {
+                path: p, found: f, ..
+            } => assert_eq!((p.as_str(), *f), (path, found)),
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn nulls_unknown_keys_and_odd_types_do_not_fail_the_page() {
+    let json = r#"{"page_count": "integer [int64]", "page_size": null, "total_records": "12",
+      "future": {"deep": [1, {"x": null}]}, "participants": [
+        null, "junk", 7,
+        {"user_name": null, "user_id": 5, "id": ["x"], "issue_list": ["audio", 3],
+         "recording": true, "user_qos": [
+           null, "", 5,
+           {"date_time": null, "audio_input": null, "audio_output": "",
+            "video_input": {"bitrate": null, "latency": 12, "jitter": true, "new_metric": "1 ms"},
+            "cpu_usage": {"system_max_cpu_usage": null, "zoom_avg_cpu_usage": "5%"},
+            "wifi_rssi": {"max_rssi": -40, "avg_rssi": -52.6, "min_rssi": "x", "rssi_unit": "dBm"}}
+        ]}]}"#;
+    let (table, result) = decode(json, DecodeConfig::default());
+    let info = result.expect("lenient page");
+    assert_eq!(
+        info.total_records,
+        Some(12),
+        "integers may arrive as strings"
+    );
+    assert_eq!(
+        table.participant_count(),
+        1,
+        "non-object participants are skipped"
+    );
+    assert_eq!(table.samples(), 4, "every user_qos item is a sample");
+    let p = table.participants().next().expect("one");
+    assert_eq!(p.user_name(), "");
+    assert_eq!(p.user_id(), "", "a number is not a text");
+    assert!(
+        table.stream(Stream::AudioInput).is_none(),
+        "null is not an object"
+    );
+    assert!(
+        table.stream(Stream::AudioOutput).is_none(),
+        "blank stream is absent"
+    );
+    let video = table.stream(Stream::VideoInput).expect("object");
+    assert_eq!(video.raw(Metric::Latency, 3), None);
+    assert_eq!(table.cpu_bp(CpuMetric::ZoomAvg, 3), Some(500));
+    assert_eq!(table.rssi_dbm(RssiMetric::Max, 3), Some(-40));
+    assert_eq!(table.rssi_dbm(RssiMetric::Avg, 3), Some(-53));
+    // latency 12 (a number), jitter true, min_rssi "x": three invalid values.
+    assert_eq!(table.diagnostics().invalid_values(), 3);
+
+    let mut bytes = json.as_bytes().to_vec();
+    let page = raw::Page::from_slice(&mut bytes).expect("views are as lenient");
+    assert_eq!(
+        page.total_records,
+        Some(12),
+        "views read integers from strings"
+    );
+    assert_eq!(page.page_count, None);
+    assert_eq!(page.participants.len(), 1);
+    assert_eq!(page.participants[0].issue_list, ["audio"]);
+    assert_eq!(page.participants[0].user_qos.len(), 4);
+}
+
+#[test]
+fn escaped_strings_are_unescaped_in_place() {
+    let json = r#"{"participants": [{"user_name": "Chidi \"CJ\" \u00c7elik \ud83c\udfa7 \\ /",
+      "user_qos": [{"audio_input": {"latency": "\u0031\u0032 ms"}}]}]}"#;
+    let table = lenient(json);
+    let p = table.participants().next().expect("one");
+    assert_eq!(p.user_name(), "Chidi \"CJ\" Çelik 🎧 \\ /");
+    let audio = table.stream(Stream::AudioInput).expect("audio");
+    assert_eq!(audio.raw(Metric::Latency, 0), Some(1_200));
+}
+
+#[test]
+fn invalid_utf8_is_a_json_error() {
+    let mut bytes = b"{\"participants\": [{\"user_name\": \"\xff\xfe\"}]}".to_vec();
+    let mut table = Table::new();
+    let error = Decoder::default()
+        .decode(&mut bytes, &mut table)
+        .expect_err("not UTF-8");
+    assert!(matches!(error.kind(), ErrorKind::Json { .. }), "{error}");
+}
+
+#[test]
+fn single_participant_endpoint_is_a_page_of_one() {
+    let json = r#"{"user_id": "9", "user_name": "Solo", "device": "Mac",
+      "user_qos": [{"audio_input": {"latency": "50 ms"}}, {"audio_input": {"latency": "60 ms"}}]}"#;
+    let table = lenient(json);
+    assert_eq!(table.participant_count(), 1);
+    assert_eq!(table.samples(), 2);
+    let p = table.participants().next().expect("one");
+    assert_eq!(
+        (p.user_name(), p.field(ParticipantField::Device)),
+        ("Solo", "Mac")
+    );
+    let mut bytes = json.as_bytes().to_vec();
+    let view = raw::Participant::from_slice(&mut bytes).expect("participant view");
+    assert_eq!(view.user_qos.len(), 2);
+}
+
+#[test]
+fn pages_of_one_meeting_append_and_the_table_is_reusable() {
+    let page = |name: &str, latency: &str| {
+        format!(
+            r#"{{"next_page_token": "t", "participants": [{{"user_name": "{name}", "user_qos": [{{"audio_input": {{"latency": "{latency}"}}}}]}}]}}"#
+        )
+    };
+    let mut decoder = Decoder::default();
+    let mut table = Table::new();
+    let info = decoder
+        .decode(&mut page("a", "10 ms").into_bytes(), &mut table)
+        .expect("page 0");
+    assert!(info.has_next_page);
+    decoder
+        .decode(&mut page("b", "20 ms").into_bytes(), &mut table)
+        .expect("page 1");
+    assert_eq!(
+        (table.pages(), table.samples(), table.participant_count()),
+        (2, 2, 2)
+    );
+    let second = table.participants().nth(1).expect("b");
+    assert_eq!(
+        (second.user_name(), second.rows(), second.source()),
+        ("b", 1..2, (1, 0))
+    );
+    let audio = table.stream(Stream::AudioInput).expect("audio");
+    assert_eq!(audio.raw(Metric::Latency, 1), Some(2_000));
+    table.clear();
+    assert_eq!(
+        (table.pages(), table.samples(), table.participant_count()),
+        (0, 0, 0)
+    );
+    assert!(table.stream(Stream::AudioInput).is_none());
+    decoder
+        .decode(&mut page("c", "30 ms").into_bytes(), &mut table)
+        .expect("again");
+    assert_eq!(
+        table
+            .stream(Stream::AudioInput)
+            .and_then(|s| s.raw(Metric::Latency, 0)),
+        Some(3_000)
+    );
+}
+
+#[test]
+fn device_streams_and_picture_metrics_of_audio() {
+    let json = r#"{"participants": [{"user_qos": [{
+      "audio_device_from_crc": {"latency": "5 ms", "resolution": "1*1", "frame_rate": "3 fps"},
+      "video_device_to_rwg": {"resolution": "1920x1080", "frame_rate": "30 fps"}}]}]}"#;
+    let table = lenient(json);
+    let crc = table.stream(Stream::AudioDeviceFromCrc).expect("crc leg");
+    assert_eq!(crc.raw(Metric::Latency, 0), Some(500));
+    assert_eq!(
+        crc.raw(Metric::FrameRate, 0),
+        None,
+        "audio streams have no picture metrics"
+    );
+    let rwg = table.stream(Stream::VideoDeviceToRwg).expect("rwg leg");
+    assert_eq!(rwg.resolution_px(0), Some((1920, 1080)));
+    assert_eq!(table.diagnostics().invalid_values(), 0);
+}
+
+#[test]
+fn both_routes_agree_on_a_generated_meeting() {
+    let shape = zoom_qos::synth::MeetingShape {
+        participants: 23,
+        minutes: 17,
+    };
+    let pages = zoom_qos::synth::meeting_pages(7, shape);
+    assert_eq!(pages.len(), 3);
+    let mut from_tape = Table::new();
+    let mut from_views = Table::new();
+    let mut decoder = Decoder::default();
+    for page in &pages {
+        decoder
+            .decode(&mut page.clone().into_bytes(), &mut from_tape)
+            .expect("tape");
+        let mut bytes = page.clone().into_bytes();
+        let view = raw::Page::from_slice(&mut bytes).expect("views");
+        from_views
+            .push_view(&view, &DecodeConfig::default())
+            .expect("views");
+    }
+    assert_eq!(from_tape.samples(), 23 * 17);
+    for (a, b) in from_tape.participants().zip(from_views.participants()) {
+        for field in ParticipantField::ALL {
+            assert_eq!(a.field(*field), b.field(*field));
+        }
+        assert_eq!(a.rows(), b.rows());
+    }
+    for row in 0..from_tape.samples() {
+        assert_eq!(from_tape.time_s(row), from_views.time_s(row));
+        for stream in Stream::ALL {
+            for metric in stream.metrics() {
+                let a = from_tape.stream(*stream).and_then(|s| s.raw(*metric, row));
+                let b = from_views.stream(*stream).and_then(|s| s.raw(*metric, row));
+                assert_eq!(a, b, "row {row} {stream}.{metric}");
+            }
+        }
+        for cpu in CpuMetric::ALL {
+            assert_eq!(from_tape.cpu_bp(*cpu, row), from_views.cpu_bp(*cpu, row));
+        }
+        for rssi in RssiMetric::ALL {
+            assert_eq!(
+                from_tape.rssi_dbm(*rssi, row),
+                from_views.rssi_dbm(*rssi, row)
+            );
+        }
+    }
+    let analysis = Analysis::new();
+    assert_eq!(
+        analysis.meeting("m", &from_tape),
+        analysis.meeting("m", &from_views)
+    );
+}

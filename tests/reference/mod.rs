@@ -1,0 +1,232 @@
+//! Naive reference implementations, the oracles of the property tests. Written for
+//! obviousness, not speed: split strings and `str::parse`, sort everything, loop over samples.
+//! They work from the test's own meeting model, never from the crate's table.
+#![allow(dead_code)]
+
+use zoom_qos::{Metric, Stream};
+
+/// The naive unit parser: trim, strip a known unit suffix (case-insensitive), check the
+/// number's characters, `str::parse::<f64>`, scale. Returns the stored fixed-point value.
+/// `Some(None)` is blank; `None` is rejected.
+pub fn naive_unit(text: &str, units: &[(&str, f64)], default_scale: f64) -> Option<Option<u64>> {
+    let trimmed = text.trim_matches([' ', '\t', '\r', '\n']);
+    if trimmed.is_empty() {
+        return Some(None);
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    let (number, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| lower.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or((lower.as_str(), default_scale));
+    let number = number.trim_end_matches([' ', '\t', '\r', '\n']);
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits(int) || !digits(frac) || (number.contains('.') && frac.is_empty())
+    {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    Some(Some((value * scale).round() as u64))
+}
+
+/// STATS by the book: sort a copy, nearest rank with `ceil(p/100 · n)` in exact integers.
+#[derive(Debug, PartialEq)]
+pub struct NaiveStats {
+    pub count: u64,
+    pub missing: u64,
+    pub min: Option<f64>,
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+}
+
+pub fn naive_stats(values: &[f64], samples: u64) -> NaiveStats {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    let n = sorted.len();
+    let rank = |p: usize| {
+        if n == 0 {
+            return None;
+        }
+        let mut r = (p * n) / 100;
+        if (p * n) % 100 != 0 {
+            r += 1;
+        }
+        Some(sorted[r.max(1) - 1])
+    };
+    NaiveStats {
+        count: n as u64,
+        missing: samples - n as u64,
+        min: sorted.first().copied(),
+        mean: (n > 0).then(|| sorted.iter().sum::<f64>() / n as f64),
+        p50: rank(50),
+        p90: rank(90),
+        p95: rank(95),
+        p99: rank(99),
+        max: sorted.last().copied(),
+    }
+}
+
+/// A stream of a model sample: report-unit values, `None` where missing.
+#[derive(Clone, Debug, Default)]
+pub struct ModelStream {
+    /// Indexed by `Metric::index()`, in report units (resolution: `(w, h)` in `res`).
+    pub values: [Option<f64>; 7],
+    pub res: Option<(u16, u16)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ModelSample {
+    pub streams: Vec<(Stream, ModelStream)>,
+    pub system_cpu_pct: Option<f64>,
+    pub invalid: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ModelParticipant {
+    pub name: String,
+    pub samples: Vec<ModelSample>,
+}
+
+pub fn metric_value(stream: &ModelStream, metric: Metric) -> Option<f64> {
+    match metric {
+        Metric::Resolution => stream
+            .res
+            .filter(|&r| r != (0, 0))
+            .map(|(_, h)| f64::from(h)),
+        _ => stream.values[metric.index()],
+    }
+}
+
+fn stream_of(sample: &ModelSample, stream: Stream) -> Option<&ModelStream> {
+    sample
+        .streams
+        .iter()
+        .find(|(s, _)| *s == stream)
+        .map(|(_, m)| m)
+}
+
+pub fn naive_mos(latency: f64, jitter: f64, loss: f64) -> f64 {
+    let el = latency + 2.0 * jitter + 10.0;
+    let mut r = if el < 160.0 {
+        93.2 - el / 40.0
+    } else {
+        93.2 - (el - 120.0) / 10.0
+    };
+    r -= 2.5 * loss;
+    if r <= 0.0 {
+        1.0
+    } else if r >= 100.0 {
+        4.5
+    } else {
+        1.0 + 0.035 * r + 0.000007 * r * (r - 60.0) * (100.0 - r)
+    }
+}
+
+/// What the naive report says of a model meeting, with the default thresholds.
+#[derive(Debug)]
+pub struct NaiveReport {
+    pub samples: u64,
+    pub invalid: u64,
+    pub streams: Vec<(Stream, Metric, NaiveStats)>,
+    pub degraded: u64,
+    pub by_flag: [u64; 5],
+    pub mos_in: NaiveStats,
+    pub mos_out: NaiveStats,
+    pub grades: Vec<&'static str>,
+}
+
+pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
+    let all: Vec<&ModelSample> = participants.iter().flat_map(|p| &p.samples).collect();
+    let samples = all.len() as u64;
+    let mut streams = Vec::new();
+    for stream in Stream::ALL {
+        if !all.iter().any(|s| stream_of(s, *stream).is_some()) {
+            continue;
+        }
+        for metric in stream.metrics() {
+            let values: Vec<f64> = all
+                .iter()
+                .filter_map(|s| stream_of(s, *stream).and_then(|m| metric_value(m, *metric)))
+                .collect();
+            streams.push((*stream, *metric, naive_stats(&values, samples)));
+        }
+    }
+    let mut degraded = 0;
+    let mut by_flag = [0u64; 5];
+    for sample in &all {
+        let mut flags = [false; 5];
+        for stream in [
+            Stream::AudioInput,
+            Stream::AudioOutput,
+            Stream::VideoInput,
+            Stream::VideoOutput,
+        ] {
+            let Some(m) = stream_of(sample, stream) else {
+                continue;
+            };
+            flags[0] |= m.values[Metric::Latency.index()].is_some_and(|v| v > 150.0);
+            flags[1] |= m.values[Metric::Jitter.index()].is_some_and(|v| v > 40.0);
+            flags[2] |= m.values[Metric::AvgLoss.index()].is_some_and(|v| v > 2.0);
+            if stream.has_picture() {
+                let picture = metric_value(m, Metric::Resolution).is_some();
+                flags[3] |=
+                    picture && m.values[Metric::FrameRate.index()].is_some_and(|v| v < 10.0);
+            }
+        }
+        flags[4] = sample.system_cpu_pct.is_some_and(|v| v > 90.0);
+        for (count, flag) in by_flag.iter_mut().zip(flags) {
+            *count += u64::from(flag);
+        }
+        degraded += u64::from(flags.iter().any(|&f| f));
+    }
+    let mos_of = |sample: &ModelSample, stream| {
+        let m = stream_of(sample, stream)?;
+        Some(naive_mos(
+            m.values[Metric::Latency.index()]?,
+            m.values[Metric::Jitter.index()]?,
+            m.values[Metric::AvgLoss.index()]?,
+        ))
+    };
+    let mos_in: Vec<f64> = all
+        .iter()
+        .filter_map(|s| mos_of(s, Stream::AudioInput))
+        .collect();
+    let mos_out: Vec<f64> = all
+        .iter()
+        .filter_map(|s| mos_of(s, Stream::AudioOutput))
+        .collect();
+    let grades = participants
+        .iter()
+        .map(|p| {
+            let median = |stream| {
+                let values: Vec<f64> = p.samples.iter().filter_map(|s| mos_of(s, stream)).collect();
+                naive_stats(&values, values.len() as u64).p50
+            };
+            let medians: Vec<f64> = [median(Stream::AudioInput), median(Stream::AudioOutput)]
+                .into_iter()
+                .flatten()
+                .collect();
+            match medians.iter().copied().reduce(f64::min) {
+                None => "unclassified",
+                Some(m) if m >= 4.0 => "good",
+                Some(m) if m >= 3.0 => "fair",
+                Some(m) if m >= 2.0 => "poor",
+                Some(_) => "bad",
+            }
+        })
+        .collect();
+    NaiveReport {
+        samples,
+        invalid: all.iter().map(|s| s.invalid).sum(),
+        streams,
+        degraded,
+        by_flag,
+        mos_in: naive_stats(&mos_in, samples),
+        mos_out: naive_stats(&mos_out, samples),
+        grades,
+    }
+}
