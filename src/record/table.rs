@@ -558,7 +558,7 @@ impl PageWriter<'_> {
         metric: Metric,
         raw: Raw<'_>,
     ) -> Result<(), Error> {
-        if !stream.metrics().contains(&metric) {
+        if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
             return Ok(());
         }
         let parsed = match raw {

@@ -173,6 +173,71 @@ fn measure(
     default_pow10: u32,
     unit_names: &'static str,
 ) -> Result<Option<u64>, UnitError> {
+    if let Some(value) = common_spelling(input, units, default_pow10) {
+        return Ok(Some(value));
+    }
+    measure_by_grammar(input, units, default_pow10, unit_names)
+}
+
+/// The fast path for the spellings Zoom sends (`"126 ms"`, `"0.3%"`, `"27.15kbps"`):
+/// `DIGIT{1,12} ("." DIGIT{1,pow10})? " "? unit?`, nothing around. Returns `None` for
+/// anything else, which the grammar then decides: this is an accelerator, never the
+/// definition (a test checks that it only ever answers as the grammar does).
+fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u32) -> Option<u64> {
+    let int_len = input
+        .iter()
+        .take(13)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if int_len == 0 || int_len > 12 {
+        return None;
+    }
+    let int = digits_value(&input[..int_len]);
+    let mut rest = &input[int_len..];
+    let mut frac: &[u8] = b"";
+    if let [b'.', after @ ..] = rest {
+        let frac_len = after.iter().take_while(|b| b.is_ascii_digit()).count();
+        if frac_len == 0 {
+            return None;
+        }
+        frac = &after[..frac_len];
+        rest = &after[frac_len..];
+    }
+    if let [b' ', after @ ..] = rest {
+        rest = after;
+    }
+    let pow10 = if rest.is_empty() {
+        default_pow10
+    } else {
+        units
+            .iter()
+            .find(|(unit, _)| rest.eq_ignore_ascii_case(unit.as_bytes()))?
+            .1
+    };
+    // More decimals than kept means rounding: leave that to the grammar's path.
+    if frac.len() > pow10 as usize {
+        return None;
+    }
+    // At most 12 + 6 digits: below u64::MAX, no overflow.
+    let scale = 10u64.pow(pow10);
+    let frac_scale = 10u64.pow(pow10 - frac.len() as u32);
+    Some(int * scale + digits_value(frac) * frac_scale)
+}
+
+/// The value of up to 18 ASCII digits.
+fn digits_value(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(0, |acc, &d| acc * 10 + u64::from(d.wrapping_sub(b'0')))
+}
+
+/// The grammar itself, with nom: the definition of what a value is.
+fn measure_by_grammar(
+    input: &[u8],
+    units: &[(&'static str, u32)],
+    default_pow10: u32,
+    unit_names: &'static str,
+) -> Result<Option<u64>, UnitError> {
     if is_blank(input) {
         return Ok(None);
     }

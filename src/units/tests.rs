@@ -230,3 +230,53 @@ fn timestamps() {
         );
     }
 }
+
+mod fast_path {
+    use super::super::{common_spelling, measure_by_grammar};
+    use proptest::prelude::*;
+
+    const UNIT_SETS: [(&[(&str, u32)], u32); 3] = [
+        (&[("kbps", 3), ("mbps", 6), ("bps", 0)], 3),
+        (&[("ms", 2)], 2),
+        (&[("%", 2)], 2),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// Oracle: the nom grammar. The fast path answers as it does, or not at all.
+        #[test]
+        fn fast_path_only_answers_as_the_grammar(
+            text in "[ ]?[0-9]{0,14}(\\.[0-9]{0,7})?[ ]{0,2}(ms|MS|kbps|Mbps|bps|%|x|)[ ]?",
+            set in 0usize..3,
+        ) {
+            let (units, default_pow10) = UNIT_SETS[set];
+            if let Some(fast) = common_spelling(text.as_bytes(), units, default_pow10) {
+                prop_assert_eq!(measure_by_grammar(text.as_bytes(), units, default_pow10, ""), Ok(Some(fast)), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn fast_path_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..24), set in 0usize..3) {
+            let (units, default_pow10) = UNIT_SETS[set];
+            if let Some(fast) = common_spelling(&bytes, units, default_pow10) {
+                prop_assert_eq!(measure_by_grammar(&bytes, units, default_pow10, ""), Ok(Some(fast)));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_takes_the_common_spellings() {
+        let ms: &[(&str, u32)] = &[("ms", 2)];
+        assert_eq!(common_spelling(b"126 ms", ms, 2), Some(12_600));
+        assert_eq!(common_spelling(b"0ms", ms, 2), Some(0));
+        assert_eq!(common_spelling(b"12.5 MS", ms, 2), Some(1_250));
+        assert_eq!(
+            common_spelling(b"12.555 ms", ms, 2),
+            None,
+            "rounding is the grammar's"
+        );
+        assert_eq!(common_spelling(b" 12 ms", ms, 2), None);
+        assert_eq!(common_spelling(b"", ms, 2), None);
+    }
+}
