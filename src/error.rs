@@ -38,6 +38,16 @@ pub enum ErrorKind {
         /// What is wrong, for a person.
         message: String,
     },
+    /// An error answer of the Zoom API (feature `client`).
+    #[cfg(feature = "client")]
+    Api(crate::client::ApiError),
+    /// No answer from the API or the OAuth server, or a refused token request
+    /// (feature `client`). Never holds a credential.
+    #[cfg(feature = "client")]
+    Transport {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl Error {
@@ -122,6 +132,10 @@ impl fmt::Display for Error {
             } => write!(f, "{path}: expected {expected}, found {found}"),
             ErrorKind::InvalidValue(invalid) => invalid.fmt(f),
             ErrorKind::Config { message } => f.write_str(message),
+            #[cfg(feature = "client")]
+            ErrorKind::Api(api) => api.fmt(f),
+            #[cfg(feature = "client")]
+            ErrorKind::Transport { message } => f.write_str(message),
         }
     }
 }

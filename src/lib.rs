@@ -17,6 +17,8 @@ pub use error::{Error, ErrorKind, Field, InvalidValue, Location};
 pub use record::{DecodeConfig, Decoder, PageInfo, Table};
 pub use schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
 pub mod aggregate;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod report;
 
 pub use aggregate::{Analysis, Stats, Thresholds};

@@ -5,24 +5,9 @@ mod reference;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use reference::{ModelParticipant, ModelSample, ModelStream, naive_report, naive_unit};
+use reference::{ModelParticipant, ModelSample, ModelStream, fixed_text, naive_report, naive_unit};
 use zoom_qos::units;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, Metric, Stream, Table};
-
-/// `value / 10^pow10` written with `decimals` decimals (at least the needed ones).
-fn fixed_text(value: u64, pow10: u32, decimals: u32) -> String {
-    let unit = 10u64.pow(pow10);
-    let (int, frac) = (value / unit, value % unit);
-    let mut frac_text = format!("{frac:0width$}", width = pow10 as usize);
-    while frac_text.len() > decimals as usize && frac_text.ends_with('0') {
-        frac_text.pop();
-    }
-    if frac_text.is_empty() {
-        int.to_string()
-    } else {
-        format!("{int}.{frac_text}")
-    }
-}
 
 fn blank() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just(""), Just(" "), Just("\t"), Just("  ")]
@@ -119,6 +104,25 @@ proptest! {
             Some(Some(v)) => prop_assert_eq!(fast, Ok(Some(v as u32)), "{:?}", text),
             Some(None) => prop_assert!(fast.is_err() || fast == Ok(None), "{:?}", text),
             None => prop_assert!(fast.is_err(), "naive rejects {:?} but got {:?}", text, fast),
+        }
+    }
+
+    /// Oracle: the table's own invariants. Arbitrary bytes, and arbitrary JSON-shaped
+    /// text, decode or fail cleanly; a failed page leaves the table empty.
+    #[test]
+    fn arbitrary_input_keeps_the_table_consistent(
+        bytes in prop::collection::vec(any::<u8>(), 0..256),
+        text in "\\{\"participants\":\\[(\\{\"user_qos\":\\[(\\{\"(audio_input|video_output|cpu_usage|date_time)\":(\\{\"(latency|resolution|frame_rate|system_max_cpu_usage)\":\"[0-9 .a-z%*]{0,8}\"\\}|\"\"|null|1)\\},?){0,3}\\]\\},?){0,3}\\]\\}",
+        strict in any::<bool>(),
+    ) {
+        for input in [bytes, text.into_bytes()] {
+            let mut table = Table::new();
+            let mut input = input;
+            let result = Decoder::new(DecodeConfig::new().strict(strict)).decode(&mut input, &mut table);
+            prop_assert_eq!(table.check_invariants(), Ok(()));
+            if result.is_err() {
+                prop_assert_eq!(table.samples(), 0);
+            }
         }
     }
 

@@ -249,4 +249,45 @@ mod tests {
             "two arrays are two documents"
         );
     }
+
+    use proptest::prelude::*;
+
+    /// A JSON object with strings that hold brackets, quotes, commas and escapes.
+    fn document() -> impl Strategy<Value = String> {
+        let field = ("[a-z]{1,4}", "[a-z{}\\[\\],: ]{0,6}", any::<bool>());
+        prop::collection::vec(field, 0..4).prop_map(|fields| {
+            let body: Vec<String> = fields
+                .into_iter()
+                .map(|(key, text, nested)| {
+                    let value = format!("\"{text}\\\"\\\\\"");
+                    if nested {
+                        format!("\"{key}\":[{value},{{\"n\":[1,2]}}]")
+                    } else {
+                        format!("\"{key}\":{value}")
+                    }
+                })
+                .collect();
+            format!("{{{}}}", body.join(","))
+        })
+    }
+
+    proptest! {
+        /// Oracle: the documents the test joined. NDJSON, concatenation and an array of
+        /// them all split back into exactly those documents.
+        #[test]
+        fn splitting_returns_the_documents_joined(
+            docs in prop::collection::vec(document(), 1..6),
+            sep in "[ \n\t]{0,3}",
+        ) {
+            let want: Vec<&str> = docs.iter().map(String::as_str).collect();
+            let (ndjson, glued) = (docs.join("\n"), docs.join(&sep));
+            prop_assert_eq!(pieces(&ndjson), want.clone());
+            prop_assert_eq!(pieces(&glued), want.clone());
+            let array = format!("[{}]", docs.join(&format!(",{sep}")));
+            prop_assert_eq!(pieces(&array), want);
+            for doc in &docs {
+                prop_assert!(serde_json::from_str::<serde_json::Value>(doc).is_ok(), "{}", doc);
+            }
+        }
+    }
 }

@@ -8,5 +8,7 @@
 )]
 
 pub mod analyze;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod generate;
 pub mod input;

@@ -30,6 +30,42 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Write a realistic synthetic corpus, deterministic per seed.
     Generate(GenerateArgs),
+    /// Fetch a meeting's pages from the Zoom API into OUT/<meeting>/page-NNN.json.
+    /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET.
+    #[cfg(feature = "fetch")]
+    Fetch(FetchArgs),
+}
+
+#[cfg(feature = "fetch")]
+#[derive(Args)]
+struct FetchArgs {
+    /// The meeting (or webinar) ID or UUID.
+    #[arg(long)]
+    meeting: String,
+    /// A webinar rather than a meeting.
+    #[arg(long)]
+    webinar: bool,
+    /// Which instances: past, pastOne or live.
+    #[arg(long = "type", default_value = "past", value_parser = ["past", "pastOne", "live"])]
+    qos_type: String,
+    /// Participants per page, 1 to 10.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=10))]
+    page_size: u8,
+    /// One participant's QoS instead of the list.
+    #[arg(long)]
+    participant: Option<String>,
+    /// The qos_summary endpoint instead of per-minute samples (needs the QSS add-on).
+    #[arg(long, conflicts_with = "participant")]
+    summary: bool,
+    /// The folder to write into.
+    #[arg(long)]
+    out: PathBuf,
+    /// The API base URL.
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_API_BASE)]
+    api_base: String,
+    /// The OAuth base URL.
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_OAUTH_BASE)]
+    oauth_base: String,
 }
 
 #[derive(Args)]
@@ -86,6 +122,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
+        #[cfg(feature = "fetch")]
+        Command::Fetch(args) => run_fetch(args),
         Command::Generate(args) => {
             let fixed = generate::Fixed {
                 participants: args.participants,
@@ -110,6 +148,46 @@ fn run_generate(args: &GenerateArgs, fixed: generate::Fixed) -> ExitCode {
         }
         Err(error) => {
             eprintln!("zoom-qos: {}: {error}", args.out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "fetch")]
+fn run_fetch(args: FetchArgs) -> ExitCode {
+    use zoom_qos::client::{Client, QosType};
+    use zoom_qos_cli::fetch;
+
+    let auth = match fetch::auth_from_env(|name| std::env::var(name).ok()) {
+        Ok(auth) => auth,
+        Err(message) => {
+            eprintln!("zoom-qos: {message}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let qos_type = match args.qos_type.as_str() {
+        "live" => QosType::Live,
+        "pastOne" => QosType::PastOne,
+        _ => QosType::Past,
+    };
+    let request = fetch::Request {
+        meeting: args.meeting,
+        webinar: args.webinar,
+        qos_type,
+        page_size: args.page_size,
+        participant: args.participant,
+        summary: args.summary,
+    };
+    let mut client = Client::new(auth)
+        .api_base(args.api_base)
+        .oauth_base(args.oauth_base);
+    match fetch::fetch(&mut client, &request, &args.out) {
+        Ok(folder) => {
+            eprintln!("wrote {}", folder.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("zoom-qos: fetch: {message}");
             ExitCode::FAILURE
         }
     }

@@ -292,6 +292,62 @@ impl Table {
         core::mem::size_of::<i64>() + streams + cpu + rssi
     }
 
+    /// Checks the table's internal consistency: every present column holds one value per
+    /// sample, participants own contiguous increasing row ranges that cover the rows, and
+    /// text ranges lie in the text. For tests and fuzzing; a failure is a bug in this crate.
+    ///
+    /// # Errors
+    /// What is inconsistent.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let rows = self.rows;
+        if self.time_s.len() != rows {
+            return Err(format!(
+                "time column has {} rows, table {rows}",
+                self.time_s.len()
+            ));
+        }
+        for (stream, columns) in self.streams() {
+            for metric in stream.metrics() {
+                let len = columns.column(*metric).len();
+                if len != rows {
+                    return Err(format!("{stream}.{metric} has {len} rows, table {rows}"));
+                }
+            }
+        }
+        if self.cpu_present && self.cpu.iter().any(|c| c.len() != rows) {
+            return Err("a cpu column's length differs from the table's".into());
+        }
+        if self.rssi_present && self.rssi_dbm.iter().any(|c| c.len() != rows) {
+            return Err("a wifi column's length differs from the table's".into());
+        }
+        let mut next = 0;
+        for (index, participant) in self.participants.iter().enumerate() {
+            let (start, end) = (
+                participant.rows.start as usize,
+                participant.rows.end as usize,
+            );
+            if start != next || end < start {
+                return Err(format!(
+                    "participant {index} owns rows {start}..{end}, expected to start at {next}"
+                ));
+            }
+            next = end;
+            let text_ok = participant
+                .text
+                .iter()
+                .all(|&(s, e)| s <= e && (e as usize) <= self.text.len());
+            if !text_ok {
+                return Err(format!(
+                    "participant {index} has a text range outside the text"
+                ));
+            }
+        }
+        if next != rows {
+            return Err(format!("participants own {next} rows, table has {rows}"));
+        }
+        Ok(())
+    }
+
     /// Writes one page through `write`, atomically: on error the table is as it was.
     pub(crate) fn write_page<T>(
         &mut self,

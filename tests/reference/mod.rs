@@ -29,6 +29,22 @@ pub fn naive_unit(text: &str, units: &[(&str, f64)], default_scale: f64) -> Opti
     Some(Some((value * scale).round() as u64))
 }
 
+/// `value / 10^pow10` written with at most `decimals` decimals beyond the needed ones:
+/// the inverse of the unit parsers, for round trips.
+pub fn fixed_text(value: u64, pow10: u32, decimals: u32) -> String {
+    let unit = 10u64.pow(pow10);
+    let (int, frac) = (value / unit, value % unit);
+    let mut frac_text = format!("{frac:0width$}", width = pow10 as usize);
+    while frac_text.len() > decimals as usize && frac_text.ends_with('0') {
+        frac_text.pop();
+    }
+    if frac_text.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac_text}")
+    }
+}
+
 /// STATS by the book: sort a copy, nearest rank with `ceil(p/100 · n)` in exact integers.
 #[derive(Debug, PartialEq)]
 pub struct NaiveStats {
