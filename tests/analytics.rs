@@ -300,3 +300,46 @@ fn episodes_follow_time_not_input_order() {
         (3, 2, 2)
     );
 }
+
+#[test]
+fn per_participant_stats_on_request() {
+    let json = r#"{"participants": [
+      {"user_name": "a", "user_qos": [{"audio_input": {"latency": "10 ms"}}, {"audio_input": {"latency": "30 ms"}}, {}]},
+      {"user_name": "b", "user_qos": [{"audio_input": {"latency": "500 ms"}}]}]}"#;
+    let t = table(json);
+    let plain = Analysis::new().meeting("m", &t);
+    assert!(
+        plain
+            .participant_details
+            .iter()
+            .all(|p| p.streams.is_none())
+    );
+    let report = Analysis::new().participant_stats(true).meeting("m", &t);
+    let a = report.participant_details[0]
+        .streams
+        .as_ref()
+        .expect("on request");
+    let latency = a.get(Stream::AudioInput, Metric::Latency).expect("latency");
+    assert_eq!(
+        (
+            latency.count,
+            latency.missing,
+            latency.min,
+            latency.p50,
+            latency.max
+        ),
+        (2, 1, Some(10.0), Some(10.0), Some(30.0))
+    );
+    assert_eq!(latency.mean, Some(20.0));
+    let b = report.participant_details[1]
+        .streams
+        .as_ref()
+        .expect("on request");
+    let latency = b.get(Stream::AudioInput, Metric::Latency).expect("latency");
+    assert_eq!(
+        (latency.count, latency.missing, latency.p99),
+        (1, 0, Some(500.0))
+    );
+    // The meeting's own STATS are unchanged by the option.
+    assert_eq!(report.streams, plain.streams);
+}

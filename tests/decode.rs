@@ -362,3 +362,24 @@ fn both_routes_agree_on_a_generated_meeting() {
         analysis.meeting("m", &from_views)
     );
 }
+
+#[test]
+fn the_view_parser_reuses_its_buffers_across_pages() {
+    let mut parser = raw::Parser::new();
+    for page in zoom_qos::synth::meeting_pages(
+        1,
+        zoom_qos::synth::MeetingShape {
+            participants: 12,
+            minutes: 3,
+        },
+    ) {
+        let mut bytes = page.into_bytes();
+        let view = parser.page(&mut bytes).expect("parses");
+        assert!(view.participants.iter().all(|p| p.user_qos.len() == 3));
+    }
+    let mut single = br#"{"user_name": "Solo", "user_qos": [{}]}"#.to_vec();
+    let view = parser.participant(&mut single).expect("parses");
+    assert_eq!(view.field(ParticipantField::UserName), Some("Solo"));
+    let mut bad = b"{".to_vec();
+    assert!(parser.page(&mut bad).is_err());
+}

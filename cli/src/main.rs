@@ -88,6 +88,9 @@ struct AnalyzeArgs {
     /// The meeting name for stdin.
     #[arg(long, value_name = "NAME", default_value = "stdin")]
     meeting: String,
+    /// Add each participant's own STATS per stream and metric to the report.
+    #[arg(long)]
+    participant_stats: bool,
 }
 
 #[derive(Args)]
@@ -202,7 +205,7 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(error) => return usage(error.0),
     };
-    let mut analysis = Analysis::new();
+    let mut analysis = Analysis::new().participant_stats(args.participant_stats);
     if let Some(path) = &args.thresholds {
         match analyze::read_thresholds(path) {
             Ok(thresholds) => analysis = analysis.thresholds(thresholds),

@@ -8,7 +8,6 @@ mod thresholds;
 use rayon::prelude::*;
 
 pub use stats::{Stats, nearest_rank_index};
-pub(crate) use thresholds::SampleFlags;
 pub use thresholds::Thresholds;
 
 use crate::record::{Column, Table};
@@ -23,6 +22,7 @@ use crate::schema::{CpuMetric, Metric, Stream};
 pub struct Analysis {
     thresholds: Thresholds,
     sequential: bool,
+    participant_stats: bool,
 }
 
 impl Analysis {
@@ -44,24 +44,38 @@ impl Analysis {
         self
     }
 
+    /// Adds per-participant STATS of every stream metric to `participant_details`
+    /// (off by default: it multiplies the report's size by the number of participants).
+    pub fn participant_stats(mut self, on: bool) -> Self {
+        self.participant_stats = on;
+        self
+    }
+
     /// The report of one meeting.
     pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
         let thresholds = self.thresholds.fixed();
         let participants: Vec<ParticipantPass> = self.map(
             &table.participants().map(|p| p.rows()).collect::<Vec<_>>(),
-            |rows| ParticipantPass::run(table, rows.clone(), &thresholds),
+            |rows| {
+                let mut pass = ParticipantPass::run(table, rows.clone(), &thresholds);
+                if self.participant_stats {
+                    pass.streams = Some(stream_stats(table, rows.clone()));
+                }
+                pass
+            },
         );
         let stream_jobs: Vec<(Stream, Metric)> = table
             .streams()
             .flat_map(|(stream, _)| stream.metrics().iter().map(move |m| (stream, *m)))
             .collect();
         let samples = table.samples() as u64;
+        let all = 0..table.samples();
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
             let column = table.stream(stream).map(|columns| columns.column(metric));
-            column_stats(column, metric, table.samples())
+            column_stats(column, metric, all.clone())
         });
         let cpu = self.map(CpuMetric::ALL, |&metric| {
-            let stats = column_stats(table.cpu_column(metric), Metric::AvgLoss, table.samples());
+            let stats = column_stats(table.cpu_column(metric), Metric::AvgLoss, all.clone());
             (metric.report_name(), stats)
         });
 
@@ -77,7 +91,7 @@ impl Analysis {
         let mut details = Vec::with_capacity(participants.len());
         for (pass, participant) in participants.into_iter().zip(table.participants()) {
             degraded.samples += pass.degraded;
-            degraded.by_flag.add(&pass.flags);
+            degraded.by_flag.add(pass.flags.named().map(|(_, n)| n));
             grades.add(pass.grade);
             details.push(ParticipantDetail {
                 user_id: participant.user_id().to_owned(),
@@ -89,6 +103,7 @@ impl Analysis {
                 grade: pass.grade,
                 degraded_episodes: pass.episodes,
                 longest_degraded_episode: pass.longest_episode,
+                streams: pass.streams,
             });
             mos_in.extend(pass.mos_in);
             mos_out.extend(pass.mos_out);
@@ -123,20 +138,36 @@ impl Analysis {
     }
 }
 
-/// STATS of one column over all rows, in the report unit of `metric` (CPU columns use a
+/// STATS of the stream metrics over some rows (one participant's).
+fn stream_stats(table: &Table, rows: core::ops::Range<usize>) -> StreamStats {
+    let mut streams = StreamStats::default();
+    for (stream, columns) in table.streams() {
+        for metric in stream.metrics() {
+            let stats = column_stats(Some(columns.column(*metric)), *metric, rows.clone());
+            streams.insert(stream, *metric, stats);
+        }
+    }
+    streams
+}
+
+/// STATS of one column over `rows`, in the report unit of `metric` (CPU columns use a
 /// percent metric's scale).
-fn column_stats(column: Option<&Column>, metric: Metric, rows: usize) -> Stats {
+fn column_stats(column: Option<&Column>, metric: Metric, rows: core::ops::Range<usize>) -> Stats {
     let mut values: Vec<u32> = Vec::new();
+    let samples = rows.len() as u64;
     if let Some(column) = column {
-        values.reserve(rows);
-        column.for_each_present(0..column.len().min(rows), |raw| {
-            if let Some(key) = stat_key(metric, raw) {
-                values.push(key);
-            }
-        });
+        values.reserve(rows.len());
+        column.for_each_present(
+            rows.start.min(column.len())..rows.end.min(column.len()),
+            |raw| {
+                if let Some(key) = stat_key(metric, raw) {
+                    values.push(key);
+                }
+            },
+        );
     }
     values.sort_unstable();
-    Stats::from_sorted_fixed(&values, scale(metric), rows as u64)
+    Stats::from_sorted_fixed(&values, scale(metric), samples)
 }
 
 /// The sortable fixed-point quantity a metric's statistics are over: the stored value, or
@@ -176,6 +207,7 @@ struct ParticipantPass {
     mos_in_p50: Option<f64>,
     mos_out_p50: Option<f64>,
     grade: Grade,
+    streams: Option<StreamStats>,
 }
 
 impl ParticipantPass {
@@ -188,7 +220,7 @@ impl ParticipantPass {
         let mut ordered: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
         for row in rows {
             let sample = t.flags(table, row);
-            flags.add(&sample);
+            flags.add(sample.counts());
             let any = sample.any();
             degraded += u64::from(any);
             ordered.push((table.time_s(row).unwrap_or(i64::MAX), any));
@@ -212,6 +244,7 @@ impl ParticipantPass {
             mos_out,
             mos_in_p50,
             mos_out_p50,
+            streams: None,
         }
     }
 }

@@ -81,14 +81,7 @@ impl Thresholds {
             frame_rate_min: below(self.frame_rate_fps),
             cpu_max: above(self.system_cpu_pct),
             streams: if self.screen_share {
-                &[
-                    Stream::AudioInput,
-                    Stream::AudioOutput,
-                    Stream::VideoInput,
-                    Stream::VideoOutput,
-                    Stream::AsInput,
-                    Stream::AsOutput,
-                ]
+                &Stream::MAIN
             } else {
                 &FLAG_STREAMS
             },
@@ -133,6 +126,18 @@ pub(crate) struct SampleFlags {
 impl SampleFlags {
     pub(crate) fn any(&self) -> bool {
         self.latency || self.jitter || self.loss || self.frame_rate || self.cpu
+    }
+
+    /// 1 or 0 per flag, in [`FlagCounts::named`](crate::report::FlagCounts::named) order.
+    pub(crate) fn counts(&self) -> [u64; 5] {
+        [
+            self.latency,
+            self.jitter,
+            self.loss,
+            self.frame_rate,
+            self.cpu,
+        ]
+        .map(u64::from)
     }
 }
 

@@ -154,8 +154,52 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Parses views with simd-json's `from_slice_with_buffers`, reusing its buffers from one
+/// page to the next.
+#[derive(Default)]
+pub struct Parser {
+    buffers: simd_json::Buffers,
+}
+
+impl core::fmt::Debug for Parser {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Parser")
+    }
+}
+
+impl Parser {
+    /// A parser with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// As [`Page::from_slice`], reusing this parser's buffers.
+    ///
+    /// # Errors
+    /// As [`Page::from_slice`].
+    pub fn page<'a>(&mut self, input: &'a mut [u8]) -> Result<Page<'a>, Error> {
+        convert(
+            simd_json::serde::from_slice_with_buffers::<Object<Page<'a>>>(input, &mut self.buffers),
+        )
+    }
+
+    /// As [`Participant::from_slice`], reusing this parser's buffers.
+    ///
+    /// # Errors
+    /// As [`Page::from_slice`].
+    pub fn participant<'a>(&mut self, input: &'a mut [u8]) -> Result<Participant<'a>, Error> {
+        convert(simd_json::serde::from_slice_with_buffers::<
+            Object<Participant<'a>>,
+        >(input, &mut self.buffers))
+    }
+}
+
 fn from_slice_as_object<'a, T: FromMap<'a>>(input: &'a mut [u8]) -> Result<T, Error> {
-    match simd_json::serde::from_slice::<Object<T>>(input) {
+    convert(simd_json::serde::from_slice::<Object<T>>(input))
+}
+
+fn convert<T>(parsed: simd_json::Result<Object<T>>) -> Result<T, Error> {
+    match parsed {
         Ok(Object(Some(value))) => Ok(value),
         Ok(Object(None)) => Err(Error::shape(String::new(), "a page object", "another type")),
         Err(error) => Err(Error::json(error.index(), error.to_string())),

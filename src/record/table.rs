@@ -581,21 +581,14 @@ impl PageWriter<'_> {
 
     /// The sample's `date_time`.
     pub(crate) fn time(&mut self, raw: Raw<'_>) -> Result<(), Error> {
-        let parsed = match raw {
-            Raw::Text(text) => units::timestamp_s(text.as_bytes()),
-            Raw::Null => Ok(None),
-            Raw::Number(_) | Raw::Other(_) => Err(UnitError::ExpectedTimestamp),
-        };
-        match parsed {
-            Ok(Some(t)) => {
-                if let Some(last) = self.table.time_s.last_mut() {
-                    *last = t;
-                }
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(error) => self.invalid(Field::DateTime, raw, error),
+        let parsed = text_value(raw, UnitError::ExpectedTimestamp, units::timestamp_s);
+        if let (Some(t), Some(last)) = (
+            self.settle(Field::DateTime, raw, parsed)?,
+            self.table.time_s.last_mut(),
+        ) {
+            *last = t;
         }
+        Ok(())
     }
 
     /// Marks a stream as present (an object) in the open sample.
@@ -617,19 +610,13 @@ impl PageWriter<'_> {
         if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
             return Ok(());
         }
-        let parsed = match raw {
-            Raw::Text(text) => parse_metric(metric, text.as_bytes()),
-            Raw::Null => Ok(None),
-            Raw::Number(_) | Raw::Other(_) => Err(UnitError::ExpectedNumber),
-        };
-        match parsed {
-            Ok(Some(value)) => {
-                self.table.streams[stream.index()].columns[metric.index()].set_last(value);
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(error) => self.invalid(Field::Metric(stream, metric), raw, error),
+        let parsed = text_value(raw, UnitError::ExpectedNumber, |text| {
+            parse_metric(metric, text)
+        });
+        if let Some(value) = self.settle(Field::Metric(stream, metric), raw, parsed)? {
+            self.table.streams[stream.index()].columns[metric.index()].set_last(value);
         }
+        Ok(())
     }
 
     /// Marks `cpu_usage` as present in the open sample.
@@ -643,19 +630,11 @@ impl PageWriter<'_> {
 
     /// A `cpu_usage` field of the open sample (after [`cpu_block`](Self::cpu_block)).
     pub(crate) fn cpu(&mut self, metric: CpuMetric, raw: Raw<'_>) -> Result<(), Error> {
-        let parsed = match raw {
-            Raw::Text(text) => units::cpu_bp(text.as_bytes()),
-            Raw::Null => Ok(None),
-            Raw::Number(_) | Raw::Other(_) => Err(UnitError::ExpectedNumber),
-        };
-        match parsed {
-            Ok(Some(value)) => {
-                self.table.cpu[metric.index()].set_last(u32::from(value));
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(error) => self.invalid(Field::Cpu(metric), raw, error),
+        let parsed = text_value(raw, UnitError::ExpectedNumber, units::cpu_bp);
+        if let Some(value) = self.settle(Field::Cpu(metric), raw, parsed)? {
+            self.table.cpu[metric.index()].set_last(u32::from(value));
         }
+        Ok(())
     }
 
     /// Marks `wifi_rssi` as present in the open sample.
@@ -698,6 +677,20 @@ impl PageWriter<'_> {
         }
     }
 
+    /// A parsed value to store, `None` for a missing one; an invalid one is counted (or
+    /// fails the page in strict mode) and reads as missing.
+    fn settle<T>(
+        &mut self,
+        field: Field,
+        raw: Raw<'_>,
+        parsed: units::UnitResult<T>,
+    ) -> Result<Option<T>, Error> {
+        match parsed {
+            Ok(value) => Ok(value),
+            Err(error) => self.invalid(field, raw, error).map(|()| None),
+        }
+    }
+
     /// Counts an invalid value, or fails on it in strict mode.
     #[cold]
     fn invalid(&mut self, field: Field, raw: Raw<'_>, error: UnitError) -> Result<(), Error> {
@@ -732,6 +725,20 @@ impl PageWriter<'_> {
                 .push(InvalidValue::new(location, text, error));
         }
         Ok(())
+    }
+}
+
+/// A value that must be a string: parsed with `parse`; `null` is missing; another JSON
+/// type is `not_text`.
+fn text_value<T>(
+    raw: Raw<'_>,
+    not_text: UnitError,
+    parse: impl FnOnce(&[u8]) -> units::UnitResult<T>,
+) -> units::UnitResult<T> {
+    match raw {
+        Raw::Text(text) => parse(text.as_bytes()),
+        Raw::Null => Ok(None),
+        Raw::Number(_) | Raw::Other(_) => Err(not_text),
     }
 }
 

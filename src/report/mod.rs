@@ -154,43 +154,24 @@ pub struct FlagCounts {
 }
 
 impl FlagCounts {
-    pub(crate) fn add(&mut self, other: &impl FlagSource) {
-        let [latency, jitter, loss, frame_rate, cpu] = other.counts();
+    /// Each flag's report name and count, in report order.
+    pub fn named(&self) -> [(&'static str, u64); 5] {
+        [
+            ("latency", self.latency),
+            ("jitter", self.jitter),
+            ("loss", self.loss),
+            ("frame_rate", self.frame_rate),
+            ("cpu", self.cpu),
+        ]
+    }
+
+    /// Adds counts given in [`named`](Self::named) order.
+    pub(crate) fn add(&mut self, [latency, jitter, loss, frame_rate, cpu]: [u64; 5]) {
         self.latency += latency;
         self.jitter += jitter;
         self.loss += loss;
         self.frame_rate += frame_rate;
         self.cpu += cpu;
-    }
-}
-
-/// Anything that counts flags in report order: latency, jitter, loss, frame rate, cpu.
-pub(crate) trait FlagSource {
-    fn counts(&self) -> [u64; 5];
-}
-
-impl FlagSource for FlagCounts {
-    fn counts(&self) -> [u64; 5] {
-        [
-            self.latency,
-            self.jitter,
-            self.loss,
-            self.frame_rate,
-            self.cpu,
-        ]
-    }
-}
-
-impl FlagSource for crate::aggregate::SampleFlags {
-    fn counts(&self) -> [u64; 5] {
-        [
-            self.latency,
-            self.jitter,
-            self.loss,
-            self.frame_rate,
-            self.cpu,
-        ]
-        .map(u64::from)
     }
 }
 
@@ -266,6 +247,17 @@ pub struct GradeCounts {
 }
 
 impl GradeCounts {
+    /// Each grade's name and count, best first.
+    pub fn named(&self) -> [(&'static str, u64); 5] {
+        [
+            ("good", self.good),
+            ("fair", self.fair),
+            ("poor", self.poor),
+            ("bad", self.bad),
+            ("unclassified", self.unclassified),
+        ]
+    }
+
     pub(crate) fn add(&mut self, grade: Grade) {
         let slot = match grade {
             Grade::Good => &mut self.good,
@@ -299,4 +291,8 @@ pub struct ParticipantDetail {
     pub degraded_episodes: u64,
     /// The longest such run, in samples (about minutes).
     pub longest_degraded_episode: u64,
+    /// Its own STATS per stream and metric, with
+    /// [`Analysis::participant_stats`](crate::Analysis::participant_stats); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub streams: Option<StreamStats>,
 }

@@ -112,15 +112,7 @@ impl Report {
         )?;
         writeln!(out, "# TYPE zoom_qos_degraded_flag_samples gauge")?;
         for meeting in &self.meetings {
-            let f = &meeting.degraded.by_flag;
-            let flags = [
-                ("latency", f.latency),
-                ("jitter", f.jitter),
-                ("loss", f.loss),
-                ("frame_rate", f.frame_rate),
-                ("cpu", f.cpu),
-            ];
-            for (flag, n) in flags {
+            for (flag, n) in meeting.degraded.by_flag.named() {
                 writeln!(
                     out,
                     "zoom_qos_degraded_flag_samples{{meeting=\"{}\",flag=\"{flag}\"}} {n}",
@@ -134,15 +126,7 @@ impl Report {
         )?;
         writeln!(out, "# TYPE zoom_qos_grade_participants gauge")?;
         for meeting in &self.meetings {
-            let g = &meeting.grades;
-            let grades = [
-                ("good", g.good),
-                ("fair", g.fair),
-                ("poor", g.poor),
-                ("bad", g.bad),
-                ("unclassified", g.unclassified),
-            ];
-            for (grade, n) in grades {
+            for (grade, n) in meeting.grades.named() {
                 writeln!(
                     out,
                     "zoom_qos_grade_participants{{meeting=\"{}\",grade=\"{grade}\"}} {n}",
@@ -171,17 +155,12 @@ impl Report {
                 meeting.samples,
                 meeting.invalid_values
             )?;
-            let g = &meeting.grades;
+            writeln!(out, "  grades      {}", listed(meeting.grades.named()))?;
             writeln!(
                 out,
-                "  grades      good {}, fair {}, poor {}, bad {}, unclassified {}",
-                g.good, g.fair, g.poor, g.bad, g.unclassified
-            )?;
-            let f = &meeting.degraded.by_flag;
-            writeln!(
-                out,
-                "  degraded    {} samples ({share}): latency {}, jitter {}, loss {}, frame_rate {}, cpu {}",
-                meeting.degraded.samples, f.latency, f.jitter, f.loss, f.frame_rate, f.cpu
+                "  degraded    {} samples ({share}): {}",
+                meeting.degraded.samples,
+                listed(meeting.degraded.by_flag.named())
             )?;
             writeln!(
                 out,
@@ -276,6 +255,11 @@ fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &'static str, &Stats
     rows.push(("audio_input", "mos", &meeting.mos.audio_input));
     rows.push(("audio_output", "mos", &meeting.mos.audio_output));
     rows
+}
+
+/// `name n, name n, ...`.
+fn listed(counts: [(&str, u64); 5]) -> String {
+    counts.map(|(name, n)| format!("{name} {n}")).join(", ")
 }
 
 fn quantiles(stats: &Stats) -> [Option<f64>; 7] {
