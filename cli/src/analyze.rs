@@ -32,35 +32,48 @@ pub struct Progress {
 
 /// Decodes and reports every meeting, in parallel on the current rayon pool, and returns
 /// the outcomes sorted by meeting name.
+///
+/// The largest meetings start first, so that no big one is left for last on one thread;
+/// each worker reuses one table, so memory follows the largest meetings in flight. With
+/// several meetings the threads are busy with meetings, and each report is computed on its
+/// worker; a single meeting gets the parallel report.
 pub fn run(
     inputs: &[MeetingInput],
     decode: &DecodeConfig,
     analysis: &Analysis,
     progress: &Progress,
 ) -> Vec<(String, Outcome)> {
-    let mut outcomes: Vec<(String, Outcome)> = inputs
+    let mut order: Vec<(u64, &MeetingInput)> = inputs
+        .iter()
+        .map(|input| (input.size_hint(), input))
+        .collect();
+    order.sort_by_key(|&(size, _)| std::cmp::Reverse(size));
+    let analysis = analysis.clone().sequential(inputs.len() > 1);
+    let mut outcomes: Vec<(String, Outcome)> = order
         .par_iter()
-        .map(|input| {
-            (
-                input.name.clone(),
-                meeting(input, decode, analysis, progress),
-            )
-        })
+        .map_init(
+            || (Table::new(), Decoder::new(decode.clone())),
+            |(table, decoder), (_, input)| {
+                (
+                    input.name.clone(),
+                    meeting(input, table, decoder, &analysis, progress),
+                )
+            },
+        )
         .collect();
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     outcomes
 }
 
-/// One meeting: every page of every file into one table, then its report. The table is
-/// dropped when the meeting is done, so memory follows the largest meeting.
+/// One meeting: every page of every file into `table` (cleared first), then its report.
 pub fn meeting(
     input: &MeetingInput,
-    decode: &DecodeConfig,
+    table: &mut Table,
+    decoder: &mut Decoder,
     analysis: &Analysis,
     progress: &Progress,
 ) -> Outcome {
-    let mut table = Table::new();
-    let mut decoder = Decoder::new(decode.clone());
+    table.clear();
     let files: Vec<(String, io::Result<Vec<u8>>)> = match &input.source {
         Source::Files(paths) => paths
             .iter()
@@ -97,7 +110,7 @@ pub fn meeting(
             let Some(page) = bytes.get_mut(range) else {
                 return failed(Some(start), "page out of bounds".to_owned());
             };
-            match decoder.decode(page, &mut table) {
+            match decoder.decode(page, table) {
                 Ok(_) => {
                     progress.pages.fetch_add(1, Ordering::Relaxed);
                 }
@@ -114,7 +127,7 @@ pub fn meeting(
             }
         }
     }
-    Outcome::Report(Box::new(analysis.meeting(&input.name, &table)))
+    Outcome::Report(Box::new(analysis.meeting(&input.name, table)))
 }
 
 /// Splits outcomes into a report and the strict-mode failure, if any.

@@ -14,6 +14,20 @@ pub struct MeetingInput {
     pub source: Source,
 }
 
+impl MeetingInput {
+    /// Bytes on disk (0 for stdin or unreadable files): for scheduling, not correctness.
+    pub fn size_hint(&self) -> u64 {
+        match &self.source {
+            Source::Files(paths) => paths
+                .iter()
+                .filter_map(|p| fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum(),
+            Source::Stdin => 0,
+        }
+    }
+}
+
 /// Where a meeting's bytes are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
