@@ -88,6 +88,7 @@ impl core::error::Error for UnitError {}
 pub type UnitResult<T> = Result<Option<T>, UnitError>;
 
 /// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
+#[inline]
 pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
     const UNITS: &[(&str, u32)] = &[("kbps", 3), ("mbps", 6), ("bps", 0)];
     let v = measure(input, UNITS, 3, "kbps, mbps or bps")?;
@@ -95,24 +96,28 @@ pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
 }
 
 /// A latency or jitter, in units of 10 µs (hundredths of a millisecond). Unit `ms`.
+#[inline]
 pub fn millis_10us(input: &[u8]) -> UnitResult<u32> {
     let v = measure(input, &[("ms", 2)], 2, "ms")?;
     narrow(v, u64::from(MILLIS_MAX_10US), "167772.14 ms")
 }
 
 /// A packet loss, in basis points (hundredths of a percent). Unit `%`.
+#[inline]
 pub fn loss_bp(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, &[("%", 2)], 2, "%")?;
     narrow(v, u64::from(LOSS_MAX_BP), "100%")
 }
 
 /// A CPU usage, in basis points (hundredths of a percent). Unit `%`.
+#[inline]
 pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, &[("%", 2)], 2, "%")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34%")
 }
 
 /// A frame rate, in hundredths of a frame per second. Unit `fps`.
+#[inline]
 pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, &[("fps", 2)], 2, "fps")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")
@@ -120,6 +125,9 @@ pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
 
 /// A resolution `W*H` (or `WxH`), in pixels: `(width, height)`. `"0*0"` is `Some((0, 0))`.
 pub fn resolution_px(input: &[u8]) -> UnitResult<(u16, u16)> {
+    if let Some(sides) = common_resolution(input) {
+        return Ok(Some(sides));
+    }
     if is_blank(input) {
         return Ok(None);
     }
@@ -141,10 +149,27 @@ pub fn resolution_px(input: &[u8]) -> UnitResult<(u16, u16)> {
     Ok(Some((side(w)?, side(h)?)))
 }
 
+/// The fast path for `DIGIT{1,5} "*" DIGIT{1,5}` with both sides in range; `None` sends
+/// anything else to the grammar.
+#[inline]
+fn common_resolution(input: &[u8]) -> Option<(u16, u16)> {
+    let star = input.iter().take(6).position(|&b| b == b'*')?;
+    let (w, h) = (&input[..star], &input[star + 1..]);
+    let side = |digits: &[u8]| {
+        let ok = (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit);
+        let value = if ok { digits_value(digits) } else { u64::MAX };
+        u16::try_from(value).ok().filter(|&v| v <= U16_VALUE_MAX)
+    };
+    Some((side(w)?, side(h)?))
+}
+
 /// An RFC 3339 date-time (`2021-06-24T20:00:00Z`, `2021-06-24T22:00:00.5+02:00`), in whole
 /// seconds since the Unix epoch. Fractions of a second are dropped (floor); `t` or a space
 /// may stand for `T`, `z` for `Z`; a leap second `:60` counts as the next second.
 pub fn timestamp_s(input: &[u8]) -> UnitResult<i64> {
+    if let Some(seconds) = common_timestamp(input) {
+        return Ok(Some(seconds));
+    }
     if is_blank(input) {
         return Ok(None);
     }
@@ -158,6 +183,42 @@ pub fn timestamp_s(input: &[u8]) -> UnitResult<i64> {
         .ok_or(UnitError::ExpectedTimestamp)
 }
 
+/// The fast path for Zoom's own layout, `YYYY-MM-DDTHH:MM:SSZ`; `None` sends anything
+/// else (offsets, fractions, invalid dates) to the grammar.
+#[inline]
+fn common_timestamp(input: &[u8]) -> Option<i64> {
+    let bytes: &[u8; 20] = input.try_into().ok()?;
+    let punctuation = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    if punctuation.iter().any(|&(i, c)| bytes[i] != c) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        let digits = &bytes[from..to];
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits_value(digits) as u32)
+    };
+    Stamp {
+        year: number(0, 4)?,
+        month: number(5, 7)?,
+        day: number(8, 10)?,
+        hour: number(11, 13)?,
+        minute: number(14, 16)?,
+        second: number(17, 19)?,
+        offset_s: 0,
+        offset_ok: true,
+    }
+    .to_epoch()
+}
+
 /// Whether the input is empty or white space only: Zoom's "no data".
 pub fn is_blank(input: &[u8]) -> bool {
     input
@@ -167,6 +228,7 @@ pub fn is_blank(input: &[u8]) -> bool {
 
 /// Parses `ws* number ws* unit? ws*`, returning the number scaled by `10^pow10` of the
 /// matched unit (or `default_pow10` without one).
+#[inline]
 fn measure(
     input: &[u8],
     units: &[(&'static str, u32)],
@@ -183,48 +245,66 @@ fn measure(
 /// `DIGIT{1,12} ("." DIGIT{1,pow10})? " "? unit?`, nothing around. Returns `None` for
 /// anything else, which the grammar then decides: this is an accelerator, never the
 /// definition (a test checks that it only ever answers as the grammar does).
+#[inline]
 fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u32) -> Option<u64> {
-    let int_len = input
-        .iter()
-        .take(13)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if int_len == 0 || int_len > 12 {
+    const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+    let mut at = 0;
+    let mut int = 0u64;
+    while let Some(d) = input
+        .get(at)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        if at == 12 {
+            return None;
+        }
+        int = int * 10 + u64::from(d);
+        at += 1;
+    }
+    if at == 0 {
         return None;
     }
-    let int = digits_value(&input[..int_len]);
-    let mut rest = &input[int_len..];
-    let mut frac: &[u8] = b"";
-    if let [b'.', after @ ..] = rest {
-        let frac_len = after.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (mut frac, mut frac_len) = (0u64, 0usize);
+    if input.get(at) == Some(&b'.') {
+        at += 1;
+        while let Some(d) = input
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d <= 9)
+        {
+            if frac_len == 6 {
+                return None;
+            }
+            frac = frac * 10 + u64::from(d);
+            frac_len += 1;
+            at += 1;
+        }
         if frac_len == 0 {
             return None;
         }
-        frac = &after[..frac_len];
-        rest = &after[frac_len..];
     }
-    if let [b' ', after @ ..] = rest {
-        rest = after;
+    if input.get(at) == Some(&b' ') {
+        at += 1;
     }
+    let rest = &input[at.min(input.len())..];
     let pow10 = if rest.is_empty() {
         default_pow10
     } else {
         units
             .iter()
-            .find(|(unit, _)| rest.eq_ignore_ascii_case(unit.as_bytes()))?
+            .find(|(unit, _)| {
+                unit.len() == rest.len() && rest.eq_ignore_ascii_case(unit.as_bytes())
+            })?
             .1
-    };
+    } as usize;
     // More decimals than kept means rounding: leave that to the grammar's path.
-    if frac.len() > pow10 as usize {
-        return None;
-    }
+    let frac_scale = POW10.get(pow10.checked_sub(frac_len)?)?;
     // At most 12 + 6 digits: below u64::MAX, no overflow.
-    let scale = 10u64.pow(pow10);
-    let frac_scale = 10u64.pow(pow10 - frac.len() as u32);
-    Some(int * scale + digits_value(frac) * frac_scale)
+    Some(int * POW10.get(pow10)? + frac * frac_scale)
 }
 
 /// The value of up to 18 ASCII digits.
+#[inline]
 fn digits_value(digits: &[u8]) -> u64 {
     digits
         .iter()
@@ -297,6 +377,7 @@ fn to_fixed(int: &[u8], frac: &[u8], pow10: u32) -> Option<u64> {
     Some(value)
 }
 
+#[inline]
 fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str) -> UnitResult<T> {
     match value {
         None => Ok(None),

@@ -232,7 +232,10 @@ fn timestamps() {
 }
 
 mod fast_path {
-    use super::super::{common_spelling, measure_by_grammar};
+    use super::super::{
+        common_resolution, common_spelling, common_timestamp, measure_by_grammar, resolution_px,
+        timestamp_s,
+    };
     use proptest::prelude::*;
 
     const UNIT_SETS: [(&[(&str, u32)], u32); 3] = [
@@ -253,6 +256,23 @@ mod fast_path {
             let (units, default_pow10) = UNIT_SETS[set];
             if let Some(fast) = common_spelling(text.as_bytes(), units, default_pow10) {
                 prop_assert_eq!(measure_by_grammar(text.as_bytes(), units, default_pow10, ""), Ok(Some(fast)), "{:?}", text);
+            }
+        }
+
+        /// Oracle: the nom grammar, for resolutions.
+        #[test]
+        fn resolution_fast_path_only_answers_as_the_grammar(text in "[0-9]{0,6}[*xX ]{0,2}[0-9]{0,6} ?") {
+            if let Some(fast) = common_resolution(text.as_bytes()) {
+                let slow = resolution_px(format!(" {text}").as_bytes());
+                prop_assert_eq!(slow, Ok(Some(fast)), "{:?}", text);
+            }
+        }
+
+        /// Oracle: the nom grammar, for timestamps (a leading blank forces its path).
+        #[test]
+        fn timestamp_fast_path_only_answers_as_the_grammar(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}[Zz+]") {
+            if let Some(fast) = common_timestamp(text.as_bytes()) {
+                prop_assert_eq!(timestamp_s(format!(" {text}").as_bytes()), Ok(Some(fast)), "{:?}", text);
             }
         }
 
