@@ -285,7 +285,7 @@ impl Pages {
     /// Reads the answer to the request of [`next_url`](Self::next_url).
     ///
     /// # Errors
-    /// An [`ErrorKind::Api`](crate::ErrorKind::Api) error with Zoom's code and message for
+    /// An [`ErrorKind::Api`] error with Zoom's code and message for
     /// an error answer, after the retries for 429 and 5xx; malformed JSON in a page.
     pub fn on_response(&mut self, response: &HttpResponse<'_>) -> Result<Step, Error> {
         match response.status {
