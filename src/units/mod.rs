@@ -248,40 +248,11 @@ fn measure(
 #[inline]
 fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u32) -> Option<u64> {
     const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
-    let mut at = 0;
-    let mut int = 0u64;
-    while let Some(d) = input
-        .get(at)
-        .map(|b| b.wrapping_sub(b'0'))
-        .filter(|&d| d <= 9)
-    {
-        if at == 12 {
-            return None;
-        }
-        int = int * 10 + u64::from(d);
-        at += 1;
-    }
-    if at == 0 {
-        return None;
-    }
+    let (int, mut at) = digit_run(input, 0, 12).filter(|&(_, len)| len > 0)?;
     let (mut frac, mut frac_len) = (0u64, 0usize);
     if input.get(at) == Some(&b'.') {
-        at += 1;
-        while let Some(d) = input
-            .get(at)
-            .map(|b| b.wrapping_sub(b'0'))
-            .filter(|&d| d <= 9)
-        {
-            if frac_len == 6 {
-                return None;
-            }
-            frac = frac * 10 + u64::from(d);
-            frac_len += 1;
-            at += 1;
-        }
-        if frac_len == 0 {
-            return None;
-        }
+        (frac, frac_len) = digit_run(input, at + 1, 6).filter(|&(_, len)| len > 0)?;
+        at += 1 + frac_len;
     }
     if input.get(at) == Some(&b' ') {
         at += 1;
@@ -292,15 +263,33 @@ fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u
     } else {
         units
             .iter()
-            .find(|(unit, _)| {
-                unit.len() == rest.len() && rest.eq_ignore_ascii_case(unit.as_bytes())
-            })?
+            .find(|(unit, _)| rest.eq_ignore_ascii_case(unit.as_bytes()))?
             .1
     } as usize;
     // More decimals than kept means rounding: leave that to the grammar's path.
     let frac_scale = POW10.get(pow10.checked_sub(frac_len)?)?;
     // At most 12 + 6 digits: below u64::MAX, no overflow.
     Some(int * POW10.get(pow10)? + frac * frac_scale)
+}
+
+/// The ASCII digits of `input` from `at`: their value and count; `None` when there are
+/// more than `max` (a fast path leaves long numbers to the grammar).
+#[inline]
+fn digit_run(input: &[u8], at: usize, max: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    let mut len = 0;
+    while let Some(d) = input
+        .get(at + len)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        if len == max {
+            return None;
+        }
+        value = value * 10 + u64::from(d);
+        len += 1;
+    }
+    Some((value, len))
 }
 
 /// The value of up to 18 ASCII digits.
