@@ -86,12 +86,10 @@ fn decoding_into_a_reused_table_allocates_independently_of_the_sample_count() {
         "allocations must not depend on the number of samples: {runs:?}"
     );
     assert_eq!(runs[0].2, 0, "after warm-up nothing allocates at all");
-    assert_eq!(main_bytes_per_sample, 124);
-    // Compact JSON (as generated here) is about 9x the table; the API's pretty-printed
-    // official sample (2327 bytes for one sample) is 18x.
+    assert!(main_bytes_per_sample <= 128, "{main_bytes_per_sample}");
     assert!(
-        json_per_sample >= 8 * bytes_per_sample,
-        "well under the JSON's size"
+        json_per_sample >= 10 * main_bytes_per_sample,
+        "at least 10x smaller than compact JSON"
     );
 
     // The borrowed views: one Vec per list, never a String per field.

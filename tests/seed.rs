@@ -105,8 +105,9 @@ fn table_holds_exactly_the_numbers_shown() {
         "absent text reads empty"
     );
     assert_eq!(table.diagnostics().invalid_values(), 0);
-    // 6 streams + cpu + time: 2 × 14 (audio) + 4 × 20 (video, share) + 8 + 8.
-    assert_eq!(table.bytes_per_sample(), 124);
+    // Whole units stay narrow: per audio stream kbps 2 + ms 2 + 2 + loss 2 + 2 = 10; per
+    // video or share stream 10 + fps 1 + resolution 4 = 15; cpu 4 × 1; time 8.
+    assert_eq!(table.bytes_per_sample(), 2 * 10 + 4 * 15 + 4 + 8);
 }
 
 #[test]

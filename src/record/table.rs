@@ -145,7 +145,8 @@ struct ParticipantRow {
 ///
 /// A stream (or `cpu_usage`, `wifi_rssi`) *appears* from the first sample that has it as
 /// an object; earlier rows read as missing. A table can be [`clear`](Table::clear)ed and
-/// reused: it keeps its allocations, so decoding into it again allocates nothing per sample.
+/// reused: it keeps its allocations (and the widths its columns grew to), so decoding into
+/// it again allocates nothing per sample.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
     rows: usize,
@@ -175,7 +176,7 @@ impl Default for Table {
             time_s: Vec::new(),
             streams: core::array::from_fn(|_| StreamColumns::empty()),
             stream_present: [false; Stream::COUNT],
-            cpu: core::array::from_fn(|_| Column::U16(Vec::new())),
+            cpu: core::array::from_fn(|_| Column::for_cpu()),
             cpu_present: false,
             rssi_dbm: Default::default(),
             rssi_present: false,
