@@ -31,7 +31,8 @@ impl Analysis {
         Self::default()
     }
 
-    /// Degradation thresholds (see [`Thresholds`]).
+    /// Degradation thresholds (see [`Thresholds`]; check values from users with
+    /// [`Thresholds::validate`] first: a NaN or negative threshold is not rejected here).
     pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
         self.thresholds = thresholds;
         self
@@ -72,10 +73,13 @@ impl Analysis {
         let all = 0..table.samples();
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
             let column = table.stream(stream).map(|columns| columns.column(metric));
-            column_stats(column, metric, all.clone())
+            column_stats(column, all.clone(), scale(metric), |raw| {
+                stat_key(metric, raw)
+            })
         });
         let cpu = self.map(CpuMetric::ALL, |&metric| {
-            let stats = column_stats(table.cpu_column(metric), Metric::AvgLoss, all.clone());
+            // CPU is stored in basis points: a hundredth of the reported percent.
+            let stats = column_stats(table.cpu_column(metric), all.clone(), 100.0, Some);
             (metric.report_name(), stats)
         });
 
@@ -143,16 +147,24 @@ fn stream_stats(table: &Table, rows: core::ops::Range<usize>) -> StreamStats {
     let mut streams = StreamStats::default();
     for (stream, columns) in table.streams() {
         for metric in stream.metrics() {
-            let stats = column_stats(Some(columns.column(*metric)), *metric, rows.clone());
+            let column = Some(columns.column(*metric));
+            let stats = column_stats(column, rows.clone(), scale(*metric), |raw| {
+                stat_key(*metric, raw)
+            });
             streams.insert(stream, *metric, stats);
         }
     }
     streams
 }
 
-/// STATS of one column over `rows`, in the report unit of `metric` (CPU columns use a
-/// percent metric's scale).
-fn column_stats(column: Option<&Column>, metric: Metric, rows: core::ops::Range<usize>) -> Stats {
+/// STATS of one column over `rows`: each present stored value mapped by `key` (which may
+/// drop it), reported divided by `scale`.
+fn column_stats(
+    column: Option<&Column>,
+    rows: core::ops::Range<usize>,
+    scale: f64,
+    key: impl Fn(u32) -> Option<u32>,
+) -> Stats {
     let mut values: Vec<u32> = Vec::new();
     let samples = rows.len() as u64;
     if let Some(column) = column {
@@ -160,14 +172,12 @@ fn column_stats(column: Option<&Column>, metric: Metric, rows: core::ops::Range<
         column.for_each_present(
             rows.start.min(column.len())..rows.end.min(column.len()),
             |raw| {
-                if let Some(key) = stat_key(metric, raw) {
-                    values.push(key);
-                }
+                values.extend(key(raw));
             },
         );
     }
     values.sort_unstable();
-    Stats::from_sorted_fixed(&values, scale(metric), samples)
+    Stats::from_sorted_fixed(&values, scale, samples)
 }
 
 /// The sortable fixed-point quantity a metric's statistics are over: the stored value, or
