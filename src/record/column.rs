@@ -143,26 +143,27 @@ impl Cells {
         }
     }
 
-    fn set_last(&mut self, value: u32) {
+    /// Overwrites `row` (if it exists) with a stored value of at most `max()`.
+    fn set(&mut self, row: usize, value: u32) {
         match self {
             Cells::U8(v) => {
-                if let (Some(last), Ok(value)) = (v.last_mut(), u8::try_from(value)) {
-                    *last = value;
+                if let (Some(cell), Ok(value)) = (v.get_mut(row), u8::try_from(value)) {
+                    *cell = value;
                 }
             }
             Cells::U16(v) => {
-                if let (Some(last), Ok(value)) = (v.last_mut(), u16::try_from(value)) {
-                    *last = value;
+                if let (Some(cell), Ok(value)) = (v.get_mut(row), u16::try_from(value)) {
+                    *cell = value;
                 }
             }
             Cells::U24(v) => {
-                if let Some(last) = v.last_mut() {
-                    *last = to_u24(value);
+                if let Some(cell) = v.get_mut(row) {
+                    *cell = to_u24(value);
                 }
             }
             Cells::U32(v) => {
-                if let Some(last) = v.last_mut() {
-                    *last = value;
+                if let Some(cell) = v.get_mut(row) {
+                    *cell = value;
                 }
             }
         }
@@ -222,22 +223,19 @@ impl Column {
         self.cells.resize(rows);
     }
 
-    pub(crate) fn push_missing(&mut self) {
-        self.cells.push(None);
-    }
-
-    /// Overwrites the last row with an exact value (within the metric's range: the unit
-    /// parsers' maxima fit the wide cells), widening the column first if it must.
-    pub(crate) fn set_last(&mut self, value: u32) {
+    /// Overwrites `row` with an exact value (within the metric's range: the unit parsers'
+    /// maxima fit the wide cells), widening the column first if it must. A row past the
+    /// end is ignored.
+    pub(crate) fn set(&mut self, row: usize, value: u32) {
         match self
             .scale
             .divide(value)
             .filter(|&stored| stored <= self.cells.max())
         {
-            Some(stored) => self.cells.set_last(stored),
+            Some(stored) => self.cells.set(row, stored),
             None => {
                 self.widen();
-                self.cells.set_last(value);
+                self.cells.set(row, value);
             }
         }
     }
@@ -303,13 +301,20 @@ mod tests {
     use super::*;
     use crate::units;
 
+    /// Appends a missing row, as the table's writer does; returns its index.
+    fn add_row(column: &mut Column) -> usize {
+        let row = column.len();
+        column.resize(row + 1);
+        row
+    }
+
     #[test]
     fn sentinels_read_as_missing_and_values_round_trip() {
         for metric in Metric::ALL {
             let mut column = Column::for_metric(*metric);
-            column.push_missing();
-            column.push_missing();
-            column.set_last(12_300);
+            add_row(&mut column);
+            let row = add_row(&mut column);
+            column.set(row, 12_300);
             assert_eq!(column.get(0), None, "{metric}");
             assert_eq!(column.get(1), Some(12_300), "{metric}");
             assert_eq!(column.get(2), None, "{metric}");
@@ -323,40 +328,40 @@ mod tests {
     fn whole_units_stay_narrow_and_a_decimal_widens_without_changing_values() {
         let mut latency = Column::for_metric(Metric::Latency);
         for ms in [126, 0, 615] {
-            latency.push_missing();
-            latency.set_last(ms * 100);
+            let row = add_row(&mut latency);
+            latency.set(row, ms * 100);
         }
-        latency.push_missing();
+        let row = add_row(&mut latency);
         assert_eq!(latency.width(), 2, "whole milliseconds");
-        latency.set_last(1_255); // 12.55 ms
+        latency.set(row, 1_255); // 12.55 ms
         assert_eq!(latency.width(), 3);
         let values: Vec<_> = (0..4).map(|row| latency.get(row)).collect();
         assert_eq!(values, [Some(12_600), Some(0), Some(61_500), Some(1_255)]);
-        latency.push_missing();
-        latency.set_last(units::MILLIS_MAX_10US);
+        let row = add_row(&mut latency);
+        latency.set(row, units::MILLIS_MAX_10US);
         assert_eq!(latency.get(4), Some(units::MILLIS_MAX_10US));
     }
 
     #[test]
     fn large_whole_values_widen_too() {
         let mut bitrate = Column::for_metric(Metric::Bitrate);
-        bitrate.push_missing();
-        bitrate.set_last(1_055_000); // 1055 kbps: narrow
+        let row = add_row(&mut bitrate);
+        bitrate.set(row, 1_055_000); // 1055 kbps: narrow
         assert_eq!(bitrate.width(), 2);
-        bitrate.push_missing();
-        bitrate.push_missing();
-        bitrate.set_last(70_000_000); // 70 Mbps: over 65534 kbps
+        add_row(&mut bitrate);
+        let row = add_row(&mut bitrate);
+        bitrate.set(row, 70_000_000); // 70 Mbps: over 65534 kbps
         assert_eq!(bitrate.width(), 4);
         assert_eq!(
             (bitrate.get(0), bitrate.get(1), bitrate.get(2)),
             (Some(1_055_000), None, Some(70_000_000))
         );
         let mut cpu = Column::for_cpu();
-        cpu.push_missing();
-        cpu.set_last(25_400);
+        let row = add_row(&mut cpu);
+        cpu.set(row, 25_400);
         assert_eq!(cpu.width(), 1, "254 % fits a byte");
-        cpu.push_missing();
-        cpu.set_last(25_500);
+        let row = add_row(&mut cpu);
+        cpu.set(row, 25_500);
         assert_eq!(
             (cpu.width(), cpu.get(0), cpu.get(1)),
             (2, Some(25_400), Some(25_500))

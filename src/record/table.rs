@@ -349,6 +349,22 @@ impl Table {
         Ok(())
     }
 
+    /// Sets every column's length: `rows` (new rows missing) for the time column and the
+    /// present columns, 0 for the others.
+    fn resize_columns(&mut self, rows: usize) {
+        self.time_s.resize(rows, MISSING_TIME);
+        for (index, columns) in self.streams.iter_mut().enumerate() {
+            let present = self.stream_present[index];
+            columns.resize(Stream::ALL[index], if present { rows } else { 0 });
+        }
+        let cpu_rows = if self.cpu_present { rows } else { 0 };
+        self.cpu.iter_mut().for_each(|c| c.resize(cpu_rows));
+        let rssi_rows = if self.rssi_present { rows } else { 0 };
+        self.rssi_dbm
+            .iter_mut()
+            .for_each(|c| c.resize(rssi_rows, MISSING_RSSI));
+    }
+
     /// Writes one page through `write`, atomically: on error the table is as it was.
     pub(crate) fn write_page<T>(
         &mut self,
@@ -358,6 +374,7 @@ impl Table {
         let mark = Mark::of(self);
         let mut writer = PageWriter {
             page: self.pages,
+            allocated_rows: self.rows,
             table: self,
             config,
             participant: 0,
@@ -365,6 +382,8 @@ impl Table {
         };
         match write(&mut writer) {
             Ok(value) => {
+                // Cut the last block of rows to the rows written.
+                Mark::of(self).restore(self);
                 self.pages += 1;
                 Ok(value)
             }
@@ -461,21 +480,10 @@ impl Mark {
     /// Cuts every column back to the mark; what appeared since disappears.
     fn restore(self, table: &mut Table) {
         table.rows = self.rows;
-        table.time_s.truncate(self.rows);
-        for (index, columns) in table.streams.iter_mut().enumerate() {
-            let present = self.stream_present[index];
-            columns.resize(Stream::ALL[index], if present { self.rows } else { 0 });
-        }
         table.stream_present = self.stream_present;
-        let cpu_rows = if self.cpu_present { self.rows } else { 0 };
-        table.cpu.iter_mut().for_each(|c| c.resize(cpu_rows));
         table.cpu_present = self.cpu_present;
-        let rssi_rows = if self.rssi_present { self.rows } else { 0 };
-        table
-            .rssi_dbm
-            .iter_mut()
-            .for_each(|c| c.truncate(rssi_rows));
         table.rssi_present = self.rssi_present;
+        table.resize_columns(self.rows);
         table.participants.truncate(self.participants);
         table.text.truncate(self.text);
         table.diagnostics.invalid_values = self.invalid_values;
@@ -512,7 +520,15 @@ pub(crate) struct PageWriter<'t> {
     page: u32,
     participant: u32,
     sample: u32,
+    /// The length of the time column and the present columns while the page is written:
+    /// rows are added in blocks of [`ROW_BLOCK`], and the page's end cuts them to
+    /// `table.rows`.
+    allocated_rows: usize,
 }
+
+/// Rows added to the columns at a time: one resize per column per block is much cheaper
+/// than one push per column per sample.
+const ROW_BLOCK: usize = 64;
 
 impl PageWriter<'_> {
     /// Opens the next participant of the page.
@@ -554,25 +570,21 @@ impl PageWriter<'_> {
     pub(crate) fn begin_sample(&mut self) -> Result<(), Error> {
         let table = &mut *self.table;
         let end = u32::try_from(table.rows + 1).map_err(|_| too_many_rows())?;
+        if table.rows == self.allocated_rows {
+            self.allocated_rows += ROW_BLOCK;
+            table.resize_columns(self.allocated_rows);
+        }
         table.rows += 1;
-        table.time_s.push(MISSING_TIME);
-        for (index, columns) in table.streams.iter_mut().enumerate() {
-            if table.stream_present[index] {
-                for metric in Stream::ALL[index].metrics() {
-                    columns.columns[metric.index()].push_missing();
-                }
-            }
-        }
-        if table.cpu_present {
-            table.cpu.iter_mut().for_each(Column::push_missing);
-        }
-        if table.rssi_present {
-            table.rssi_dbm.iter_mut().for_each(|c| c.push(MISSING_RSSI));
-        }
         if let Some(row) = table.participants.last_mut() {
             row.rows.end = end;
         }
         Ok(())
+    }
+
+    /// The row of the open sample.
+    fn row(&self) -> usize {
+        // Before any sample this is usize::MAX, a row no column has: writes are ignored.
+        self.table.rows.wrapping_sub(1)
     }
 
     /// Closes the open sample.
@@ -583,11 +595,12 @@ impl PageWriter<'_> {
     /// The sample's `date_time`.
     pub(crate) fn time(&mut self, raw: Raw<'_>) -> Result<(), Error> {
         let parsed = text_value(raw, UnitError::ExpectedTimestamp, units::timestamp_s);
-        if let (Some(t), Some(last)) = (
+        let row = self.row();
+        if let (Some(t), Some(cell)) = (
             self.settle(Field::DateTime, raw, parsed)?,
-            self.table.time_s.last_mut(),
+            self.table.time_s.get_mut(row),
         ) {
-            *last = t;
+            *cell = t;
         }
         Ok(())
     }
@@ -597,17 +610,27 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.stream_present[stream.index()] {
             table.stream_present[stream.index()] = true;
-            table.streams[stream.index()].resize(stream, table.rows);
+            table.streams[stream.index()].resize(stream, self.allocated_rows);
         }
     }
 
     /// A metric of a present stream. Picture metrics of audio streams are ignored.
+    #[inline(always)]
     pub(crate) fn metric(
         &mut self,
         stream: Stream,
         metric: Metric,
         raw: Raw<'_>,
     ) -> Result<(), Error> {
+        // `""`, Zoom's "no data", is common (a stream that is off sends a block of them)
+        // and the row already reads missing: skip the call that would parse it.
+        if matches!(raw, Raw::Text("")) {
+            return Ok(());
+        }
+        self.metric_value(stream, metric, raw)
+    }
+
+    fn metric_value(&mut self, stream: Stream, metric: Metric, raw: Raw<'_>) -> Result<(), Error> {
         if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
             return Ok(());
         }
@@ -615,7 +638,8 @@ impl PageWriter<'_> {
             parse_metric(metric, text)
         });
         if let Some(value) = self.settle(Field::Metric(stream, metric), raw, parsed)? {
-            self.table.streams[stream.index()].columns[metric.index()].set_last(value);
+            let row = self.row();
+            self.table.streams[stream.index()].columns[metric.index()].set(row, value);
         }
         Ok(())
     }
@@ -625,7 +649,10 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.cpu_present {
             table.cpu_present = true;
-            table.cpu.iter_mut().for_each(|c| c.resize(table.rows));
+            table
+                .cpu
+                .iter_mut()
+                .for_each(|c| c.resize(self.allocated_rows));
         }
     }
 
@@ -633,7 +660,8 @@ impl PageWriter<'_> {
     pub(crate) fn cpu(&mut self, metric: CpuMetric, raw: Raw<'_>) -> Result<(), Error> {
         let parsed = text_value(raw, UnitError::ExpectedNumber, units::cpu_bp);
         if let Some(value) = self.settle(Field::Cpu(metric), raw, parsed)? {
-            self.table.cpu[metric.index()].set_last(u32::from(value));
+            let row = self.row();
+            self.table.cpu[metric.index()].set(row, u32::from(value));
         }
         Ok(())
     }
@@ -646,7 +674,7 @@ impl PageWriter<'_> {
             table
                 .rssi_dbm
                 .iter_mut()
-                .for_each(|c| c.resize(table.rows, MISSING_RSSI));
+                .for_each(|c| c.resize(self.allocated_rows, MISSING_RSSI));
         }
     }
 
@@ -665,8 +693,9 @@ impl PageWriter<'_> {
         };
         match dbm {
             Some(dbm) => {
-                if let Some(last) = self.table.rssi_dbm[metric.index()].last_mut() {
-                    *last = dbm;
+                let row = self.row();
+                if let Some(cell) = self.table.rssi_dbm[metric.index()].get_mut(row) {
+                    *cell = dbm;
                 }
                 Ok(())
             }

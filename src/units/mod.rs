@@ -90,7 +90,11 @@ pub type UnitResult<T> = Result<Option<T>, UnitError>;
 /// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
 #[inline]
 pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
-    const UNITS: &[(&str, u32)] = &[("kbps", 3), ("mbps", 6), ("bps", 0)];
+    const UNITS: &[Unit] = &[
+        Unit::new("kbps", 3),
+        Unit::new("mbps", 6),
+        Unit::new("bps", 0),
+    ];
     let v = measure(input, UNITS, 3, "kbps, mbps or bps")?;
     narrow(v, u64::from(BITRATE_MAX_BPS), "4294967.294 kbps")
 }
@@ -98,33 +102,36 @@ pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
 /// A latency or jitter, in units of 10 µs (hundredths of a millisecond). Unit `ms`.
 #[inline]
 pub fn millis_10us(input: &[u8]) -> UnitResult<u32> {
-    let v = measure(input, &[("ms", 2)], 2, "ms")?;
+    let v = measure(input, &[Unit::new("ms", 2)], 2, "ms")?;
     narrow(v, u64::from(MILLIS_MAX_10US), "167772.14 ms")
 }
 
 /// A packet loss, in basis points (hundredths of a percent). Unit `%`.
 #[inline]
 pub fn loss_bp(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[("%", 2)], 2, "%")?;
+    let v = measure(input, &[Unit::new("%", 2)], 2, "%")?;
     narrow(v, u64::from(LOSS_MAX_BP), "100%")
 }
 
 /// A CPU usage, in basis points (hundredths of a percent). Unit `%`.
 #[inline]
 pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[("%", 2)], 2, "%")?;
+    let v = measure(input, &[Unit::new("%", 2)], 2, "%")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34%")
 }
 
 /// A frame rate, in hundredths of a frame per second. Unit `fps`.
 #[inline]
 pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[("fps", 2)], 2, "fps")?;
+    let v = measure(input, &[Unit::new("fps", 2)], 2, "fps")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")
 }
 
 /// A resolution `W*H` (or `WxH`), in pixels: `(width, height)`. `"0*0"` is `Some((0, 0))`.
 pub fn resolution_px(input: &[u8]) -> UnitResult<(u16, u16)> {
+    if input.is_empty() {
+        return Ok(None);
+    }
     if let Some(sides) = common_resolution(input) {
         return Ok(Some(sides));
     }
@@ -153,13 +160,15 @@ pub fn resolution_px(input: &[u8]) -> UnitResult<(u16, u16)> {
 /// anything else to the grammar.
 #[inline]
 fn common_resolution(input: &[u8]) -> Option<(u16, u16)> {
-    let star = input.iter().take(6).position(|&b| b == b'*')?;
-    let (w, h) = (&input[..star], &input[star + 1..]);
-    let side = |digits: &[u8]| {
-        let ok = (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit);
-        let value = if ok { digits_value(digits) } else { u64::MAX };
-        u16::try_from(value).ok().filter(|&v| v <= U16_VALUE_MAX)
-    };
+    let (w, w_len) = digit_run(input, 0, 5).filter(|&(_, len)| len > 0)?;
+    if input.get(w_len) != Some(&b'*') {
+        return None;
+    }
+    let (h, h_len) = digit_run(input, w_len + 1, 5).filter(|&(_, len)| len > 0)?;
+    if w_len + 1 + h_len != input.len() {
+        return None;
+    }
+    let side = |value: u64| u16::try_from(value).ok().filter(|&v| v <= U16_VALUE_MAX);
     Some((side(w)?, side(h)?))
 }
 
@@ -231,10 +240,14 @@ pub fn is_blank(input: &[u8]) -> bool {
 #[inline]
 fn measure(
     input: &[u8],
-    units: &[(&'static str, u32)],
+    units: &[Unit],
     default_pow10: u32,
     unit_names: &'static str,
 ) -> Result<Option<u64>, UnitError> {
+    // `""` is Zoom's usual "no data": answer it before any parsing.
+    if input.is_empty() {
+        return Ok(None);
+    }
     if let Some(value) = common_spelling(input, units, default_pow10) {
         return Ok(Some(value));
     }
@@ -245,8 +258,8 @@ fn measure(
 /// `DIGIT{1,12} ("." DIGIT{1,pow10})? " "? unit?`, nothing around. Returns `None` for
 /// anything else, which the grammar then decides: this is an accelerator, never the
 /// definition (a test checks that it only ever answers as the grammar does).
-#[inline]
-fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u32) -> Option<u64> {
+#[inline(always)]
+fn common_spelling(input: &[u8], units: &[Unit], default_pow10: u32) -> Option<u64> {
     const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
     let (int, mut at) = digit_run(input, 0, 12).filter(|&(_, len)| len > 0)?;
     let (mut frac, mut frac_len) = (0u64, 0usize);
@@ -261,10 +274,7 @@ fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u
     let pow10 = if rest.is_empty() {
         default_pow10
     } else {
-        units
-            .iter()
-            .find(|(unit, _)| rest.eq_ignore_ascii_case(unit.as_bytes()))?
-            .1
+        units.iter().find(|unit| unit.matches(rest))?.pow10
     } as usize;
     // More decimals than kept means rounding: leave that to the grammar's path.
     let frac_scale = POW10.get(pow10.checked_sub(frac_len)?)?;
@@ -274,7 +284,7 @@ fn common_spelling(input: &[u8], units: &[(&'static str, u32)], default_pow10: u
 
 /// The ASCII digits of `input` from `at`: their value and count; `None` when there are
 /// more than `max` (a fast path leaves long numbers to the grammar).
-#[inline]
+#[inline(always)]
 fn digit_run(input: &[u8], at: usize, max: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
     let mut len = 0;
@@ -303,7 +313,7 @@ fn digits_value(digits: &[u8]) -> u64 {
 /// The grammar itself, with nom: the definition of what a value is.
 fn measure_by_grammar(
     input: &[u8],
-    units: &[(&'static str, u32)],
+    units: &[Unit],
     default_pow10: u32,
     unit_names: &'static str,
 ) -> Result<Option<u64>, UnitError> {
@@ -331,15 +341,66 @@ fn number(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
 }
 
 /// `ws* unit?`: the first unit of `units` that matches (case-insensitive), else the default.
-fn unit<'a>(input: &'a [u8], units: &[(&'static str, u32)], default_pow10: u32) -> (&'a [u8], u32) {
+fn unit<'a>(input: &'a [u8], units: &[Unit], default_pow10: u32) -> (&'a [u8], u32) {
     let input = skip_blanks(input);
-    for &(name, pow10) in units {
-        let matched: IResult<&[u8], &[u8]> = tag_no_case(name.as_bytes()).parse(input);
+    for unit in units {
+        let matched: IResult<&[u8], &[u8]> = tag_no_case(unit.name.as_bytes()).parse(input);
         if let Ok((rest, _)) = matched {
-            return (rest, pow10);
+            return (rest, unit.pow10);
         }
     }
     (input, default_pow10)
+}
+
+/// A unit's spelling and its power of ten, with its bytes packed for the fast path.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    /// Lower case, 1 to 4 bytes.
+    name: &'static str,
+    pow10: u32,
+    /// `name`'s bytes, little-endian.
+    word: u32,
+    /// `0x20` in the byte of each letter of `name`: or-ing it into the input's bytes
+    /// lower-cases exactly the ASCII letters that can match (`b | 0x20 == l` only for
+    /// `b` = `l` or its capital), while other bytes must match as they are.
+    case_bits: u32,
+}
+
+impl Unit {
+    const fn new(name: &'static str, pow10: u32) -> Unit {
+        let bytes = name.as_bytes();
+        assert!(
+            !bytes.is_empty() && bytes.len() <= 4,
+            "a unit has 1 to 4 bytes"
+        );
+        let (mut word, mut case_bits, mut i) = (0, 0, 0);
+        while i < bytes.len() {
+            assert!(!bytes[i].is_ascii_uppercase(), "unit names are lower case");
+            word |= (bytes[i] as u32) << (8 * i);
+            if bytes[i].is_ascii_lowercase() {
+                case_bits |= 0x20 << (8 * i);
+            }
+            i += 1;
+        }
+        Unit {
+            name,
+            pow10,
+            word,
+            case_bits,
+        }
+    }
+
+    /// Whether `text` is this unit, ignoring ASCII case: one compare.
+    #[inline(always)]
+    fn matches(&self, text: &[u8]) -> bool {
+        text.len() == self.name.len()
+            && (text
+                .iter()
+                .rev()
+                .fold(0, |word, &b| (word << 8) | u32::from(b))
+                | self.case_bits)
+                == self.word
+    }
 }
 
 fn skip_blanks(input: &[u8]) -> &[u8] {

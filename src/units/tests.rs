@@ -233,15 +233,23 @@ fn timestamps() {
 
 mod fast_path {
     use super::super::{
-        common_resolution, common_spelling, common_timestamp, measure_by_grammar, resolution_px,
-        timestamp_s,
+        Unit, common_resolution, common_spelling, common_timestamp, measure_by_grammar,
+        resolution_px, timestamp_s,
     };
     use proptest::prelude::*;
 
-    const UNIT_SETS: [(&[(&str, u32)], u32); 3] = [
-        (&[("kbps", 3), ("mbps", 6), ("bps", 0)], 3),
-        (&[("ms", 2)], 2),
-        (&[("%", 2)], 2),
+    const UNIT_SETS: [(&[Unit], u32); 4] = [
+        (
+            &[
+                Unit::new("kbps", 3),
+                Unit::new("mbps", 6),
+                Unit::new("bps", 0),
+            ],
+            3,
+        ),
+        (&[Unit::new("ms", 2)], 2),
+        (&[Unit::new("%", 2)], 2),
+        (&[Unit::new("fps", 2)], 2),
     ];
 
     proptest! {
@@ -251,7 +259,7 @@ mod fast_path {
         #[test]
         fn fast_path_only_answers_as_the_grammar(
             text in "[ ]?[0-9]{0,14}(\\.[0-9]{0,7})?[ ]{0,2}(ms|MS|kbps|Mbps|bps|%|x|)[ ]?",
-            set in 0usize..3,
+            set in 0usize..4,
         ) {
             let (units, default_pow10) = UNIT_SETS[set];
             if let Some(fast) = common_spelling(text.as_bytes(), units, default_pow10) {
@@ -276,8 +284,28 @@ mod fast_path {
             }
         }
 
+        /// Oracle: the nom grammar's `tag_no_case`, for the packed unit compare: suffixes
+        /// of unit letters in both cases, and bytes that become a unit byte when or-ed
+        /// with 0x20 (0x05 is '%' so, 0x0B is '+').
         #[test]
-        fn fast_path_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..24), set in 0usize..3) {
+        fn unit_compare_only_answers_as_the_grammar(
+            digits in "[0-9]{1,4}",
+            suffix in prop::collection::vec(prop::sample::select(b"kKbBpPsSmMfF%\x05\x0b\x4b\x6b\x50 -".to_vec()), 1..=5),
+            set in 0usize..4,
+        ) {
+            let (units, default_pow10) = UNIT_SETS[set];
+            let text = [digits.as_bytes(), &suffix].concat();
+            let grammar = measure_by_grammar(&text, units, default_pow10, "");
+            match common_spelling(&text, units, default_pow10) {
+                Some(fast) => prop_assert_eq!(grammar, Ok(Some(fast)), "{:?}", text),
+                // Without a space the fast path takes every unit the grammar takes.
+                None if !text.contains(&b' ') => prop_assert!(grammar.is_err(), "{:?}", text),
+                None => {}
+            }
+        }
+
+        #[test]
+        fn fast_path_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..24), set in 0usize..4) {
             let (units, default_pow10) = UNIT_SETS[set];
             if let Some(fast) = common_spelling(&bytes, units, default_pow10) {
                 prop_assert_eq!(measure_by_grammar(&bytes, units, default_pow10, ""), Ok(Some(fast)));
@@ -287,7 +315,7 @@ mod fast_path {
 
     #[test]
     fn fast_path_takes_the_common_spellings() {
-        let ms: &[(&str, u32)] = &[("ms", 2)];
+        let ms = &[Unit::new("ms", 2)];
         assert_eq!(common_spelling(b"126 ms", ms, 2), Some(12_600));
         assert_eq!(common_spelling(b"0ms", ms, 2), Some(0));
         assert_eq!(common_spelling(b"12.5 MS", ms, 2), Some(1_250));
