@@ -112,8 +112,6 @@ impl Analysis {
             mos_in.extend(pass.mos_in);
             mos_out.extend(pass.mos_out);
         }
-        mos_in.sort_unstable_by(f64::total_cmp);
-        mos_out.sort_unstable_by(f64::total_cmp);
 
         MeetingReport {
             meeting: name.to_owned(),
@@ -125,8 +123,8 @@ impl Analysis {
             cpu: MetricStats(cpu),
             degraded,
             mos: MosReport {
-                audio_input: Stats::from_sorted_f64(&mos_in, samples),
-                audio_output: Stats::from_sorted_f64(&mos_out, samples),
+                audio_input: Stats::from_f64(&mut mos_in, samples),
+                audio_output: Stats::from_f64(&mut mos_out, samples),
             },
             grades,
             participant_details: details,
@@ -176,8 +174,7 @@ fn column_stats(
             },
         );
     }
-    values.sort_unstable();
-    Stats::from_sorted_fixed(&values, scale, samples)
+    Stats::from_fixed(&mut values, scale, samples)
 }
 
 /// The sortable fixed-point quantity a metric's statistics are over: the stored value, or
@@ -239,11 +236,8 @@ impl ParticipantPass {
         }
         ordered.sort_by_key(|&(time, _)| time);
         let (episodes, longest_episode) = episodes(ordered.iter().map(|&(_, d)| d));
-        mos_in.sort_unstable_by(f64::total_cmp);
-        mos_out.sort_unstable_by(f64::total_cmp);
-        let median = |sorted: &[f64]| nearest_rank_index(sorted.len(), 50).map(|i| sorted[i]);
-        let mos_in_p50 = median(&mos_in);
-        let mos_out_p50 = median(&mos_out);
+        let mos_in_p50 = median(&mut mos_in);
+        let mos_out_p50 = median(&mut mos_out);
         ParticipantPass {
             flags,
             degraded,
@@ -257,6 +251,12 @@ impl ParticipantPass {
             streams: None,
         }
     }
+}
+
+/// The nearest-rank median, selected (reorders `values`).
+fn median(values: &mut [f64]) -> Option<f64> {
+    let index = nearest_rank_index(values.len(), 50)?;
+    Some(*values.select_nth_unstable_by(index, f64::total_cmp).1)
 }
 
 /// Runs of consecutive `true`: how many, and the longest.

@@ -1,5 +1,7 @@
 //! Exact summary statistics over sorted values: nearest-rank percentiles, no sketches.
 
+use core::cmp::Ordering;
+
 use serde::Serialize;
 
 /// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
@@ -37,37 +39,51 @@ pub fn nearest_rank_index(n: usize, percent: u32) -> Option<usize> {
 }
 
 impl Stats {
-    /// Stats of fixed-point values sorted ascending, reported divided by `scale`. The mean
-    /// is an exact integer sum divided once.
-    pub fn from_sorted_fixed(sorted: &[u32], scale: f64, samples: u64) -> Stats {
-        let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
-        let mean = sum as f64 / sorted.len() as f64 / scale;
-        Self::build(
-            sorted.len(),
-            samples,
-            |i| f64::from(sorted[i]) / scale,
-            mean,
-        )
+    /// Stats of fixed-point values in any order, reported divided by `scale`. Reorders
+    /// `values`. The mean is an exact integer sum divided once.
+    pub fn from_fixed(values: &mut [u32], scale: f64, samples: u64) -> Stats {
+        let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
+        let mean = sum as f64 / values.len() as f64 / scale;
+        Self::build(values, samples, u32::cmp, |v| f64::from(v) / scale, mean)
     }
 
-    /// Stats of `f64` values sorted ascending (by `total_cmp`).
-    pub fn from_sorted_f64(sorted: &[f64], samples: u64) -> Stats {
-        let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
-        Self::build(sorted.len(), samples, |i| sorted[i], mean)
+    /// Stats of `f64` values in any order (ranked by `total_cmp`). Reorders `values`.
+    pub fn from_f64(values: &mut [f64], samples: u64) -> Stats {
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        Self::build(values, samples, f64::total_cmp, |v| v, mean)
     }
 
-    fn build(n: usize, samples: u64, at: impl Fn(usize) -> f64, mean: f64) -> Stats {
-        let pick = |percent| nearest_rank_index(n, percent).map(&at);
+    /// Selects the percentiles instead of sorting: `O(n)` per rank, not `O(n log n)`.
+    fn build<T: Copy>(
+        values: &mut [T],
+        samples: u64,
+        cmp: impl Fn(&T, &T) -> Ordering,
+        to_f64: impl Fn(T) -> f64,
+        mean: f64,
+    ) -> Stats {
+        let n = values.len();
+        let mut percentiles = [None; 4];
+        // Ranks ascend, and after each selection the values from `from` on are exactly
+        // those of rank `from` and above: each selection searches only those.
+        let mut from = 0;
+        for (slot, percent) in percentiles.iter_mut().zip([50, 90, 95, 99]) {
+            if let Some(index) = nearest_rank_index(n, percent) {
+                let (_, value, _) = values[from..].select_nth_unstable_by(index - from, &cmp);
+                *slot = Some(to_f64(*value));
+                from = index;
+            }
+        }
+        let [p50, p90, p95, p99] = percentiles;
         Stats {
             count: n as u64,
             missing: samples.saturating_sub(n as u64),
-            min: (n > 0).then(|| at(0)),
+            min: values.iter().copied().min_by(&cmp).map(&to_f64),
             mean: (n > 0).then_some(mean),
-            p50: pick(50),
-            p90: pick(90),
-            p95: pick(95),
-            p99: pick(99),
-            max: n.checked_sub(1).map(&at),
+            p50,
+            p90,
+            p95,
+            p99,
+            max: values.iter().copied().max_by(&cmp).map(&to_f64),
         }
     }
 }
