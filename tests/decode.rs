@@ -383,3 +383,65 @@ fn the_view_parser_reuses_its_buffers_across_pages() {
     let mut bad = b"{".to_vec();
     assert!(parser.page(&mut bad).is_err());
 }
+
+/// A page of `samples` samples: audio latency `i ms` in sample `i`; video from sample
+/// `video_from` on (frame rate `i fps`), CPU from `cpu_from` on; sample `bad` has an invalid
+/// latency.
+fn long_page(samples: usize, video_from: usize, cpu_from: usize, bad: usize) -> String {
+    let items: Vec<String> = (0..samples)
+        .map(|i| {
+            let latency = if i == bad {
+                "N/A".to_owned()
+            } else {
+                format!("{i} ms")
+            };
+            let mut item = format!(r#"{{"audio_input": {{"latency": "{latency}"}}"#);
+            if i >= video_from {
+                item += &format!(r#", "video_input": {{"frame_rate": "{i} fps"}}"#);
+            }
+            if i >= cpu_from {
+                item += r#", "cpu_usage": {"system_max_cpu_usage": "7%"}"#;
+            }
+            item + "}"
+        })
+        .collect();
+    format!(
+        r#"{{"participants": [{{"user_name": "p", "user_qos": [{}]}}]}}"#,
+        items.join(",")
+    )
+}
+
+#[test]
+fn pages_longer_than_a_block_of_rows_are_cut_and_rolled_back_exactly() {
+    let mut table = lenient(&long_page(70, usize::MAX, usize::MAX, usize::MAX));
+    table.check_invariants().expect("after page 0");
+    let before = table.clone();
+
+    // Strict: fails at sample 140, after streams appeared mid-page and blocks were added.
+    let mut strict = long_page(150, 100, 120, 140).into_bytes();
+    Decoder::new(DecodeConfig::new().strict(true))
+        .decode(&mut strict, &mut table)
+        .expect_err("strict");
+    assert_eq!(table, before, "rolled back whole");
+    table.check_invariants().expect("after the rollback");
+
+    let mut lenient_page = long_page(150, 100, 120, 140).into_bytes();
+    Decoder::default()
+        .decode(&mut lenient_page, &mut table)
+        .expect("lenient");
+    table.check_invariants().expect("after page 1");
+    assert_eq!(table.samples(), 220);
+    let audio = table.stream(Stream::AudioInput).expect("audio");
+    let video = table.stream(Stream::VideoInput).expect("video");
+    for i in 0..150 {
+        let row = 70 + i;
+        let latency = (i != 140).then_some(i as u32 * 100);
+        assert_eq!(audio.raw(Metric::Latency, row), latency, "row {row}");
+        let fps = (i >= 100).then_some(i as u32 * 100);
+        assert_eq!(video.raw(Metric::FrameRate, row), fps, "row {row}");
+        let cpu = (i >= 120).then_some(700);
+        assert_eq!(table.cpu_bp(CpuMetric::SystemMax, row), cpu, "row {row}");
+    }
+    assert_eq!(video.raw(Metric::FrameRate, 0), None, "page 0 had no video");
+    assert_eq!(table.diagnostics().invalid_values(), 1);
+}

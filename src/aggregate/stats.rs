@@ -1,4 +1,5 @@
-//! Exact summary statistics over sorted values: nearest-rank percentiles, no sketches.
+//! Exact summary statistics: nearest-rank percentiles selected from all the values, no
+//! sketches.
 
 use core::cmp::Ordering;
 

@@ -383,7 +383,7 @@ impl Table {
         match write(&mut writer) {
             Ok(value) => {
                 // Cut the last block of rows to the rows written.
-                Mark::of(self).restore(self);
+                self.resize_columns(self.rows);
                 self.pages += 1;
                 Ok(value)
             }
