@@ -87,43 +87,49 @@ impl core::error::Error for UnitError {}
 /// The result of a unit parser: `None` is a blank (missing) value.
 pub type UnitResult<T> = Result<Option<T>, UnitError>;
 
+// Constants, so that each unit is packed at compile time (a `const fn` call in an
+// expression runs at run time).
+const BITRATE_UNITS: &[Unit] = &[
+    Unit::new("kbps", 3),
+    Unit::new("mbps", 6),
+    Unit::new("bps", 0),
+];
+const MS: &[Unit] = &[Unit::new("ms", 2)];
+const PERCENT: &[Unit] = &[Unit::new("%", 2)];
+const FPS: &[Unit] = &[Unit::new("fps", 2)];
+
 /// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
 #[inline]
 pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
-    const UNITS: &[Unit] = &[
-        Unit::new("kbps", 3),
-        Unit::new("mbps", 6),
-        Unit::new("bps", 0),
-    ];
-    let v = measure(input, UNITS, 3, "kbps, mbps or bps")?;
+    let v = measure(input, BITRATE_UNITS, 3, "kbps, mbps or bps")?;
     narrow(v, u64::from(BITRATE_MAX_BPS), "4294967.294 kbps")
 }
 
 /// A latency or jitter, in units of 10 µs (hundredths of a millisecond). Unit `ms`.
 #[inline]
 pub fn millis_10us(input: &[u8]) -> UnitResult<u32> {
-    let v = measure(input, &[Unit::new("ms", 2)], 2, "ms")?;
+    let v = measure(input, MS, 2, "ms")?;
     narrow(v, u64::from(MILLIS_MAX_10US), "167772.14 ms")
 }
 
 /// A packet loss, in basis points (hundredths of a percent). Unit `%`.
 #[inline]
 pub fn loss_bp(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[Unit::new("%", 2)], 2, "%")?;
+    let v = measure(input, PERCENT, 2, "%")?;
     narrow(v, u64::from(LOSS_MAX_BP), "100%")
 }
 
 /// A CPU usage, in basis points (hundredths of a percent). Unit `%`.
 #[inline]
 pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[Unit::new("%", 2)], 2, "%")?;
+    let v = measure(input, PERCENT, 2, "%")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34%")
 }
 
 /// A frame rate, in hundredths of a frame per second. Unit `fps`.
 #[inline]
 pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
-    let v = measure(input, &[Unit::new("fps", 2)], 2, "fps")?;
+    let v = measure(input, FPS, 2, "fps")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")
 }
 
