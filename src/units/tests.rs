@@ -326,5 +326,12 @@ mod fast_path {
         );
         assert_eq!(common_spelling(b" 12 ms", ms, 2), None);
         assert_eq!(common_spelling(b"", ms, 2), None);
+        let percent = &[Unit::new("%", 2)];
+        assert_eq!(common_spelling(b"7%", percent, 2), Some(700));
+        // 0x05 | 0x20 is '%': only a unit's letters may be or-ed with 0x20.
+        assert_eq!(common_spelling(b"0\x05", percent, 2), None);
+        let bitrate = UNIT_SETS[0].0;
+        assert_eq!(common_spelling(b"27.15KbPs", bitrate, 3), Some(27_150));
+        assert_eq!(common_spelling(b"3 MBPS", bitrate, 3), Some(3_000_000));
     }
 }
