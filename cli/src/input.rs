@@ -128,6 +128,15 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// Where a file that may be one page object starts: its first byte that is not white
+/// space, when that byte is `{`.
+pub fn object_start(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .iter()
+        .position(|&byte| !is_space(byte))
+        .filter(|&at| bytes[at] == b'{')
+}
+
 /// The byte ranges of the page documents in a file's contents.
 ///
 /// A file holds one page, newline-delimited (or simply concatenated) pages, or one JSON
@@ -185,28 +194,17 @@ fn array_items(bytes: &[u8], range: Range<usize>) -> Vec<Range<usize>> {
 /// at the next delimiter for a scalar (white space, or a comma inside an array).
 fn value_end(bytes: &[u8], start: usize, limit: usize, in_array: bool) -> usize {
     let mut depth: u64 = 0;
-    let mut in_string = false;
-    let mut escaped = false;
     let mut at = start;
     while at < limit {
         let byte = bytes[at];
         at += 1;
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => {
-                    in_string = false;
-                    if depth == 0 {
-                        return at;
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
         match byte {
-            b'"' => in_string = true,
+            b'"' => {
+                at = string_end(bytes, at, limit);
+                if depth == 0 {
+                    return at;
+                }
+            }
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
@@ -217,6 +215,22 @@ fn value_end(bytes: &[u8], start: usize, limit: usize, in_array: bool) -> usize 
             _ if depth == 0 && (is_space(byte) || (in_array && byte == b',')) => return at - 1,
             _ => {}
         }
+    }
+    limit
+}
+
+/// Where the string whose contents start at `at` ends: after its closing quote, or at
+/// `limit` when it does not close before.
+fn string_end(bytes: &[u8], mut at: usize, limit: usize) -> usize {
+    // Most of a page's bytes are inside strings, where only a quote or a backslash
+    // matters: jump from one to the next instead of looking at every byte.
+    while let Some(offset) = memchr::memchr2(b'"', b'\\', &bytes[at..limit]) {
+        at += offset + 1;
+        if bytes[at - 1] == b'"' {
+            return at;
+        }
+        // A backslash: the byte after it is escaped, whatever it is.
+        at = (at + 1).min(limit);
     }
     limit
 }

@@ -169,6 +169,20 @@ fn ndjson_array_and_stdin_inputs_read_the_same_pages() {
 }
 
 #[test]
+fn concatenated_pages_in_a_json_file_read_as_ndjson_does() {
+    // A `.json` file starting with `{` is first tried as one page; these two pages fail
+    // that try only after page 0's escaped name ("Bo \"B\" Åberg") has been unescaped, so
+    // the split that follows must read the file as it was.
+    let dir = scratch("concatenated");
+    let file = dir.join("standup-glued.json");
+    let ndjson = std::fs::read(data("standup.ndjson")).expect("fixture");
+    std::fs::write(&file, &ndjson).expect("write");
+    let output = zoom_qos(&["analyze", file.to_str().expect("utf-8"), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    check_standup(&json(&output)["meetings"][0], "standup-glued");
+}
+
+#[test]
 fn a_folder_of_meetings_is_sorted_by_name() {
     let dir = scratch("folder");
     std::fs::create_dir_all(dir.join("b-standup")).expect("dir");
