@@ -84,8 +84,16 @@ impl Worker {
         }
     }
 
-    /// Decodes every page of one file into the table.
-    fn decode_file(
+    /// The table of the meeting being decoded.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Decodes every page of one file (named `file`) into the table.
+    ///
+    /// # Errors
+    /// The first page that fails, as the command reports it.
+    pub fn decode_file(
         &mut self,
         file: &str,
         bytes: &mut [u8],
@@ -128,7 +136,8 @@ impl Worker {
 }
 
 /// Why a file's pages could not all be decoded.
-enum FileError {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileError {
     /// At a byte offset of the file: the meeting fails.
     At(usize, String),
     /// An invalid value in strict mode: the run stops.
@@ -137,7 +146,7 @@ enum FileError {
 
 impl FileError {
     /// The failure of the page starting at byte `start` of its file.
-    fn page(error: &zoom_qos::Error, start: usize) -> FileError {
+    pub fn page(error: &zoom_qos::Error, start: usize) -> FileError {
         match error.kind() {
             ErrorKind::Json { offset, reason } => {
                 let at = start + offset;

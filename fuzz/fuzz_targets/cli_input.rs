@@ -1,9 +1,11 @@
 //! The command's file splitting (one page, an array of pages, NDJSON) on arbitrary bytes:
-//! ranges are in bounds, ordered, non-empty and non-overlapping; each decodes or errors.
+//! ranges are in bounds, ordered, non-empty and non-overlapping; and the command's reading
+//! of a file (tried whole first) gives the same table and error as splitting alone.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoom_qos::{Decoder, Table};
+use zoom_qos::{DecodeConfig, Decoder, Table};
+use zoom_qos_cli::analyze::{FileError, Progress, Worker};
 use zoom_qos_cli::input::split_pages;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,11 +23,26 @@ fuzz_target!(|data: &[u8]| {
     }
     let stray = data.iter().zip(&covered).filter(|&(b, c)| !c && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'[' | b']' | b',')).count();
     assert_eq!(stray, 0);
+    // Oracle for the command's whole-file try: splitting alone, page by page up to the
+    // first failure. Both must leave the same table and the same error.
     let mut decoder = Decoder::default();
     let mut table = Table::new();
+    let mut split_only = if pages.is_empty() {
+        Err(FileError::At(0, "no JSON document in the file".to_owned()))
+    } else {
+        Ok(())
+    };
     for range in pages {
+        let start = range.start;
         let mut page = data[range].to_vec();
-        let _ = decoder.decode(&mut page, &mut table);
+        if let Err(error) = decoder.decode(&mut page, &mut table) {
+            split_only = Err(FileError::page(&error, start));
+            break;
+        }
     }
     table.check_invariants().expect("invariants");
+    let mut worker = Worker::new(DecodeConfig::default());
+    let command = worker.decode_file("fuzz.json", &mut data.to_vec(), &Progress::default());
+    assert_eq!(command, split_only);
+    assert_eq!(worker.table(), &table);
 });
