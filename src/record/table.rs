@@ -610,7 +610,7 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.stream_present[stream.index()] {
             table.stream_present[stream.index()] = true;
-            table.streams[stream.index()].resize(stream, self.allocated_rows);
+            table.resize_columns(self.allocated_rows);
         }
     }
 
@@ -649,10 +649,7 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.cpu_present {
             table.cpu_present = true;
-            table
-                .cpu
-                .iter_mut()
-                .for_each(|c| c.resize(self.allocated_rows));
+            table.resize_columns(self.allocated_rows);
         }
     }
 
@@ -671,10 +668,7 @@ impl PageWriter<'_> {
         let table = &mut *self.table;
         if !table.rssi_present {
             table.rssi_present = true;
-            table
-                .rssi_dbm
-                .iter_mut()
-                .for_each(|c| c.resize(self.allocated_rows, MISSING_RSSI));
+            table.resize_columns(self.allocated_rows);
         }
     }
 
