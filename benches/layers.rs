@@ -8,7 +8,7 @@ use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, 
 use simd_json::prelude::*;
 use simd_json::tape::Value;
 use simd_json::{Buffers, Tape};
-use zoom_qos::{Decoder, Metric, Stream, Table, units};
+use zoom_qos::{Decoder, Metric, Stream, Table};
 
 /// How far the walk goes.
 #[derive(Clone, Copy, PartialEq, PartialOrd)]
@@ -54,15 +54,9 @@ fn walk(root: Value<'_, '_>, layer: Layer) -> u64 {
                     };
                     seen += 1;
                     if layer >= Layer::Units {
-                        let bytes = text.as_bytes();
-                        let parsed = match metric {
-                            Metric::Bitrate => units::bitrate_bps(bytes).is_ok(),
-                            Metric::Latency | Metric::Jitter => units::millis_10us(bytes).is_ok(),
-                            Metric::AvgLoss | Metric::MaxLoss => units::loss_bp(bytes).is_ok(),
-                            Metric::FrameRate => units::frame_rate_cfps(bytes).is_ok(),
-                            Metric::Resolution => units::resolution_px(bytes).is_ok(),
-                        };
-                        seen += u64::from(parsed);
+                        // The parser the metric's descriptor names, as the decoder calls it.
+                        let parsed = metric.descriptor().parser.parse(text.as_bytes());
+                        seen += u64::from(parsed.is_ok());
                     }
                 }
             }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{OwnedPage, PeerPage};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use simd_json::{Buffers, Tape};
-use zoom_qos::{Decoder, Table, raw};
+use zoom_qos::{Decoder, Table, view};
 
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
@@ -70,7 +70,7 @@ fn parse(c: &mut Criterion) {
             b.iter_batched_ref(
                 fresh,
                 |buf| {
-                    let page = raw::Page::from_slice(buf).expect("parses");
+                    let page = view::Page::from_slice(buf).expect("parses");
                     assert_eq!(
                         page.participants
                             .iter()

@@ -38,9 +38,23 @@ pub enum ErrorKind {
         /// What is wrong, for a person.
         message: String,
     },
+    /// The input is larger than a structure of this crate can hold.
+    TooLarge {
+        /// What would overflow.
+        what: &'static str,
+        /// Its limit, for a person.
+        limit: &'static str,
+    },
     /// An error answer of the Zoom API (feature `client`).
     #[cfg(feature = "client")]
-    Api(crate::client::ApiError),
+    Api(ApiError),
+    /// The API's answers do not make a valid chain of pages (a repeated
+    /// `next_page_token`, ...) (feature `client`).
+    #[cfg(feature = "client")]
+    Pagination {
+        /// What went wrong, with the page and URL.
+        message: String,
+    },
     /// No answer from the API or the OAuth server, or a refused token request
     /// (feature `client`). Never holds a credential.
     #[cfg(feature = "client")]
@@ -132,8 +146,11 @@ impl fmt::Display for Error {
             } => write!(f, "{path}: expected {expected}, found {found}"),
             ErrorKind::InvalidValue(invalid) => invalid.fmt(f),
             ErrorKind::Config { message } => f.write_str(message),
+            ErrorKind::TooLarge { what, limit } => write!(f, "{what} holds at most {limit}"),
             #[cfg(feature = "client")]
             ErrorKind::Api(api) => api.fmt(f),
+            #[cfg(feature = "client")]
+            ErrorKind::Pagination { message } => f.write_str(message),
             #[cfg(feature = "client")]
             ErrorKind::Transport { message } => f.write_str(message),
         }
@@ -203,29 +220,29 @@ pub struct InvalidValue {
     /// Where it is.
     pub location: Location,
     /// The value as found (a string's text, or the JSON type for a non-string), cut to
-    /// [`InvalidValue::RAW_MAX_BYTES`].
-    pub raw: String,
+    /// [`InvalidValue::TEXT_MAX_BYTES`].
+    pub text: String,
     /// Why it was rejected.
     pub error: UnitError,
 }
 
 impl InvalidValue {
     /// How much of an invalid value's text is kept.
-    pub const RAW_MAX_BYTES: usize = 64;
+    pub const TEXT_MAX_BYTES: usize = 64;
 
-    pub(crate) fn new(location: Location, raw: &str, error: UnitError) -> Self {
-        let mut end = raw.len().min(Self::RAW_MAX_BYTES);
-        while !raw.is_char_boundary(end) {
+    pub(crate) fn new(location: Location, text: &str, error: UnitError) -> Self {
+        let mut end = text.len().min(Self::TEXT_MAX_BYTES);
+        while !text.is_char_boundary(end) {
             end -= 1;
         }
         let mut kept = String::with_capacity(end + 3);
-        kept.push_str(&raw[..end]);
-        if end < raw.len() {
+        kept.push_str(&text[..end]);
+        if end < text.len() {
             kept.push('…');
         }
         InvalidValue {
             location,
-            raw: kept,
+            text: kept,
             error,
         }
     }
@@ -233,6 +250,80 @@ impl InvalidValue {
 
 impl fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}, found {:?}", self.location, self.error, self.raw)
+        write!(
+            f,
+            "{}: {}, found {:?}",
+            self.location, self.error, self.text
+        )
+    }
+}
+
+/// An error answer of the Zoom API: HTTP status, Zoom's `code` and `message`, which page
+/// (feature `client`).
+#[cfg(feature = "client")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// Zoom's error code from the body, if it sent one.
+    pub code: Option<i64>,
+    /// Zoom's message (or the start of the body).
+    pub message: String,
+    /// The index of the page that failed (pages before it were received).
+    pub page: u32,
+    /// The URL without its query: base and endpoint path.
+    pub path: String,
+}
+
+#[cfg(feature = "client")]
+impl ApiError {
+    /// What the code means, per the Dashboard API's documentation.
+    pub fn meaning(&self) -> &'static str {
+        match (self.status, self.code) {
+            (_, Some(124)) => "invalid or expired access token",
+            (_, Some(200)) => "the account needs a paid plan with the Dashboard feature",
+            (_, Some(300)) => "next_page_token invalid or expired (tokens last 15 minutes)",
+            (_, Some(3001)) => "meeting not found, or not ended yet",
+            (_, Some(4700 | 4711)) => "the token lacks the dashboard scopes",
+            (429, _) => "rate limit reached (the Dashboard API is rated Heavy)",
+            (500..=599, _) => "Zoom's server failed",
+            _ => "error answer",
+        }
+    }
+
+    /// Zoom's `code` in an error body, if it has one.
+    pub(crate) fn code_of(body: &[u8]) -> Option<i64> {
+        Self::parse_body(body).0
+    }
+
+    /// Zoom's `code` and `message` of an error body, or the start of a body that is not one.
+    pub(crate) fn parse_body(body: &[u8]) -> (Option<i64>, String) {
+        #[derive(serde::Deserialize)]
+        struct ZoomError {
+            code: Option<i64>,
+            message: Option<String>,
+        }
+        match serde_json::from_slice::<ZoomError>(body) {
+            Ok(e) => (e.code, e.message.unwrap_or_default()),
+            Err(_) => {
+                let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+                (None, text.trim().to_owned())
+            }
+        }
+    }
+}
+
+#[cfg(feature = "client")]
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Zoom API answered HTTP {}", self.status)?;
+        if let Some(code) = self.code {
+            write!(f, ", code {code}")?;
+        }
+        write!(f, " ({})", self.meaning())?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        write!(f, "; page {} of {}", self.page, self.path)
     }
 }

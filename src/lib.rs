@@ -6,14 +6,17 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// The pipeline, one stage per module: raw -> units -> record -> aggregate -> report, with
-// schema naming the fields for all of them (see the table above).
+// The pipeline, one stage per module, each importing only those before it:
+// schema (names) -> view (JSON to borrowed views) -> units (strings to integers) ->
+// descriptor (what each metric is) -> record (the table) -> report (the v1 types) ->
+// aggregate (table to report). See "The pipeline" in the crate documentation.
 pub mod aggregate;
-pub mod raw;
+pub mod descriptor;
 pub mod record;
 pub mod report;
 pub mod schema;
 pub mod units;
+pub mod view;
 
 // Beside the pipeline: errors, synthetic data, and the optional API client.
 #[cfg(feature = "client")]
@@ -21,8 +24,9 @@ pub mod client;
 pub mod error;
 pub mod synth;
 
-pub use aggregate::{Analysis, Stats, Thresholds};
+pub use aggregate::{Analysis, Thresholds};
+pub use descriptor::{Descriptor, Resolution};
 pub use error::{Error, ErrorKind, Field, InvalidValue, Location};
 pub use record::{DecodeConfig, Decoder, PageInfo, Table};
-pub use report::{MeetingReport, Report};
+pub use report::{MeetingReport, Report, Stats};
 pub use schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};

@@ -83,6 +83,15 @@ impl Stream {
         Stream::AsOutput,
     ];
 
+    /// The audio and video streams, sent and received: the streams degradation flags look
+    /// at by default (screen share's jitter is large by nature) and the table's rows.
+    pub const AUDIO_VIDEO: [Stream; 4] = [
+        Stream::AudioInput,
+        Stream::AudioOutput,
+        Stream::VideoInput,
+        Stream::VideoOutput,
+    ];
+
     /// Whether the stream carries pictures (video or screen share), and so has
     /// `resolution` and `frame_rate` besides the five network metrics.
     pub const fn has_picture(self) -> bool {
@@ -130,19 +139,6 @@ impl Metric {
         Metric::AvgLoss,
         Metric::MaxLoss,
     ];
-
-    /// The metric's name in report v1, with its unit (`resolution` reports its height).
-    pub const fn report_name(self) -> &'static str {
-        match self {
-            Metric::Bitrate => "bitrate_kbps",
-            Metric::Latency => "latency_ms",
-            Metric::Jitter => "jitter_ms",
-            Metric::AvgLoss => "avg_loss_pct",
-            Metric::MaxLoss => "max_loss_pct",
-            Metric::FrameRate => "frame_rate_fps",
-            Metric::Resolution => "resolution_height_px",
-        }
-    }
 }
 
 api_names! {
@@ -152,18 +148,6 @@ api_names! {
         ZoomAvg = "zoom_avg_cpu_usage",
         ZoomMax = "zoom_max_cpu_usage",
         SystemMax = "system_max_cpu_usage",
-    }
-}
-
-impl CpuMetric {
-    /// The field's name in report v1, with its unit.
-    pub const fn report_name(self) -> &'static str {
-        match self {
-            CpuMetric::ZoomMin => "zoom_min_cpu_pct",
-            CpuMetric::ZoomAvg => "zoom_avg_cpu_pct",
-            CpuMetric::ZoomMax => "zoom_max_cpu_pct",
-            CpuMetric::SystemMax => "system_max_cpu_pct",
-        }
     }
 }
 

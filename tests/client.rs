@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use fake_zoom::{FakeZoom, Response};
+use zoom_qos::ErrorKind;
 use zoom_qos::client::{Auth, Client, Endpoint, Kind, QosType, Query, RetryPolicy};
 use zoom_qos::synth::{self, MeetingShape};
-use zoom_qos::{Analysis, Decoder, ErrorKind, Table};
 
 thread_local! {
     static WAITS: RefCell<Vec<Duration>> = const { RefCell::new(Vec::new()) };
@@ -58,17 +58,6 @@ fn serve_pages(pages: Vec<String>) -> impl Fn(&fake_zoom::Request) -> Response +
     }
 }
 
-fn report(pages: &[Vec<u8>]) -> zoom_qos::MeetingReport {
-    let mut table = Table::new();
-    let mut decoder = Decoder::default();
-    for page in pages {
-        decoder
-            .decode(&mut page.clone(), &mut table)
-            .expect("decodes");
-    }
-    Analysis::new().meeting("m", &table)
-}
-
 #[test]
 fn a_multi_page_chain_comes_back_byte_for_byte() {
     let pages = synth::meeting_pages(
@@ -86,11 +75,6 @@ fn a_multi_page_chain_comes_back_byte_for_byte() {
         .expect("fetched");
     let expected: Vec<Vec<u8>> = pages.iter().map(|p| p.clone().into_bytes()).collect();
     assert_eq!(fetched, expected, "pages come back unchanged, in order");
-    assert_eq!(
-        report(&fetched),
-        report(&expected),
-        "and analyze to the same report"
-    );
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);

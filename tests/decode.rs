@@ -1,7 +1,7 @@
 //! Decoding pages: leniency, strict mode, errors with locations, escapes, both routes.
 
-use zoom_qos::raw;
 use zoom_qos::units::UnitError;
+use zoom_qos::view;
 use zoom_qos::{
     Analysis, CpuMetric, DecodeConfig, Decoder, ErrorKind, Field, Metric, ParticipantField,
     RssiMetric, Stream, Table,
@@ -37,29 +37,29 @@ fn invalid_values_become_missing_and_are_counted_with_their_location() {
     let table = lenient(TWO_SAMPLES);
     assert_eq!(table.samples(), 2);
     let audio = table.stream(Stream::AudioInput).expect("audio_input");
-    assert_eq!(audio.raw(Metric::Latency, 0), None);
+    assert_eq!(audio.stored(Metric::Latency, 0), None);
     assert_eq!(
-        audio.raw(Metric::Jitter, 0),
+        audio.stored(Metric::Jitter, 0),
         Some(600),
         "neighbours survive"
     );
-    assert_eq!(audio.raw(Metric::Bitrate, 0), Some(27_150));
-    assert_eq!(audio.raw(Metric::Latency, 1), Some(12_600));
+    assert_eq!(audio.stored(Metric::Bitrate, 0), Some(27_150));
+    assert_eq!(audio.stored(Metric::Latency, 1), Some(12_600));
     let video = table
         .stream(Stream::VideoInput)
         .expect("video_input appears in sample 1");
     assert_eq!(
-        video.raw(Metric::FrameRate, 0),
+        video.stored(Metric::FrameRate, 0),
         None,
         "rows before a stream appears are missing"
     );
-    assert_eq!(video.raw(Metric::FrameRate, 1), Some(1_200));
-    assert_eq!(video.raw(Metric::Resolution, 1), None);
+    assert_eq!(video.stored(Metric::FrameRate, 1), Some(1_200));
+    assert_eq!(video.stored(Metric::Resolution, 1), None);
 
     let diagnostics = table.diagnostics();
     assert_eq!(diagnostics.invalid_values(), 2);
     let first = &diagnostics.first_invalid()[0];
-    assert_eq!(first.raw, "N/A");
+    assert_eq!(first.text, "N/A");
     assert_eq!(first.error, UnitError::ExpectedNumber);
     assert_eq!(
         (
@@ -189,7 +189,7 @@ fn nulls_unknown_keys_and_odd_types_do_not_fail_the_page() {
         "blank stream is absent"
     );
     let video = table.stream(Stream::VideoInput).expect("object");
-    assert_eq!(video.raw(Metric::Latency, 3), None);
+    assert_eq!(video.stored(Metric::Latency, 3), None);
     assert_eq!(table.cpu_bp(CpuMetric::ZoomAvg, 3), Some(500));
     assert_eq!(table.rssi_dbm(RssiMetric::Max, 3), Some(-40));
     assert_eq!(table.rssi_dbm(RssiMetric::Avg, 3), Some(-53));
@@ -197,7 +197,7 @@ fn nulls_unknown_keys_and_odd_types_do_not_fail_the_page() {
     assert_eq!(table.diagnostics().invalid_values(), 3);
 
     let mut bytes = json.as_bytes().to_vec();
-    let page = raw::Page::from_slice(&mut bytes).expect("views are as lenient");
+    let page = view::Page::from_slice(&mut bytes).expect("views are as lenient");
     assert_eq!(
         page.total_records,
         Some(12),
@@ -217,7 +217,7 @@ fn escaped_strings_are_unescaped_in_place() {
     let p = table.participants().next().expect("one");
     assert_eq!(p.user_name(), "Chidi \"CJ\" Çelik 🎧 \\ /");
     let audio = table.stream(Stream::AudioInput).expect("audio");
-    assert_eq!(audio.raw(Metric::Latency, 0), Some(1_200));
+    assert_eq!(audio.stored(Metric::Latency, 0), Some(1_200));
 }
 
 #[test]
@@ -243,8 +243,8 @@ fn single_participant_endpoint_is_a_page_of_one() {
         ("Solo", "Mac")
     );
     let mut bytes = json.as_bytes().to_vec();
-    let view = raw::Participant::from_slice(&mut bytes).expect("participant view");
-    assert_eq!(view.user_qos.len(), 2);
+    let participant = view::Participant::from_slice(&mut bytes).expect("participant view");
+    assert_eq!(participant.user_qos.len(), 2);
 }
 
 #[test]
@@ -273,7 +273,7 @@ fn pages_of_one_meeting_append_and_the_table_is_reusable() {
         ("b", 1..2, (1, 0))
     );
     let audio = table.stream(Stream::AudioInput).expect("audio");
-    assert_eq!(audio.raw(Metric::Latency, 1), Some(2_000));
+    assert_eq!(audio.stored(Metric::Latency, 1), Some(2_000));
     table.clear();
     assert_eq!(
         (table.pages(), table.samples(), table.participant_count()),
@@ -286,7 +286,7 @@ fn pages_of_one_meeting_append_and_the_table_is_reusable() {
     assert_eq!(
         table
             .stream(Stream::AudioInput)
-            .and_then(|s| s.raw(Metric::Latency, 0)),
+            .and_then(|s| s.stored(Metric::Latency, 0)),
         Some(3_000)
     );
 }
@@ -298,9 +298,9 @@ fn device_streams_and_picture_metrics_of_audio() {
       "video_device_to_rwg": {"resolution": "1920x1080", "frame_rate": "30 fps"}}]}]}"#;
     let table = lenient(json);
     let crc = table.stream(Stream::AudioDeviceFromCrc).expect("crc leg");
-    assert_eq!(crc.raw(Metric::Latency, 0), Some(500));
+    assert_eq!(crc.stored(Metric::Latency, 0), Some(500));
     assert_eq!(
-        crc.raw(Metric::FrameRate, 0),
+        crc.stored(Metric::FrameRate, 0),
         None,
         "audio streams have no picture metrics"
     );
@@ -325,9 +325,9 @@ fn both_routes_agree_on_a_generated_meeting() {
             .decode(&mut page.clone().into_bytes(), &mut from_tape)
             .expect("tape");
         let mut bytes = page.clone().into_bytes();
-        let view = raw::Page::from_slice(&mut bytes).expect("views");
+        let page_view = view::Page::from_slice(&mut bytes).expect("views");
         from_views
-            .push_view(&view, &DecodeConfig::default())
+            .push_view(&page_view, &DecodeConfig::default())
             .expect("views");
     }
     assert_eq!(from_tape.samples(), 23 * 17);
@@ -341,8 +341,12 @@ fn both_routes_agree_on_a_generated_meeting() {
         assert_eq!(from_tape.time_s(row), from_views.time_s(row));
         for stream in Stream::ALL {
             for metric in stream.metrics() {
-                let a = from_tape.stream(*stream).and_then(|s| s.raw(*metric, row));
-                let b = from_views.stream(*stream).and_then(|s| s.raw(*metric, row));
+                let a = from_tape
+                    .stream(*stream)
+                    .and_then(|s| s.stored(*metric, row));
+                let b = from_views
+                    .stream(*stream)
+                    .and_then(|s| s.stored(*metric, row));
                 assert_eq!(a, b, "row {row} {stream}.{metric}");
             }
         }
@@ -365,7 +369,7 @@ fn both_routes_agree_on_a_generated_meeting() {
 
 #[test]
 fn the_view_parser_reuses_its_buffers_across_pages() {
-    let mut parser = raw::Parser::new();
+    let mut parser = view::Parser::new();
     for page in zoom_qos::synth::meeting_pages(
         1,
         zoom_qos::synth::MeetingShape {
@@ -436,12 +440,16 @@ fn pages_longer_than_a_block_of_rows_are_cut_and_rolled_back_exactly() {
     for i in 0..150 {
         let row = 70 + i;
         let latency = (i != 140).then_some(i as u32 * 100);
-        assert_eq!(audio.raw(Metric::Latency, row), latency, "row {row}");
+        assert_eq!(audio.stored(Metric::Latency, row), latency, "row {row}");
         let fps = (i >= 100).then_some(i as u32 * 100);
-        assert_eq!(video.raw(Metric::FrameRate, row), fps, "row {row}");
+        assert_eq!(video.stored(Metric::FrameRate, row), fps, "row {row}");
         let cpu = (i >= 120).then_some(700);
         assert_eq!(table.cpu_bp(CpuMetric::SystemMax, row), cpu, "row {row}");
     }
-    assert_eq!(video.raw(Metric::FrameRate, 0), None, "page 0 had no video");
+    assert_eq!(
+        video.stored(Metric::FrameRate, 0),
+        None,
+        "page 0 had no video"
+    );
     assert_eq!(table.diagnostics().invalid_values(), 1);
 }

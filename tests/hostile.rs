@@ -41,7 +41,7 @@ fn a_200_mb_string_is_kept_whole() {
     assert_eq!(
         table
             .stream(Stream::AudioInput)
-            .and_then(|s| s.raw(Metric::Latency, 0)),
+            .and_then(|s| s.stored(Metric::Latency, 0)),
         Some(500)
     );
 }
@@ -84,13 +84,13 @@ fn numbers_with_10_000_digits() {
     assert_eq!(table.diagnostics().invalid_values(), 1);
     let invalid = &table.diagnostics().first_invalid()[0];
     assert!(
-        invalid.raw.len() <= zoom_qos::InvalidValue::RAW_MAX_BYTES + '…'.len_utf8(),
+        invalid.text.len() <= zoom_qos::InvalidValue::TEXT_MAX_BYTES + '…'.len_utf8(),
         "kept text is bounded"
     );
     assert_eq!(
         table
             .stream(Stream::AudioInput)
-            .and_then(|s| s.raw(Metric::Jitter, 0)),
+            .and_then(|s| s.stored(Metric::Jitter, 0)),
         Some(100)
     );
 }

@@ -126,18 +126,37 @@ proptest! {
         }
     }
 
-    /// No byte string panics any parser.
+    /// On any bytes every parser answers (no panic), "missing" exactly for blank input,
+    /// and only values within its documented range. Oracle: `is_blank` and the range table
+    /// of `units`.
     #[test]
-    fn no_input_panics_a_unit_parser(bytes in prop::collection::vec(any::<u8>(), 0..48)) {
-        let _ = units::bitrate_bps(&bytes);
-        let _ = units::millis_10us(&bytes);
-        let _ = units::loss_bp(&bytes);
-        let _ = units::cpu_bp(&bytes);
-        let _ = units::frame_rate_cfps(&bytes);
-        let _ = units::resolution_px(&bytes);
-        let _ = units::timestamp_s(&bytes);
+    fn any_bytes_give_missing_only_when_blank_and_values_in_range(bytes in prop::collection::vec(any::<u8>(), 0..48)) {
+        let blank = units::is_blank(&bytes);
+        let answers: [(&str, Answer, u64); 6] = [
+            ("bitrate", units::bitrate_bps(&bytes).map(|v| v.map(u64::from)), u64::from(units::BITRATE_MAX_BPS)),
+            ("millis", units::millis_10us(&bytes).map(|v| v.map(u64::from)), u64::from(units::MILLIS_MAX_10US)),
+            ("loss", units::loss_bp(&bytes).map(|v| v.map(u64::from)), u64::from(units::LOSS_MAX_BP)),
+            ("cpu", units::cpu_bp(&bytes).map(|v| v.map(u64::from)), u64::from(units::U16_VALUE_MAX)),
+            ("fps", units::frame_rate_cfps(&bytes).map(|v| v.map(u64::from)), u64::from(units::U16_VALUE_MAX)),
+            ("resolution", units::resolution_px(&bytes).map(|v| v.map(|(w, h)| u64::from(w.max(h)))), u64::from(units::U16_VALUE_MAX)),
+        ];
+        for (name, answer, max) in answers {
+            match answer {
+                Ok(None) => prop_assert!(blank, "{}: missing for non-blank {:?}", name, bytes),
+                Ok(Some(v)) => prop_assert!(!blank && v <= max, "{}: {} from {:?}", name, v, bytes),
+                Err(_) => prop_assert!(!blank, "{}: error for blank {:?}", name, bytes),
+            }
+        }
+        match units::timestamp_s(&bytes) {
+            Ok(None) => prop_assert!(blank),
+            Ok(Some(t)) => prop_assert!(!blank && (-62_167_219_200 - 86_400..=253_402_300_800 + 86_400).contains(&t), "{}", t),
+            Err(_) => prop_assert!(!blank),
+        }
     }
 }
+
+/// A unit parser's answer, widened.
+type Answer = Result<Option<u64>, units::UnitError>;
 
 /// A metric value of the model and its JSON spelling: valid (any spelling), blank, junk.
 fn metric_value(
@@ -309,7 +328,7 @@ proptest! {
         }
         let f = report.degraded.by_flag;
         prop_assert_eq!(report.degraded.samples, naive.degraded);
-        prop_assert_eq!([f.latency, f.jitter, f.loss, f.frame_rate, f.cpu], naive.by_flag);
+        prop_assert_eq!(f.named().map(|(_, n)| n), naive.by_flag);
         for (got, want) in [(&report.mos.audio_input, &naive.mos_in), (&report.mos.audio_output, &naive.mos_out)] {
             prop_assert_eq!((got.count, got.p50, got.p99, got.min, got.max), (want.count, want.p50, want.p99, want.min, want.max));
             prop_assert!(close(got.mean, want.mean));

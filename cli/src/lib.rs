@@ -8,6 +8,7 @@
 )]
 
 pub mod analyze;
+pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;

@@ -6,12 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use zoom_qos::{Analysis, DecodeConfig};
 use zoom_qos_cli::analyze::{self, Format, Progress};
+use zoom_qos_cli::error::{CliError, Done, status};
 use zoom_qos_cli::{generate, input};
-
-/// Exit status of a usage error (BSD `EX_USAGE`).
-const USAGE: u8 = 64;
-/// Exit status when input was bad: a meeting failed, or strict mode met an invalid value.
-const BAD_INPUT: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -117,57 +113,56 @@ fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             return if error.use_stderr() {
-                ExitCode::from(USAGE)
+                ExitCode::from(status::USAGE)
             } else {
                 ExitCode::SUCCESS
             };
         }
     };
-    match cli.command {
+    let done = match cli.command {
         Command::Analyze(args) => run_analyze(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => run_fetch(args),
-        Command::Generate(args) => {
-            let fixed = generate::Fixed {
-                participants: args.participants,
-                minutes: args.minutes,
-            };
-            run_generate(&args, fixed)
+        Command::Generate(args) => run_generate(&args),
+    };
+    match done {
+        Ok(done) => ExitCode::from(done.status()),
+        Err(error) => {
+            eprintln!("zoom-qos: {error}");
+            ExitCode::from(error.status())
         }
     }
 }
 
-fn run_generate(args: &GenerateArgs, fixed: generate::Fixed) -> ExitCode {
-    match generate::generate(&args.out, args.meetings, args.seed, fixed) {
-        Ok(written) => {
-            let bytes: usize = written.iter().map(|w| w.bytes).sum();
-            eprintln!(
-                "wrote {} meetings, {:.1} MB, to {}",
-                written.len(),
-                bytes as f64 / 1e6,
-                args.out.display()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("zoom-qos: {}: {error}", args.out.display());
-            ExitCode::FAILURE
-        }
-    }
+fn run_generate(args: &GenerateArgs) -> Result<Done, CliError> {
+    let fixed = generate::Fixed {
+        participants: args.participants,
+        minutes: args.minutes,
+    };
+    let written =
+        generate::generate(&args.out, args.meetings, args.seed, fixed).map_err(|error| {
+            CliError::Write {
+                what: args.out.display().to_string(),
+                error,
+            }
+        })?;
+    let bytes: usize = written.iter().map(|w| w.bytes).sum();
+    eprintln!(
+        "wrote {} meetings, {:.1} MB, to {}",
+        written.len(),
+        bytes as f64 / 1e6,
+        args.out.display()
+    );
+    Ok(Done::Clean)
 }
 
 #[cfg(feature = "fetch")]
-fn run_fetch(args: FetchArgs) -> ExitCode {
+fn run_fetch(args: FetchArgs) -> Result<Done, CliError> {
     use zoom_qos::client::{Client, QosType};
     use zoom_qos_cli::fetch;
 
-    let auth = match fetch::auth_from_env(|name| std::env::var(name).ok()) {
-        Ok(auth) => auth,
-        Err(message) => {
-            eprintln!("zoom-qos: {message}");
-            return ExitCode::from(USAGE);
-        }
-    };
+    let auth =
+        fetch::auth_from_env(|name| std::env::var(name).ok()).map_err(CliError::Credentials)?;
     let qos_type = match args.qos_type.as_str() {
         "live" => QosType::Live,
         "pastOne" => QosType::PastOne,
@@ -184,33 +179,18 @@ fn run_fetch(args: FetchArgs) -> ExitCode {
     let mut client = Client::new(auth)
         .api_base(args.api_base)
         .oauth_base(args.oauth_base);
-    match fetch::fetch(&mut client, &request, &args.out) {
-        Ok(folder) => {
-            eprintln!("wrote {}", folder.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("zoom-qos: fetch: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    let folder = fetch::fetch(&mut client, &request, &args.out).map_err(CliError::Fetch)?;
+    eprintln!("wrote {}", folder.display());
+    Ok(Done::Clean)
 }
 
-fn run_analyze(args: AnalyzeArgs) -> ExitCode {
-    let usage = |message: String| {
-        eprintln!("zoom-qos: {message}");
-        ExitCode::from(USAGE)
-    };
-    let inputs = match input::discover(&args.paths, &args.meeting) {
-        Ok(inputs) => inputs,
-        Err(error) => return usage(error.0),
-    };
+fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
+    let inputs =
+        input::discover(&args.paths, &args.meeting).map_err(|error| CliError::Usage(error.0))?;
     let mut analysis = Analysis::new().participant_stats(args.participant_stats);
     if let Some(path) = &args.thresholds {
-        match analyze::read_thresholds(path) {
-            Ok(thresholds) => analysis = analysis.thresholds(thresholds),
-            Err(message) => return usage(message),
-        }
+        let thresholds = analyze::read_thresholds(path).map_err(CliError::Usage)?;
+        analysis = analysis.thresholds(thresholds);
     }
     let decode = DecodeConfig::new().strict(args.strict);
     let progress = Progress::default();
@@ -220,33 +200,26 @@ fn run_analyze(args: AnalyzeArgs) -> ExitCode {
         })
     };
     let outcomes = match args.threads {
-        Some(threads) => match rayon::ThreadPoolBuilder::new()
+        Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(threads))
             .build()
-        {
-            Ok(pool) => pool.install(work),
-            Err(error) => return usage(format!("--threads: {error}")),
-        },
+            .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
+            .install(work),
         None => work(),
     };
-    let report = match analyze::into_report(outcomes) {
-        Ok(report) => report,
-        Err(strict) => {
-            eprintln!("zoom-qos: {strict}");
-            return ExitCode::from(BAD_INPUT);
-        }
-    };
+    let report = analyze::into_report(outcomes).map_err(CliError::Strict)?;
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
     }
-    let printed = analyze::render(&report, args.format).and_then(|bytes| analyze::print(&bytes));
-    if let Err(error) = printed {
-        eprintln!("zoom-qos: cannot write the report: {error}");
-        return ExitCode::FAILURE;
-    }
-    if report.errors.is_empty() {
-        ExitCode::SUCCESS
+    analyze::render(&report, args.format)
+        .and_then(|bytes| analyze::print(&bytes))
+        .map_err(|error| CliError::Write {
+            what: "the report".to_owned(),
+            error,
+        })?;
+    Ok(if report.errors.is_empty() {
+        Done::Clean
     } else {
-        ExitCode::from(BAD_INPUT)
-    }
+        Done::WithBadInput
+    })
 }

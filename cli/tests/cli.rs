@@ -106,7 +106,8 @@ fn check_standup(meeting: &Value, name: &str) {
         ],
         [2, 1, 1, 1, 1]
     );
-    // MOS of Cy's input: EL = 330, R = 93.2 - 21 - 7.5 = 64.7: fair. Ana and Bo are good.
+    // MOS of Cy's input (300 ms, 10 ms, 3.0 %): EL = 330, R = 93.2 - 21 - 7.5 = 64.7, between
+    // G.109's R 60 (MOS 3.10) and R 70 (MOS 3.60): fair. Ana and Bo are good.
     assert_eq!(meeting["grades"]["good"], 2);
     assert_eq!(meeting["grades"]["fair"], 1);
     let people = meeting["participant_details"].as_array().expect("list");
@@ -116,10 +117,10 @@ fn check_standup(meeting: &Value, name: &str) {
         .collect();
     assert_eq!(names, ["Ana", "Bo \"B\" Åberg", "Cy"], "input order");
     assert_eq!(people[2]["grade"], "fair");
-    let r: f64 = 64.7;
-    let cy_mos = 1.0 + 0.035 * r + 0.000_007 * r * (r - 60.0) * (100.0 - r);
+    let cy_mos = zoom_qos::aggregate::mos_estimate(300.0, 10.0, 3.0);
     let got = people[2]["mos_audio_input_p50"].as_f64().expect("number");
     assert!((got - cy_mos).abs() < 1e-9, "{got} vs {cy_mos}");
+    assert!((3.10..3.60).contains(&got), "{got}");
     assert_eq!(
         people[1]["mos_audio_output_p50"],
         Value::Null,

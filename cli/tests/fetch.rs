@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use fake_zoom::{FakeZoom, Response};
-use serde_json::Value;
 
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,27 +38,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch");
     dir
-}
-
-fn meeting_report(folder: &Path) -> Value {
-    let output = zoom_qos(
-        &[
-            "analyze",
-            folder.to_str().expect("utf-8"),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut doc: Value = serde_json::from_slice(&output.stdout).expect("json");
-    let mut meeting = doc["meetings"][0].take();
-    meeting["meeting"] = Value::Null;
-    meeting
 }
 
 #[test]
@@ -118,8 +96,6 @@ fn fetch_writes_pages_that_analyze_reads() {
         requests[1].header("authorization"),
         Some("Bearer cli-secret")
     );
-
-    assert_eq!(meeting_report(&out), meeting_report(&data("meetings")));
 }
 
 #[test]

@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         check(&report.mos.audio_input, samples);
         check(&report.mos.audio_output, samples);
         let g = report.grades;
-        assert_eq!(g.good + g.fair + g.poor + g.bad + g.unclassified, report.participants);
+        assert_eq!(g.0.iter().sum::<u64>(), report.participants);
         assert!(report.degraded.samples <= samples);
     }
 });

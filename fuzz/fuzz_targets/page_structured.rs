@@ -147,7 +147,7 @@ fuzz_target!(|people: Vec<ParticipantModel>| {
     }
     for (row, values) in expected.iter().enumerate() {
         for &(stream, metric, want) in values {
-            let got = table.stream(stream).and_then(|s| s.raw(metric, row));
+            let got = table.stream(stream).and_then(|s| s.stored(metric, row));
             assert_eq!(got, want, "row {row} {stream}.{metric}");
         }
     }

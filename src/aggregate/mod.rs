@@ -7,13 +7,14 @@ mod thresholds;
 
 use rayon::prelude::*;
 
-pub use stats::{Stats, nearest_rank_index};
+pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
 
-use crate::record::{Column, Table};
+use crate::descriptor::Descriptor;
+use crate::record::Table;
 use crate::report::{
-    Degraded, FlagCounts, Grade, GradeCounts, MeetingReport, MetricStats, MosReport,
-    ParticipantDetail, StreamStats,
+    Degraded, Flag, FlagCounts, Grade, GradeCounts, MeetingReport, MetricStats, MosReport,
+    ParticipantDetail, Stats, StreamStats,
 };
 use crate::schema::{CpuMetric, Metric, Stream};
 
@@ -72,15 +73,14 @@ impl Analysis {
         let samples = table.samples() as u64;
         let all = 0..table.samples();
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
-            let column = table.stream(stream).map(|columns| columns.column(metric));
-            column_stats(column, all.clone(), scale(metric), |raw| {
-                stat_key(metric, raw)
-            })
+            metric_stats(table, stream, metric, all.clone())
         });
         let cpu = self.map(CpuMetric::ALL, |&metric| {
-            // CPU is stored in basis points: a hundredth of the reported percent.
-            let stats = column_stats(table.cpu_column(metric), all.clone(), 100.0, Some);
-            (metric.report_name(), stats)
+            let descriptor = metric.descriptor();
+            let stats = stats_of(descriptor, all.len(), |f| {
+                table.for_each_present_cpu(metric, all.clone(), |v| f(u32::from(v)));
+            });
+            (descriptor.report_name, stats)
         });
 
         let mut streams = StreamStats::default();
@@ -95,8 +95,10 @@ impl Analysis {
         let mut details = Vec::with_capacity(participants.len());
         for (pass, participant) in participants.into_iter().zip(table.participants()) {
             degraded.samples += pass.degraded;
-            degraded.by_flag.add(pass.flags.named().map(|(_, n)| n));
-            grades.add(pass.grade);
+            for flag in Flag::ALL {
+                degraded.by_flag.add(flag, pass.flags.get(flag));
+            }
+            grades.add(pass.grade, 1);
             details.push(ParticipantDetail {
                 user_id: participant.user_id().to_owned(),
                 user_name: participant.user_name().to_owned(),
@@ -143,65 +145,45 @@ impl Analysis {
 /// STATS of the stream metrics over some rows (one participant's).
 fn stream_stats(table: &Table, rows: core::ops::Range<usize>) -> StreamStats {
     let mut streams = StreamStats::default();
-    for (stream, columns) in table.streams() {
+    for (stream, _) in table.streams() {
         for metric in stream.metrics() {
-            let column = Some(columns.column(*metric));
-            let stats = column_stats(column, rows.clone(), scale(*metric), |raw| {
-                stat_key(*metric, raw)
-            });
-            streams.insert(stream, *metric, stats);
+            streams.insert(
+                stream,
+                *metric,
+                metric_stats(table, stream, *metric, rows.clone()),
+            );
         }
     }
     streams
 }
 
-/// STATS of one column over `rows`: each present stored value mapped by `key` (which may
-/// drop it), reported divided by `scale`.
-fn column_stats(
-    column: Option<&Column>,
+/// STATS of one stream metric over `rows`.
+fn metric_stats(
+    table: &Table,
+    stream: Stream,
+    metric: Metric,
     rows: core::ops::Range<usize>,
-    scale: f64,
-    key: impl Fn(u32) -> Option<u32>,
 ) -> Stats {
-    let mut values: Vec<u32> = Vec::new();
-    let samples = rows.len() as u64;
-    if let Some(column) = column {
-        values.reserve(rows.len());
-        column.for_each_present(
-            rows.start.min(column.len())..rows.end.min(column.len()),
-            |raw| {
-                values.extend(key(raw));
-            },
-        );
-    }
-    Stats::from_fixed(&mut values, scale, samples)
+    let samples = rows.len();
+    stats_of(metric.descriptor(), samples, |f| {
+        if let Some(columns) = table.stream(stream) {
+            columns.for_each_present(metric, rows, f);
+        }
+    })
 }
 
-/// The sortable fixed-point quantity a metric's statistics are over: the stored value, or
-/// for a resolution its height (`0*0` is no picture: missing).
-fn stat_key(metric: Metric, raw: u32) -> Option<u32> {
-    match metric {
-        Metric::Resolution => (raw != 0).then_some(raw & 0xFFFF),
-        _ => Some(raw),
-    }
+/// STATS of the stored values `for_each` gives, over `samples` samples: each mapped to the
+/// descriptor's statistic key (which may drop it), reported in its report unit.
+fn stats_of(
+    descriptor: &Descriptor,
+    samples: usize,
+    for_each: impl FnOnce(&mut dyn FnMut(u32)),
+) -> Stats {
+    let mut values: Vec<u32> = Vec::with_capacity(samples);
+    for_each(&mut |stored| values.extend(descriptor.stat_key(stored)));
+    let scale = f64::from(descriptor.per_report_unit);
+    Stats::from_fixed(&mut values, scale, samples as u64)
 }
-
-/// Stored units per report unit.
-fn scale(metric: Metric) -> f64 {
-    match metric {
-        Metric::Bitrate => 1000.0,
-        Metric::Resolution => 1.0,
-        _ => 100.0,
-    }
-}
-
-/// The streams degradation flags look at (screen share's jitter is large by nature).
-const FLAG_STREAMS: [Stream; 4] = [
-    Stream::AudioInput,
-    Stream::AudioOutput,
-    Stream::VideoInput,
-    Stream::VideoOutput,
-];
 
 /// One pass over one participant's rows: flags, MOS values, grade.
 struct ParticipantPass {
@@ -227,7 +209,9 @@ impl ParticipantPass {
         let mut ordered: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
         for row in rows {
             let sample = t.flags(table, row);
-            flags.add(sample.counts());
+            for flag in Flag::ALL {
+                flags.add(flag, u64::from(sample.has(flag)));
+            }
             let any = sample.any();
             degraded += u64::from(any);
             ordered.push((table.time_s(row).unwrap_or(i64::MAX), any));

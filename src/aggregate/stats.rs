@@ -1,33 +1,9 @@
 //! Exact summary statistics: nearest-rank percentiles selected from all the values, no
-//! sketches.
+//! sketches. Builds the report's [`Stats`].
 
 use core::cmp::Ordering;
 
-use serde::Serialize;
-
-/// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
-/// `missing` is `None` (JSON `null`) when no value is present.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Stats {
-    /// Present values.
-    pub count: u64,
-    /// Samples without a value: absent, blank, `null`, invalid (and `0*0` for a resolution).
-    pub missing: u64,
-    /// Smallest value.
-    pub min: Option<f64>,
-    /// Arithmetic mean.
-    pub mean: Option<f64>,
-    /// Median by nearest rank.
-    pub p50: Option<f64>,
-    /// 90th percentile by nearest rank.
-    pub p90: Option<f64>,
-    /// 95th percentile by nearest rank.
-    pub p95: Option<f64>,
-    /// 99th percentile by nearest rank.
-    pub p99: Option<f64>,
-    /// Largest value.
-    pub max: Option<f64>,
-}
+use crate::report::Stats;
 
 /// The 0-based index of the `percent`th percentile of `n` sorted values by nearest rank:
 /// rank `ceil(percent·n/100)`, at least 1. `None` for `n == 0`.
@@ -63,11 +39,11 @@ impl Stats {
         mean: f64,
     ) -> Stats {
         let n = values.len();
-        let mut percentiles = [None; 4];
+        let mut percentiles = [None; Stats::PERCENTILES.len()];
         // Ranks ascend, and after each selection the values from `from` on are exactly
         // those of rank `from` and above: each selection searches only those.
         let mut from = 0;
-        for (slot, percent) in percentiles.iter_mut().zip([50, 90, 95, 99]) {
+        for (slot, percent) in percentiles.iter_mut().zip(Stats::PERCENTILES) {
             if let Some(index) = nearest_rank_index(n, percent) {
                 let (_, value, _) = values[from..].select_nth_unstable_by(index - from, &cmp);
                 *slot = Some(to_f64(*value));

@@ -2,9 +2,10 @@
 
 use serde::Deserialize;
 
-use super::FLAG_STREAMS;
+use crate::descriptor::Resolution;
 use crate::error::Error;
 use crate::record::Table;
+use crate::report::Flag;
 use crate::schema::{CpuMetric, Metric, Stream};
 
 /// When a sample counts as degraded. A flag needs a present value: missing data never
@@ -74,74 +75,70 @@ impl Thresholds {
     }
 
     pub(crate) fn fixed(&self) -> Fixed {
+        let unit = |metric: Metric| metric.descriptor().per_report_unit;
         Fixed {
-            latency_max: above(self.latency_ms),
-            jitter_max: above(self.jitter_ms),
-            loss_max: above(self.avg_loss_pct),
-            frame_rate_min: below(self.frame_rate_fps),
-            cpu_max: above(self.system_cpu_pct),
+            latency_max: above(self.latency_ms, unit(Metric::Latency)),
+            jitter_max: above(self.jitter_ms, unit(Metric::Jitter)),
+            loss_max: above(self.avg_loss_pct, unit(Metric::AvgLoss)),
+            frame_rate_min: below(self.frame_rate_fps, unit(Metric::FrameRate)),
+            cpu_max: above(
+                self.system_cpu_pct,
+                CpuMetric::SystemMax.descriptor().per_report_unit,
+            ),
             streams: if self.screen_share {
                 &Stream::MAIN
             } else {
-                &FLAG_STREAMS
+                &Stream::AUDIO_VIDEO
             },
         }
     }
 }
 
-/// `t × 100` when it is a whole number up to float noise, else `None`.
-fn hundredths(threshold: f64) -> (f64, bool) {
-    let x = threshold * 100.0;
+/// A threshold in stored units, and whether that is a whole number up to float noise.
+fn to_stored(threshold: f64, per_report_unit: u32) -> (f64, bool) {
+    let x = threshold * f64::from(per_report_unit);
     let whole = x.round();
     (x, (x - whole).abs() <= 1e-9 * whole.abs().max(1.0))
 }
 
-/// The largest stored value (in hundredths) that is not above `threshold`:
+/// The largest stored value that is not above `threshold` (in report units):
 /// `value > threshold` ⇔ `stored > above(threshold)`.
-fn above(threshold: f64) -> u64 {
-    let (x, whole) = hundredths(threshold);
+fn above(threshold: f64, per_report_unit: u32) -> u64 {
+    let (x, whole) = to_stored(threshold, per_report_unit);
     let cut = if whole { x.round() } else { x.floor() };
     // Saturating float-to-int cast: a huge threshold never flags.
     cut.max(0.0) as u64
 }
 
-/// The smallest stored value (in hundredths) that is not below `threshold`:
+/// The smallest stored value that is not below `threshold` (in report units):
 /// `value < threshold` ⇔ `stored < below(threshold)`.
-fn below(threshold: f64) -> u64 {
-    let (x, whole) = hundredths(threshold);
+fn below(threshold: f64, per_report_unit: u32) -> u64 {
+    let (x, whole) = to_stored(threshold, per_report_unit);
     let cut = if whole { x.round() } else { x.ceil() };
     cut.max(0.0) as u64
 }
 
-/// Which flags one sample raises.
+/// Which flags one sample raises: one bit per [`Flag`], by its index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SampleFlags {
-    pub(crate) latency: bool,
-    pub(crate) jitter: bool,
-    pub(crate) loss: bool,
-    pub(crate) frame_rate: bool,
-    pub(crate) cpu: bool,
-}
+pub(crate) struct SampleFlags(u8);
 
 impl SampleFlags {
-    pub(crate) fn any(&self) -> bool {
-        self.latency || self.jitter || self.loss || self.frame_rate || self.cpu
+    fn set(&mut self, flag: Flag, on: bool) {
+        self.0 |= u8::from(on) << flag.index();
     }
 
-    /// 1 or 0 per flag, in [`FlagCounts::named`](crate::report::FlagCounts::named) order.
-    pub(crate) fn counts(&self) -> [u64; 5] {
-        [
-            self.latency,
-            self.jitter,
-            self.loss,
-            self.frame_rate,
-            self.cpu,
-        ]
-        .map(u64::from)
+    /// Whether `flag` is raised.
+    pub(crate) fn has(self, flag: Flag) -> bool {
+        self.0 & (1 << flag.index()) != 0
+    }
+
+    /// Whether any flag is raised: the sample is degraded.
+    pub(crate) fn any(self) -> bool {
+        self.0 != 0
     }
 }
 
-/// Thresholds in the table's stored units (hundredths of ms, %, fps).
+/// Thresholds in the table's stored units (see each metric's descriptor).
 pub(crate) struct Fixed {
     latency_max: u64,
     jitter_max: u64,
@@ -159,21 +156,26 @@ impl Fixed {
             let Some(columns) = table.stream(stream) else {
                 continue;
             };
-            flags.latency |= over(columns.raw(Metric::Latency, row), self.latency_max);
-            flags.jitter |= over(columns.raw(Metric::Jitter, row), self.jitter_max);
-            flags.loss |= over(columns.raw(Metric::AvgLoss, row), self.loss_max);
+            let latency = over(columns.stored(Metric::Latency, row), self.latency_max);
+            flags.set(Flag::Latency, latency);
+            flags.set(
+                Flag::Jitter,
+                over(columns.stored(Metric::Jitter, row), self.jitter_max),
+            );
+            flags.set(
+                Flag::Loss,
+                over(columns.stored(Metric::AvgLoss, row), self.loss_max),
+            );
             if stream.has_picture() {
-                let has_picture = columns.raw(Metric::Resolution, row).is_some_and(|r| r != 0);
+                let has_picture = columns.resolution(row).is_some_and(Resolution::has_picture);
                 let slow = columns
-                    .raw(Metric::FrameRate, row)
+                    .stored(Metric::FrameRate, row)
                     .is_some_and(|fps| u64::from(fps) < self.frame_rate_min);
-                flags.frame_rate |= has_picture && slow;
+                flags.set(Flag::FrameRate, has_picture && slow);
             }
         }
-        flags.cpu = over(
-            table.cpu_bp(CpuMetric::SystemMax, row).map(u32::from),
-            self.cpu_max,
-        );
+        let cpu = table.cpu_bp(CpuMetric::SystemMax, row).map(u32::from);
+        flags.set(Flag::Cpu, over(cpu, self.cpu_max));
         flags
     }
 }

@@ -1,167 +1,158 @@
-//! Fixed-point integer columns with a "missing" sentinel: the storage of the table.
+//! Fixed-point unsigned integer columns with a "missing" sentinel: the storage of the table.
 //!
-//! A column starts narrow, in whole units of its metric (whole milliseconds, whole kbps,
-//! whole fps or percent), which is how Zoom sends them. The first value that needs more (a
-//! decimal, or a larger number) widens the column once to the metric's exact fixed-point
-//! unit; values read the same before and after. Reads always return the exact unit.
+//! A column follows its [`Storage`] policy (from the metric's descriptor): it may start
+//! narrow, in whole units of its metric, as Zoom sends them; the first value that needs
+//! more (a decimal, or a larger number) widens it once to the exact stored unit. Values read
+//! the same before and after. Reads always return the exact stored unit.
 
-use crate::schema::Metric;
+use crate::descriptor::{Cells, Scale, Storage};
 
 /// The cells of a column. The largest value of each width is the "missing" sentinel.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Cells {
+enum Vector {
     U8(Vec<u8>),
     U16(Vec<u16>),
     /// Little-endian 24-bit values: latency and jitter in 10 µs fit in three bytes.
     U24(Vec<[u8; 3]>),
     U32(Vec<u32>),
+    U64(Vec<u64>),
 }
 
 /// A column: cells, and how many exact units one stored unit is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Column {
-    cells: Cells,
+    cells: Vector,
     /// Exact value = stored value × `scale` (1 once widened).
     scale: Scale,
     /// The cells a widened column uses.
-    wide: Width,
-}
-
-/// How many exact units one stored unit is. An enum of constants, so that the division
-/// on every write is by a constant (a multiply and a shift, not a divide).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scale {
-    One,
-    Hundred,
-    Thousand,
-}
-
-impl Scale {
-    fn factor(self) -> u32 {
-        match self {
-            Scale::One => 1,
-            Scale::Hundred => 100,
-            Scale::Thousand => 1000,
-        }
-    }
-
-    /// `value / factor` when it divides exactly, else `None`.
-    #[inline]
-    fn divide(self, value: u32) -> Option<u32> {
-        match self {
-            Scale::One => Some(value),
-            Scale::Hundred => (value % 100 == 0).then_some(value / 100),
-            Scale::Thousand => (value % 1000 == 0).then_some(value / 1000),
-        }
-    }
-}
-
-/// A cell width, to make empty cells of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Width {
-    U16,
-    U24,
-    U32,
-}
-
-impl Width {
-    fn cells(self, capacity: usize) -> Cells {
-        match self {
-            Width::U16 => Cells::U16(Vec::with_capacity(capacity)),
-            Width::U24 => Cells::U24(Vec::with_capacity(capacity)),
-            Width::U32 => Cells::U32(Vec::with_capacity(capacity)),
-        }
-    }
+    wide: Cells,
 }
 
 const MISSING_U8: u8 = u8::MAX;
 const MISSING_U16: u16 = u16::MAX;
 const MISSING_U24: u32 = 0xFF_FFFF;
 const MISSING_U32: u32 = u32::MAX;
+const MISSING_U64: u64 = u64::MAX;
 
-impl Cells {
+impl Vector {
+    fn new(cells: Cells, capacity: usize) -> Vector {
+        match cells {
+            Cells::U8 => Vector::U8(Vec::with_capacity(capacity)),
+            Cells::U16 => Vector::U16(Vec::with_capacity(capacity)),
+            Cells::U24 => Vector::U24(Vec::with_capacity(capacity)),
+            Cells::U32 => Vector::U32(Vec::with_capacity(capacity)),
+            Cells::U64 => Vector::U64(Vec::with_capacity(capacity)),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
-            Cells::U8(v) => v.len(),
-            Cells::U16(v) => v.len(),
-            Cells::U24(v) => v.len(),
-            Cells::U32(v) => v.len(),
+            Vector::U8(v) => v.len(),
+            Vector::U16(v) => v.len(),
+            Vector::U24(v) => v.len(),
+            Vector::U32(v) => v.len(),
+            Vector::U64(v) => v.len(),
         }
     }
 
     /// The largest value it stores (its sentinel is the next one).
-    fn max(&self) -> u32 {
+    fn max(&self) -> u64 {
         match self {
-            Cells::U8(_) => u32::from(MISSING_U8) - 1,
-            Cells::U16(_) => u32::from(MISSING_U16) - 1,
-            Cells::U24(_) => MISSING_U24 - 1,
-            Cells::U32(_) => MISSING_U32 - 1,
+            Vector::U8(_) => u64::from(MISSING_U8) - 1,
+            Vector::U16(_) => u64::from(MISSING_U16) - 1,
+            Vector::U24(_) => u64::from(MISSING_U24) - 1,
+            Vector::U32(_) => u64::from(MISSING_U32) - 1,
+            Vector::U64(_) => MISSING_U64 - 1,
         }
     }
 
-    fn get(&self, row: usize) -> Option<u32> {
+    fn get(&self, row: usize) -> Option<u64> {
         match self {
-            Cells::U8(v) => v
+            Vector::U8(v) => v
                 .get(row)
                 .copied()
                 .filter(|&x| x != MISSING_U8)
-                .map(u32::from),
-            Cells::U16(v) => v
+                .map(u64::from),
+            Vector::U16(v) => v
                 .get(row)
                 .copied()
                 .filter(|&x| x != MISSING_U16)
-                .map(u32::from),
-            Cells::U24(v) => v.get(row).map(|&x| u24(x)).filter(|&x| x != MISSING_U24),
-            Cells::U32(v) => v.get(row).copied().filter(|&x| x != MISSING_U32),
+                .map(u64::from),
+            Vector::U24(v) => v
+                .get(row)
+                .map(|&x| u24(x))
+                .filter(|&x| x != MISSING_U24)
+                .map(u64::from),
+            Vector::U32(v) => v
+                .get(row)
+                .copied()
+                .filter(|&x| x != MISSING_U32)
+                .map(u64::from),
+            Vector::U64(v) => v.get(row).copied().filter(|&x| x != MISSING_U64),
         }
     }
 
     fn resize(&mut self, rows: usize) {
         match self {
-            Cells::U8(v) => v.resize(rows, MISSING_U8),
-            Cells::U16(v) => v.resize(rows, MISSING_U16),
-            Cells::U24(v) => v.resize(rows, to_u24(MISSING_U24)),
-            Cells::U32(v) => v.resize(rows, MISSING_U32),
+            Vector::U8(v) => v.resize(rows, MISSING_U8),
+            Vector::U16(v) => v.resize(rows, MISSING_U16),
+            Vector::U24(v) => v.resize(rows, to_u24(MISSING_U24)),
+            Vector::U32(v) => v.resize(rows, MISSING_U32),
+            Vector::U64(v) => v.resize(rows, MISSING_U64),
         }
     }
 
     /// Appends a stored value, `None` for missing. `Some` values are at most `max()`.
-    fn push(&mut self, value: Option<u32>) {
+    fn push(&mut self, value: Option<u64>) {
         match self {
-            Cells::U8(v) => v.push(
+            Vector::U8(v) => v.push(
                 value
                     .and_then(|x| u8::try_from(x).ok())
                     .unwrap_or(MISSING_U8),
             ),
-            Cells::U16(v) => v.push(
+            Vector::U16(v) => v.push(
                 value
                     .and_then(|x| u16::try_from(x).ok())
                     .unwrap_or(MISSING_U16),
             ),
-            Cells::U24(v) => v.push(to_u24(value.unwrap_or(MISSING_U24))),
-            Cells::U32(v) => v.push(value.unwrap_or(MISSING_U32)),
+            Vector::U24(v) => v.push(to_u24(
+                value
+                    .and_then(|x| u32::try_from(x).ok())
+                    .unwrap_or(MISSING_U24),
+            )),
+            Vector::U32(v) => v.push(
+                value
+                    .and_then(|x| u32::try_from(x).ok())
+                    .unwrap_or(MISSING_U32),
+            ),
+            Vector::U64(v) => v.push(value.unwrap_or(MISSING_U64)),
         }
     }
 
     /// Overwrites `row` (if it exists) with a stored value of at most `max()`.
-    fn set(&mut self, row: usize, value: u32) {
+    fn set(&mut self, row: usize, value: u64) {
         match self {
-            Cells::U8(v) => {
+            Vector::U8(v) => {
                 if let (Some(cell), Ok(value)) = (v.get_mut(row), u8::try_from(value)) {
                     *cell = value;
                 }
             }
-            Cells::U16(v) => {
+            Vector::U16(v) => {
                 if let (Some(cell), Ok(value)) = (v.get_mut(row), u16::try_from(value)) {
                     *cell = value;
                 }
             }
-            Cells::U24(v) => {
-                if let Some(cell) = v.get_mut(row) {
+            Vector::U24(v) => {
+                if let (Some(cell), Ok(value)) = (v.get_mut(row), u32::try_from(value)) {
                     *cell = to_u24(value);
                 }
             }
-            Cells::U32(v) => {
+            Vector::U32(v) => {
+                if let (Some(cell), Ok(value)) = (v.get_mut(row), u32::try_from(value)) {
+                    *cell = value;
+                }
+            }
+            Vector::U64(v) => {
                 if let Some(cell) = v.get_mut(row) {
                     *cell = value;
                 }
@@ -171,46 +162,33 @@ impl Cells {
 
     fn width(&self) -> usize {
         match self {
-            Cells::U8(_) => 1,
-            Cells::U16(_) => 2,
-            Cells::U24(_) => 3,
-            Cells::U32(_) => 4,
+            Vector::U8(_) => 1,
+            Vector::U16(_) => 2,
+            Vector::U24(_) => 3,
+            Vector::U32(_) => 4,
+            Vector::U64(_) => 8,
         }
     }
 }
 
+/// `value / factor` when it divides exactly, else `None`.
+#[inline]
+fn divide(scale: Scale, value: u64) -> Option<u64> {
+    match scale {
+        Scale::One => Some(value),
+        Scale::Hundred => (value % 100 == 0).then_some(value / 100),
+        Scale::Thousand => (value % 1000 == 0).then_some(value / 1000),
+    }
+}
+
 impl Column {
-    /// The column of a stream metric: narrow in whole units where Zoom sends whole units.
-    pub(crate) fn for_metric(metric: Metric) -> Column {
-        match metric {
-            // Whole kbps in 16 bits, else bit/s in 32.
-            Metric::Bitrate => Column::narrow(Cells::U16(Vec::new()), Scale::Thousand, Width::U32),
-            // Whole ms in 16 bits, else 10 µs in 24.
-            Metric::Latency | Metric::Jitter => {
-                Column::narrow(Cells::U16(Vec::new()), Scale::Hundred, Width::U24)
-            }
-            // Whole fps in 8 bits, else 0.01 fps in 16.
-            Metric::FrameRate => Column::narrow(Cells::U8(Vec::new()), Scale::Hundred, Width::U16),
-            // Loss has decimals ("0.3%") from the start; resolutions are packed pairs.
-            Metric::AvgLoss | Metric::MaxLoss => Column::exact(Width::U16),
-            Metric::Resolution => Column::exact(Width::U32),
-        }
-    }
-
-    /// A CPU column: whole percent in 8 bits, else basis points in 16.
-    pub(crate) fn for_cpu() -> Column {
-        Column::narrow(Cells::U8(Vec::new()), Scale::Hundred, Width::U16)
-    }
-
-    fn narrow(cells: Cells, scale: Scale, wide: Width) -> Column {
-        Column { cells, scale, wide }
-    }
-
-    fn exact(width: Width) -> Column {
+    /// An empty column stored as `storage` says.
+    pub(crate) fn new(storage: &Storage) -> Column {
+        let (cells, scale) = storage.narrow.unwrap_or((storage.wide, Scale::One));
         Column {
-            cells: width.cells(0),
-            scale: Scale::One,
-            wide: width,
+            cells: Vector::new(cells, 0),
+            scale,
+            wide: storage.wide,
         }
     }
 
@@ -226,12 +204,9 @@ impl Column {
     /// Overwrites `row` with an exact value (within the metric's range: the unit parsers'
     /// maxima fit the wide cells), widening the column first if it must. A row past the
     /// end is ignored.
-    pub(crate) fn set(&mut self, row: usize, value: u32) {
-        match self
-            .scale
-            .divide(value)
-            .filter(|&stored| stored <= self.cells.max())
-        {
+    #[inline]
+    pub(crate) fn set(&mut self, row: usize, value: u64) {
+        match divide(self.scale, value).filter(|&stored| stored <= self.cells.max()) {
             Some(stored) => self.cells.set(row, stored),
             None => {
                 self.widen();
@@ -244,7 +219,7 @@ impl Column {
     /// width, so a reused table does not allocate again.
     #[cold]
     fn widen(&mut self) {
-        let mut wide = self.wide.cells(self.cells.len().max(64));
+        let mut wide = Vector::new(self.wide, self.cells.len().max(64));
         for row in 0..self.cells.len() {
             wide.push(self.cells.get(row).map(|v| v * self.scale.factor()));
         }
@@ -253,30 +228,37 @@ impl Column {
     }
 
     /// The exact value of a row, `None` where missing or out of bounds.
-    pub(crate) fn get(&self, row: usize) -> Option<u32> {
+    pub(crate) fn get(&self, row: usize) -> Option<u64> {
         self.cells.get(row).map(|v| v * self.scale.factor())
     }
 
-    /// Calls `f` with each present exact value of rows `range`, in row order.
-    pub(crate) fn for_each_present(&self, range: core::ops::Range<usize>, mut f: impl FnMut(u32)) {
+    /// Calls `f` with each present exact value of rows `range` (clamped to the column),
+    /// in row order.
+    pub(crate) fn for_each_present(&self, range: core::ops::Range<usize>, mut f: impl FnMut(u64)) {
+        let end = range.end.min(self.len());
+        let range = range.start.min(end)..end;
         let scale = self.scale.factor();
         match &self.cells {
-            Cells::U8(v) => v[range]
+            Vector::U8(v) => v[range]
                 .iter()
                 .filter(|&&x| x != MISSING_U8)
-                .for_each(|&x| f(u32::from(x) * scale)),
-            Cells::U16(v) => v[range]
+                .for_each(|&x| f(u64::from(x) * scale)),
+            Vector::U16(v) => v[range]
                 .iter()
                 .filter(|&&x| x != MISSING_U16)
-                .for_each(|&x| f(u32::from(x) * scale)),
-            Cells::U24(v) => v[range]
+                .for_each(|&x| f(u64::from(x) * scale)),
+            Vector::U24(v) => v[range]
                 .iter()
                 .map(|&x| u24(x))
                 .filter(|&x| x != MISSING_U24)
-                .for_each(|x| f(x * scale)),
-            Cells::U32(v) => v[range]
+                .for_each(|x| f(u64::from(x) * scale)),
+            Vector::U32(v) => v[range]
                 .iter()
                 .filter(|&&x| x != MISSING_U32)
+                .for_each(|&x| f(u64::from(x) * scale)),
+            Vector::U64(v) => v[range]
+                .iter()
+                .filter(|&&x| x != MISSING_U64)
                 .for_each(|&x| f(x * scale)),
         }
     }
@@ -299,6 +281,7 @@ fn to_u24(value: u32) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::{CpuMetric, Metric};
     use crate::units;
 
     /// Appends a missing row, as the table's writer does; returns its index.
@@ -308,10 +291,14 @@ mod tests {
         row
     }
 
+    fn column(metric: Metric) -> Column {
+        Column::new(&metric.descriptor().storage)
+    }
+
     #[test]
     fn sentinels_read_as_missing_and_values_round_trip() {
         for metric in Metric::ALL {
-            let mut column = Column::for_metric(*metric);
+            let mut column = column(*metric);
             add_row(&mut column);
             let row = add_row(&mut column);
             column.set(row, 12_300);
@@ -326,7 +313,7 @@ mod tests {
 
     #[test]
     fn whole_units_stay_narrow_and_a_decimal_widens_without_changing_values() {
-        let mut latency = Column::for_metric(Metric::Latency);
+        let mut latency = column(Metric::Latency);
         for ms in [126, 0, 615] {
             let row = add_row(&mut latency);
             latency.set(row, ms * 100);
@@ -338,13 +325,13 @@ mod tests {
         let values: Vec<_> = (0..4).map(|row| latency.get(row)).collect();
         assert_eq!(values, [Some(12_600), Some(0), Some(61_500), Some(1_255)]);
         let row = add_row(&mut latency);
-        latency.set(row, units::MILLIS_MAX_10US);
-        assert_eq!(latency.get(4), Some(units::MILLIS_MAX_10US));
+        latency.set(row, u64::from(units::MILLIS_MAX_10US));
+        assert_eq!(latency.get(4), Some(u64::from(units::MILLIS_MAX_10US)));
     }
 
     #[test]
     fn large_whole_values_widen_too() {
-        let mut bitrate = Column::for_metric(Metric::Bitrate);
+        let mut bitrate = column(Metric::Bitrate);
         let row = add_row(&mut bitrate);
         bitrate.set(row, 1_055_000); // 1055 kbps: narrow
         assert_eq!(bitrate.width(), 2);
@@ -356,7 +343,7 @@ mod tests {
             (bitrate.get(0), bitrate.get(1), bitrate.get(2)),
             (Some(1_055_000), None, Some(70_000_000))
         );
-        let mut cpu = Column::for_cpu();
+        let mut cpu = Column::new(&CpuMetric::ZoomMax.descriptor().storage);
         let row = add_row(&mut cpu);
         cpu.set(row, 25_400);
         assert_eq!(cpu.width(), 1, "254 % fits a byte");

@@ -5,7 +5,9 @@ use simd_json::prelude::*;
 use simd_json::tape::Value;
 use simd_json::{Buffers, Tape};
 
-use super::table::{DecodeConfig, PageWriter, Raw, RawNumber, Table};
+use super::config::DecodeConfig;
+use super::table::{Group, Table};
+use super::writer::{JsonNumber, JsonScalar, PageWriter};
 use crate::error::Error;
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
 
@@ -168,30 +170,30 @@ fn walk_sample(sample: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<(),
         for (key, value) in sample.iter() {
             if let Some(stream) = Stream::from_api_name(key) {
                 if let Some(block) = value.as_object() {
-                    writer.stream(stream);
+                    writer.open_group(Group::Stream(stream));
                     for (key, value) in block.iter() {
                         if let Some(metric) = Metric::from_api_name(key) {
-                            writer.metric(stream, metric, raw(value))?;
+                            writer.metric(stream, metric, json_scalar(value))?;
                         }
                     }
                 }
             } else if key == "date_time" {
-                writer.time(raw(value))?;
+                writer.time(json_scalar(value))?;
             } else if key == "cpu_usage" {
                 if let Some(block) = value.as_object() {
-                    writer.cpu_block();
+                    writer.open_group(Group::Cpu);
                     for (key, value) in block.iter() {
                         if let Some(metric) = CpuMetric::from_api_name(key) {
-                            writer.cpu(metric, raw(value))?;
+                            writer.cpu(metric, json_scalar(value))?;
                         }
                     }
                 }
             } else if key == "wifi_rssi" {
                 if let Some(block) = value.as_object() {
-                    writer.rssi_block();
+                    writer.open_group(Group::Rssi);
                     for (key, value) in block.iter() {
                         if let Some(metric) = RssiMetric::from_api_name(key) {
-                            writer.rssi(metric, raw(value))?;
+                            writer.rssi(metric, json_scalar(value))?;
                         }
                     }
                 }
@@ -202,19 +204,19 @@ fn walk_sample(sample: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<(),
     Ok(())
 }
 
-fn raw<'input>(value: Value<'_, 'input>) -> Raw<'input> {
+fn json_scalar<'input>(value: Value<'_, 'input>) -> JsonScalar<'input> {
     if let Some(text) = value.into_string() {
-        return Raw::Text(text);
+        return JsonScalar::Text(text);
     }
     match value.value_type() {
-        ValueType::Null => Raw::Null,
+        ValueType::Null => JsonScalar::Null,
         ValueType::I64 | ValueType::U64 | ValueType::F64 => match value.as_i64() {
-            Some(n) => Raw::Number(RawNumber::Int(n)),
-            None => Raw::Number(RawNumber::Float(
+            Some(n) => JsonScalar::Number(JsonNumber::Int(n)),
+            None => JsonScalar::Number(JsonNumber::Float(
                 value.cast_f64().unwrap_or(f64::NAN).to_bits(),
             )),
         },
-        _ => Raw::Other(json_type(value)),
+        _ => JsonScalar::Other(json_type(value)),
     }
 }
 

@@ -1,16 +1,19 @@
-//! Stage 3: pages to a compact columnar meeting table. Knows the page layout and how each
-//! metric is stored; leaves statistics to [`crate::aggregate`].
+//! Stage 3: pages to a compact columnar meeting table. Knows the page layout and stores
+//! each metric as its [descriptor](crate::descriptor) says; leaves statistics to
+//! [`crate::aggregate`], which reads the table through queries, never its storage.
 //!
 //! Two routes fill a [`Table`]: [`Decoder::decode`] walks simd-json's tape directly (the
 //! fast route, no allocation per sample), and [`Table::push_view`] copies the borrowed
-//! serde views of [`crate::raw`]. Both write through one row writer, so they agree value
+//! serde views of [`crate::view`]. Both write through one row writer, so they agree value
 //! for value (a test checks it).
 
 mod column;
+mod config;
 mod decode;
+mod from_view;
 mod table;
-mod view;
+mod writer;
 
-pub(crate) use column::Column;
+pub use config::{DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo};
-pub use table::{DecodeConfig, Diagnostics, ParticipantRef, StreamColumns, Table, to_report_unit};
+pub use table::{ParticipantRef, StreamColumns, Table};

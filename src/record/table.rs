@@ -1,142 +1,156 @@
-//! The meeting table (struct of arrays) and the row writer that every decode route fills
-//! it through, so that units, missing values and diagnostics are handled in one place.
+//! The meeting table (struct of arrays): its column groups, its read API, and the mark that
+//! undoes a page that failed half-way. Rows are written by [`super::writer`].
 
 use core::ops::Range;
 
 use super::column::Column;
-use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
+use super::config::Diagnostics;
+use crate::descriptor::{Cells, Resolution, Storage};
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
-use crate::units::{self, UnitError};
 
-/// How pages are decoded: leniency and how many invalid values are kept for display.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeConfig {
-    strict: bool,
-    keep_invalid: usize,
+/// A set of columns that appears together: time (always), one stream, `cpu_usage` or
+/// `wifi_rssi`. A group *appears* from the first sample that has it as an object; until
+/// then its columns are empty and read as missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Group {
+    Time,
+    Stream(Stream),
+    Cpu,
+    Rssi,
 }
 
-impl Default for DecodeConfig {
-    fn default() -> Self {
-        DecodeConfig {
-            strict: false,
-            keep_invalid: 16,
+impl Group {
+    const COUNT: usize = Stream::COUNT + 3;
+
+    /// Position in `Table::groups`.
+    #[inline]
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Group::Time => 0,
+            Group::Stream(stream) => 1 + stream.index(),
+            Group::Cpu => 1 + Stream::COUNT,
+            Group::Rssi => 2 + Stream::COUNT,
+        }
+    }
+
+    fn of_index(index: usize) -> Group {
+        match index.checked_sub(1) {
+            None => Group::Time,
+            Some(s) if s < Stream::COUNT => Group::Stream(Stream::ALL[s]),
+            Some(s) if s == Stream::COUNT => Group::Cpu,
+            Some(_) => Group::Rssi,
+        }
+    }
+
+    /// The group's empty columns, each stored as its descriptor says.
+    fn columns(self) -> Vec<Column> {
+        match self {
+            Group::Time => vec![Column::new(&TIME_STORAGE)],
+            Group::Stream(stream) => stream
+                .metrics()
+                .iter()
+                .map(|m| Column::new(&m.descriptor().storage))
+                .collect(),
+            Group::Cpu => CpuMetric::ALL
+                .iter()
+                .map(|m| Column::new(&m.descriptor().storage))
+                .collect(),
+            Group::Rssi => (0..RssiMetric::COUNT)
+                .map(|_| Column::new(&RSSI_STORAGE))
+                .collect(),
         }
     }
 }
 
-impl DecodeConfig {
-    /// The default: lenient, keeping the first 16 invalid values.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// Time: seconds since the epoch, order-preserving as unsigned (the sign bit flipped).
+const TIME_STORAGE: Storage = Storage {
+    narrow: None,
+    wide: Cells::U64,
+};
+/// Wi-Fi: dBm from -32767 to 32767, stored plus [`RSSI_OFFSET_DBM`].
+const RSSI_STORAGE: Storage = Storage {
+    narrow: None,
+    wide: Cells::U16,
+};
+pub(crate) const RSSI_OFFSET_DBM: i32 = 32_767;
 
-    /// Strict mode: the first invalid value fails the page with its location. Off by
-    /// default, because one odd value in a minute of data should not hide the meeting: in
-    /// lenient mode it becomes missing and is counted.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
-        self
-    }
-
-    /// How many invalid values the table keeps with their text and location (all are
-    /// counted). Default 16: enough to show someone what is wrong, bounded for hostile input.
-    pub fn keep_invalid(mut self, count: usize) -> Self {
-        self.keep_invalid = count;
-        self
-    }
-
-    /// Whether strict mode is on.
-    pub fn is_strict(&self) -> bool {
-        self.strict
-    }
+/// Time as a stored value.
+#[inline]
+pub(crate) fn time_to_stored(time_s: i64) -> u64 {
+    (time_s as u64) ^ (1 << 63)
 }
 
-/// Invalid values seen while decoding into a table.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Diagnostics {
-    invalid_values: u64,
-    kept: Vec<InvalidValue>,
-}
-
-impl Diagnostics {
-    /// How many metric, CPU, Wi-Fi or time values were neither blank nor a valid spelling.
-    pub fn invalid_values(&self) -> u64 {
-        self.invalid_values
-    }
-
-    /// The first invalid values, with their location and text (see
-    /// [`DecodeConfig::keep_invalid`]).
-    pub fn first_invalid(&self) -> &[InvalidValue] {
-        &self.kept
-    }
-}
-
-/// The columns of one stream, in fixed point (see [`crate::units`] for each unit).
+/// One group's presence and columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StreamColumns {
-    /// Indexed by `Metric::index()`; the picture metrics of audio streams stay empty.
-    columns: [Column; Metric::COUNT],
+pub(crate) struct ColumnGroup {
+    pub(crate) present: bool,
+    pub(crate) columns: Vec<Column>,
 }
 
-impl StreamColumns {
-    fn empty() -> Self {
-        StreamColumns {
-            columns: core::array::from_fn(|i| Column::for_metric(Metric::ALL[i])),
-        }
+impl ColumnGroup {
+    /// Sets every column's length: `rows` when present (new rows missing), else 0.
+    fn resize(&mut self, rows: usize) {
+        let rows = if self.present { rows } else { 0 };
+        self.columns.iter_mut().for_each(|c| c.resize(rows));
     }
 
-    /// A metric's stored value at `row`, in the stored unit of the metric:
-    /// bitrate in bit/s, latency and jitter in 10 µs, loss in basis points, frame rate in
-    /// 0.01 fps, resolution as `width << 16 | height` pixels. `None` where missing.
-    pub fn raw(&self, metric: Metric, row: usize) -> Option<u32> {
-        self.columns[metric.index()].get(row)
+    fn get(&self, column: usize, row: usize) -> Option<u64> {
+        self.columns.get(column)?.get(row)
+    }
+}
+
+/// The columns of one stream, read in fixed point (see [`crate::units`] for each unit).
+#[derive(Clone, Copy, Debug)]
+pub struct StreamColumns<'t> {
+    group: &'t ColumnGroup,
+}
+
+impl<'t> StreamColumns<'t> {
+    /// A metric's stored value at `row`, in the metric's stored unit
+    /// ([`Descriptor::stored_unit`](crate::descriptor::Descriptor::stored_unit)): bitrate
+    /// in bit/s, latency and jitter in 10 µs, loss in basis points, frame rate in 0.01 fps,
+    /// resolution packed ([`Resolution::packed`]). `None` where missing.
+    pub fn stored(&self, metric: Metric, row: usize) -> Option<u32> {
+        let value = self.group.get(metric.index(), row)?;
+        u32::try_from(value).ok()
     }
 
     /// A metric's value at `row` in its report unit ([`Metric::report_name`]): kbps, ms,
     /// %, fps, or the resolution's height in pixels. `None` where missing, and for a
     /// resolution of `0*0` (no picture).
     pub fn value(&self, metric: Metric, row: usize) -> Option<f64> {
-        self.raw(metric, row)
-            .and_then(|raw| to_report_unit(metric, raw))
+        self.stored(metric, row)
+            .and_then(|stored| metric.descriptor().to_report_unit(stored))
+    }
+
+    /// A resolution at `row`; `0*0` is "no picture".
+    pub fn resolution(&self, row: usize) -> Option<Resolution> {
+        self.stored(Metric::Resolution, row)
+            .map(Resolution::from_packed)
     }
 
     /// A resolution at `row` as `(width, height)` pixels; `(0, 0)` is "no picture".
     pub fn resolution_px(&self, row: usize) -> Option<(u16, u16)> {
-        self.raw(Metric::Resolution, row)
-            .map(|packed| ((packed >> 16) as u16, (packed & 0xFFFF) as u16))
+        self.resolution(row).map(Into::into)
     }
 
-    pub(crate) fn column(&self, metric: Metric) -> &Column {
-        &self.columns[metric.index()]
-    }
-
-    /// Sets the length of the stream's metric columns to `rows` (new rows missing).
-    fn resize(&mut self, stream: Stream, rows: usize) {
-        for metric in stream.metrics() {
-            self.columns[metric.index()].resize(rows);
+    /// Calls `f` with each present stored value of `metric` in `rows`, in row order.
+    pub fn for_each_present(&self, metric: Metric, rows: Range<usize>, mut f: impl FnMut(u32)) {
+        if let Some(column) = self.group.columns.get(metric.index()) {
+            // Stream values are parsed into u32: the conversion never fails.
+            column.for_each_present(rows, |v| f(u32::try_from(v).unwrap_or(u32::MAX)));
         }
-    }
-}
-
-/// Converts a stored fixed-point value to its report unit; `None` for a `0*0` resolution.
-pub fn to_report_unit(metric: Metric, raw: u32) -> Option<f64> {
-    let value = f64::from(raw);
-    match metric {
-        Metric::Bitrate => Some(value / 1000.0),
-        Metric::Latency | Metric::Jitter | Metric::AvgLoss | Metric::MaxLoss => Some(value / 100.0),
-        Metric::FrameRate => Some(value / 100.0),
-        Metric::Resolution => (raw != 0).then_some(f64::from(raw & 0xFFFF)),
     }
 }
 
 /// A participant entry: metadata once, and the rows of its samples.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct ParticipantRow {
-    page: u32,
-    index_in_page: u32,
-    rows: Range<u32>,
+pub(crate) struct ParticipantRow {
+    pub(crate) page: u32,
+    pub(crate) index_in_page: u32,
+    pub(crate) rows: Range<u32>,
     /// Byte ranges into `Table::text`, indexed by `ParticipantField::index()`.
-    text: [(u32, u32); ParticipantField::COUNT],
+    pub(crate) text: [(u32, u32); ParticipantField::COUNT],
 }
 
 /// The QoS of one meeting in struct-of-arrays form: one row per `user_qos` sample, one
@@ -149,37 +163,25 @@ struct ParticipantRow {
 /// it again allocates nothing per sample.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
-    rows: usize,
-    pages: u32,
-    time_s: Vec<i64>,
-    streams: [StreamColumns; Stream::COUNT],
-    stream_present: [bool; Stream::COUNT],
-    cpu: [Column; CpuMetric::COUNT],
-    cpu_present: bool,
-    rssi_dbm: [Vec<i16>; RssiMetric::COUNT],
-    rssi_present: bool,
-    participants: Vec<ParticipantRow>,
-    text: String,
-    diagnostics: Diagnostics,
+    pub(crate) rows: usize,
+    pub(crate) pages: u32,
+    /// Indexed by [`Group::index`].
+    pub(crate) groups: [ColumnGroup; Group::COUNT],
+    pub(crate) participants: Vec<ParticipantRow>,
+    pub(crate) text: String,
+    pub(crate) diagnostics: Diagnostics,
 }
-
-/// The "missing" sentinel of the time column.
-const MISSING_TIME: i64 = i64::MIN;
-/// The "missing" sentinel of the Wi-Fi columns.
-const MISSING_RSSI: i16 = i16::MIN;
 
 impl Default for Table {
     fn default() -> Self {
+        let mark = Mark::empty();
         Table {
             rows: 0,
             pages: 0,
-            time_s: Vec::new(),
-            streams: core::array::from_fn(|_| StreamColumns::empty()),
-            stream_present: [false; Stream::COUNT],
-            cpu: core::array::from_fn(|_| Column::for_cpu()),
-            cpu_present: false,
-            rssi_dbm: Default::default(),
-            rssi_present: false,
+            groups: core::array::from_fn(|i| ColumnGroup {
+                present: mark.present[i],
+                columns: Group::of_index(i).columns(),
+            }),
             participants: Vec::new(),
             text: String::new(),
             diagnostics: Diagnostics::default(),
@@ -219,18 +221,25 @@ impl Table {
         (0..self.participants.len()).map(move |index| ParticipantRef { table: self, index })
     }
 
+    fn group(&self, group: Group) -> Option<&ColumnGroup> {
+        let group = &self.groups[group.index()];
+        group.present.then_some(group)
+    }
+
     /// Sample time at `row`, in seconds since the Unix epoch.
     pub fn time_s(&self, row: usize) -> Option<i64> {
-        self.time_s.get(row).copied().filter(|&t| t != MISSING_TIME)
+        let stored = self.groups[Group::Time.index()].get(0, row)?;
+        Some((stored ^ (1 << 63)) as i64)
     }
 
     /// The columns of a stream, if any sample had it as an object.
-    pub fn stream(&self, stream: Stream) -> Option<&StreamColumns> {
-        self.stream_present[stream.index()].then(|| &self.streams[stream.index()])
+    pub fn stream(&self, stream: Stream) -> Option<StreamColumns<'_>> {
+        self.group(Group::Stream(stream))
+            .map(|group| StreamColumns { group })
     }
 
     /// The streams that appear, in [`Stream::ALL`] order.
-    pub fn streams(&self) -> impl Iterator<Item = (Stream, &StreamColumns)> + '_ {
+    pub fn streams(&self) -> impl Iterator<Item = (Stream, StreamColumns<'_>)> + '_ {
         Stream::ALL
             .iter()
             .filter_map(|&s| self.stream(s).map(|columns| (s, columns)))
@@ -238,28 +247,39 @@ impl Table {
 
     /// A CPU field at `row`, in basis points (0.01 %).
     pub fn cpu_bp(&self, metric: CpuMetric, row: usize) -> Option<u16> {
-        let value = self.cpu_column(metric)?.get(row)?;
+        let value = self.group(Group::Cpu)?.get(metric.index(), row)?;
         u16::try_from(value).ok()
+    }
+
+    /// Calls `f` with each present value of a CPU field in `rows`, in basis points.
+    pub fn for_each_present_cpu(
+        &self,
+        metric: CpuMetric,
+        rows: Range<usize>,
+        mut f: impl FnMut(u16),
+    ) {
+        if let Some(column) = self
+            .group(Group::Cpu)
+            .and_then(|g| g.columns.get(metric.index()))
+        {
+            column.for_each_present(rows, |v| f(u16::try_from(v).unwrap_or(u16::MAX)));
+        }
     }
 
     /// Whether any sample had a `cpu_usage` object.
     pub fn has_cpu(&self) -> bool {
-        self.cpu_present
-    }
-
-    pub(crate) fn cpu_column(&self, metric: CpuMetric) -> Option<&Column> {
-        self.cpu_present.then(|| &self.cpu[metric.index()])
+        self.groups[Group::Cpu.index()].present
     }
 
     /// A Wi-Fi signal field at `row`, in dBm.
     pub fn rssi_dbm(&self, metric: RssiMetric, row: usize) -> Option<i16> {
-        let value = *self.rssi_dbm[metric.index()].get(row)?;
-        (value != MISSING_RSSI).then_some(value)
+        let stored = self.group(Group::Rssi)?.get(metric.index(), row)?;
+        i16::try_from(i64::try_from(stored).ok()? - i64::from(RSSI_OFFSET_DBM)).ok()
     }
 
     /// Whether any sample had a `wifi_rssi` object.
     pub fn has_rssi(&self) -> bool {
-        self.rssi_present
+        self.groups[Group::Rssi.index()].present
     }
 
     /// Invalid values met while decoding.
@@ -270,56 +290,35 @@ impl Table {
     /// Bytes the sample columns take per row (time, streams, CPU, Wi-Fi), not counting
     /// spare capacity or participant metadata.
     pub fn bytes_per_sample(&self) -> usize {
-        let streams: usize = self
-            .streams()
-            .map(|(stream, columns)| {
-                stream
-                    .metrics()
-                    .iter()
-                    .map(|m| columns.column(*m).width())
-                    .sum::<usize>()
-            })
-            .sum();
-        let cpu = if self.cpu_present {
-            self.cpu.iter().map(Column::width).sum()
-        } else {
-            0
-        };
-        let rssi = if self.rssi_present {
-            core::mem::size_of::<i16>() * RssiMetric::COUNT
-        } else {
-            0
-        };
-        core::mem::size_of::<i64>() + streams + cpu + rssi
+        self.groups
+            .iter()
+            .filter(|g| g.present)
+            .flat_map(|g| &g.columns)
+            .map(Column::width)
+            .sum()
     }
 
     /// Checks the table's internal consistency: every present column holds one value per
-    /// sample, participants own contiguous increasing row ranges that cover the rows, and
-    /// text ranges lie in the text. For tests and fuzzing; a failure is a bug in this crate.
+    /// sample, absent columns none, participants own contiguous increasing row ranges that
+    /// cover the rows, and text ranges lie in the text. For tests and fuzzing; a failure is
+    /// a bug in this crate.
     ///
     /// # Errors
     /// What is inconsistent.
     pub fn check_invariants(&self) -> Result<(), String> {
         let rows = self.rows;
-        if self.time_s.len() != rows {
-            return Err(format!(
-                "time column has {} rows, table {rows}",
-                self.time_s.len()
-            ));
+        if !self.groups[Group::Time.index()].present {
+            return Err("the time column is absent".into());
         }
-        for (stream, columns) in self.streams() {
-            for metric in stream.metrics() {
-                let len = columns.column(*metric).len();
-                if len != rows {
-                    return Err(format!("{stream}.{metric} has {len} rows, table {rows}"));
-                }
+        for (index, group) in self.groups.iter().enumerate() {
+            let want = if group.present { rows } else { 0 };
+            if let Some(column) = group.columns.iter().position(|c| c.len() != want) {
+                return Err(format!(
+                    "{:?} column {column} has {} rows, expected {want}",
+                    Group::of_index(index),
+                    group.columns[column].len()
+                ));
             }
-        }
-        if self.cpu_present && self.cpu.iter().any(|c| c.len() != rows) {
-            return Err("a cpu column's length differs from the table's".into());
-        }
-        if self.rssi_present && self.rssi_dbm.iter().any(|c| c.len() != rows) {
-            return Err("a wifi column's length differs from the table's".into());
         }
         let mut next = 0;
         for (index, participant) in self.participants.iter().enumerate() {
@@ -349,48 +348,18 @@ impl Table {
         Ok(())
     }
 
-    /// Sets every column's length: `rows` (new rows missing) for the time column and the
-    /// present columns, 0 for the others.
-    fn resize_columns(&mut self, rows: usize) {
-        self.time_s.resize(rows, MISSING_TIME);
-        for (index, columns) in self.streams.iter_mut().enumerate() {
-            let present = self.stream_present[index];
-            columns.resize(Stream::ALL[index], if present { rows } else { 0 });
-        }
-        let cpu_rows = if self.cpu_present { rows } else { 0 };
-        self.cpu.iter_mut().for_each(|c| c.resize(cpu_rows));
-        let rssi_rows = if self.rssi_present { rows } else { 0 };
-        self.rssi_dbm
-            .iter_mut()
-            .for_each(|c| c.resize(rssi_rows, MISSING_RSSI));
+    /// Sets every group's length to `rows` (new rows missing; absent groups stay empty).
+    pub(crate) fn resize_groups(&mut self, rows: usize) {
+        self.groups.iter_mut().for_each(|g| g.resize(rows));
     }
 
-    /// Writes one page through `write`, atomically: on error the table is as it was.
-    pub(crate) fn write_page<T>(
-        &mut self,
-        config: &DecodeConfig,
-        write: impl FnOnce(&mut PageWriter<'_>) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let mark = Mark::of(self);
-        let mut writer = PageWriter {
-            page: self.pages,
-            allocated_rows: self.rows,
-            table: self,
-            config,
-            participant: 0,
-            sample: 0,
-        };
-        match write(&mut writer) {
-            Ok(value) => {
-                // Cut the last block of rows to the rows written.
-                self.resize_columns(self.rows);
-                self.pages += 1;
-                Ok(value)
-            }
-            Err(error) => {
-                mark.restore(self);
-                Err(error)
-            }
+    /// Makes a group present, sized to `allocated_rows`. Whether it was already.
+    #[inline]
+    pub(crate) fn open_group(&mut self, group: Group, allocated_rows: usize) {
+        let group = &mut self.groups[group.index()];
+        if !group.present {
+            group.present = true;
+            group.resize(allocated_rows);
         }
     }
 }
@@ -439,347 +408,49 @@ impl<'t> ParticipantRef<'t> {
 }
 
 /// A table's lengths, to undo a page that failed half-way.
-struct Mark {
+pub(crate) struct Mark {
     rows: usize,
     participants: usize,
     text: usize,
-    stream_present: [bool; Stream::COUNT],
-    cpu_present: bool,
-    rssi_present: bool,
+    present: [bool; Group::COUNT],
     invalid_values: u64,
     kept_invalid: usize,
 }
 
 impl Mark {
-    fn of(table: &Table) -> Mark {
+    pub(crate) fn of(table: &Table) -> Mark {
         Mark {
             rows: table.rows,
             participants: table.participants.len(),
             text: table.text.len(),
-            stream_present: table.stream_present,
-            cpu_present: table.cpu_present,
-            rssi_present: table.rssi_present,
+            present: core::array::from_fn(|i| table.groups[i].present),
             invalid_values: table.diagnostics.invalid_values,
             kept_invalid: table.diagnostics.kept.len(),
         }
     }
 
+    /// An empty table's: only the time column is present.
     fn empty() -> Mark {
         Mark {
             rows: 0,
             participants: 0,
             text: 0,
-            stream_present: [false; Stream::COUNT],
-            cpu_present: false,
-            rssi_present: false,
+            present: core::array::from_fn(|i| i == Group::Time.index()),
             invalid_values: 0,
             kept_invalid: 0,
         }
     }
 
     /// Cuts every column back to the mark; what appeared since disappears.
-    fn restore(self, table: &mut Table) {
+    pub(crate) fn restore(self, table: &mut Table) {
         table.rows = self.rows;
-        table.stream_present = self.stream_present;
-        table.cpu_present = self.cpu_present;
-        table.rssi_present = self.rssi_present;
-        table.resize_columns(self.rows);
+        for (group, present) in table.groups.iter_mut().zip(self.present) {
+            group.present = present;
+        }
+        table.resize_groups(self.rows);
         table.participants.truncate(self.participants);
         table.text.truncate(self.text);
         table.diagnostics.invalid_values = self.invalid_values;
         table.diagnostics.kept.truncate(self.kept_invalid);
     }
-}
-
-/// A metric value as it stands in the JSON, before unit parsing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Raw<'a> {
-    /// A string.
-    Text(&'a str),
-    /// A JSON number, as its text (only Wi-Fi fields take numbers).
-    Number(RawNumber),
-    /// `null`: missing.
-    Null,
-    /// Any other JSON type, named for the diagnostics.
-    Other(&'static str),
-}
-
-/// A JSON number as the parsers give it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RawNumber {
-    Int(i64),
-    /// An `f64`'s bits (so that the enum stays `Eq`).
-    Float(u64),
-}
-
-/// Writes the rows of one page. Every decode route (the tape walk, the serde views) calls
-/// it in document order: participants, and inside each its fields and samples.
-pub(crate) struct PageWriter<'t> {
-    table: &'t mut Table,
-    config: &'t DecodeConfig,
-    page: u32,
-    participant: u32,
-    sample: u32,
-    /// The length of the time column and the present columns while the page is written:
-    /// rows are added in blocks of [`ROW_BLOCK`], and the page's end cuts them to
-    /// `table.rows`.
-    allocated_rows: usize,
-}
-
-/// Rows added to the columns at a time: one resize per column per block is much cheaper
-/// than one push per column per sample.
-const ROW_BLOCK: usize = 64;
-
-impl PageWriter<'_> {
-    /// Opens the next participant of the page.
-    pub(crate) fn begin_participant(&mut self) -> Result<(), Error> {
-        let row = u32::try_from(self.table.rows).map_err(|_| too_many_rows())?;
-        self.table.participants.push(ParticipantRow {
-            page: self.page,
-            index_in_page: self.participant,
-            rows: row..row,
-            text: [(0, 0); ParticipantField::COUNT],
-        });
-        self.sample = 0;
-        Ok(())
-    }
-
-    /// Closes the open participant.
-    pub(crate) fn end_participant(&mut self) {
-        self.participant += 1;
-    }
-
-    /// Sets a text field of the open participant.
-    pub(crate) fn participant_text(&mut self, field: ParticipantField, value: &str) {
-        let start = self.table.text.len();
-        self.table.text.push_str(value);
-        let end = self.table.text.len();
-        if let (Some(row), Ok(start), Ok(end)) = (
-            self.table.participants.last_mut(),
-            u32::try_from(start),
-            u32::try_from(end),
-        ) {
-            row.text[field.index()] = (start, end);
-        } else {
-            // Over 4 GiB of names: keep the field empty rather than wrap.
-            self.table.text.truncate(start);
-        }
-    }
-
-    /// Adds a row for the next sample of the open participant, all missing.
-    pub(crate) fn begin_sample(&mut self) -> Result<(), Error> {
-        let table = &mut *self.table;
-        let end = u32::try_from(table.rows + 1).map_err(|_| too_many_rows())?;
-        if table.rows == self.allocated_rows {
-            self.allocated_rows += ROW_BLOCK;
-            table.resize_columns(self.allocated_rows);
-        }
-        table.rows += 1;
-        if let Some(row) = table.participants.last_mut() {
-            row.rows.end = end;
-        }
-        Ok(())
-    }
-
-    /// The row of the open sample.
-    fn row(&self) -> usize {
-        // Before any sample this is usize::MAX, a row no column has: writes are ignored.
-        self.table.rows.wrapping_sub(1)
-    }
-
-    /// Closes the open sample.
-    pub(crate) fn end_sample(&mut self) {
-        self.sample += 1;
-    }
-
-    /// The sample's `date_time`.
-    pub(crate) fn time(&mut self, raw: Raw<'_>) -> Result<(), Error> {
-        let parsed = text_value(raw, UnitError::ExpectedTimestamp, units::timestamp_s);
-        let row = self.row();
-        if let (Some(t), Some(cell)) = (
-            self.settle(Field::DateTime, raw, parsed)?,
-            self.table.time_s.get_mut(row),
-        ) {
-            *cell = t;
-        }
-        Ok(())
-    }
-
-    /// Marks a stream as present (an object) in the open sample.
-    pub(crate) fn stream(&mut self, stream: Stream) {
-        let table = &mut *self.table;
-        if !table.stream_present[stream.index()] {
-            table.stream_present[stream.index()] = true;
-            table.resize_columns(self.allocated_rows);
-        }
-    }
-
-    /// A metric of a present stream. Picture metrics of audio streams are ignored.
-    #[inline(always)]
-    pub(crate) fn metric(
-        &mut self,
-        stream: Stream,
-        metric: Metric,
-        raw: Raw<'_>,
-    ) -> Result<(), Error> {
-        // `""`, Zoom's "no data", is common (a stream that is off sends a block of them)
-        // and the row already reads missing: skip the call that would parse it.
-        if matches!(raw, Raw::Text("")) {
-            return Ok(());
-        }
-        self.metric_value(stream, metric, raw)
-    }
-
-    fn metric_value(&mut self, stream: Stream, metric: Metric, raw: Raw<'_>) -> Result<(), Error> {
-        if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
-            return Ok(());
-        }
-        let parsed = text_value(raw, UnitError::ExpectedNumber, |text| {
-            parse_metric(metric, text)
-        });
-        if let Some(value) = self.settle(Field::Metric(stream, metric), raw, parsed)? {
-            let row = self.row();
-            self.table.streams[stream.index()].columns[metric.index()].set(row, value);
-        }
-        Ok(())
-    }
-
-    /// Marks `cpu_usage` as present in the open sample.
-    pub(crate) fn cpu_block(&mut self) {
-        let table = &mut *self.table;
-        if !table.cpu_present {
-            table.cpu_present = true;
-            table.resize_columns(self.allocated_rows);
-        }
-    }
-
-    /// A `cpu_usage` field of the open sample (after [`cpu_block`](Self::cpu_block)).
-    pub(crate) fn cpu(&mut self, metric: CpuMetric, raw: Raw<'_>) -> Result<(), Error> {
-        let parsed = text_value(raw, UnitError::ExpectedNumber, units::cpu_bp);
-        if let Some(value) = self.settle(Field::Cpu(metric), raw, parsed)? {
-            let row = self.row();
-            self.table.cpu[metric.index()].set(row, u32::from(value));
-        }
-        Ok(())
-    }
-
-    /// Marks `wifi_rssi` as present in the open sample.
-    pub(crate) fn rssi_block(&mut self) {
-        let table = &mut *self.table;
-        if !table.rssi_present {
-            table.rssi_present = true;
-            table.resize_columns(self.allocated_rows);
-        }
-    }
-
-    /// A `wifi_rssi` field (a JSON number of dBm) of the open sample.
-    pub(crate) fn rssi(&mut self, metric: RssiMetric, raw: Raw<'_>) -> Result<(), Error> {
-        let dbm = match raw {
-            Raw::Number(RawNumber::Int(n)) => i16::try_from(n).ok().filter(|&n| n != MISSING_RSSI),
-            Raw::Number(RawNumber::Float(bits)) => {
-                let x = f64::from_bits(bits).round();
-                // In range, so the cast is exact.
-                (x > f64::from(MISSING_RSSI) && x <= f64::from(i16::MAX)).then_some(x as i16)
-            }
-            Raw::Null => return Ok(()),
-            Raw::Text(text) if units::is_blank(text.as_bytes()) => return Ok(()),
-            Raw::Text(_) | Raw::Other(_) => None,
-        };
-        match dbm {
-            Some(dbm) => {
-                let row = self.row();
-                if let Some(cell) = self.table.rssi_dbm[metric.index()].get_mut(row) {
-                    *cell = dbm;
-                }
-                Ok(())
-            }
-            None => self.invalid(
-                Field::Rssi(metric),
-                raw,
-                UnitError::OutOfRange("a JSON number from -32767 to 32767 dBm"),
-            ),
-        }
-    }
-
-    /// A parsed value to store, `None` for a missing one; an invalid one is counted (or
-    /// fails the page in strict mode) and reads as missing.
-    fn settle<T>(
-        &mut self,
-        field: Field,
-        raw: Raw<'_>,
-        parsed: units::UnitResult<T>,
-    ) -> Result<Option<T>, Error> {
-        match parsed {
-            Ok(value) => Ok(value),
-            Err(error) => self.invalid(field, raw, error).map(|()| None),
-        }
-    }
-
-    /// Counts an invalid value, or fails on it in strict mode.
-    #[cold]
-    fn invalid(&mut self, field: Field, raw: Raw<'_>, error: UnitError) -> Result<(), Error> {
-        let location = Location {
-            page: self.page,
-            participant: self.participant,
-            sample: self.sample,
-            field,
-        };
-        let text_storage;
-        let text = match raw {
-            Raw::Text(text) => text,
-            Raw::Number(RawNumber::Int(n)) => {
-                text_storage = n.to_string();
-                &text_storage
-            }
-            Raw::Number(RawNumber::Float(bits)) => {
-                text_storage = f64::from_bits(bits).to_string();
-                &text_storage
-            }
-            Raw::Null => "null",
-            Raw::Other(kind) => kind,
-        };
-        if self.config.strict {
-            return Err(ErrorKind::InvalidValue(InvalidValue::new(location, text, error)).into());
-        }
-        let diagnostics = &mut self.table.diagnostics;
-        diagnostics.invalid_values += 1;
-        if diagnostics.kept.len() < self.config.keep_invalid {
-            diagnostics
-                .kept
-                .push(InvalidValue::new(location, text, error));
-        }
-        Ok(())
-    }
-}
-
-/// A value that must be a string: parsed with `parse`; `null` is missing; another JSON
-/// type is `not_text`.
-fn text_value<T>(
-    raw: Raw<'_>,
-    not_text: UnitError,
-    parse: impl FnOnce(&[u8]) -> units::UnitResult<T>,
-) -> units::UnitResult<T> {
-    match raw {
-        Raw::Text(text) => parse(text.as_bytes()),
-        Raw::Null => Ok(None),
-        Raw::Number(_) | Raw::Other(_) => Err(not_text),
-    }
-}
-
-/// Parses a metric string into its stored fixed-point value.
-pub(crate) fn parse_metric(metric: Metric, text: &[u8]) -> Result<Option<u32>, UnitError> {
-    match metric {
-        Metric::Bitrate => units::bitrate_bps(text),
-        Metric::Latency | Metric::Jitter => units::millis_10us(text),
-        Metric::AvgLoss | Metric::MaxLoss => units::loss_bp(text).map(|v| v.map(u32::from)),
-        Metric::FrameRate => units::frame_rate_cfps(text).map(|v| v.map(u32::from)),
-        Metric::Resolution => {
-            units::resolution_px(text).map(|v| v.map(|(w, h)| (u32::from(w) << 16) | u32::from(h)))
-        }
-    }
-}
-
-#[cold]
-fn too_many_rows() -> Error {
-    Error::config("a meeting table holds at most 4 294 967 294 samples")
 }

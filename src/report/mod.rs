@@ -6,8 +6,42 @@ mod render;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::aggregate::Stats;
 use crate::schema::{Metric, Stream};
+
+/// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
+/// `missing` is `None` (JSON `null`) when no value is present. Built by
+/// [`Stats::from_fixed`] and [`Stats::from_f64`] (in [`crate::aggregate`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Stats {
+    /// Present values.
+    pub count: u64,
+    /// Samples without a value: absent, blank, `null`, invalid (and `0*0` for a resolution).
+    pub missing: u64,
+    /// Smallest value.
+    pub min: Option<f64>,
+    /// Arithmetic mean.
+    pub mean: Option<f64>,
+    /// Median by nearest rank.
+    pub p50: Option<f64>,
+    /// 90th percentile by nearest rank.
+    pub p90: Option<f64>,
+    /// 95th percentile by nearest rank.
+    pub p95: Option<f64>,
+    /// 99th percentile by nearest rank.
+    pub p99: Option<f64>,
+    /// Largest value.
+    pub max: Option<f64>,
+}
+
+impl Stats {
+    /// The percentiles STATS carries, in field order.
+    pub const PERCENTILES: [u32; 4] = [50, 90, 95, 99];
+
+    /// The percentiles' values, in [`Self::PERCENTILES`] order.
+    pub fn percentiles(&self) -> [Option<f64>; 4] {
+        [self.p50, self.p90, self.p95, self.p99]
+    }
+}
 
 /// The whole report: `{"version": 1, "meetings": [...], "errors": [...]}`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -138,41 +172,93 @@ pub struct Degraded {
     pub by_flag: FlagCounts,
 }
 
-/// Samples per degradation flag.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FlagCounts {
-    /// Latency over its threshold on a flagged stream.
-    pub latency: u64,
-    /// Jitter over its threshold.
-    pub jitter: u64,
-    /// Average loss over its threshold.
-    pub loss: u64,
-    /// Frame rate under its threshold on a video stream with a picture.
-    pub frame_rate: u64,
-    /// System CPU over its threshold.
-    pub cpu: u64,
+/// Defines an enum of named report keys with `ALL`, `COUNT`, `index` and `name`, and a
+/// count per variant that serialises as a JSON object in `ALL` order.
+macro_rules! named_counts {
+    (
+        $(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $key:literal,)* }
+        $(#[$cmeta:meta])* pub struct $counts:ident;
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in report order.
+            pub const ALL: [$name; [$($name::$variant),*].len()] = [$($name::$variant),*];
+            /// The number of variants.
+            pub const COUNT: usize = Self::ALL.len();
+
+            /// Position in [`Self::ALL`].
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The name used in reports.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)*
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+
+        $(#[$cmeta])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $counts(pub [u64; $name::COUNT]);
+
+        impl $counts {
+            /// The count of one.
+            pub fn get(&self, key: $name) -> u64 {
+                self.0[key.index()]
+            }
+
+            /// Adds `n` to one.
+            pub fn add(&mut self, key: $name, n: u64) {
+                self.0[key.index()] += n;
+            }
+
+            /// Each one's name and count, in report order.
+            pub fn named(&self) -> [(&'static str, u64); $name::COUNT] {
+                $name::ALL.map(|key| (key.name(), self.get(key)))
+            }
+        }
+
+        impl Serialize for $counts {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some($name::COUNT))?;
+                for (name, n) in self.named() {
+                    map.serialize_entry(name, &n)?;
+                }
+                map.end()
+            }
+        }
+    };
 }
 
-impl FlagCounts {
-    /// Each flag's report name and count, in report order.
-    pub fn named(&self) -> [(&'static str, u64); 5] {
-        [
-            ("latency", self.latency),
-            ("jitter", self.jitter),
-            ("loss", self.loss),
-            ("frame_rate", self.frame_rate),
-            ("cpu", self.cpu),
-        ]
+named_counts! {
+    /// A degradation flag of a sample (see [`Thresholds`](crate::Thresholds)).
+    pub enum Flag {
+        /// Latency over its threshold on a flagged stream.
+        Latency = "latency",
+        /// Jitter over its threshold.
+        Jitter = "jitter",
+        /// Average loss over its threshold.
+        Loss = "loss",
+        /// Frame rate under its threshold on a video stream with a picture.
+        FrameRate = "frame_rate",
+        /// System CPU over its threshold.
+        Cpu = "cpu",
     }
-
-    /// Adds counts given in [`named`](Self::named) order.
-    pub(crate) fn add(&mut self, [latency, jitter, loss, frame_rate, cpu]: [u64; 5]) {
-        self.latency += latency;
-        self.jitter += jitter;
-        self.loss += loss;
-        self.frame_rate += frame_rate;
-        self.cpu += cpu;
-    }
+    /// Samples per degradation flag, serialised as `{"latency": n, ...}`.
+    pub struct FlagCounts;
 }
 
 /// Per-sample MOS of the two audio streams.
@@ -184,20 +270,22 @@ pub struct MosReport {
     pub audio_output: Stats,
 }
 
-/// A participant's grade: the band of the lower of its two audio MOS medians.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Grade {
-    /// Worst median MOS below 2.
-    Bad,
-    /// Worst median MOS from 2 to under 3.
-    Poor,
-    /// Worst median MOS from 3 to under 4.
-    Fair,
-    /// Worst median MOS 4 or more.
-    Good,
-    /// No MOS sample on either audio stream.
-    Unclassified,
+named_counts! {
+    /// A participant's grade: the band of the lower of its two audio MOS medians.
+    pub enum Grade {
+        /// Worst median MOS 4 or more.
+        Good = "good",
+        /// Worst median MOS from 3 to under 4.
+        Fair = "fair",
+        /// Worst median MOS from 2 to under 3.
+        Poor = "poor",
+        /// Worst median MOS below 2.
+        Bad = "bad",
+        /// No MOS sample on either audio stream.
+        Unclassified = "unclassified",
+    }
+    /// Participants per grade, best first, serialised as `{"good": n, ...}`.
+    pub struct GradeCounts;
 }
 
 impl Grade {
@@ -217,56 +305,6 @@ impl Grade {
         } else {
             Grade::Bad
         }
-    }
-
-    /// The name used in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Grade::Good => "good",
-            Grade::Fair => "fair",
-            Grade::Poor => "poor",
-            Grade::Bad => "bad",
-            Grade::Unclassified => "unclassified",
-        }
-    }
-}
-
-/// Participants per grade.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct GradeCounts {
-    /// Worst median MOS ≥ 4.
-    pub good: u64,
-    /// ≥ 3.
-    pub fair: u64,
-    /// ≥ 2.
-    pub poor: u64,
-    /// < 2.
-    pub bad: u64,
-    /// No MOS sample.
-    pub unclassified: u64,
-}
-
-impl GradeCounts {
-    /// Each grade's name and count, best first.
-    pub fn named(&self) -> [(&'static str, u64); 5] {
-        [
-            ("good", self.good),
-            ("fair", self.fair),
-            ("poor", self.poor),
-            ("bad", self.bad),
-            ("unclassified", self.unclassified),
-        ]
-    }
-
-    pub(crate) fn add(&mut self, grade: Grade) {
-        let slot = match grade {
-            Grade::Good => &mut self.good,
-            Grade::Fair => &mut self.fair,
-            Grade::Poor => &mut self.poor,
-            Grade::Bad => &mut self.bad,
-            Grade::Unclassified => &mut self.unclassified,
-        };
-        *slot += 1;
     }
 }
 

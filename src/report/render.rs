@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use super::Stats;
 use super::{MeetingReport, Report};
-use crate::aggregate::Stats;
 use crate::schema::{Metric, Stream};
 
 impl Report {
@@ -24,7 +24,8 @@ impl Report {
     pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "meeting,stream,metric,count,missing,min,mean,p50,p90,p95,p99,max"
+            "meeting,stream,metric,count,missing,{}",
+            csv_stat_columns()
         )?;
         for meeting in &self.meetings {
             for (stream, name, stats) in stat_rows(meeting) {
@@ -35,7 +36,7 @@ impl Report {
                     stats.count,
                     stats.missing
                 )?;
-                for value in quantiles(stats) {
+                for value in csv_stat_values(stats) {
                     match value {
                         Some(v) => write!(out, ",{v}")?,
                         None => out.write_all(b",")?,
@@ -61,11 +62,7 @@ impl Report {
         for meeting in &self.meetings {
             let m = label(&meeting.meeting);
             for (stream, name, stats) in stat_rows(meeting) {
-                let qs = ["0", "0.5", "0.9", "0.95", "0.99", "1"];
-                let values = [
-                    stats.min, stats.p50, stats.p90, stats.p95, stats.p99, stats.max,
-                ];
-                for (q, v) in qs.iter().zip(values) {
+                for (q, v) in quantiles(stats) {
                     if let Some(v) = v {
                         writeln!(
                             out,
@@ -172,12 +169,7 @@ impl Report {
                 "  {:<14} {:>16} {:>16} {:>16}",
                 "", "p50 / p95", "p50 / p95", "p50 / p95"
             )?;
-            for stream in [
-                Stream::AudioInput,
-                Stream::AudioOutput,
-                Stream::VideoInput,
-                Stream::VideoOutput,
-            ] {
+            for stream in Stream::AUDIO_VIDEO {
                 let cell = |metric| {
                     meeting.streams.get(stream, metric).map_or_else(
                         || "-".to_owned(),
@@ -258,14 +250,33 @@ fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &'static str, &Stats
 }
 
 /// `name n, name n, ...`.
-fn listed(counts: [(&str, u64); 5]) -> String {
+fn listed<const N: usize>(counts: [(&str, u64); N]) -> String {
     counts.map(|(name, n)| format!("{name} {n}")).join(", ")
 }
 
-fn quantiles(stats: &Stats) -> [Option<f64>; 7] {
-    [
-        stats.min, stats.mean, stats.p50, stats.p90, stats.p95, stats.p99, stats.max,
-    ]
+/// The CSV columns after `count,missing`: `min,mean,p50,...,max`.
+fn csv_stat_columns() -> String {
+    let percentiles: Vec<String> = Stats::PERCENTILES.iter().map(|p| format!("p{p}")).collect();
+    format!("min,mean,{},max", percentiles.join(","))
+}
+
+/// `min, mean, the percentiles, max`: the CSV columns' values.
+fn csv_stat_values(stats: &Stats) -> impl Iterator<Item = Option<f64>> {
+    [stats.min, stats.mean]
+        .into_iter()
+        .chain(stats.percentiles())
+        .chain([stats.max])
+}
+
+/// Prometheus quantiles: min is 0, the percentiles, max is 1; with their values.
+fn quantiles(stats: &Stats) -> impl Iterator<Item = (String, Option<f64>)> {
+    let percentiles = Stats::PERCENTILES
+        .iter()
+        .map(|&p| format!("{}", f64::from(p) / 100.0))
+        .zip(stats.percentiles());
+    core::iter::once(("0".to_owned(), stats.min))
+        .chain(percentiles)
+        .chain([("1".to_owned(), stats.max)])
 }
 
 fn num(value: Option<f64>) -> String {

@@ -33,11 +33,13 @@ use core::fmt;
 
 use nom::{
     IResult, Parser,
-    bytes::complete::{tag_no_case, take},
+    bytes::complete::tag_no_case,
     character::complete::{char, digit1, multispace0, one_of},
-    combinator::{map_opt, opt},
+    combinator::opt,
     sequence::preceded,
 };
+
+mod time;
 
 /// Largest stored bit rate; `u32::MAX` is left free for the table's "missing" sentinel.
 pub const BITRATE_MAX_BPS: u32 = u32::MAX - 1;
@@ -94,6 +96,8 @@ const BITRATE_UNITS: &[Unit] = &[
     Unit::new("mbps", 6),
     Unit::new("bps", 0),
 ];
+/// A bare bit rate is in kbps.
+const BITRATE_DEFAULT_POW10: u32 = 3;
 const MS: &[Unit] = &[Unit::new("ms", 2)];
 const PERCENT: &[Unit] = &[Unit::new("%", 2)];
 const FPS: &[Unit] = &[Unit::new("fps", 2)];
@@ -101,7 +105,12 @@ const FPS: &[Unit] = &[Unit::new("fps", 2)];
 /// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
 #[inline]
 pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
-    let v = measure(input, BITRATE_UNITS, 3, "kbps, mbps or bps")?;
+    let v = measure(
+        input,
+        BITRATE_UNITS,
+        BITRATE_DEFAULT_POW10,
+        "kbps, mbps or bps",
+    )?;
     narrow(v, u64::from(BITRATE_MAX_BPS), "4294967.294 kbps")
 }
 
@@ -176,62 +185,6 @@ fn common_resolution(input: &[u8]) -> Option<(u16, u16)> {
     }
     let side = |value: u64| u16::try_from(value).ok().filter(|&v| v <= U16_VALUE_MAX);
     Some((side(w)?, side(h)?))
-}
-
-/// An RFC 3339 date-time (`2021-06-24T20:00:00Z`, `2021-06-24T22:00:00.5+02:00`), in whole
-/// seconds since the Unix epoch. Fractions of a second are dropped (floor); `t` or a space
-/// may stand for `T`, `z` for `Z`; a leap second `:60` counts as the next second.
-pub fn timestamp_s(input: &[u8]) -> UnitResult<i64> {
-    if let Some(seconds) = common_timestamp(input) {
-        return Ok(Some(seconds));
-    }
-    if is_blank(input) {
-        return Ok(None);
-    }
-    let (rest, stamp) = rfc3339(input).map_err(|_| UnitError::ExpectedTimestamp)?;
-    if !is_blank(rest) {
-        return Err(UnitError::ExpectedTimestamp);
-    }
-    stamp
-        .to_epoch()
-        .map(Some)
-        .ok_or(UnitError::ExpectedTimestamp)
-}
-
-/// The fast path for Zoom's own layout, `YYYY-MM-DDTHH:MM:SSZ`; `None` sends anything
-/// else (offsets, fractions, invalid dates) to the grammar.
-#[inline]
-fn common_timestamp(input: &[u8]) -> Option<i64> {
-    let bytes: &[u8; 20] = input.try_into().ok()?;
-    let punctuation = [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'Z'),
-    ];
-    if punctuation.iter().any(|&(i, c)| bytes[i] != c) {
-        return None;
-    }
-    let number = |from: usize, to: usize| {
-        let digits = &bytes[from..to];
-        digits
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| digits_value(digits) as u32)
-    };
-    Stamp {
-        year: number(0, 4)?,
-        month: number(5, 7)?,
-        day: number(8, 10)?,
-        hour: number(11, 13)?,
-        minute: number(14, 16)?,
-        second: number(17, 19)?,
-        offset_s: 0,
-        offset_ok: true,
-    }
-    .to_epoch()
 }
 
 /// Whether the input is empty or white space only: Zoom's "no data".
@@ -444,107 +397,7 @@ fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str)
     }
 }
 
-/// The fields of an RFC 3339 date-time, before range checks.
-struct Stamp {
-    year: u32,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    /// East of UTC, in seconds.
-    offset_s: i64,
-    offset_ok: bool,
-}
-
-impl Stamp {
-    fn to_epoch(&self) -> Option<i64> {
-        let valid = (1..=12).contains(&self.month)
-            && self.day >= 1
-            && self.day <= days_in_month(self.year, self.month)
-            && self.hour <= 23
-            && self.minute <= 59
-            && self.second <= 60
-            && self.offset_ok;
-        if !valid {
-            return None;
-        }
-        let days = days_from_civil(i64::from(self.year), self.month, self.day);
-        let clock =
-            i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
-        Some(days * 86_400 + clock - self.offset_s)
-    }
-}
-
-fn rfc3339(input: &[u8]) -> IResult<&[u8], Stamp> {
-    let (rest, (year, _, month, _, day, _, hour, _, minute, _, second)) = (
-        preceded(multispace0, digits(4)),
-        char('-'),
-        digits(2),
-        char('-'),
-        digits(2),
-        one_of("Tt "),
-        digits(2),
-        char(':'),
-        digits(2),
-        char(':'),
-        digits(2),
-    )
-        .parse(input)?;
-    let (rest, _) = opt(preceded(char('.'), digit1)).parse(rest)?;
-    let (rest, zone) = one_of("Zz+-").parse(rest)?;
-    let (rest, (offset_s, offset_ok)) = if zone == 'Z' || zone == 'z' {
-        (rest, (0, true))
-    } else {
-        let (rest, (h, _, m)) = (digits(2), char(':'), digits(2)).parse(rest)?;
-        let magnitude = i64::from(h) * 3600 + i64::from(m) * 60;
-        let signed = if zone == '-' { -magnitude } else { magnitude };
-        (rest, (signed, h <= 23 && m <= 59))
-    };
-    let stamp = Stamp {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        offset_s,
-        offset_ok,
-    };
-    Ok((rest, stamp))
-}
-
-/// Exactly `n` ASCII digits, as a number.
-fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u32> {
-    move |input| {
-        map_opt(take(n), |d: &[u8]| {
-            d.iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-            })
-        })
-        .parse(input)
-    }
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let march_month = i64::from((month + 9) % 12);
-    let day_of_year = (153 * march_month + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
+pub use time::timestamp_s;
 
 #[cfg(test)]
 mod tests;

@@ -232,24 +232,19 @@ fn timestamps() {
 }
 
 mod fast_path {
+    use super::super::time::common_timestamp;
     use super::super::{
-        Unit, common_resolution, common_spelling, common_timestamp, measure_by_grammar,
-        resolution_px, timestamp_s,
+        BITRATE_DEFAULT_POW10, BITRATE_UNITS, FPS, MS, PERCENT, Unit, common_resolution,
+        common_spelling, measure_by_grammar, resolution_px, timestamp_s,
     };
     use proptest::prelude::*;
 
+    /// The parsers' own unit tables, with the power of ten of a bare number.
     const UNIT_SETS: [(&[Unit], u32); 4] = [
-        (
-            &[
-                Unit::new("kbps", 3),
-                Unit::new("mbps", 6),
-                Unit::new("bps", 0),
-            ],
-            3,
-        ),
-        (&[Unit::new("ms", 2)], 2),
-        (&[Unit::new("%", 2)], 2),
-        (&[Unit::new("fps", 2)], 2),
+        (BITRATE_UNITS, BITRATE_DEFAULT_POW10),
+        (MS, 2),
+        (PERCENT, 2),
+        (FPS, 2),
     ];
 
     proptest! {

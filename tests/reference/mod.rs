@@ -125,21 +125,11 @@ fn stream_of(sample: &ModelSample, stream: Stream) -> Option<&ModelStream> {
         .map(|(_, m)| m)
 }
 
+/// The MOS of a sample. Not re-derived here: `mos_estimate` has its own independent oracle
+/// (the published R-to-MOS table in `tests/analytics.rs`); this reference checks what is fed
+/// to it and how the values are summarised.
 pub fn naive_mos(latency: f64, jitter: f64, loss: f64) -> f64 {
-    let el = latency + 2.0 * jitter + 10.0;
-    let mut r = if el < 160.0 {
-        93.2 - el / 40.0
-    } else {
-        93.2 - (el - 120.0) / 10.0
-    };
-    r -= 2.5 * loss;
-    if r <= 0.0 {
-        1.0
-    } else if r >= 100.0 {
-        4.5
-    } else {
-        1.0 + 0.035 * r + 0.000007 * r * (r - 60.0) * (100.0 - r)
-    }
+    zoom_qos::aggregate::mos_estimate(latency, jitter, loss)
 }
 
 /// What the naive report says of a model meeting, with the default thresholds.

@@ -1,6 +1,9 @@
 //! Stage 1: JSON bytes to borrowed views of a QoS page (simd-json + serde). Knows the
 //! schema; parses no numbers out of unit strings.
 //!
+//! (Over 500 lines on purpose: the view types and their hand-written serde visitors, which
+//! make the leniency below, are one unit and read best side by side.)
+//!
 //! Every string borrows from the input buffer (simd-json unescapes in place), so a page
 //! costs one `Vec` per list and no `String` per field. The views are lenient in the same
 //! way as the [`Decoder`](crate::Decoder): unknown keys of any type are skipped, `null` is
@@ -10,10 +13,10 @@
 //! ```
 //! let mut json = br#"{"participants": [{"user_name": "Ana",
 //!     "user_qos": [{"audio_input": {"latency": "126 ms"}}]}]}"#.to_vec();
-//! let page = zoom_qos::raw::Page::from_slice(&mut json)?;
+//! let page = zoom_qos::view::Page::from_slice(&mut json)?;
 //! let sample = &page.participants[0].user_qos[0];
 //! let audio = sample.stream(zoom_qos::Stream::AudioInput).unwrap();
-//! assert_eq!(audio.get(zoom_qos::Metric::Latency), zoom_qos::raw::Value::Str("126 ms"));
+//! assert_eq!(audio.get(zoom_qos::Metric::Latency), zoom_qos::view::Value::Str("126 ms"));
 //! # Ok::<(), zoom_qos::Error>(())
 //! ```
 

@@ -1,9 +1,11 @@
-//! The second decode route: the borrowed serde views of [`crate::raw`] copied into a table.
+//! The second decode route: the borrowed serde views of [`crate::view`] copied into a table.
 
-use super::table::{DecodeConfig, PageWriter, Raw, RawNumber, Table};
+use super::config::DecodeConfig;
+use super::table::{Group, Table};
+use super::writer::{JsonNumber, JsonScalar, PageWriter};
 use crate::error::Error;
-use crate::raw::{Page, Participant, Value};
 use crate::schema::{CpuMetric, ParticipantField, RssiMetric, Stream};
+use crate::view::{Page, Participant, Value};
 
 impl Table {
     /// Appends a page of borrowed views, as [`Decoder::decode`](crate::Decoder::decode)
@@ -32,25 +34,25 @@ fn write_participant(
     }
     for sample in &participant.user_qos {
         writer.begin_sample()?;
-        writer.time(raw(sample.date_time))?;
+        writer.time(json_scalar(sample.date_time))?;
         for stream in Stream::ALL {
             if let Some(view) = sample.stream(*stream) {
-                writer.stream(*stream);
+                writer.open_group(Group::Stream(*stream));
                 for metric in stream.metrics() {
-                    writer.metric(*stream, *metric, raw(view.get(*metric)))?;
+                    writer.metric(*stream, *metric, json_scalar(view.get(*metric)))?;
                 }
             }
         }
         if let Some(cpu) = &sample.cpu_usage {
-            writer.cpu_block();
+            writer.open_group(Group::Cpu);
             for metric in CpuMetric::ALL {
-                writer.cpu(*metric, raw(cpu[metric.index()]))?;
+                writer.cpu(*metric, json_scalar(cpu[metric.index()]))?;
             }
         }
         if let Some(rssi) = &sample.wifi_rssi {
-            writer.rssi_block();
+            writer.open_group(Group::Rssi);
             for metric in RssiMetric::ALL {
-                writer.rssi(*metric, raw(rssi[metric.index()]))?;
+                writer.rssi(*metric, json_scalar(rssi[metric.index()]))?;
             }
         }
         writer.end_sample();
@@ -59,12 +61,12 @@ fn write_participant(
     Ok(())
 }
 
-fn raw(value: Value<'_>) -> Raw<'_> {
+fn json_scalar(value: Value<'_>) -> JsonScalar<'_> {
     match value {
-        Value::Missing => Raw::Null,
-        Value::Str(text) => Raw::Text(text),
-        Value::Int(n) => Raw::Number(RawNumber::Int(n)),
-        Value::Float(x) => Raw::Number(RawNumber::Float(x.to_bits())),
-        Value::Other(kind) => Raw::Other(kind),
+        Value::Missing => JsonScalar::Null,
+        Value::Str(text) => JsonScalar::Text(text),
+        Value::Int(n) => JsonScalar::Number(JsonNumber::Int(n)),
+        Value::Float(x) => JsonScalar::Number(JsonNumber::Float(x.to_bits())),
+        Value::Other(kind) => JsonScalar::Other(kind),
     }
 }

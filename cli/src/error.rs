@@ -1,0 +1,97 @@
+//! The command's errors, and the one place where each becomes an exit status.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How a run that did its job ended: the exit status `0`, or `2` when some input was bad
+/// (the good input was still reported, the bad listed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// Everything was read: exit 0.
+    Clean,
+    /// Some files or meetings failed and are listed: exit 2.
+    WithBadInput,
+}
+
+/// Why the command stopped.
+#[derive(Debug)]
+pub enum CliError {
+    /// The arguments cannot be used (exit 64, BSD `EX_USAGE`).
+    Usage(String),
+    /// A credential variable is missing (exit 64).
+    Credentials(String),
+    /// Nothing to analyse under the paths given (exit 2).
+    NoInput(Vec<PathBuf>),
+    /// `--strict` met an invalid value or a bad file; what was finished is written (exit 2).
+    Strict(String),
+    /// A folder to write into holds output of an earlier run (exit 64: `--force`).
+    NotEmpty(PathBuf),
+    /// The Zoom API refused, or could not be reached (exit 1).
+    Fetch(String),
+    /// Writing output failed (exit 1).
+    Write {
+        /// What was being written.
+        what: String,
+        /// Why it failed.
+        error: std::io::Error,
+    },
+}
+
+/// Exit statuses, in one place.
+pub mod status {
+    /// Everything read and reported.
+    pub const OK: u8 = 0;
+    /// The API refused, or output could not be written.
+    pub const FAILURE: u8 = 1;
+    /// Some input was bad (listed), or `--strict` stopped, or nothing was found.
+    pub const BAD_INPUT: u8 = 2;
+    /// The command line cannot be used (BSD `EX_USAGE`).
+    pub const USAGE: u8 = 64;
+}
+
+impl Done {
+    /// The exit status.
+    pub fn status(self) -> u8 {
+        match self {
+            Done::Clean => status::OK,
+            Done::WithBadInput => status::BAD_INPUT,
+        }
+    }
+}
+
+impl CliError {
+    /// The exit status.
+    pub fn status(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Credentials(_) | CliError::NotEmpty(_) => status::USAGE,
+            CliError::NoInput(_) | CliError::Strict(_) => status::BAD_INPUT,
+            CliError::Fetch(_) | CliError::Write { .. } => status::FAILURE,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(message) | CliError::Credentials(message) => f.write_str(message),
+            CliError::NoInput(paths) => {
+                let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                write!(
+                    f,
+                    "no QoS pages found under {} (pages are .json or .ndjson files)",
+                    paths.join(", ")
+                )
+            }
+            CliError::Strict(message) => write!(f, "stopped (--strict): {message}"),
+            CliError::NotEmpty(path) => write!(
+                f,
+                "{} is not empty; pass --force to replace what generate wrote there",
+                path.display()
+            ),
+            CliError::Fetch(message) => write!(f, "fetch: {message}"),
+            CliError::Write { what, error } => write!(f, "cannot write {what}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}

@@ -1,0 +1,146 @@
+//! What to request: the QoS endpoints, their paths (encoded as Zoom requires) and queries.
+
+use super::encode;
+use crate::error::Error;
+
+/// The API's base URL.
+pub const DEFAULT_API_BASE: &str = "https://api.zoom.us/v2";
+/// The OAuth server's base URL.
+pub const DEFAULT_OAUTH_BASE: &str = "https://zoom.us";
+/// The API's largest `page_size`.
+pub const MAX_PAGE_SIZE: u8 = 10;
+
+/// Meetings or webinars: the endpoints are the same under either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `/metrics/meetings/...`
+    Meeting,
+    /// `/metrics/webinars/...`
+    Webinar,
+}
+
+impl Kind {
+    fn segment(self) -> &'static str {
+        match self {
+            Kind::Meeting => "meetings",
+            Kind::Webinar => "webinars",
+        }
+    }
+}
+
+/// A QoS endpoint of the Dashboard API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /metrics/{kind}/{id}/participants/qos`: pages of participants.
+    ParticipantsQos {
+        /// Meeting or webinar.
+        kind: Kind,
+        /// Its ID or UUID (encoded by the client: pass it as Zoom shows it).
+        id: String,
+    },
+    /// `GET /metrics/{kind}/{id}/participants/{participant}/qos`: one participant, one page.
+    ParticipantQos {
+        /// Meeting or webinar.
+        kind: Kind,
+        /// Its ID or UUID.
+        id: String,
+        /// The participant's ID.
+        participant: String,
+    },
+    /// `GET /metrics/{kind}/{id}/participants/qos_summary`: pages of per-participant
+    /// summaries (needs the QSS add-on).
+    ParticipantsQosSummary {
+        /// Meeting or webinar.
+        kind: Kind,
+        /// Its ID or UUID.
+        id: String,
+    },
+}
+
+impl Endpoint {
+    /// The path below the API base, every segment encoded; UUIDs that begin with `/` or
+    /// contain `//` are encoded twice, as Zoom requires.
+    pub fn path(&self) -> String {
+        let (kind, id) = match self {
+            Endpoint::ParticipantsQos { kind, id }
+            | Endpoint::ParticipantQos { kind, id, .. }
+            | Endpoint::ParticipantsQosSummary { kind, id } => (kind, id),
+        };
+        let id = encode::meeting_id(id);
+        match self {
+            Endpoint::ParticipantsQos { .. } => {
+                format!("/metrics/{}/{id}/participants/qos", kind.segment())
+            }
+            Endpoint::ParticipantQos { participant, .. } => format!(
+                "/metrics/{}/{id}/participants/{}/qos",
+                kind.segment(),
+                encode::component(participant)
+            ),
+            Endpoint::ParticipantsQosSummary { .. } => {
+                format!("/metrics/{}/{id}/participants/qos_summary", kind.segment())
+            }
+        }
+    }
+
+    pub(super) fn is_paged(&self) -> bool {
+        !matches!(self, Endpoint::ParticipantQos { .. })
+    }
+}
+
+/// The `type` query parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QosType {
+    /// `past`: all past meetings.
+    Past,
+    /// `pastOne`: one past meeting instance.
+    PastOne,
+    /// `live`: meetings in progress (the API's default).
+    #[default]
+    Live,
+}
+
+impl QosType {
+    /// The query value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QosType::Past => "past",
+            QosType::PastOne => "pastOne",
+            QosType::Live => "live",
+        }
+    }
+}
+
+/// The query of a request: `type` and a validated `page_size`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub(super) qos_type: QosType,
+    pub(super) page_size: u8,
+}
+
+impl Default for Query {
+    /// `live`, and the largest page size (fewest requests under the rate limit).
+    fn default() -> Self {
+        Query {
+            qos_type: QosType::Live,
+            page_size: MAX_PAGE_SIZE,
+        }
+    }
+}
+
+impl Query {
+    /// A query; `page_size` must be 1 to 10 (the API's limit; older docs said 30 or 300).
+    ///
+    /// # Errors
+    /// A [`Config`](crate::ErrorKind::Config) error for a page size out of range.
+    pub fn new(qos_type: QosType, page_size: u8) -> Result<Self, Error> {
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            return Err(Error::config(format!(
+                "page_size must be 1 to {MAX_PAGE_SIZE}, found {page_size}"
+            )));
+        }
+        Ok(Query {
+            qos_type,
+            page_size,
+        })
+    }
+}

@@ -1,0 +1,67 @@
+//! How pages are decoded (leniency, how many invalid values are kept) and what was found
+//! wrong while decoding.
+
+use crate::error::InvalidValue;
+
+/// How pages are decoded: leniency and how many invalid values are kept for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeConfig {
+    pub(super) strict: bool,
+    pub(super) keep_invalid: usize,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        DecodeConfig {
+            strict: false,
+            keep_invalid: 16,
+        }
+    }
+}
+
+impl DecodeConfig {
+    /// The default: lenient, keeping the first 16 invalid values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Strict mode: the first invalid value fails the page with its location. Off by
+    /// default, because one odd value in a minute of data should not hide the meeting: in
+    /// lenient mode it becomes missing and is counted.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// How many invalid values the table keeps with their text and location (all are
+    /// counted). Default 16: enough to show someone what is wrong, bounded for hostile input.
+    pub fn keep_invalid(mut self, count: usize) -> Self {
+        self.keep_invalid = count;
+        self
+    }
+
+    /// Whether strict mode is on.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+}
+
+/// Invalid values seen while decoding into a table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    pub(super) invalid_values: u64,
+    pub(super) kept: Vec<InvalidValue>,
+}
+
+impl Diagnostics {
+    /// How many metric, CPU, Wi-Fi or time values were neither blank nor a valid spelling.
+    pub fn invalid_values(&self) -> u64 {
+        self.invalid_values
+    }
+
+    /// The first invalid values, with their location and text (see
+    /// [`DecodeConfig::keep_invalid`]).
+    pub fn first_invalid(&self) -> &[InvalidValue] {
+        &self.kept
+    }
+}

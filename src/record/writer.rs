@@ -1,0 +1,322 @@
+//! The row writer: every decode route (the tape walk, the serde views) fills a [`Table`]
+//! through it, in document order, so that units, missing values and diagnostics are
+//! handled in one place.
+
+use super::config::DecodeConfig;
+use super::table::{Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, Table, time_to_stored};
+use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::units::{self, UnitError};
+
+impl Table {
+    /// Writes one page through `write`, atomically: on error the table is as it was.
+    pub(crate) fn write_page<T>(
+        &mut self,
+        config: &DecodeConfig,
+        write: impl FnOnce(&mut PageWriter<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mark = Mark::of(self);
+        let mut writer = PageWriter {
+            page: self.pages,
+            allocated_rows: self.rows,
+            table: self,
+            config,
+            participant: 0,
+            sample: 0,
+        };
+        match write(&mut writer) {
+            Ok(value) => {
+                // Cut the last block of rows to the rows written.
+                self.resize_groups(self.rows);
+                self.pages += 1;
+                Ok(value)
+            }
+            Err(error) => {
+                mark.restore(self);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// A metric value as it stands in the JSON, before unit parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonScalar<'a> {
+    /// A string.
+    Text(&'a str),
+    /// A JSON number (only Wi-Fi fields take numbers).
+    Number(JsonNumber),
+    /// `null`: missing.
+    Null,
+    /// Any other JSON type, named for the diagnostics.
+    Other(&'static str),
+}
+
+/// A JSON number as the parsers give it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonNumber {
+    Int(i64),
+    /// An `f64`'s bits (so that the enum stays `Eq`).
+    Float(u64),
+}
+
+/// Writes the rows of one page. Every decode route (the tape walk, the serde views) calls
+/// it in document order: participants, and inside each its fields and samples.
+pub(crate) struct PageWriter<'t> {
+    table: &'t mut Table,
+    config: &'t DecodeConfig,
+    page: u32,
+    participant: u32,
+    sample: u32,
+    /// The length of the time column and the present columns while the page is written:
+    /// rows are added in blocks of [`ROW_BLOCK`], and the page's end cuts them to
+    /// `table.rows`.
+    allocated_rows: usize,
+}
+
+/// Rows added to the columns at a time: one resize per column per block is much cheaper
+/// than one push per column per sample.
+const ROW_BLOCK: usize = 64;
+
+impl PageWriter<'_> {
+    /// Opens the next participant of the page.
+    pub(crate) fn begin_participant(&mut self) -> Result<(), Error> {
+        let row = u32::try_from(self.table.rows).map_err(|_| too_many_rows())?;
+        self.table.participants.push(ParticipantRow {
+            page: self.page,
+            index_in_page: self.participant,
+            rows: row..row,
+            text: [(0, 0); ParticipantField::COUNT],
+        });
+        self.sample = 0;
+        Ok(())
+    }
+
+    /// Closes the open participant.
+    pub(crate) fn end_participant(&mut self) {
+        self.participant += 1;
+    }
+
+    /// Sets a text field of the open participant.
+    pub(crate) fn participant_text(&mut self, field: ParticipantField, value: &str) {
+        let start = self.table.text.len();
+        self.table.text.push_str(value);
+        let end = self.table.text.len();
+        if let (Some(row), Ok(start), Ok(end)) = (
+            self.table.participants.last_mut(),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            row.text[field.index()] = (start, end);
+        } else {
+            // Over 4 GiB of names: keep the field empty rather than wrap.
+            self.table.text.truncate(start);
+        }
+    }
+
+    /// Adds a row for the next sample of the open participant, all missing.
+    pub(crate) fn begin_sample(&mut self) -> Result<(), Error> {
+        let table = &mut *self.table;
+        let end = u32::try_from(table.rows + 1).map_err(|_| too_many_rows())?;
+        if table.rows == self.allocated_rows {
+            self.allocated_rows += ROW_BLOCK;
+            table.resize_groups(self.allocated_rows);
+        }
+        table.rows += 1;
+        if let Some(row) = table.participants.last_mut() {
+            row.rows.end = end;
+        }
+        Ok(())
+    }
+
+    /// The row of the open sample.
+    fn row(&self) -> usize {
+        // Before any sample this is usize::MAX, a row no column has: writes are ignored.
+        self.table.rows.wrapping_sub(1)
+    }
+
+    /// Closes the open sample.
+    pub(crate) fn end_sample(&mut self) {
+        self.sample += 1;
+    }
+
+    /// The sample's `date_time`.
+    pub(crate) fn time(&mut self, value: JsonScalar<'_>) -> Result<(), Error> {
+        let parsed = text_value(value, UnitError::ExpectedTimestamp, units::timestamp_s);
+        if let Some(t) = self.settle(Field::DateTime, value, parsed)? {
+            self.set(Group::Time, 0, time_to_stored(t));
+        }
+        Ok(())
+    }
+
+    /// Marks a group (a stream, `cpu_usage`, `wifi_rssi`) as present in the open sample:
+    /// it was an object.
+    #[inline]
+    pub(crate) fn open_group(&mut self, group: Group) {
+        self.table.open_group(group, self.allocated_rows);
+    }
+
+    /// Stores a value in a column of a group at the open sample's row.
+    #[inline(always)]
+    fn set(&mut self, group: Group, column: usize, stored: u64) {
+        let row = self.row();
+        if let Some(column) = self.table.groups[group.index()].columns.get_mut(column) {
+            column.set(row, stored);
+        }
+    }
+
+    /// A metric of a present stream. Picture metrics of audio streams are ignored.
+    #[inline(always)]
+    pub(crate) fn metric(
+        &mut self,
+        stream: Stream,
+        metric: Metric,
+        value: JsonScalar<'_>,
+    ) -> Result<(), Error> {
+        // `""`, Zoom's "no data", is common (a stream that is off sends a block of them)
+        // and the row already reads missing: skip the call that would parse it.
+        if matches!(value, JsonScalar::Text("")) {
+            return Ok(());
+        }
+        self.metric_value(stream, metric, value)
+    }
+
+    fn metric_value(
+        &mut self,
+        stream: Stream,
+        metric: Metric,
+        value: JsonScalar<'_>,
+    ) -> Result<(), Error> {
+        if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
+            return Ok(());
+        }
+        let parser = metric.descriptor().parser;
+        let parsed = text_value(value, UnitError::ExpectedNumber, |text| parser.parse(text));
+        if let Some(stored) = self.settle(Field::Metric(stream, metric), value, parsed)? {
+            self.set(Group::Stream(stream), metric.index(), u64::from(stored));
+        }
+        Ok(())
+    }
+
+    /// A `cpu_usage` field of the open sample (after opening [`Group::Cpu`]).
+    pub(crate) fn cpu(&mut self, metric: CpuMetric, value: JsonScalar<'_>) -> Result<(), Error> {
+        let parser = metric.descriptor().parser;
+        let parsed = text_value(value, UnitError::ExpectedNumber, |text| parser.parse(text));
+        if let Some(stored) = self.settle(Field::Cpu(metric), value, parsed)? {
+            self.set(Group::Cpu, metric.index(), u64::from(stored));
+        }
+        Ok(())
+    }
+
+    /// A `wifi_rssi` field (a JSON number of dBm) of the open sample.
+    pub(crate) fn rssi(&mut self, metric: RssiMetric, value: JsonScalar<'_>) -> Result<(), Error> {
+        let dbm = match value {
+            JsonScalar::Number(JsonNumber::Int(n)) => {
+                i16::try_from(n).ok().filter(|&n| n != i16::MIN)
+            }
+            JsonScalar::Number(JsonNumber::Float(bits)) => {
+                let x = f64::from_bits(bits).round();
+                // In range, so the cast is exact.
+                (x > f64::from(i16::MIN) && x <= f64::from(i16::MAX)).then_some(x as i16)
+            }
+            JsonScalar::Null => return Ok(()),
+            JsonScalar::Text(text) if units::is_blank(text.as_bytes()) => return Ok(()),
+            JsonScalar::Text(_) | JsonScalar::Other(_) => None,
+        };
+        match dbm {
+            Some(dbm) => {
+                // -32767 ..= 32767 dBm: stored 0 ..= 65534, below the u16 sentinel.
+                let stored = i32::from(dbm) + RSSI_OFFSET_DBM;
+                self.set(
+                    Group::Rssi,
+                    metric.index(),
+                    u64::try_from(stored).unwrap_or(0),
+                );
+                Ok(())
+            }
+            None => self.invalid(
+                Field::Rssi(metric),
+                value,
+                UnitError::OutOfRange("a JSON number from -32767 to 32767 dBm"),
+            ),
+        }
+    }
+
+    /// A parsed value to store, `None` for a missing one; an invalid one is counted (or
+    /// fails the page in strict mode) and reads as missing.
+    fn settle<T>(
+        &mut self,
+        field: Field,
+        value: JsonScalar<'_>,
+        parsed: units::UnitResult<T>,
+    ) -> Result<Option<T>, Error> {
+        match parsed {
+            Ok(parsed) => Ok(parsed),
+            Err(error) => self.invalid(field, value, error).map(|()| None),
+        }
+    }
+
+    /// Counts an invalid value, or fails on it in strict mode.
+    #[cold]
+    fn invalid(
+        &mut self,
+        field: Field,
+        value: JsonScalar<'_>,
+        error: UnitError,
+    ) -> Result<(), Error> {
+        let location = Location {
+            page: self.page,
+            participant: self.participant,
+            sample: self.sample,
+            field,
+        };
+        let text_storage;
+        let text = match value {
+            JsonScalar::Text(text) => text,
+            JsonScalar::Number(JsonNumber::Int(n)) => {
+                text_storage = n.to_string();
+                &text_storage
+            }
+            JsonScalar::Number(JsonNumber::Float(bits)) => {
+                text_storage = f64::from_bits(bits).to_string();
+                &text_storage
+            }
+            JsonScalar::Null => "null",
+            JsonScalar::Other(kind) => kind,
+        };
+        if self.config.strict {
+            return Err(ErrorKind::InvalidValue(InvalidValue::new(location, text, error)).into());
+        }
+        let diagnostics = &mut self.table.diagnostics;
+        diagnostics.invalid_values += 1;
+        if diagnostics.kept.len() < self.config.keep_invalid {
+            diagnostics
+                .kept
+                .push(InvalidValue::new(location, text, error));
+        }
+        Ok(())
+    }
+}
+
+/// A value that must be a string: parsed with `parse`; `null` is missing; another JSON
+/// type is `not_text`.
+fn text_value<T>(
+    value: JsonScalar<'_>,
+    not_text: UnitError,
+    parse: impl FnOnce(&[u8]) -> units::UnitResult<T>,
+) -> units::UnitResult<T> {
+    match value {
+        JsonScalar::Text(text) => parse(text.as_bytes()),
+        JsonScalar::Null => Ok(None),
+        JsonScalar::Number(_) | JsonScalar::Other(_) => Err(not_text),
+    }
+}
+
+#[cold]
+fn too_many_rows() -> Error {
+    ErrorKind::TooLarge {
+        what: "a meeting table",
+        limit: "4 294 967 294 samples",
+    }
+    .into()
+}
