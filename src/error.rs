@@ -31,6 +31,14 @@ pub enum ErrorKind {
         /// The JSON type found instead.
         found: &'static str,
     },
+    /// A JSON document that is an error answer of the Zoom API (`{"code": 124, "message":
+    /// "Invalid access token."}`), not a page: saved by a tool that did not check the status.
+    ErrorAnswer {
+        /// Zoom's error code.
+        code: Option<i64>,
+        /// Zoom's message.
+        message: String,
+    },
     /// A metric value that is neither blank nor a documented spelling, in strict mode.
     InvalidValue(InvalidValue),
     /// A configuration value that cannot be used (thresholds, page size, ...).
@@ -96,6 +104,34 @@ impl Error {
         ErrorKind::Json { offset, reason }.into()
     }
 
+    /// The JSON error of `bytes` that serde_json's validating parse found: the byte
+    /// offset (the end of the input when it ended too early) and the reason in words.
+    #[cold]
+    pub(crate) fn from_serde_json(bytes: &[u8], error: &serde_json::Error) -> Self {
+        let offset = if error.is_eof() {
+            bytes.len()
+        } else {
+            line_column_offset(bytes, error.line(), error.column())
+        };
+        // serde_json's text ends with " at line L column C": the offset replaces it.
+        let text = error.to_string();
+        let reason = match text.rfind(" at line ") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        };
+        let reason = match reason.as_str() {
+            "trailing characters" => "trailing characters after the document".to_owned(),
+            r if r.starts_with("EOF while parsing") => {
+                format!(
+                    "unexpected end of input ({})",
+                    r.replacen("EOF while", "while", 1)
+                )
+            }
+            _ => reason,
+        };
+        Error::json(offset, reason)
+    }
+
     #[cold]
     pub(crate) fn shape(path: String, expected: &'static str, found: &'static str) -> Self {
         ErrorKind::Shape {
@@ -144,6 +180,16 @@ impl fmt::Display for Error {
                 expected,
                 found,
             } => write!(f, "{path}: expected {expected}, found {found}"),
+            ErrorKind::ErrorAnswer { code, message } => {
+                f.write_str("not a QoS page but an error answer of the Zoom API")?;
+                if let Some(code) = code {
+                    write!(f, ", code {code}")?;
+                }
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
             ErrorKind::InvalidValue(invalid) => invalid.fmt(f),
             ErrorKind::Config { message } => f.write_str(message),
             ErrorKind::TooLarge { what, limit } => write!(f, "{what} holds at most {limit}"),
@@ -164,6 +210,21 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
+fn line_column_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
+            .nth(line - 2)
+            .map_or(bytes.len(), |(i, _)| i + 1)
+    };
+    (line_start + column.saturating_sub(1)).min(bytes.len())
 }
 
 /// Where a value sits in the input: page of the meeting, participant of the page, sample

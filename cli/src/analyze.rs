@@ -1,26 +1,29 @@
 //! `zoom-qos analyze`: meetings in parallel, each decoded into its own table and reported.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use zoom_qos::record::locate_json_error;
 use zoom_qos::report::MeetingError;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report, Table};
 
-use crate::input::{MeetingInput, Source, object_start, split_pages};
+use crate::input::{MeetingInput, Source, io_reason, object_start, split_pages};
 
 /// How one meeting ended.
 #[derive(Debug)]
 pub enum Outcome {
     /// Reported.
     Report(Box<MeetingReport>),
-    /// A file could not be read as pages: the meeting is listed under `errors`.
+    /// A file could not be read as pages (or, with `--strict`, held an invalid value): the
+    /// meeting is listed under `errors`.
     Failed(MeetingError),
-    /// An invalid value in strict mode: stops the run.
-    Strict(String),
+    /// Not started: `--strict` had stopped the run.
+    NotStarted,
 }
 
 /// Counters behind the progress line.
@@ -28,36 +31,50 @@ pub enum Outcome {
 pub struct Progress {
     pages: AtomicU64,
     bytes: AtomicU64,
+    meetings: AtomicU64,
+    total_meetings: AtomicU64,
 }
 
 /// Decodes and reports every meeting, in parallel on the current rayon pool, and returns
-/// the outcomes sorted by meeting name.
+/// the outcomes sorted by meeting name. With `stop_on_failure` (`--strict`), the first
+/// failed meeting stops the run: meetings already started finish, the others are
+/// [`Outcome::NotStarted`].
 ///
 /// The largest meetings start first, so that no big one is left for last on one thread;
-/// each worker reuses one table, so memory follows the largest meetings in flight. With
-/// several meetings the threads are busy with meetings, and each report is computed on its
-/// worker; a single meeting gets the parallel report.
+/// each worker reuses one table and one buffer, so memory follows the largest meetings in
+/// flight. With several meetings the threads are busy with meetings, and each report is
+/// computed on its worker; a single meeting gets the parallel report.
 pub fn run(
     inputs: &[MeetingInput],
     decode: &DecodeConfig,
     analysis: &Analysis,
     progress: &Progress,
+    stop_on_failure: bool,
 ) -> Vec<(String, Outcome)> {
     let mut order: Vec<(u64, &MeetingInput)> = inputs
         .iter()
         .map(|input| (input.size_hint(), input))
         .collect();
     order.sort_by_key(|&(size, _)| std::cmp::Reverse(size));
+    progress
+        .total_meetings
+        .store(inputs.len() as u64, Ordering::Relaxed);
     let analysis = analysis.clone().sequential(inputs.len() > 1);
+    let stopped = AtomicBool::new(false);
     let mut outcomes: Vec<(String, Outcome)> = order
         .par_iter()
         .map_init(
             || Worker::new(decode.clone()),
             |worker, (_, input)| {
-                (
-                    input.name.clone(),
-                    meeting(input, worker, &analysis, progress),
-                )
+                if stopped.load(Ordering::Relaxed) {
+                    return (input.name.clone(), Outcome::NotStarted);
+                }
+                let outcome = meeting(input, worker, &analysis, progress);
+                if stop_on_failure && matches!(outcome, Outcome::Failed(_)) {
+                    stopped.store(true, Ordering::Relaxed);
+                }
+                progress.meetings.fetch_add(1, Ordering::Relaxed);
+                (input.name.clone(), outcome)
             },
         )
         .collect();
@@ -70,7 +87,10 @@ pub fn run(
 pub struct Worker {
     table: Table,
     decoder: Decoder,
-    /// A copy of a file, for trying it whole (simd-json unescapes strings in place).
+    /// The file being read.
+    file: Vec<u8>,
+    /// A copy of a page, for the decoder: simd-json unescapes strings in place, and the
+    /// original must stay intact for the fallback split and for locating errors.
     scratch: Vec<u8>,
 }
 
@@ -80,6 +100,7 @@ impl Worker {
         Worker {
             table: Table::new(),
             decoder: Decoder::new(config),
+            file: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -89,77 +110,101 @@ impl Worker {
         &self.table
     }
 
-    /// Decodes every page of one file (named `file`) into the table.
+    /// Decodes every page of one file's contents (named `file`) into the table.
     ///
     /// # Errors
     /// The first page that fails, as the command reports it.
     pub fn decode_file(
         &mut self,
         file: &str,
-        bytes: &mut [u8],
+        original: &[u8],
         progress: &Progress,
     ) -> Result<(), FileError> {
-        // Most files hold one page. Try such a file whole first, on a copy: the splitter
-        // looks at every byte, the copy is a memcpy. Only when the file is not one JSON
-        // document (several pages, or malformed) is the original split, exactly as if it
-        // had not been tried: a JSON error leaves the table untouched.
-        if let Some(start) = object_start(bytes).filter(|_| !file.ends_with(".ndjson")) {
-            self.scratch.clear();
-            self.scratch.extend_from_slice(bytes);
-            match self.decoder.decode(&mut self.scratch, &mut self.table) {
-                Ok(_) => {
+        // Most files hold one page. Try such a file whole first: the splitter looks at
+        // every byte, the copy is a memcpy. Only when the file is not one JSON document
+        // (several pages, or malformed) is it split, exactly as if it had not been tried:
+        // a JSON error leaves the table untouched.
+        if let Some(start) = object_start(original).filter(|_| !file.ends_with(".ndjson")) {
+            match self.decode_page(original) {
+                Ok(()) => {
                     progress.pages.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 Err(error) if !matches!(error.kind(), ErrorKind::Json { .. }) => {
-                    return Err(FileError::page(&error, start));
+                    return Err(FileError::page(&error, start..original.len(), original));
                 }
                 Err(_) => {}
             }
         }
-        let pages = split_pages(bytes);
+        let pages = split_pages(original);
         if pages.is_empty() {
-            return Err(FileError::At(0, "no JSON document in the file".to_owned()));
+            return Err(FileError {
+                offset: 0,
+                message: "no JSON document in the file (it is empty or blank)".to_owned(),
+            });
         }
         for range in pages {
-            let start = range.start;
-            let Some(page) = bytes.get_mut(range) else {
-                return Err(FileError::At(start, "page out of bounds".to_owned()));
-            };
-            self.decoder
-                .decode(page, &mut self.table)
-                .map_err(|error| FileError::page(&error, start))?;
+            self.decode_page(&original[range.clone()])
+                .map_err(|error| FileError::page(&error, range, original))?;
             progress.pages.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
     }
+
+    fn decode_page(&mut self, page: &[u8]) -> Result<(), zoom_qos::Error> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(page);
+        self.decoder
+            .decode(&mut self.scratch, &mut self.table)
+            .map(|_| ())
+    }
 }
 
-/// Why a file's pages could not all be decoded.
+/// Why a file's pages could not all be decoded: where, and what a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileError {
-    /// At a byte offset of the file: the meeting fails.
-    At(usize, String),
-    /// An invalid value in strict mode: the run stops.
-    Strict(String),
+pub struct FileError {
+    /// The byte offset in the file.
+    pub offset: usize,
+    /// What went wrong, in words.
+    pub message: String,
 }
 
 impl FileError {
-    /// The failure of the page starting at byte `start` of its file.
-    pub fn page(error: &zoom_qos::Error, start: usize) -> FileError {
+    /// The failure of the page at `range` of the file `original`. A JSON error is
+    /// located again on the original bytes, which the decoder's copy no longer is.
+    pub fn page(error: &zoom_qos::Error, range: Range<usize>, original: &[u8]) -> FileError {
+        let start = range.start;
         match error.kind() {
             ErrorKind::Json { offset, reason } => {
+                let located = original
+                    .get(range)
+                    .and_then(locate_json_error)
+                    .and_then(|e| match e.into_kind() {
+                        ErrorKind::Json { offset, reason } => Some((offset, reason)),
+                        _ => None,
+                    });
+                let (offset, reason) = located.unwrap_or((*offset, reason.clone()));
                 let at = start + offset;
-                FileError::At(at, format!("malformed JSON at byte {at}: {reason}"))
+                FileError {
+                    offset: at,
+                    message: format!("malformed JSON at byte {at}: {reason}"),
+                }
             }
-            ErrorKind::InvalidValue(_) => FileError::Strict(error.to_string()),
-            _ => FileError::At(start, format!("page at byte {start}: {error}")),
+            _ if start == 0 => FileError {
+                offset: 0,
+                message: error.to_string(),
+            },
+            _ => FileError {
+                offset: start,
+                message: format!("the page at byte {start}: {error}"),
+            },
         }
     }
 }
 
 /// One meeting: every page of every file into the worker's table (cleared first), then
-/// its report.
+/// its report, with each invalid value's file. Files are read one at a time into the
+/// worker's buffer.
 pub fn meeting(
     input: &MeetingInput,
     worker: &mut Worker,
@@ -167,69 +212,110 @@ pub fn meeting(
     progress: &Progress,
 ) -> Outcome {
     worker.table.clear();
-    let files: Vec<(String, io::Result<Vec<u8>>)> = match &input.source {
-        Source::Files(paths) => paths
-            .iter()
-            .map(|p| (p.display().to_string(), fs::read(p)))
-            .collect(),
-        Source::Stdin => {
-            let mut bytes = Vec::new();
-            let read = io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes);
-            vec![("<stdin>".to_owned(), read)]
+    let failed = |file: String, offset, message| {
+        Outcome::Failed(MeetingError {
+            meeting: input.name.clone(),
+            file: Some(file),
+            offset,
+            message,
+        })
+    };
+    let mut files: Vec<(String, Range<u32>)> = Vec::new();
+    let paths: Vec<Option<&Path>> = match &input.source {
+        Source::Files(paths) => paths.iter().map(|p| Some(p.as_path())).collect(),
+        Source::Stdin => vec![None],
+        Source::Unreadable { path, message } => {
+            return failed(path.display().to_string(), None, message.clone());
         }
     };
-    for (file, bytes) in files {
-        let failed = |offset, message| {
-            Outcome::Failed(MeetingError {
-                meeting: input.name.clone(),
-                file: Some(file.clone()),
-                offset,
-                message,
-            })
+    for path in paths {
+        let file = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
+        let mut buffer = std::mem::take(&mut worker.file);
+        buffer.clear();
+        let read = match path {
+            Some(path) => File::open(path).and_then(|mut f| f.read_to_end(&mut buffer)),
+            None => io::stdin().lock().read_to_end(&mut buffer),
         };
-        let mut bytes = match bytes {
-            Ok(bytes) => bytes,
-            Err(error) => return failed(None, format!("cannot read: {error}")),
-        };
+        if let Err(error) = read {
+            worker.file = buffer;
+            return failed(file, None, format!("cannot read: {}", io_reason(&error)));
+        }
         progress
             .bytes
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        match worker.decode_file(&file, &mut bytes, progress) {
-            Ok(()) => {}
-            Err(FileError::At(offset, message)) => return failed(Some(offset), message),
-            Err(FileError::Strict(message)) => {
-                return Outcome::Strict(format!("{file}: {message}"));
-            }
+            .fetch_add(buffer.len() as u64, Ordering::Relaxed);
+        let first_page = worker.table.pages();
+        let decoded = worker.decode_file(&file, &buffer, progress);
+        worker.file = buffer;
+        if let Err(error) = decoded {
+            return failed(file, Some(error.offset), error.message);
         }
+        files.push((file, first_page..worker.table.pages()));
     }
-    Outcome::Report(Box::new(analysis.meeting(&input.name, &worker.table)))
+    let mut report = analysis.meeting(&input.name, &worker.table);
+    for invalid in &mut report.first_invalid_values {
+        invalid.file = files
+            .iter()
+            .find(|(_, pages)| pages.contains(&invalid.page))
+            .map(|(file, _)| file.clone());
+    }
+    Outcome::Report(Box::new(report))
 }
 
-/// Splits outcomes into a report and the strict-mode failure, if any.
-pub fn into_report(outcomes: Vec<(String, Outcome)>) -> Result<Report, String> {
+/// The report of the outcomes, and how many meetings `--strict` left unstarted.
+pub fn into_report(outcomes: Vec<(String, Outcome)>) -> (Report, usize) {
     let mut meetings = Vec::new();
     let mut errors = Vec::new();
+    let mut not_started = 0;
     for (_, outcome) in outcomes {
         match outcome {
             Outcome::Report(report) => meetings.push(*report),
             Outcome::Failed(error) => errors.push(error),
-            Outcome::Strict(message) => return Err(message),
+            Outcome::NotStarted => not_started += 1,
         }
     }
-    Ok(Report::new(meetings, errors))
+    (Report::new(meetings, errors), not_started)
 }
 
-/// The one-line error of a failed meeting, for stderr.
+/// The one-line error of a failed meeting, for stderr: control characters escaped.
 pub fn error_line(error: &MeetingError) -> String {
     let file = error.file.as_deref().unwrap_or("<input>");
-    format!(
+    escape_controls(&format!(
         "zoom-qos: meeting {}: {file}: {}",
         error.meeting, error.message
-    )
+    ))
 }
 
-/// Runs `work` while a progress line (pages, bytes, MB/s) refreshes on stderr, when
-/// stderr is a terminal and the work takes more than a second. Prints nothing otherwise.
+/// A stderr line naming paths (the first three, and how many more) after `what`.
+pub fn paths_line(what: &str, paths: &[std::path::PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    let more = match paths.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    escape_controls(&format!("zoom-qos: {what}: {}{more}", shown.join(", ")))
+}
+
+/// Text with its control characters written as visible escapes, for a terminal.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// Runs `work` while a progress line (meetings done, pages, bytes, MB/s) refreshes on
+/// stderr, when stderr is a terminal and the work takes more than a second. The line is fit
+/// to the terminal's width at every refresh, so it never wraps. Prints nothing otherwise.
 pub fn with_progress<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Send) -> T {
     if !io::stderr().is_terminal() {
         return work();
@@ -238,26 +324,58 @@ pub fn with_progress<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Se
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let start = Instant::now();
-            let mut shown = false;
+            let mut shown = 0;
             while !done.load(Ordering::Relaxed) {
                 std::thread::park_timeout(Duration::from_millis(200));
                 let elapsed = start.elapsed().as_secs_f64();
                 if elapsed < 1.0 || done.load(Ordering::Relaxed) {
                     continue;
                 }
-                let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-                let pages = progress.pages.load(Ordering::Relaxed);
-                eprint!("\r{pages} pages, {mb:.1} MB, {:.1} MB/s   ", mb / elapsed);
-                shown = true;
+                let line = progress_line(progress, elapsed, terminal_columns());
+                // Pad over what the last line showed, in case this one is shorter.
+                eprint!("\r{line:<shown$}");
+                shown = line.chars().count();
             }
-            if shown {
-                eprint!("\r{:60}\r", "");
+            if shown > 0 {
+                eprint!("\r{:shown$}\r", "");
             }
         });
         let value = work();
         done.store(true, Ordering::Relaxed);
         value
     })
+}
+
+/// The terminal's width in columns (80 when it cannot be told).
+fn terminal_columns() -> usize {
+    terminal_size::terminal_size_of(io::stderr()).map_or(80, |(width, _)| usize::from(width.0))
+}
+
+/// The progress line, at most `columns - 1` characters (the last column would wrap some
+/// terminals): whole fields, the least useful dropped first when it is narrow.
+pub fn progress_line(progress: &Progress, elapsed_s: f64, columns: usize) -> String {
+    let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
+    let fields = [
+        format!(
+            "{}/{} meetings",
+            progress.meetings.load(Ordering::Relaxed),
+            progress.total_meetings.load(Ordering::Relaxed)
+        ),
+        format!("{} pages", progress.pages.load(Ordering::Relaxed)),
+        format!("{mb:.1} MB"),
+        format!("{:.1} MB/s", mb / elapsed_s.max(1e-9)),
+    ];
+    let room = columns.saturating_sub(1);
+    let mut line = String::new();
+    for field in fields {
+        let separator = if line.is_empty() { "" } else { ", " };
+        if line.len() + separator.len() + field.len() > room {
+            break;
+        }
+        line.push_str(separator);
+        line.push_str(&field);
+    }
+    line
 }
 
 /// Reads a thresholds file: TOML, or JSON for a `.json` file. Unknown keys are an error.
@@ -306,4 +424,30 @@ pub enum Format {
     Csv,
     /// Prometheus text exposition format.
     Prometheus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_never_wraps_and_drops_whole_fields() {
+        let progress = Progress::default();
+        progress.total_meetings.store(80, Ordering::Relaxed);
+        progress.meetings.store(77, Ordering::Relaxed);
+        progress.pages.store(465, Ordering::Relaxed);
+        progress.bytes.store(787_200_000, Ordering::Relaxed);
+        let wide = progress_line(&progress, 2.0, 120);
+        assert_eq!(wide, "77/80 meetings, 465 pages, 787.2 MB, 393.6 MB/s");
+        for columns in 0..120 {
+            let line = progress_line(&progress, 2.0, columns);
+            assert!(line.len() < columns.max(1), "{columns}: {line:?}");
+            assert!(wide.starts_with(&line), "whole fields: {line:?}");
+            assert!(!line.ends_with(", "));
+        }
+        assert_eq!(
+            progress_line(&progress, 2.0, 40),
+            "77/80 meetings, 465 pages, 787.2 MB"
+        );
+    }
 }

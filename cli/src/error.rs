@@ -22,10 +22,16 @@ pub enum CliError {
     Credentials(String),
     /// Nothing to analyse under the paths given (exit 2).
     NoInput(Vec<PathBuf>),
-    /// `--strict` met an invalid value or a bad file; what was finished is written (exit 2).
-    Strict(String),
-    /// A folder to write into holds output of an earlier run (exit 64: `--force`).
-    NotEmpty(PathBuf),
+    /// A folder to write into is not empty (exit 64), with why `--force` does not apply
+    /// or that it would.
+    NotEmpty {
+        /// The folder.
+        path: PathBuf,
+        /// What is there.
+        why: String,
+    },
+    /// A size the command refuses before allocating (exit 64).
+    TooLarge(String),
     /// The Zoom API refused, or could not be reached (exit 1).
     Fetch(String),
     /// Writing output failed (exit 1).
@@ -63,8 +69,11 @@ impl CliError {
     /// The exit status.
     pub fn status(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::Credentials(_) | CliError::NotEmpty(_) => status::USAGE,
-            CliError::NoInput(_) | CliError::Strict(_) => status::BAD_INPUT,
+            CliError::Usage(_)
+            | CliError::Credentials(_)
+            | CliError::NotEmpty { .. }
+            | CliError::TooLarge(_) => status::USAGE,
+            CliError::NoInput(_) => status::BAD_INPUT,
             CliError::Fetch(_) | CliError::Write { .. } => status::FAILURE,
         }
     }
@@ -82,12 +91,8 @@ impl fmt::Display for CliError {
                     paths.join(", ")
                 )
             }
-            CliError::Strict(message) => write!(f, "stopped (--strict): {message}"),
-            CliError::NotEmpty(path) => write!(
-                f,
-                "{} is not empty; pass --force to replace what generate wrote there",
-                path.display()
-            ),
+            CliError::NotEmpty { path, why } => write!(f, "{}: {why}", path.display()),
+            CliError::TooLarge(message) => f.write_str(message),
             CliError::Fetch(message) => write!(f, "fetch: {message}"),
             CliError::Write { what, error } => write!(f, "cannot write {what}: {error}"),
         }

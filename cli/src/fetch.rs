@@ -8,24 +8,49 @@ use zoom_qos::client::{Auth, Client, Endpoint, Kind, QosType, Query};
 /// Where the credentials come from: `ZOOM_ACCESS_TOKEN`, or Server-to-Server OAuth from
 /// `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID` and `ZOOM_CLIENT_SECRET`.
 pub fn auth_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Auth, String> {
-    if let Some(token) = var("ZOOM_ACCESS_TOKEN").filter(|t| !t.is_empty()) {
+    let var = |name: &str| var(name).filter(|value| !value.is_empty());
+    if let Some(token) = var("ZOOM_ACCESS_TOKEN") {
         return Ok(Auth::Token(token));
     }
-    match (
-        var("ZOOM_ACCOUNT_ID"),
-        var("ZOOM_CLIENT_ID"),
-        var("ZOOM_CLIENT_SECRET"),
-    ) {
-        (Some(account_id), Some(client_id), Some(client_secret)) => Ok(Auth::ServerToServer {
+    const S2S: [&str; 3] = ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"];
+    match S2S.map(var) {
+        [Some(account_id), Some(client_id), Some(client_secret)] => Ok(Auth::ServerToServer {
             account_id,
             client_id,
             client_secret,
         }),
-        _ => Err(
-            "set ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"
+        values if values.iter().all(Option::is_none) => Err(
+            "no credentials: set ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and \
+             ZOOM_CLIENT_SECRET (Server-to-Server OAuth)"
                 .to_owned(),
         ),
+        values => {
+            let missing: Vec<&str> = S2S
+                .iter()
+                .zip(&values)
+                .filter(|(_, value)| value.is_none())
+                .map(|(name, _)| *name)
+                .collect();
+            Err(format!(
+                "{} not set: Server-to-Server OAuth needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and \
+                 ZOOM_CLIENT_SECRET (or set ZOOM_ACCESS_TOKEN)",
+                missing.join(" and ")
+            ))
+        }
     }
+}
+
+/// Waits before a retry, saying so on stderr when it is a terminal (the API's rate limit
+/// or a server error asked for it).
+pub fn sleep_showing_retries(wait: std::time::Duration) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "zoom-qos: the API asked to slow down or failed; retrying in {:.1} s",
+            wait.as_secs_f64()
+        );
+    }
+    std::thread::sleep(wait);
 }
 
 /// What to fetch.
@@ -128,6 +153,12 @@ mod tests {
             auth_from_env(env(&S2S)),
             Ok(Auth::ServerToServer { .. })
         ));
-        assert!(auth_from_env(env(&[("ZOOM_CLIENT_ID", "c")])).is_err());
+        let missing = auth_from_env(env(&[("ZOOM_CLIENT_ID", "c")])).expect_err("incomplete");
+        assert!(
+            missing.starts_with("ZOOM_ACCOUNT_ID and ZOOM_CLIENT_SECRET not set"),
+            "{missing}"
+        );
+        let none = auth_from_env(env(&[])).expect_err("nothing set");
+        assert!(none.contains("ZOOM_ACCESS_TOKEN"), "{none}");
     }
 }

@@ -1,21 +1,25 @@
-//! Where the pages are: meetings found in paths, and the pages inside one file.
+//! Where the pages are: meetings found in paths (the input rules), and the pages inside
+//! one file.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use crate::error::CliError;
 
 /// A meeting to analyze: its name and where its pages come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeetingInput {
-    /// The meeting's name in the report.
+    /// The meeting's name in the report, unique among the meetings found.
     pub name: String,
     /// Its page files, in order, or standard input.
     pub source: Source,
 }
 
 impl MeetingInput {
-    /// Bytes on disk (0 for stdin or unreadable files): for scheduling, not correctness.
+    /// Bytes on disk (0 for stdin, pipes or unreadable files): for scheduling, not
+    /// correctness.
     pub fn size_hint(&self) -> u64 {
         match &self.source {
             Source::Files(paths) => paths
@@ -23,7 +27,7 @@ impl MeetingInput {
                 .filter_map(|p| fs::metadata(p).ok())
                 .map(|m| m.len())
                 .sum(),
-            Source::Stdin => 0,
+            Source::Stdin | Source::Unreadable { .. } => 0,
         }
     }
 }
@@ -35,83 +39,226 @@ pub enum Source {
     Files(Vec<PathBuf>),
     /// Standard input.
     Stdin,
+    /// A folder that could not be listed: it fails as a meeting of its own.
+    Unreadable {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
 }
 
-/// Why the paths could not be turned into meetings: a usage error.
-#[derive(Debug)]
-pub struct PathError(pub String);
+/// What the paths hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// The meetings, in the order found.
+    pub meetings: Vec<MeetingInput>,
+    /// Files passed over because they are not pages (not `.json` or `.ndjson`), to be
+    /// named to the user.
+    pub skipped: Vec<PathBuf>,
+    /// Paths reached a second time (given twice, or through a link), read once: to be
+    /// named to the user.
+    pub repeated: Vec<PathBuf>,
+}
 
-/// The meetings named by command-line paths.
+/// The input rules, as `--help` and the README state them:
 ///
-/// - `-`: standard input, one meeting named `stdin_name`;
-/// - a file: one meeting named after its stem;
-/// - a folder: each sub-folder is a meeting named after it, its `*.json` / `*.ndjson` files
-///   sorted by name are its pages; each such file directly inside is a meeting of its own.
-pub fn discover(paths: &[PathBuf], stdin_name: &str) -> Result<Vec<MeetingInput>, PathError> {
-    let mut meetings = Vec::new();
+/// - `-` is standard input, one meeting named `stdin_name`.
+/// - A file (or a pipe, or any path that is not a folder) is one meeting named after its
+///   stem; it may hold one page, a JSON array of pages, or NDJSON.
+/// - A folder laid out as one meeting (it holds `page-NNN.json` files or a
+///   `meeting.json`, as `fetch` and `generate` write them) is one meeting: its `.json` and
+///   `.ndjson` files, sorted by name, are the pages.
+/// - Any other folder is a corpus: each page file directly inside is a meeting of its own,
+///   and each sub-folder, at any depth, that holds page files is a meeting (a sub-folder
+///   without them is searched the same way).
+/// - Page files are `.json` and `.ndjson`; `meeting.json` is a meeting's description and
+///   `manifest.tsv` is `generate`'s list, not pages. Every other file is named in
+///   [`Discovery::skipped`]; nothing is passed over silently.
+/// - A folder that cannot be listed fails as a meeting of its own; the others go on.
+/// - Names are unique: where two would be equal, each is qualified by its path.
+///
+/// # Errors
+/// A path that does not exist (a usage error), or no meeting at all
+/// ([`CliError::NoInput`]).
+pub fn discover(paths: &[PathBuf], stdin_name: &str) -> Result<Discovery, CliError> {
+    let mut found = Found::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            meetings.push(MeetingInput {
-                name: stdin_name.to_owned(),
-                source: Source::Stdin,
-            });
-        } else if path.is_dir() {
-            folder(path, &mut meetings)?;
-        } else if path.is_file() {
-            meetings.push(MeetingInput {
-                name: stem(path),
-                source: Source::Files(vec![path.clone()]),
-            });
-        } else {
-            return Err(PathError(format!(
-                "{}: no such file or folder",
-                path.display()
-            )));
+            found.push(stdin_name.to_owned(), None, Source::Stdin);
+            continue;
+        }
+        let metadata = fs::metadata(path).map_err(|error| {
+            CliError::Usage(format!("{}: {}", path.display(), io_reason(&error)))
+        })?;
+        if metadata.is_dir() {
+            found.folder(path, true);
+        } else if found.first_visit(path) {
+            // Regular files, pipes, process substitution, devices: read as files.
+            found.push(
+                stem(path),
+                Some(path.clone()),
+                Source::Files(vec![path.clone()]),
+            );
         }
     }
-    Ok(meetings)
+    if found.meetings.is_empty() {
+        return Err(CliError::NoInput(paths.to_vec()));
+    }
+    let skipped = std::mem::take(&mut found.skipped);
+    let repeated = std::mem::take(&mut found.repeated);
+    Ok(Discovery {
+        meetings: found.unique_names(),
+        skipped,
+        repeated,
+    })
 }
 
-fn folder(path: &Path, meetings: &mut Vec<MeetingInput>) -> Result<(), PathError> {
-    for entry in sorted_entries(path)? {
-        if entry.is_dir() {
-            let pages: Vec<PathBuf> = sorted_entries(&entry)?
-                .into_iter()
-                .filter(|p| is_page_file(p))
-                .collect();
-            if !pages.is_empty() {
-                meetings.push(MeetingInput {
-                    name: file_name(&entry),
-                    source: Source::Files(pages),
-                });
+/// Meetings as found, with the path that names each (to qualify clashing names).
+#[derive(Default)]
+struct Found {
+    meetings: Vec<(MeetingInput, Option<PathBuf>)>,
+    skipped: Vec<PathBuf>,
+    repeated: Vec<PathBuf>,
+    /// Folders and files read, by canonical path: each is read once, and a link loop ends.
+    visited: HashSet<PathBuf>,
+}
+
+impl Found {
+    fn push(&mut self, name: String, path: Option<PathBuf>, source: Source) {
+        self.meetings.push((MeetingInput { name, source }, path));
+    }
+
+    /// Whether `path` is reached for the first time; else it is noted as repeated.
+    fn first_visit(&mut self, path: &Path) -> bool {
+        let first = fs::canonicalize(path).map_or(true, |c| self.visited.insert(c));
+        if !first {
+            self.repeated.push(path.to_owned());
+        }
+        first
+    }
+
+    /// Searches a folder; `given` when the user named it.
+    fn folder(&mut self, dir: &Path, given: bool) {
+        if !self.first_visit(dir) {
+            return;
+        }
+        let listing = match list(dir) {
+            Ok(listing) => listing,
+            Err(message) => {
+                let source = Source::Unreadable {
+                    path: dir.to_owned(),
+                    message,
+                };
+                self.push(folder_name(dir), Some(dir.to_owned()), source);
+                return;
             }
-        } else if is_page_file(&entry) {
-            meetings.push(MeetingInput {
-                name: stem(&entry),
-                source: Source::Files(vec![entry]),
-            });
+        };
+        if !listing.pages.is_empty() {
+            if !given || listing.laid_out_as_meeting {
+                let source = Source::Files(listing.pages);
+                self.push(folder_name(dir), Some(dir.to_owned()), source);
+            } else {
+                for page in listing.pages {
+                    self.push(stem(&page), Some(page.clone()), Source::Files(vec![page]));
+                }
+            }
+        }
+        self.skipped.extend(listing.others);
+        for sub in listing.folders {
+            self.folder(&sub, false);
         }
     }
-    Ok(())
+
+    /// The meetings, each name unique: names that clash are replaced by their paths (and
+    /// numbered if those clash too).
+    fn unique_names(self) -> Vec<MeetingInput> {
+        let mut uses: HashMap<String, usize> = HashMap::new();
+        for (meeting, _) in &self.meetings {
+            *uses.entry(meeting.name.clone()).or_default() += 1;
+        }
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut meetings = Vec::with_capacity(self.meetings.len());
+        for (mut meeting, path) in self.meetings {
+            if uses[&meeting.name] > 1 {
+                if let Some(path) = path {
+                    meeting.name = path.display().to_string();
+                }
+            }
+            let base = meeting.name.clone();
+            let mut n = 1;
+            while !taken.insert(meeting.name.clone()) {
+                n += 1;
+                meeting.name = format!("{base} ({n})");
+            }
+            meetings.push(meeting);
+        }
+        meetings
+    }
 }
 
-fn sorted_entries(path: &Path) -> Result<Vec<PathBuf>, PathError> {
-    let read = |e: io::Error| PathError(format!("{}: {e}", path.display()));
-    let mut entries = fs::read_dir(path)
-        .map_err(read)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(read)?;
+/// A folder's entries, sorted by name and sorted out.
+struct Listing {
+    pages: Vec<PathBuf>,
+    folders: Vec<PathBuf>,
+    others: Vec<PathBuf>,
+    laid_out_as_meeting: bool,
+}
+
+fn list(dir: &Path) -> Result<Listing, String> {
+    let mut entries = fs::read_dir(dir)
+        .and_then(|entries| {
+            entries
+                .map(|entry| entry.map(|e| e.path()))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|error| format!("cannot read the folder: {}", io_reason(&error)))?;
     entries.sort();
-    Ok(entries)
+    let mut listing = Listing {
+        pages: Vec::new(),
+        folders: Vec::new(),
+        others: Vec::new(),
+        laid_out_as_meeting: false,
+    };
+    for entry in entries {
+        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if entry.is_dir() {
+            listing.folders.push(entry);
+        } else if name == "meeting.json" {
+            listing.laid_out_as_meeting = true;
+        } else if name == "manifest.tsv" {
+            // generate's list of what it wrote: not a page, and not news to anyone.
+        } else if is_page_file(&entry) {
+            listing.laid_out_as_meeting |= is_numbered_page(name);
+            listing.pages.push(entry);
+        } else {
+            listing.others.push(entry);
+        }
+    }
+    Ok(listing)
+}
+
+/// `page-NNN.json`, as `fetch` and `generate` name pages.
+fn is_numbered_page(name: &str) -> bool {
+    name.strip_prefix("page-")
+        .and_then(|rest| rest.strip_suffix(".json"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_page_file(path: &Path) -> bool {
-    path.is_file()
-        && matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "ndjson")
-        )
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json" | "ndjson")
+    )
+}
+
+/// An I/O error's reason without Rust's " (os error N)" suffix.
+pub fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
 }
 
 fn stem(path: &Path) -> String {
@@ -121,11 +268,15 @@ fn stem(path: &Path) -> String {
     )
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
+/// A folder's name; for `.` or `..`, the name of the folder they stand for.
+fn folder_name(path: &Path) -> String {
+    let named = path.file_name().map(Path::new).map(Path::to_path_buf);
+    named
+        .or_else(|| fs::canonicalize(path).ok()?.file_name().map(Into::into))
+        .map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        )
 }
 
 /// Where a file that may be one page object starts: its first byte that is not white

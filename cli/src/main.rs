@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zoom_qos::{Analysis, DecodeConfig};
+use zoom_qos::{Analysis, DecodeConfig, Thresholds};
 use zoom_qos_cli::analyze::{self, Format, Progress};
 use zoom_qos_cli::error::{CliError, Done, status};
 use zoom_qos_cli::{generate, input};
@@ -22,15 +22,43 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Report on meetings: folders (a sub-folder of pages per meeting), files, or `-` for stdin.
+    /// Report on meetings: folders, files, or `-` for stdin.
+    #[command(after_help = ANALYZE_HELP)]
     Analyze(AnalyzeArgs),
     /// Write a realistic synthetic corpus, deterministic per seed.
     Generate(GenerateArgs),
-    /// Fetch a meeting's pages from the Zoom API into OUT/<meeting>/page-NNN.json.
-    /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET.
+    /// Fetch a meeting's pages from the Zoom API.
+    ///
+    /// Writes OUT/<meeting>/page-NNN.json, the pages as the API sent them. Credentials:
+    /// ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET
+    /// (Server-to-Server OAuth).
     #[cfg(feature = "fetch")]
     Fetch(FetchArgs),
+    /// Print the default degradation thresholds, commented, as TOML.
+    ///
+    /// Each threshold comes with what it flags and the source of its default. Save it,
+    /// edit it, and pass it back with `analyze --thresholds FILE`.
+    Thresholds,
 }
+
+const ANALYZE_HELP: &str = "\
+Where the pages are:
+  -         standard input: one meeting, named by --meeting
+  FILE      one meeting named after the file: one page, a JSON array of pages, or
+            newline-delimited pages (pipes and <(...) are read as files too)
+  FOLDER    a folder laid out as one meeting (page-NNN.json files or a meeting.json,
+            as fetch and generate write them) is one meeting; any other folder is a
+            corpus: each .json/.ndjson file directly in it is a meeting, and each
+            sub-folder holding pages, at any depth, is a meeting (pages sorted by name)
+  Other files are named on stderr, never skipped silently. Meeting names are unique:
+  names that would clash are replaced by their paths.
+
+Exit status:
+  0    every meeting was reported
+  1    the report could not be written
+  2    a file or meeting was bad (the others are still reported, the bad ones listed
+       under errors with file and byte offset), --strict stopped, or no pages were found
+  64   usage error";
 
 #[cfg(feature = "fetch")]
 #[derive(Args)]
@@ -72,26 +100,29 @@ struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Fail on the first invalid metric value instead of counting it.
+    /// Stop at the first invalid metric value or bad file instead of counting it; the
+    /// meetings finished before are still reported.
     #[arg(long)]
     strict: bool,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// A TOML or JSON file overriding degradation thresholds.
+    /// A TOML or JSON file overriding degradation thresholds (`zoom-qos thresholds`
+    /// prints the defaults).
     #[arg(long, value_name = "FILE")]
     thresholds: Option<PathBuf>,
     /// The meeting name for stdin.
     #[arg(long, value_name = "NAME", default_value = "stdin")]
     meeting: String,
-    /// Add each participant's own STATS per stream and metric to the report.
+    /// Add each participant's own STATS per stream and metric (JSON only).
     #[arg(long)]
     participant_stats: bool,
 }
 
 #[derive(Args)]
 struct GenerateArgs {
-    /// The folder to write (created if needed).
+    /// The folder to write (created if needed). It must be empty, or hold an earlier
+    /// `generate` run and --force be given.
     out: PathBuf,
     /// How many meetings.
     #[arg(long, default_value_t = 10)]
@@ -105,6 +136,9 @@ struct GenerateArgs {
     /// Minutes per participant (default: random, 10 to 90).
     #[arg(long)]
     minutes: Option<usize>,
+    /// Replace what an earlier `generate` wrote in OUT.
+    #[arg(long)]
+    force: bool,
 }
 
 fn main() -> ExitCode {
@@ -124,6 +158,12 @@ fn main() -> ExitCode {
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => run_fetch(args),
         Command::Generate(args) => run_generate(&args),
+        Command::Thresholds => analyze::print(Thresholds::default().to_toml().as_bytes())
+            .map(|()| Done::Clean)
+            .map_err(|error| CliError::Write {
+                what: "the thresholds".to_owned(),
+                error,
+            }),
     };
     match done {
         Ok(done) => ExitCode::from(done.status()),
@@ -135,17 +175,14 @@ fn main() -> ExitCode {
 }
 
 fn run_generate(args: &GenerateArgs) -> Result<Done, CliError> {
-    let fixed = generate::Fixed {
+    let plan = generate::Plan {
+        meetings: args.meetings,
+        seed: args.seed,
         participants: args.participants,
         minutes: args.minutes,
+        force: args.force,
     };
-    let written =
-        generate::generate(&args.out, args.meetings, args.seed, fixed).map_err(|error| {
-            CliError::Write {
-                what: args.out.display().to_string(),
-                error,
-            }
-        })?;
+    let written = generate::generate(&args.out, &plan)?;
     let bytes: usize = written.iter().map(|w| w.bytes).sum();
     eprintln!(
         "wrote {} meetings, {:.1} MB, to {}",
@@ -178,36 +215,50 @@ fn run_fetch(args: FetchArgs) -> Result<Done, CliError> {
     };
     let mut client = Client::new(auth)
         .api_base(args.api_base)
-        .oauth_base(args.oauth_base);
+        .oauth_base(args.oauth_base)
+        .sleeper(fetch::sleep_showing_retries);
     let folder = fetch::fetch(&mut client, &request, &args.out).map_err(CliError::Fetch)?;
     eprintln!("wrote {}", folder.display());
     Ok(Done::Clean)
 }
 
 fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
-    let inputs =
-        input::discover(&args.paths, &args.meeting).map_err(|error| CliError::Usage(error.0))?;
+    if args.participant_stats && args.format != Format::Json {
+        return Err(CliError::Usage(
+            "--participant-stats adds to the JSON report only: use --format json".to_owned(),
+        ));
+    }
+    let threads = args.threads.map(|asked| clamp_threads(usize::from(asked)));
     let mut analysis = Analysis::new().participant_stats(args.participant_stats);
     if let Some(path) = &args.thresholds {
         let thresholds = analyze::read_thresholds(path).map_err(CliError::Usage)?;
         analysis = analysis.thresholds(thresholds);
     }
+    let found = input::discover(&args.paths, &args.meeting)?;
+    if !found.skipped.is_empty() {
+        let what = "not read (not .json or .ndjson)";
+        eprintln!("{}", analyze::paths_line(what, &found.skipped));
+    }
+    if !found.repeated.is_empty() {
+        let what = "read once, reached again";
+        eprintln!("{}", analyze::paths_line(what, &found.repeated));
+    }
     let decode = DecodeConfig::new().strict(args.strict);
     let progress = Progress::default();
     let work = || {
         analyze::with_progress(&progress, || {
-            analyze::run(&inputs, &decode, &analysis, &progress)
+            analyze::run(&found.meetings, &decode, &analysis, &progress, args.strict)
         })
     };
-    let outcomes = match args.threads {
+    let outcomes = match threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(threads))
+            .num_threads(threads)
             .build()
             .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
             .install(work),
         None => work(),
     };
-    let report = analyze::into_report(outcomes).map_err(CliError::Strict)?;
+    let (report, not_started) = analyze::into_report(outcomes);
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
     }
@@ -217,9 +268,29 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
             what: "the report".to_owned(),
             error,
         })?;
+    if args.strict && !report.errors.is_empty() {
+        eprintln!(
+            "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \
+             {not_started} not started",
+            report.meetings.len()
+        );
+    }
     Ok(if report.errors.is_empty() {
         Done::Clean
     } else {
         Done::WithBadInput
     })
+}
+
+/// `--threads` up to 4 per core: more threads only cost memory (a stack each) and
+/// start-up, and a very large number exhausts the machine.
+fn clamp_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let most = 4 * cores;
+    if asked > most {
+        eprintln!("zoom-qos: --threads {asked} is more than 4 per core; using {most}");
+        most
+    } else {
+        asked
+    }
 }

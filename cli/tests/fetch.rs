@@ -2,19 +2,15 @@
 //! it wrote: the same report as the fixture pages it was served from.
 #![cfg(feature = "fetch")]
 
+mod common;
 #[path = "../../tests/fake_zoom/mod.rs"]
 mod fake_zoom;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use fake_zoom::{FakeZoom, Response};
+use common::{data, scratch};
 
-fn data(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(path)
-}
+use fake_zoom::{FakeZoom, Response};
 
 fn zoom_qos(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_zoom-qos"));
@@ -31,13 +27,6 @@ fn zoom_qos(args: &[&str], env: &[(&str, &str)]) -> Output {
         .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zoom-qos-fetch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
 }
 
 #[test]

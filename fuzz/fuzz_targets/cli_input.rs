@@ -28,21 +28,28 @@ fuzz_target!(|data: &[u8]| {
     let mut decoder = Decoder::default();
     let mut table = Table::new();
     let mut split_only = if pages.is_empty() {
-        Err(FileError::At(0, "no JSON document in the file".to_owned()))
+        Err(FileError {
+            offset: 0,
+            message: "no JSON document in the file (it is empty or blank)".to_owned(),
+        })
     } else {
         Ok(())
     };
     for range in pages {
-        let start = range.start;
-        let mut page = data[range].to_vec();
+        let mut page = data[range.clone()].to_vec();
         if let Err(error) = decoder.decode(&mut page, &mut table) {
-            split_only = Err(FileError::page(&error, start));
+            split_only = Err(FileError::page(&error, range, data));
             break;
         }
     }
     table.check_invariants().expect("invariants");
     let mut worker = Worker::new(DecodeConfig::default());
-    let command = worker.decode_file("fuzz.json", &mut data.to_vec(), &Progress::default());
+    let command = worker.decode_file("fuzz.json", data, &Progress::default());
     assert_eq!(command, split_only);
     assert_eq!(worker.table(), &table);
+    // The file is read, never changed: the whole-file try and the split decode copies.
+    // A JSON error's offset lies in the file.
+    if let Err(error) = &command {
+        assert!(error.offset <= data.len(), "{error:?}");
+    }
 });

@@ -11,10 +11,11 @@ pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
 
 use crate::descriptor::Descriptor;
+use crate::error::InvalidValue;
 use crate::record::Table;
 use crate::report::{
-    Degraded, Flag, FlagCounts, Grade, GradeCounts, MeetingReport, MetricStats, MosReport,
-    ParticipantDetail, Stats, StreamStats,
+    Degraded, Flag, FlagCounts, Grade, GradeCounts, LocatedValue, MeetingReport, MetricStats,
+    MosReport, ParticipantDetail, Stats, StreamStats,
 };
 use crate::schema::{CpuMetric, Metric, Stream};
 
@@ -115,18 +116,30 @@ impl Analysis {
             mos_out.extend(pass.mos_out);
         }
 
+        let first_invalid_values = table
+            .diagnostics()
+            .first_invalid()
+            .iter()
+            .map(located)
+            .collect();
+        let mos_stats = |values: &mut Vec<f64>| {
+            let mut stats = Stats::from_f64(values, samples);
+            stats.mean = stats.mean.map(MosReport::round);
+            stats
+        };
         MeetingReport {
             meeting: name.to_owned(),
             pages: table.pages(),
             participants: table.participant_count() as u64,
             samples,
             invalid_values: table.diagnostics().invalid_values(),
+            first_invalid_values,
             streams,
             cpu: MetricStats(cpu),
             degraded,
             mos: MosReport {
-                audio_input: Stats::from_f64(&mut mos_in, samples),
-                audio_output: Stats::from_f64(&mut mos_out, samples),
+                audio_input: mos_stats(&mut mos_in),
+                audio_output: mos_stats(&mut mos_out),
             },
             grades,
             participant_details: details,
@@ -258,13 +271,30 @@ fn episodes(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
     (count, longest)
 }
 
-/// The MOS of a stream at a row, when latency, jitter and average loss are all present.
+/// The MOS of a stream at a row, when latency, jitter and average loss are all present,
+/// rounded as the report shows it.
 fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
     let columns = table.stream(stream)?;
     let latency_ms = columns.value(Metric::Latency, row)?;
     let jitter_ms = columns.value(Metric::Jitter, row)?;
     let loss_pct = columns.value(Metric::AvgLoss, row)?;
-    Some(mos_estimate(latency_ms, jitter_ms, loss_pct))
+    Some(MosReport::round(mos_estimate(
+        latency_ms, jitter_ms, loss_pct,
+    )))
+}
+
+/// An invalid value of the table, as the report shows it.
+fn located(invalid: &InvalidValue) -> LocatedValue {
+    let at = &invalid.location;
+    LocatedValue {
+        file: None,
+        page: at.page,
+        participant: at.participant,
+        sample: at.sample,
+        field: at.field.to_string(),
+        found: invalid.text.clone(),
+        reason: invalid.error.to_string(),
+    }
 }
 
 /// Simplified ITU-T G.107 E-model, as fixed by report v1:

@@ -59,19 +59,82 @@ impl Thresholds {
     /// # Errors
     /// A [`Config`](crate::ErrorKind::Config) error naming the first bad field.
     pub fn validate(&self) -> Result<(), Error> {
-        let fields = [
-            ("latency_ms", self.latency_ms),
-            ("jitter_ms", self.jitter_ms),
-            ("avg_loss_pct", self.avg_loss_pct),
-            ("frame_rate_fps", self.frame_rate_fps),
-            ("system_cpu_pct", self.system_cpu_pct),
-        ];
-        match fields.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
-            Some((name, value)) => Err(Error::config(format!(
-                "threshold {name} must be a finite number ≥ 0, found {value}"
+        match self
+            .numbers()
+            .iter()
+            .find(|f| !f.value.is_finite() || f.value < 0.0)
+        {
+            Some(field) => Err(Error::config(format!(
+                "threshold {} must be a finite number ≥ 0, found {}",
+                field.name, field.value
             ))),
             None => Ok(()),
         }
+    }
+
+    /// These thresholds as a TOML file that [`Deserialize`] reads back: each key with
+    /// what it flags and the source of its default, as comments.
+    pub fn to_toml(&self) -> String {
+        let mut toml = String::from(
+            "# Degradation thresholds of zoom-qos. A sample is degraded when one of its\n\
+             # values crosses one; missing values never do. Latency, jitter and loss are read on\n\
+             # audio_input, audio_output, video_input and video_output.\n",
+        );
+        for field in self.numbers() {
+            toml.push_str(&format!(
+                "\n# {}\n# Default {}: {}\n{} = {:?}\n",
+                field.rule, field.default, field.source, field.name, field.value
+            ));
+        }
+        toml.push_str(&format!(
+            "\n# Whether screen share (as_input, as_output) raises latency, jitter and loss\n\
+             # flags too. Default false: screen share's jitter is large by nature.\n\
+             screen_share = {}\n",
+            self.screen_share
+        ));
+        toml
+    }
+
+    /// The numeric thresholds, with what each flags and where its default comes from.
+    fn numbers(&self) -> [Number; 5] {
+        let default = Thresholds::default();
+        [
+            Number {
+                name: "latency_ms",
+                value: self.latency_ms,
+                default: default.latency_ms,
+                rule: "latency above this many ms raises the latency flag",
+                source: "ITU-T G.114, one-way delay under 150 ms is acceptable",
+            },
+            Number {
+                name: "jitter_ms",
+                value: self.jitter_ms,
+                default: default.jitter_ms,
+                rule: "jitter above this many ms raises the jitter flag",
+                source: "VoIP practice, 30 ms or less is good (Cisco), over 40 ms severe (8x8)",
+            },
+            Number {
+                name: "avg_loss_pct",
+                value: self.avg_loss_pct,
+                default: default.avg_loss_pct,
+                rule: "average packet loss above this percentage raises the loss flag",
+                source: "VoIP practice, 1 % or less is good (Cisco); Polycom: 1 % major, 5 % critical",
+            },
+            Number {
+                name: "frame_rate_fps",
+                value: self.frame_rate_fps,
+                default: default.frame_rate_fps,
+                rule: "a frame rate below this, on a video stream with a picture, raises the frame_rate flag",
+                source: "below 10 fps motion looks choppy",
+            },
+            Number {
+                name: "system_cpu_pct",
+                value: self.system_cpu_pct,
+                default: default.system_cpu_pct,
+                rule: "system_max_cpu_usage above this percentage raises the cpu flag",
+                source: "a saturated machine drops media",
+            },
+        ]
     }
 
     pub(crate) fn fixed(&self) -> Fixed {
@@ -92,6 +155,15 @@ impl Thresholds {
             },
         }
     }
+}
+
+/// A numeric threshold, described.
+struct Number {
+    name: &'static str,
+    value: f64,
+    default: f64,
+    rule: &'static str,
+    source: &'static str,
 }
 
 /// A threshold in stored units, and whether that is a whole number up to float noise.

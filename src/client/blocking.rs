@@ -139,7 +139,7 @@ impl Client {
                 .get(&url)
                 .header("Authorization", &format!("Bearer {token}"))
                 .header("Accept", "application/json");
-            let (status, retry_after, body) = exchange(request.call())?;
+            let (status, retry_after, body) = exchange(&url, request.call())?;
             let response = HttpResponse {
                 status,
                 retry_after: retry_after.as_deref(),
@@ -181,7 +181,7 @@ impl Client {
                     .agent
                     .post(&url)
                     .header("Authorization", &format!("Basic {basic}"));
-                let (status, _, body) = exchange(request.send_empty())?;
+                let (status, _, body) = exchange(&url, request.send_empty())?;
                 parse_token(status, &body)?
             }
         };
@@ -194,11 +194,15 @@ impl Client {
 /// Reads an answer: status, `Retry-After`, body. A failure to get one is a transport error
 /// (its text names the host, never a credential).
 fn exchange(
+    url: &str,
     result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+    // The URL without its query: the query may hold a page token, never a credential, but
+    // the path is what a person needs.
+    let path = url.split('?').next().unwrap_or(url);
     let transport = |e: ureq::Error| {
         Error::from(ErrorKind::Transport {
-            message: e.to_string(),
+            message: format!("{path}: {e}"),
         })
     };
     let mut response = result.map_err(transport)?;

@@ -155,12 +155,16 @@ impl Pages {
             #[serde(default)]
             next_page_token: Option<String>,
         }
-        let token = serde_json::from_slice::<Token>(body).map_err(|e| {
-            Error::json(
-                json_offset(body, &e),
-                format!("page {} of {}: {e}", self.index, self.base),
-            )
-        })?;
+        let token =
+            serde_json::from_slice::<Token>(body).map_err(|e| {
+                match Error::from_serde_json(body, &e).into_kind() {
+                    ErrorKind::Json { offset, reason } => Error::json(
+                        offset,
+                        format!("page {} of {}: {reason}", self.index, self.base),
+                    ),
+                    other => other.into(),
+                }
+            })?;
         let index = self.index;
         self.index += 1;
         self.attempts = 0;
@@ -210,22 +214,6 @@ impl Pages {
         })
         .into()
     }
-}
-
-/// serde_json reports lines and columns; turn them into a byte offset.
-fn json_offset(body: &[u8], error: &serde_json::Error) -> usize {
-    let mut line = 1;
-    let mut offset = 0;
-    for (i, &b) in body.iter().enumerate() {
-        if line == error.line() {
-            offset = i;
-            break;
-        }
-        if b == b'\n' {
-            line += 1;
-        }
-    }
-    (offset + error.column().saturating_sub(1)).min(body.len())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use simd_json::{Buffers, Tape};
 use super::config::DecodeConfig;
 use super::table::{Group, Table};
 use super::writer::{JsonNumber, JsonScalar, PageWriter};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
 
 /// What a decoded page said about itself and held.
@@ -24,9 +24,42 @@ pub struct PageInfo {
     pub total_records: Option<u64>,
 }
 
-/// simd-json's error text without its own "at character N" (the offset is reported apart).
-pub(crate) fn json_reason(error: &simd_json::Error) -> String {
-    format!("{:?}", error.error())
+/// simd-json's error as an [`Error`]: its offset (the end of the input when the input
+/// ended too early) and what went wrong in words.
+#[cold]
+fn simd_json_error(input_len: usize, error: &simd_json::Error) -> Error {
+    use simd_json::ErrorType as E;
+    let reason = match error.error() {
+        E::Eof | E::UnterminatedString => "unexpected end of input",
+        E::TrailingData => "trailing characters after the document",
+        E::InvalidUtf8 => "invalid UTF-8",
+        E::InvalidEscape | E::InvalidUnicodeEscape | E::InvalidUnicodeCodepoint => {
+            "an invalid escape in a string"
+        }
+        E::InvalidNumber | E::InvalidExponent | E::Overflow => "an invalid number",
+        E::DepthLimitExceeded => "nesting deeper than the parser allows",
+        E::KeyMustBeAString | E::ExpectedObjectKey => "an object key that is not a string",
+        E::InputTooLarge => "a document larger than 4 GiB",
+        _ => "not valid JSON",
+    };
+    let offset = match error.error() {
+        E::Eof | E::UnterminatedString => input_len,
+        _ => error.index().min(input_len),
+    };
+    Error::json(offset, reason.to_owned())
+}
+
+/// Where and why `original` is not one JSON document, from a validating parse that leaves
+/// it untouched (serde_json): an [`ErrorKind::Json`](crate::ErrorKind::Json) with the byte
+/// offset and the reason in words (`unexpected end of input`, `trailing characters after
+/// the document`, ...); `None` when it is one document.
+///
+/// [`Decoder::decode`] reports simd-json's own offset, which is less precise for some
+/// errors, and unescapes strings in place as it goes: keep a copy of the input to ask here.
+pub fn locate_json_error(original: &[u8]) -> Option<Error> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(original)
+        .err()
+        .map(|error| Error::from_serde_json(original, &error))
 }
 
 /// Decodes pages into a [`Table`], reusing its simd-json buffers and tape between pages.
@@ -73,16 +106,21 @@ impl Decoder {
     /// and appends its participants and samples to `table`.
     ///
     /// # Errors
-    /// Malformed JSON ([`ErrorKind::Json`](crate::ErrorKind::Json), with the byte offset),
-    /// a document that is not a page ([`ErrorKind::Shape`](crate::ErrorKind::Shape)), or in
-    /// strict mode the first invalid value. On error `table` is unchanged.
+    /// Malformed JSON ([`ErrorKind::Json`](crate::ErrorKind::Json), with the byte offset:
+    /// [`locate_json_error`] on a copy of the input says more), a Zoom error answer
+    /// ([`ErrorKind::ErrorAnswer`](crate::ErrorKind::ErrorAnswer)), any other document that
+    /// is not a QoS page ([`ErrorKind::Shape`](crate::ErrorKind::Shape): a list page has
+    /// `participants`, a single participant has `user_qos`; a `qos_summary` page is not
+    /// analysed yet), or in strict mode the first invalid value. On error `table` is
+    /// unchanged.
     pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
         let mut tape: Tape<'_> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let input_len = input.len();
         let result = match simd_json::fill_tape(input, &mut self.buffers, &mut tape) {
             Ok(()) => table.write_page(&self.config, |writer| {
                 walk_document(tape.as_value(), writer)
             }),
-            Err(error) => Err(Error::json(error.index(), json_reason(&error))),
+            Err(error) => Err(simd_json_error(input_len, &error)),
         };
         self.tape = tape.reset();
         result
@@ -100,10 +138,13 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
     let mut info = PageInfo::default();
     let mut participants = None;
     let mut is_participant = false;
+    let (mut code, mut message) = (None, None);
     for (key, value) in page.iter() {
         match key {
             "participants" => participants = Some(value),
             "user_qos" => is_participant = true,
+            "code" => code = Some(value),
+            "message" => message = value.into_string(),
             "next_page_token" => {
                 info.has_next_page = value.as_str().is_some_and(|token| !token.is_empty());
             }
@@ -129,7 +170,21 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
         }
         // The single-participant endpoint answers with the participant itself.
         None if is_participant => walk_participant(&page, 0, writer, &mut info)?,
-        None => {}
+        // Zoom's error body, `{"code": 124, "message": "..."}`, saved as if it were a page.
+        None if code.is_some() || message.is_some() => {
+            return Err(ErrorKind::ErrorAnswer {
+                code: code.and_then(|c| lenient_u64(c).and_then(|c| i64::try_from(c).ok())),
+                message: message.unwrap_or_default().to_owned(),
+            }
+            .into());
+        }
+        None => {
+            return Err(Error::shape(
+                String::new(),
+                "a QoS page (with participants, or a participant with user_qos)",
+                "an object with neither",
+            ));
+        }
     }
     Ok(info)
 }
@@ -142,8 +197,12 @@ fn walk_participant(
 ) -> Result<(), Error> {
     writer.begin_participant()?;
     info.participants += 1;
+    let (mut samples_seen, mut summary_seen) = (false, false);
     for (key, value) in participant.iter() {
-        if key == "user_qos" {
+        if key == "qos" {
+            summary_seen = true;
+        } else if key == "user_qos" {
+            samples_seen = true;
             if let Some(samples) = value.as_array() {
                 for sample in samples.iter() {
                     walk_sample(sample, writer)?;
@@ -158,6 +217,13 @@ fn walk_participant(
         {
             writer.participant_text(field, text);
         }
+    }
+    if summary_seen && !samples_seen {
+        return Err(Error::shape(
+            format!("participants[{index}]"),
+            "per-minute samples (user_qos)",
+            "a qos_summary entry (qos): summary pages are not analysed yet",
+        ));
     }
     writer.end_participant();
     Ok(())

@@ -15,5 +15,5 @@ mod table;
 mod writer;
 
 pub use config::{DecodeConfig, Diagnostics};
-pub use decode::{Decoder, PageInfo};
+pub use decode::{Decoder, PageInfo, locate_json_error};
 pub use table::{ParticipantRef, StreamColumns, Table};

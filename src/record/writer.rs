@@ -160,7 +160,10 @@ impl PageWriter<'_> {
     #[inline(always)]
     fn set(&mut self, group: Group, column: usize, stored: u64) {
         let row = self.row();
-        if let Some(column) = self.table.groups[group.index()].columns.get_mut(column) {
+        if let Some(column) = self.table.groups[group.index()]
+            .columns_mut()
+            .get_mut(column)
+        {
             column.set(row, stored);
         }
     }

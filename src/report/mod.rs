@@ -91,6 +91,9 @@ pub struct MeetingReport {
     pub samples: u64,
     /// Metric strings that were neither blank nor a documented spelling.
     pub invalid_values: u64,
+    /// The first of them (at most [`DecodeConfig::keep_invalid`](crate::DecodeConfig::keep_invalid)),
+    /// located.
+    pub first_invalid_values: Vec<LocatedValue>,
     /// Per stream that appears as an object, per metric.
     pub streams: StreamStats,
     /// `cpu_usage` fields, as percentages.
@@ -103,6 +106,27 @@ pub struct MeetingReport {
     pub grades: GradeCounts,
     /// One entry per participant, in input order.
     pub participant_details: Vec<ParticipantDetail>,
+}
+
+/// An invalid value and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LocatedValue {
+    /// The file holding the page, when the input came from files (set by the caller that
+    /// read them: the command does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The page's index among the meeting's pages, from 0.
+    pub page: u32,
+    /// The participant's index in the page's `participants`, from 0.
+    pub participant: u32,
+    /// The sample's index in the participant's `user_qos`, from 0.
+    pub sample: u32,
+    /// The field, like `video_input.resolution`.
+    pub field: String,
+    /// The value as found (cut to 64 bytes).
+    pub found: String,
+    /// Why it was rejected.
+    pub reason: String,
 }
 
 /// Named [`Stats`] in a fixed order, serialised as a JSON object.
@@ -261,13 +285,25 @@ named_counts! {
     pub struct FlagCounts;
 }
 
-/// Per-sample MOS of the two audio streams.
+/// Per-sample MOS of the two audio streams, rounded to [`MosReport::DECIMALS`] decimals.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct MosReport {
     /// What the participants send.
     pub audio_input: Stats,
     /// What the participants receive.
     pub audio_output: Stats,
+}
+
+impl MosReport {
+    /// The decimals MOS values keep: the E-model is an estimate, and more digits would
+    /// only show floating-point noise.
+    pub const DECIMALS: i32 = 3;
+
+    /// A MOS value rounded to [`Self::DECIMALS`].
+    pub fn round(mos: f64) -> f64 {
+        let scale = 10f64.powi(Self::DECIMALS);
+        (mos * scale).round() / scale
+    }
 }
 
 named_counts! {

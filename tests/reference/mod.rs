@@ -128,8 +128,14 @@ fn stream_of(sample: &ModelSample, stream: Stream) -> Option<&ModelStream> {
 /// The MOS of a sample. Not re-derived here: `mos_estimate` has its own independent oracle
 /// (the published R-to-MOS table in `tests/analytics.rs`); this reference checks what is fed
 /// to it and how the values are summarised.
+/// Report v1 shows MOS to 3 decimals.
 pub fn naive_mos(latency: f64, jitter: f64, loss: f64) -> f64 {
-    zoom_qos::aggregate::mos_estimate(latency, jitter, loss)
+    round_mos(zoom_qos::aggregate::mos_estimate(latency, jitter, loss))
+}
+
+/// A MOS as report v1 shows it: 3 decimals.
+pub fn round_mos(mos: f64) -> f64 {
+    (mos * 1000.0).round() / 1000.0
 }
 
 /// What the naive report says of a model meeting, with the default thresholds.

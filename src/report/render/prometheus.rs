@@ -1,0 +1,154 @@
+//! Prometheus text exposition format, for node_exporter's textfile collector.
+
+use std::io::{self, Write};
+
+use super::super::{Report, Stats};
+use super::{MEETING_COUNTS, meeting_counts, stat_rows};
+
+impl Report {
+    /// Writes gauges labelled by `meeting` (unique per report: the command qualifies
+    /// clashing names), `stream`, `metric` and `quantile`:
+    ///
+    /// - `zoom_qos_metric`: quantiles of each STATS (0 = min, 1 = max), MOS included;
+    /// - `zoom_qos_metric_count` and `zoom_qos_metric_missing`: its present and missing
+    ///   values;
+    /// - `zoom_qos_pages`, `zoom_qos_participants`, `zoom_qos_samples`,
+    ///   `zoom_qos_invalid_values`, `zoom_qos_degraded_samples`: per meeting;
+    /// - `zoom_qos_degraded_flag_samples` per flag and `zoom_qos_grade_participants` per
+    ///   grade;
+    /// - `zoom_qos_errors`: 1 per meeting that could not be read, labelled by its file.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_prometheus(&self, out: &mut impl Write) -> io::Result<()> {
+        gauge(
+            out,
+            "zoom_qos_metric",
+            "Quantiles of a QoS metric over a meeting's samples (0 = min, 1 = max).",
+        )?;
+        for meeting in &self.meetings {
+            let m = label(&meeting.meeting);
+            for (stream, name, stats) in stat_rows(meeting) {
+                for (q, v) in quantiles(stats) {
+                    if let Some(v) = v {
+                        writeln!(
+                            out,
+                            "zoom_qos_metric{{meeting=\"{m}\",stream=\"{stream}\",metric=\"{name}\",quantile=\"{q}\"}} {v}"
+                        )?;
+                    }
+                }
+            }
+        }
+        let per_stat: [(&str, &str, StatCount); 2] = [
+            (
+                "zoom_qos_metric_count",
+                "Samples with a value of a QoS metric.",
+                |s| s.count,
+            ),
+            (
+                "zoom_qos_metric_missing",
+                "Samples without a value of a QoS metric (absent, blank or invalid).",
+                |s| s.missing,
+            ),
+        ];
+        for (gauge_name, help, get) in per_stat {
+            gauge(out, gauge_name, help)?;
+            for meeting in &self.meetings {
+                let m = label(&meeting.meeting);
+                for (stream, name, stats) in stat_rows(meeting) {
+                    writeln!(
+                        out,
+                        "{gauge_name}{{meeting=\"{m}\",stream=\"{stream}\",metric=\"{name}\"}} {}",
+                        get(stats)
+                    )?;
+                }
+            }
+        }
+        let helps = [
+            "Pages read.",
+            "Participant entries.",
+            "QoS samples (about one per participant-minute).",
+            "Metric strings that could not be parsed.",
+            "Samples with at least one degradation flag.",
+        ];
+        for (index, (count, help)) in MEETING_COUNTS.iter().zip(helps).enumerate() {
+            let gauge_name = format!("zoom_qos_{count}");
+            gauge(out, &gauge_name, help)?;
+            for meeting in &self.meetings {
+                let n = meeting_counts(meeting)[index].1;
+                writeln!(
+                    out,
+                    "{gauge_name}{{meeting=\"{}\"}} {n}",
+                    label(&meeting.meeting)
+                )?;
+            }
+        }
+        gauge(
+            out,
+            "zoom_qos_degraded_flag_samples",
+            "Samples raising one degradation flag.",
+        )?;
+        for meeting in &self.meetings {
+            for (flag, n) in meeting.degraded.by_flag.named() {
+                writeln!(
+                    out,
+                    "zoom_qos_degraded_flag_samples{{meeting=\"{}\",flag=\"{flag}\"}} {n}",
+                    label(&meeting.meeting)
+                )?;
+            }
+        }
+        gauge(
+            out,
+            "zoom_qos_grade_participants",
+            "Participants per MOS grade.",
+        )?;
+        for meeting in &self.meetings {
+            for (grade, n) in meeting.grades.named() {
+                writeln!(
+                    out,
+                    "zoom_qos_grade_participants{{meeting=\"{}\",grade=\"{grade}\"}} {n}",
+                    label(&meeting.meeting)
+                )?;
+            }
+        }
+        gauge(
+            out,
+            "zoom_qos_errors",
+            "Meetings that could not be read (1 per meeting, labelled by the failing file).",
+        )?;
+        for error in &self.errors {
+            writeln!(
+                out,
+                "zoom_qos_errors{{meeting=\"{}\",file=\"{}\"}} 1",
+                label(&error.meeting),
+                label(error.file.as_deref().unwrap_or(""))
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads one count off a STATS.
+type StatCount = fn(&Stats) -> u64;
+
+fn gauge(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
+    writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge")
+}
+
+/// Quantiles: min is 0, the percentiles, max is 1; with their values.
+fn quantiles(stats: &Stats) -> impl Iterator<Item = (String, Option<f64>)> {
+    let percentiles = Stats::PERCENTILES
+        .iter()
+        .map(|&p| format!("{}", f64::from(p) / 100.0))
+        .zip(stats.percentiles());
+    core::iter::once(("0".to_owned(), stats.min))
+        .chain(percentiles)
+        .chain([("1".to_owned(), stats.max)])
+}
+
+/// A Prometheus label value, escaped.
+fn label(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}

@@ -1,0 +1,189 @@
+//! The readable table, for a terminal: every text from the input is escaped and fitted to
+//! its column by display width.
+
+use std::io::{self, Write};
+
+use super::super::{Grade, MeetingReport, ParticipantDetail, Report};
+use super::text::{count, escape_controls, fit};
+use crate::schema::{Metric, Stream};
+
+/// Columns for a participant's name.
+const NAME_COLUMNS: usize = 24;
+/// Invalid values listed per meeting.
+const INVALID_SHOWN: usize = 3;
+/// Participants listed per meeting.
+const WORST_SHOWN: usize = 3;
+/// What the grades mean, for the foot of the table.
+const GRADE_LEGEND: &str =
+    "grade (worse audio MOS median): good ≥4 fair ≥3 poor ≥2 bad <2 none:unclassified";
+
+impl Report {
+    /// Writes a readable summary per meeting: samples, grades, degraded share, the median
+    /// and p95 of latency, jitter and loss of the audio and video streams, the worst
+    /// participants and the first invalid values; then the failed meetings and a legend of
+    /// the grades. Safe to print to a terminal: control characters from the input are
+    /// escaped.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+        for meeting in &self.meetings {
+            write_meeting(out, meeting)?;
+        }
+        for error in &self.errors {
+            let file = error
+                .file
+                .as_deref()
+                .map(|f| format!("{}: ", escape_controls(f)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "meeting {} FAILED: {file}{}",
+                escape_controls(&error.meeting),
+                escape_controls(&error.message)
+            )?;
+        }
+        if !self.meetings.is_empty() {
+            // One line that fits 80 columns.
+            writeln!(out, "{GRADE_LEGEND}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_meeting(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "meeting {}: {}, {}, {}, {}",
+        escape_controls(&meeting.meeting),
+        count(u64::from(meeting.pages), "page", "pages"),
+        count(meeting.participants, "participant", "participants"),
+        count(meeting.samples, "sample", "samples"),
+        count(meeting.invalid_values, "invalid value", "invalid values"),
+    )?;
+    writeln!(out, "  grades      {}", listed(meeting.grades.named()))?;
+    writeln!(
+        out,
+        "  degraded    {} ({}): {}",
+        count(meeting.degraded.samples, "sample", "samples"),
+        percent(meeting.degraded.samples, meeting.samples),
+        listed(meeting.degraded.by_flag.named())
+    )?;
+    writeln!(
+        out,
+        "  {:<14} {:>16} {:>16} {:>16}",
+        "stream", "latency ms", "jitter ms", "avg loss %"
+    )?;
+    writeln!(
+        out,
+        "  {:<14} {:>16} {:>16} {:>16}",
+        "", "p50 / p95", "p50 / p95", "p50 / p95"
+    )?;
+    for stream in Stream::AUDIO_VIDEO {
+        let cell = |metric| {
+            meeting.streams.get(stream, metric).map_or_else(
+                || "-".to_owned(),
+                |s| format!("{} / {}", num(s.p50), num(s.p95)),
+            )
+        };
+        if meeting.streams.get(stream, Metric::Latency).is_some() {
+            writeln!(
+                out,
+                "  {:<14} {:>16} {:>16} {:>16}",
+                stream.api_name(),
+                cell(Metric::Latency),
+                cell(Metric::Jitter),
+                cell(Metric::AvgLoss)
+            )?;
+        }
+    }
+    write_worst(out, meeting)?;
+    if !meeting.first_invalid_values.is_empty() {
+        let shown = meeting.first_invalid_values.len().min(INVALID_SHOWN);
+        writeln!(
+            out,
+            "  invalid values (first {shown} of {}):",
+            meeting.invalid_values
+        )?;
+        let mut file_shown = None;
+        for invalid in meeting.first_invalid_values.iter().take(INVALID_SHOWN) {
+            // Each file once, above its values, so that the lines stay short.
+            if invalid.file.is_some() && invalid.file != file_shown {
+                let file = invalid.file.as_deref().unwrap_or_default();
+                writeln!(out, "    {}", escape_controls(file))?;
+                file_shown.clone_from(&invalid.file);
+            }
+            writeln!(
+                out,
+                "      page {}, participant {}, sample {}, {}: {:?} ({})",
+                invalid.page,
+                invalid.participant,
+                invalid.sample,
+                invalid.field,
+                invalid.found,
+                invalid.reason
+            )?;
+        }
+    }
+    writeln!(out)
+}
+
+/// The participants with the lowest median MOS, most degraded first among equals.
+fn write_worst(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+    let worst_mos = |p: &ParticipantDetail| {
+        p.mos_audio_input_p50
+            .into_iter()
+            .chain(p.mos_audio_output_p50)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut worst: Vec<&ParticipantDetail> = meeting
+        .participant_details
+        .iter()
+        .filter(|p| p.grade != Grade::Unclassified)
+        .collect();
+    worst.sort_by(|a, b| {
+        worst_mos(a)
+            .total_cmp(&worst_mos(b))
+            .then(b.degraded_samples.cmp(&a.degraded_samples))
+    });
+    if !worst.is_empty() {
+        writeln!(out, "  worst participants (lowest median MOS):")?;
+    }
+    for p in worst.iter().take(WORST_SHOWN) {
+        let name = if p.user_name.is_empty() {
+            "(no name)"
+        } else {
+            &p.user_name
+        };
+        writeln!(
+            out,
+            "    {} {:<5} MOS {:.2}, {} of {} degraded",
+            fit(name, NAME_COLUMNS),
+            p.grade.name(),
+            worst_mos(p),
+            p.degraded_samples,
+            count(p.samples, "sample", "samples"),
+        )?;
+    }
+    Ok(())
+}
+
+/// `name n, name n, ...`.
+fn listed<const N: usize>(counts: [(&str, u64); N]) -> String {
+    counts.map(|(name, n)| format!("{name} {n}")).join(", ")
+}
+
+fn num(value: Option<f64>) -> String {
+    value.map_or_else(
+        || "-".to_owned(),
+        |v| format!("{}", (v * 100.0).round() / 100.0),
+    )
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "-".to_owned()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
