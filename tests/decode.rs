@@ -453,3 +453,48 @@ fn pages_longer_than_a_block_of_rows_are_cut_and_rolled_back_exactly() {
     );
     assert_eq!(table.diagnostics().invalid_values(), 1);
 }
+
+/// Oracle: `decode` of each page on its own. Pages packed back to back in one buffer, each
+/// decoded where it lies with the next page as its padding, give the same table, and each
+/// page's decode leaves the bytes after it as they were.
+#[test]
+fn padded_pages_decode_in_place_as_copies_do() {
+    let pages: Vec<String> = zoom_qos::synth::meeting_pages(
+        11,
+        zoom_qos::synth::MeetingShape {
+            participants: 23,
+            minutes: 7,
+        },
+    );
+    let mut expected = Table::new();
+    let mut decoder = Decoder::default();
+    for page in &pages {
+        decoder
+            .decode(&mut page.clone().into_bytes(), &mut expected)
+            .expect("decodes");
+    }
+    let mut packed: Vec<u8> = pages.concat().into_bytes();
+    let len = packed.len();
+    packed.resize(len + Decoder::PADDING, b'x');
+    let mut table = Table::new();
+    let mut start = 0;
+    for page in &pages {
+        let end = start + page.len();
+        let after = packed[end..].to_vec();
+        decoder
+            .decode_padded(&mut packed[start..], page.len(), &mut table)
+            .expect("decodes in place");
+        assert_eq!(packed[end..], after[..], "the padding is left as it was");
+        start = end;
+    }
+    assert_eq!(table, expected);
+
+    let mut short = pages[0].clone().into_bytes();
+    let len = short.len();
+    short.resize(len + Decoder::PADDING - 1, b' ');
+    let error = decoder
+        .decode_padded(&mut short, len, &mut table)
+        .expect_err("too little padding");
+    assert!(error.to_string().contains("padding"), "{error}");
+    assert_eq!(table, expected, "untouched");
+}

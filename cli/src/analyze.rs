@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -61,22 +62,28 @@ pub fn run(
         .store(inputs.len() as u64, Ordering::Relaxed);
     let analysis = analysis.clone().sequential(inputs.len() > 1);
     let stopped = AtomicBool::new(false);
+    // Workers (a table, a decoder, a file buffer, grown to the largest meeting seen) are
+    // kept in a pool and reused: rayon's `map_init` would make one per job split, many
+    // more than the threads, each growing its buffers again.
+    let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     let mut outcomes: Vec<(String, Outcome)> = order
         .par_iter()
-        .map_init(
-            || Worker::new(decode.clone()),
-            |worker, (_, input)| {
-                if stopped.load(Ordering::Relaxed) {
-                    return (input.name.clone(), Outcome::NotStarted);
-                }
-                let outcome = meeting(input, worker, &analysis, progress);
-                if stop_on_failure && matches!(outcome, Outcome::Failed(_)) {
-                    stopped.store(true, Ordering::Relaxed);
-                }
-                progress.meetings.fetch_add(1, Ordering::Relaxed);
-                (input.name.clone(), outcome)
-            },
-        )
+        .map(|(_, input)| {
+            if stopped.load(Ordering::Relaxed) {
+                return (input.name.clone(), Outcome::NotStarted);
+            }
+            let taken = pool.lock().ok().and_then(|mut pool| pool.pop());
+            let mut worker = taken.unwrap_or_else(|| Worker::new(decode.clone()));
+            let outcome = meeting(input, &mut worker, &analysis, progress);
+            if let Ok(mut pool) = pool.lock() {
+                pool.push(worker);
+            }
+            if stop_on_failure && matches!(outcome, Outcome::Failed(_)) {
+                stopped.store(true, Ordering::Relaxed);
+            }
+            progress.meetings.fetch_add(1, Ordering::Relaxed);
+            (input.name.clone(), outcome)
+        })
         .collect();
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     outcomes
@@ -87,11 +94,9 @@ pub fn run(
 pub struct Worker {
     table: Table,
     decoder: Decoder,
-    /// The file being read.
+    /// The file being decoded, followed by [`Decoder::PADDING`] spare bytes: simd-json
+    /// parses each page where it lies, with no copy.
     file: Vec<u8>,
-    /// A copy of a page, for the decoder: simd-json unescapes strings in place, and the
-    /// original must stay intact for the fallback split and for locating errors.
-    scratch: Vec<u8>,
 }
 
 impl Worker {
@@ -101,7 +106,6 @@ impl Worker {
             table: Table::new(),
             decoder: Decoder::new(config),
             file: Vec::new(),
-            scratch: Vec::new(),
         }
     }
 
@@ -110,33 +114,69 @@ impl Worker {
         &self.table
     }
 
-    /// Decodes every page of one file's contents (named `file`) into the table.
+    /// Decodes every page of `bytes` (the contents of the file named `file`) into the
+    /// table, as [`decode_file`](Self::decode_file) does for a file read from disk.
+    ///
+    /// # Errors
+    /// The first page that fails, as the command reports it.
+    pub fn decode_bytes(
+        &mut self,
+        file: &str,
+        bytes: &[u8],
+        progress: &Progress,
+    ) -> Result<(), FileError> {
+        self.file.clear();
+        self.file.extend_from_slice(bytes);
+        self.decode_file(file, || Ok(bytes.to_vec()), progress)
+    }
+
+    /// Decodes every page of the file now in the worker's buffer (named `file`) into the
+    /// table. Decoding rewrites the buffer (simd-json unescapes strings in place), so
+    /// `original` gives the file's bytes again, from disk, for the two rare cases that
+    /// need them: a file that is not one page after all (it is split from the top), and
+    /// a JSON error to locate.
     ///
     /// # Errors
     /// The first page that fails, as the command reports it.
     pub fn decode_file(
         &mut self,
         file: &str,
-        original: &[u8],
+        original: impl Fn() -> io::Result<Vec<u8>>,
         progress: &Progress,
     ) -> Result<(), FileError> {
-        // Most files hold one page. Try such a file whole first: the splitter looks at
-        // every byte, the copy is a memcpy. Only when the file is not one JSON document
-        // (several pages, or malformed) is it split, exactly as if it had not been tried:
-        // a JSON error leaves the table untouched.
-        if let Some(start) = object_start(original).filter(|_| !file.ends_with(".ndjson")) {
-            match self.decode_page(original) {
-                Ok(()) => {
+        let reread = |error: io::Error| FileError {
+            offset: 0,
+            message: format!("cannot read again: {}", io_reason(&error)),
+        };
+        let len = self.file.len();
+        self.file.resize(len + Decoder::PADDING, b' ');
+        // Most files hold one page: try such a file whole, where it lies. Only when it is
+        // not one JSON document (several pages, or malformed) is it split, from its
+        // original bytes, exactly as if it had not been tried: a JSON error leaves the
+        // table untouched.
+        let one_page = object_start(&self.file[..len]).filter(|_| !file.ends_with(".ndjson"));
+        if let Some(start) = one_page {
+            match self
+                .decoder
+                .decode_padded(&mut self.file, len, &mut self.table)
+            {
+                Ok(_) => {
                     progress.pages.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 Err(error) if !matches!(error.kind(), ErrorKind::Json { .. }) => {
-                    return Err(FileError::page(&error, start..original.len(), original));
+                    return Err(FileError::page(&error, start..len, &[]));
                 }
-                Err(_) => {}
+                Err(_) => {
+                    let bytes = original().map_err(reread)?;
+                    self.file.clear();
+                    self.file.extend_from_slice(&bytes);
+                    self.file.resize(bytes.len() + Decoder::PADDING, b' ');
+                }
             }
         }
-        let pages = split_pages(original);
+        let len = self.file.len() - Decoder::PADDING;
+        let pages = split_pages(&self.file[..len]);
         if pages.is_empty() {
             return Err(FileError {
                 offset: 0,
@@ -144,19 +184,22 @@ impl Worker {
             });
         }
         for range in pages {
-            self.decode_page(&original[range.clone()])
-                .map_err(|error| FileError::page(&error, range, original))?;
+            // The pages after this one are its padding; its decode leaves them as they are.
+            let decoded = self.decoder.decode_padded(
+                &mut self.file[range.start..],
+                range.len(),
+                &mut self.table,
+            );
+            if let Err(error) = decoded {
+                let bytes = match error.kind() {
+                    ErrorKind::Json { .. } => original().map_err(reread)?,
+                    _ => Vec::new(),
+                };
+                return Err(FileError::page(&error, range, &bytes));
+            }
             progress.pages.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
-    }
-
-    fn decode_page(&mut self, page: &[u8]) -> Result<(), zoom_qos::Error> {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(page);
-        self.decoder
-            .decode(&mut self.scratch, &mut self.table)
-            .map(|_| ())
     }
 }
 
@@ -230,22 +273,26 @@ pub fn meeting(
     };
     for path in paths {
         let file = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
-        let mut buffer = std::mem::take(&mut worker.file);
-        buffer.clear();
+        worker.file.clear();
         let read = match path {
-            Some(path) => File::open(path).and_then(|mut f| f.read_to_end(&mut buffer)),
-            None => io::stdin().lock().read_to_end(&mut buffer),
+            Some(path) => File::open(path).and_then(|mut f| f.read_to_end(&mut worker.file)),
+            None => io::stdin().lock().read_to_end(&mut worker.file),
         };
         if let Err(error) = read {
-            worker.file = buffer;
             return failed(file, None, format!("cannot read: {}", io_reason(&error)));
         }
         progress
             .bytes
-            .fetch_add(buffer.len() as u64, Ordering::Relaxed);
+            .fetch_add(worker.file.len() as u64, Ordering::Relaxed);
         let first_page = worker.table.pages();
-        let decoded = worker.decode_file(&file, &buffer, progress);
-        worker.file = buffer;
+        let decoded = match path {
+            Some(path) => worker.decode_file(&file, || std::fs::read(path), progress),
+            // Standard input cannot be read twice: keep a copy for the rare re-read.
+            None => {
+                let bytes = worker.file.clone();
+                worker.decode_file(&file, || Ok(bytes.clone()), progress)
+            }
+        };
         if let Err(error) = decoded {
             return failed(file, Some(error.offset), error.message);
         }
@@ -392,16 +439,26 @@ pub fn read_thresholds(path: &Path) -> Result<zoom_qos::Thresholds, String> {
     Ok(thresholds)
 }
 
-/// Renders the report in a format, whole, so that nothing partial reaches stdout.
-pub fn render(report: &Report, format: Format) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// Renders the report in a format.
+pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
     match format {
-        Format::Table => report.write_table(&mut out)?,
-        Format::Json => report.write_json(&mut out)?,
-        Format::Csv => report.write_csv(&mut out)?,
-        Format::Prometheus => report.write_prometheus(&mut out)?,
+        Format::Table => report.write_table(out),
+        Format::Json => report.write_json(out),
+        Format::Csv => report.write_csv(out),
+        Format::Prometheus => report.write_prometheus(out),
     }
-    Ok(out)
+}
+
+/// Writes the report to stdout as it renders, through a buffer: a report of thousands of
+/// meetings is never held twice (as structures and as text). A closed pipe is not an
+/// error worth a message.
+pub fn print_report(report: &Report, format: Format) -> io::Result<()> {
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = render(report, format, &mut stdout).and_then(|()| stdout.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Writes bytes to stdout; a closed pipe is not an error worth a message.

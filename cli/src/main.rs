@@ -262,12 +262,10 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
     }
-    analyze::render(&report, args.format)
-        .and_then(|bytes| analyze::print(&bytes))
-        .map_err(|error| CliError::Write {
-            what: "the report".to_owned(),
-            error,
-        })?;
+    analyze::print_report(&report, args.format).map_err(|error| CliError::Write {
+        what: "the report".to_owned(),
+        error,
+    })?;
     if args.strict && !report.errors.is_empty() {
         eprintln!(
             "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \

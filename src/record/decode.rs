@@ -114,13 +114,55 @@ impl Decoder {
     /// analysed yet), or in strict mode the first invalid value. On error `table` is
     /// unchanged.
     pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
-        let mut tape: Tape<'_> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        let input_len = input.len();
-        let result = match simd_json::fill_tape(input, &mut self.buffers, &mut tape) {
+        let len = input.len();
+        self.decode_with(table, len, |buffers, tape| {
+            simd_json::fill_tape(input, buffers, tape)
+        })
+    }
+
+    /// [`decode`](Self::decode) of `input[..len]` where the caller provides at least
+    /// [`Decoder::PADDING`] bytes after it (of any content: the next page of a file, say),
+    /// so that simd-json parses the page where it lies instead of copying it into a padded
+    /// buffer of its own. Unescaping rewrites `input[..len]` only; the padding is left as
+    /// it was.
+    ///
+    /// # Errors
+    /// As [`decode`](Self::decode); and a [`Config`](crate::ErrorKind::Config) error when
+    /// `input` is shorter than `len + PADDING`.
+    pub fn decode_padded(
+        &mut self,
+        input: &mut [u8],
+        len: usize,
+        table: &mut Table,
+    ) -> Result<PageInfo, Error> {
+        if input.len().saturating_sub(len) < Self::PADDING {
+            return Err(Error::config(format!(
+                "decode_padded needs {} bytes of padding after the page, found {}",
+                Self::PADDING,
+                input.len().saturating_sub(len)
+            )));
+        }
+        self.decode_with(table, len, |buffers, tape| {
+            simd_json::fill_tape_padded(input, len, buffers, tape)
+        })
+    }
+
+    /// Bytes [`decode_padded`](Self::decode_padded) needs after a page.
+    pub const PADDING: usize = simd_json::INPUT_PADDING;
+
+    /// Fills the tape with `fill`, then writes the page into `table`.
+    fn decode_with<'de>(
+        &mut self,
+        table: &mut Table,
+        len: usize,
+        fill: impl FnOnce(&mut Buffers, &mut Tape<'de>) -> simd_json::Result<()>,
+    ) -> Result<PageInfo, Error> {
+        let mut tape: Tape<'de> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let result = match fill(&mut self.buffers, &mut tape) {
             Ok(()) => table.write_page(&self.config, |writer| {
                 walk_document(tape.as_value(), writer)
             }),
-            Err(error) => Err(simd_json_error(input_len, &error)),
+            Err(error) => Err(simd_json_error(len, &error)),
         };
         self.tape = tape.reset();
         result
