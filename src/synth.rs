@@ -1,5 +1,5 @@
 //! Realistic synthetic QoS pages, deterministic per seed, for demos, tests and benchmarks.
-//! Writes JSON text only: it depends on no other stage.
+//! Writes JSON text only: of the pipeline it uses only the time formatter of `units`.
 //!
 //! The pages look like the API's: at most 10 participants a page with a `next_page_token`,
 //! one sample a minute, video that is off (blank strings) for some participants, screen
@@ -333,27 +333,5 @@ fn stream(rng: &mut Rng, out: &mut String, bad: bool, picture: Picture, kbps: (u
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (from 1970 on).
 pub fn rfc3339(epoch_s: u64) -> String {
-    let days = (epoch_s / 86_400) as i64;
-    let clock = epoch_s % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        clock / 3600,
-        clock / 60 % 60,
-        clock % 60
-    )
-}
-
-/// Howard Hinnant's inverse of days-from-civil.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    crate::units::Rfc3339(i64::try_from(epoch_s).unwrap_or(i64::MAX)).to_string()
 }

@@ -6,6 +6,7 @@ mod reference;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use reference::{ModelParticipant, ModelSample, ModelStream, fixed_text, naive_report, naive_unit};
+use zoom_qos::report::Dimension;
 use zoom_qos::units;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, Metric, Stream, Table};
 
@@ -155,6 +156,10 @@ proptest! {
     }
 }
 
+/// A breakdown as compared: dimension, value, the three p95s, and participants, samples,
+/// degraded.
+type BreakdownRow = (&'static str, String, [Option<f64>; 3], [u64; 3]);
+
 /// A unit parser's answer, widened.
 type Answer = Result<Option<u64>, units::UnitError>;
 
@@ -230,9 +235,18 @@ fn model_sample() -> impl Strategy<Value = (ModelSample, String)> {
         .iter()
         .map(|&s| prop::option::weighted(0.8, model_stream(s)))
         .collect();
-    (streams, prop::option::of(0u64..=10_000)).prop_map(|(streams, cpu)| {
-        let mut sample = ModelSample::default();
-        let mut json = String::from("{\"date_time\":\"2021-06-24T20:00:00Z\",\"unknown\":[1,{}]");
+    // Minutes 0 to 11 in any order, repeated or missing: out-of-order samples, equal
+    // times, gaps of exactly 120 s and blank `date_time`s all occur.
+    let time = prop::option::weighted(0.9, 0i64..12);
+    (streams, prop::option::of(0u64..=10_000), time).prop_map(|(streams, cpu, minute)| {
+        let mut sample = ModelSample {
+            time_s: minute.map(|m| 1_624_564_800 + 60 * m),
+            ..ModelSample::default()
+        };
+        let date_time = sample
+            .time_s
+            .map_or(String::new(), |t| zoom_qos::synth::rfc3339(t as u64));
+        let mut json = format!("{{\"date_time\":\"{date_time}\",\"unknown\":[1,{{}}]");
         for (stream, value) in MODEL_STREAMS.iter().zip(streams) {
             match value {
                 Some((model, text, invalid)) => {
@@ -255,19 +269,39 @@ fn model_sample() -> impl Strategy<Value = (ModelSample, String)> {
     })
 }
 
+/// A participant's breakdown values: absent, blank, or one of a few.
+fn model_dimensions() -> impl Strategy<Value = [Option<String>; 4]> {
+    let value = prop::option::weighted(
+        0.8,
+        prop::sample::select(vec!["Wifi", "Wired", "", " ", "SC", "Mac", "5.17.1"])
+            .prop_map(str::to_owned),
+    );
+    [value.clone(), value.clone(), value.clone(), value]
+}
+
 fn model_meeting() -> impl Strategy<Value = (Vec<ModelParticipant>, Vec<String>)> {
-    prop::collection::vec(prop::collection::vec(model_sample(), 0..12), 0..14).prop_map(|people| {
+    let person = (
+        prop::collection::vec(model_sample(), 0..12),
+        model_dimensions(),
+    );
+    prop::collection::vec(person, 0..14).prop_map(|people| {
         let mut participants = Vec::new();
         let mut entries = Vec::new();
-        for (i, samples) in people.into_iter().enumerate() {
+        for (i, (samples, dimensions)) in people.into_iter().enumerate() {
             let (models, texts): (Vec<_>, Vec<_>) = samples.into_iter().unzip();
+            let fields: String = reference::DIMENSIONS
+                .iter()
+                .zip(&dimensions)
+                .filter_map(|(key, value)| value.as_ref().map(|v| format!("\"{key}\":\"{v}\",")))
+                .collect();
             entries.push(format!(
-                "{{\"user_name\":\"P\\u00e9 {i} \\\"q\\\"\",\"user_qos\":[{}]}}",
+                "{{{fields}\"user_name\":\"P\\u00e9 {i} \\\"q\\\"\",\"user_qos\":[{}]}}",
                 texts.join(",")
             ));
             participants.push(ModelParticipant {
                 name: format!("Pé {i} \"q\""),
                 samples: models,
+                dimensions,
             });
         }
         // Pages of at most 10 participants, as the API sends them.
@@ -347,6 +381,45 @@ proptest! {
     }
 
     /// Oracle: the sequential computation. Rayon changes nothing in the result.
+    #[test]
+    fn episodes_match_the_naive_finder((model, pages) in model_meeting()) {
+        let table = decode_pages(&pages);
+        let report = Analysis::new().meeting("m", &table);
+        let naive = reference::naive_episodes(&model, 120, 2);
+        prop_assert_eq!(report.episodes.len(), naive.len(), "{:?}", report.episodes);
+        for (got, want) in report.episodes.iter().zip(&naive) {
+            prop_assert_eq!(got.participant, want.participant);
+            prop_assert_eq!(&got.user_name, &model[want.participant as usize].name);
+            prop_assert_eq!(units::timestamp_s(got.start.as_bytes()), Ok(Some(want.start_s)));
+            prop_assert_eq!(units::timestamp_s(got.end.as_bytes()), Ok(Some(want.end_s)));
+            prop_assert_eq!(got.samples, want.samples);
+            prop_assert_eq!(got.by_flag.0, want.by_flag);
+            prop_assert_eq!([got.worst.latency_ms, got.worst.jitter_ms, got.worst.avg_loss_pct], want.worst);
+        }
+    }
+
+    #[test]
+    fn breakdowns_match_the_naive_breakdown((model, pages) in model_meeting()) {
+        let table = decode_pages(&pages);
+        let report = Analysis::new().meeting("m", &table);
+        let naive = reference::naive_breakdowns(&model);
+        let got: Vec<BreakdownRow> = Dimension::ALL
+            .iter()
+            .flat_map(|&d| {
+                report.breakdowns.get(d).iter().map(move |(value, b)| {
+                    (d.name(), value.clone(),
+                     [b.latency_ms_p95, b.jitter_ms_p95, b.avg_loss_pct_p95],
+                     [b.participants, b.samples, b.degraded])
+                })
+            })
+            .collect();
+        let want: Vec<BreakdownRow> = naive
+            .into_iter()
+            .map(|(d, value, b)| (d, value, b.p95, [b.participants, b.samples, b.degraded]))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
     #[test]
     fn parallel_equals_sequential((_, pages) in model_meeting()) {
         let table = decode_pages(&pages);

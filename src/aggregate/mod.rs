@@ -2,6 +2,8 @@
 //! nearest-rank percentiles, degradation flags, MOS estimates and grades. Never sees a
 //! string of the input; rayon splits the work across columns and participants.
 
+mod breakdowns;
+mod episodes;
 mod stats;
 mod thresholds;
 
@@ -12,10 +14,10 @@ pub use thresholds::Thresholds;
 
 use crate::descriptor::Descriptor;
 use crate::error::InvalidValue;
-use crate::record::Table;
+use crate::record::{ParticipantRef, Table};
 use crate::report::{
-    Degraded, Flag, FlagCounts, Grade, GradeCounts, LocatedValue, MeetingReport, MetricStats,
-    MosReport, ParticipantDetail, Stats, StreamStats,
+    Degraded, Episode, Flag, FlagCounts, Grade, GradeCounts, LocatedValue, MeetingReport,
+    MetricStats, MosReport, ParticipantDetail, Stats, StreamStats,
 };
 use crate::schema::{CpuMetric, Metric, Stream};
 
@@ -57,16 +59,18 @@ impl Analysis {
     /// The report of one meeting.
     pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
         let thresholds = self.thresholds.fixed();
-        let participants: Vec<ParticipantPass> = self.map(
-            &table.participants().map(|p| p.rows()).collect::<Vec<_>>(),
-            |rows| {
-                let mut pass = ParticipantPass::run(table, rows.clone(), &thresholds);
-                if self.participant_stats {
-                    pass.streams = Some(stream_stats(table, rows.clone()));
-                }
-                pass
-            },
-        );
+        let cut = episodes::Cut {
+            gap_s: self.thresholds.episode_gap_s,
+            min_samples: self.thresholds.episode_min_samples,
+        };
+        let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
+        let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
+            let mut pass = ParticipantPass::run(table, index, participant, &thresholds, cut);
+            if self.participant_stats {
+                pass.streams = Some(stream_stats(table, participant.rows()));
+            }
+            pass
+        });
         let stream_jobs: Vec<(Stream, Metric)> = table
             .streams()
             .flat_map(|(stream, _)| stream.metrics().iter().map(move |m| (stream, *m)))
@@ -94,7 +98,10 @@ impl Analysis {
         let mut degraded = Degraded::default();
         let mut grades = GradeCounts::default();
         let mut details = Vec::with_capacity(participants.len());
-        for (pass, participant) in participants.into_iter().zip(table.participants()) {
+        let mut found = Vec::new();
+        let degraded_per_participant: Vec<u64> = participants.iter().map(|p| p.degraded).collect();
+        for (mut pass, participant) in participants.into_iter().zip(table.participants()) {
+            found.append(&mut pass.found);
             degraded.samples += pass.degraded;
             for flag in Flag::ALL {
                 degraded.by_flag.add(flag, pass.flags.get(flag));
@@ -143,6 +150,11 @@ impl Analysis {
             },
             grades,
             participant_details: details,
+            breakdowns: breakdowns::breakdowns(table, &degraded_per_participant),
+            episodes: {
+                episodes::sort(&mut found);
+                found
+            },
         }
     }
 
@@ -198,9 +210,10 @@ fn stats_of(
     Stats::from_fixed(&mut values, scale, samples as u64)
 }
 
-/// One pass over one participant's rows: flags, MOS values, grade.
+/// One pass over one participant's rows: flags, MOS values, grade, episodes.
 struct ParticipantPass {
     flags: FlagCounts,
+    found: Vec<Episode>,
     degraded: u64,
     episodes: u64,
     longest_episode: u64,
@@ -213,13 +226,21 @@ struct ParticipantPass {
 }
 
 impl ParticipantPass {
-    fn run(table: &Table, rows: core::ops::Range<usize>, t: &thresholds::Fixed) -> Self {
+    fn run(
+        table: &Table,
+        index: usize,
+        participant: ParticipantRef<'_>,
+        t: &thresholds::Fixed,
+        cut: episodes::Cut,
+    ) -> Self {
+        let rows = participant.rows();
         let mut flags = FlagCounts::default();
         let mut degraded = 0;
         let mut mos_in = Vec::new();
         let mut mos_out = Vec::new();
         // Episodes follow time order; samples are not guaranteed to arrive sorted.
         let mut ordered: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
+        let mut timed: Vec<episodes::TimedSample> = Vec::with_capacity(rows.len());
         for row in rows {
             let sample = t.flags(table, row);
             for flag in Flag::ALL {
@@ -227,16 +248,32 @@ impl ParticipantPass {
             }
             let any = sample.any();
             degraded += u64::from(any);
-            ordered.push((table.time_s(row).unwrap_or(i64::MAX), any));
+            let time_s = table.time_s(row);
+            ordered.push((time_s.unwrap_or(i64::MAX), any));
+            if let Some(time_s) = time_s {
+                timed.push(episodes::TimedSample {
+                    time_s,
+                    row,
+                    flags: sample,
+                });
+            }
             mos_in.extend(mos(table, Stream::AudioInput, row));
             mos_out.extend(mos(table, Stream::AudioOutput, row));
         }
         ordered.sort_by_key(|&(time, _)| time);
-        let (episodes, longest_episode) = episodes(ordered.iter().map(|&(_, d)| d));
+        let (episodes, longest_episode) = degraded_runs(ordered.iter().map(|&(_, d)| d));
+        let found = episodes::find(
+            table,
+            &mut timed,
+            cut,
+            index as u64,
+            participant.user_name(),
+        );
         let mos_in_p50 = median(&mut mos_in);
         let mos_out_p50 = median(&mut mos_out);
         ParticipantPass {
             flags,
+            found,
             degraded,
             episodes,
             longest_episode,
@@ -256,8 +293,9 @@ fn median(values: &mut [f64]) -> Option<f64> {
     Some(*values.select_nth_unstable_by(index, f64::total_cmp).1)
 }
 
-/// Runs of consecutive `true`: how many, and the longest.
-fn episodes(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
+/// Runs of consecutive `true`: how many, and the longest (report v1's
+/// `degraded_episodes` and `longest_degraded_episode`, which ignore gaps in time).
+fn degraded_runs(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
     let (mut count, mut longest, mut run) = (0, 0, 0);
     for d in degraded {
         if d {

@@ -38,6 +38,10 @@ pub struct Thresholds {
     pub system_cpu_pct: f64,
     /// Whether the screen-share streams raise flags too.
     pub screen_share: bool,
+    /// Degraded samples at most this many seconds apart belong to one episode.
+    pub episode_gap_s: u32,
+    /// Runs of fewer degraded samples are not reported as episodes.
+    pub episode_min_samples: u32,
 }
 
 impl Default for Thresholds {
@@ -49,6 +53,8 @@ impl Default for Thresholds {
             frame_rate_fps: 10.0,
             system_cpu_pct: 90.0,
             screen_share: false,
+            episode_gap_s: 120,
+            episode_min_samples: 2,
         }
     }
 }
@@ -91,6 +97,14 @@ impl Thresholds {
              # flags too. Default false: screen share's jitter is large by nature.\n\
              screen_share = {}\n",
             self.screen_share
+        ));
+        toml.push_str(&format!(
+            "\n# Episodes: degraded samples at most this many seconds apart are one run\n\
+             # (samples come about a minute apart; default 120 lets one sample go missing).\n\
+             episode_gap_s = {}\n\
+             \n# Runs with fewer degraded samples are not reported as episodes (default 2).\n\
+             episode_min_samples = {}\n",
+            self.episode_gap_s, self.episode_min_samples
         ));
         toml
     }

@@ -397,7 +397,7 @@ fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str)
     }
 }
 
-pub use time::timestamp_s;
+pub use time::{Rfc3339, timestamp_s};
 
 #[cfg(test)]
 mod tests;

@@ -330,3 +330,22 @@ mod fast_path {
         assert_eq!(common_spelling(b"3 MBPS", bitrate, 3), Some(3_000_000));
     }
 }
+
+/// Oracle: `timestamp_s`, the parser (checked against hand-worked dates above). Formatting
+/// then parsing gives the seconds back, over the whole range of years 0000 to 9999.
+#[test]
+fn rfc3339_formatting_is_the_parsers_inverse() {
+    use super::Rfc3339;
+    assert_eq!(Rfc3339(0).to_string(), "1970-01-01T00:00:00Z");
+    assert_eq!(Rfc3339(1_624_564_800).to_string(), "2021-06-24T20:00:00Z");
+    assert_eq!(Rfc3339(951_782_400).to_string(), "2000-02-29T00:00:00Z");
+    assert_eq!(Rfc3339(-1).to_string(), "1969-12-31T23:59:59Z");
+    let (first, last) = (-62_167_219_200i64, 253_402_300_799i64);
+    let step = (last - first) / 100_003;
+    let mut t = first;
+    while t <= last {
+        let text = Rfc3339(t).to_string();
+        assert_eq!(timestamp_s(text.as_bytes()), Ok(Some(t)), "{text}");
+        t += step;
+    }
+}

@@ -99,13 +99,20 @@ pub struct ModelSample {
     pub streams: Vec<(Stream, ModelStream)>,
     pub system_cpu_pct: Option<f64>,
     pub invalid: u64,
+    /// Seconds since the epoch; `None` for a blank `date_time`.
+    pub time_s: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ModelParticipant {
     pub name: String,
     pub samples: Vec<ModelSample>,
+    /// `network_type`, `data_center`, `device`, `version`: `None` when absent.
+    pub dimensions: [Option<String>; 4],
 }
+
+/// The breakdown dimensions, in report order, as `ModelParticipant::dimensions` holds them.
+pub const DIMENSIONS: [&str; 4] = ["network_type", "data_center", "device", "version"];
 
 pub fn metric_value(stream: &ModelStream, metric: Metric) -> Option<f64> {
     match metric {
@@ -170,26 +177,7 @@ pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
     let mut degraded = 0;
     let mut by_flag = [0u64; 5];
     for sample in &all {
-        let mut flags = [false; 5];
-        for stream in [
-            Stream::AudioInput,
-            Stream::AudioOutput,
-            Stream::VideoInput,
-            Stream::VideoOutput,
-        ] {
-            let Some(m) = stream_of(sample, stream) else {
-                continue;
-            };
-            flags[0] |= m.values[Metric::Latency.index()].is_some_and(|v| v > 150.0);
-            flags[1] |= m.values[Metric::Jitter.index()].is_some_and(|v| v > 40.0);
-            flags[2] |= m.values[Metric::AvgLoss.index()].is_some_and(|v| v > 2.0);
-            if stream.has_picture() {
-                let picture = metric_value(m, Metric::Resolution).is_some();
-                flags[3] |=
-                    picture && m.values[Metric::FrameRate.index()].is_some_and(|v| v < 10.0);
-            }
-        }
-        flags[4] = sample.system_cpu_pct.is_some_and(|v| v > 90.0);
+        let flags = naive_flags(sample);
         for (count, flag) in by_flag.iter_mut().zip(flags) {
             *count += u64::from(flag);
         }
@@ -240,5 +228,182 @@ pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
         mos_in: naive_stats(&mos_in, samples),
         mos_out: naive_stats(&mos_out, samples),
         grades,
+    }
+}
+
+/// The flags of a sample with the default thresholds, in report order (latency, jitter,
+/// loss, frame_rate, cpu), read straight off the model.
+pub fn naive_flags(sample: &ModelSample) -> [bool; 5] {
+    let mut flags = [false; 5];
+    for stream in [
+        Stream::AudioInput,
+        Stream::AudioOutput,
+        Stream::VideoInput,
+        Stream::VideoOutput,
+    ] {
+        let Some(m) = stream_of(sample, stream) else {
+            continue;
+        };
+        flags[0] |= m.values[Metric::Latency.index()].is_some_and(|v| v > 150.0);
+        flags[1] |= m.values[Metric::Jitter.index()].is_some_and(|v| v > 40.0);
+        flags[2] |= m.values[Metric::AvgLoss.index()].is_some_and(|v| v > 2.0);
+        if stream.has_picture() {
+            let picture = metric_value(m, Metric::Resolution).is_some();
+            flags[3] |= picture && m.values[Metric::FrameRate.index()].is_some_and(|v| v < 10.0);
+        }
+    }
+    flags[4] = sample.system_cpu_pct.is_some_and(|v| v > 90.0);
+    flags
+}
+
+/// An episode as the naive finder sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NaiveEpisode {
+    pub participant: u64,
+    pub start_s: i64,
+    pub end_s: i64,
+    pub samples: u64,
+    pub by_flag: [u64; 5],
+    /// Latency, jitter and average loss: the largest over the run and the audio and video
+    /// streams.
+    pub worst: [Option<f64>; 3],
+}
+
+/// The naive episode finder: per participant, the samples with a time, sorted by time
+/// (stable, so equal times keep input order); then one scan that extends a run while the
+/// next sample is degraded and at most `gap_s` later; runs of at least `min_samples` count.
+/// Sorted by samples (most first), start, participant.
+pub fn naive_episodes(
+    participants: &[ModelParticipant],
+    gap_s: i64,
+    min_samples: usize,
+) -> Vec<NaiveEpisode> {
+    let mut episodes = Vec::new();
+    for (index, participant) in participants.iter().enumerate() {
+        let mut timed: Vec<(i64, &ModelSample)> = participant
+            .samples
+            .iter()
+            .filter_map(|s| s.time_s.map(|t| (t, s)))
+            .collect();
+        timed.sort_by_key(|&(t, _)| t);
+        let mut run: Vec<(i64, &ModelSample)> = Vec::new();
+        let mut close = |run: &mut Vec<(i64, &ModelSample)>| {
+            if run.len() >= min_samples {
+                let mut by_flag = [0u64; 5];
+                let mut worst = [None::<f64>; 3];
+                for (_, sample) in run.iter() {
+                    for (count, flag) in by_flag.iter_mut().zip(naive_flags(sample)) {
+                        *count += u64::from(flag);
+                    }
+                    for stream in [
+                        Stream::AudioInput,
+                        Stream::AudioOutput,
+                        Stream::VideoInput,
+                        Stream::VideoOutput,
+                    ] {
+                        if let Some(m) = stream_of(sample, stream) {
+                            for (slot, metric) in worst.iter_mut().zip([
+                                Metric::Latency,
+                                Metric::Jitter,
+                                Metric::AvgLoss,
+                            ]) {
+                                if let Some(v) = m.values[metric.index()] {
+                                    *slot = Some(slot.map_or(v, |w: f64| w.max(v)));
+                                }
+                            }
+                        }
+                    }
+                }
+                episodes.push(NaiveEpisode {
+                    participant: index as u64,
+                    start_s: run[0].0,
+                    end_s: run[run.len() - 1].0,
+                    samples: run.len() as u64,
+                    by_flag,
+                    worst,
+                });
+            }
+            run.clear();
+        };
+        for &(time, sample) in &timed {
+            let degraded = naive_flags(sample).iter().any(|&f| f);
+            let continues = run.last().is_some_and(|&(last, _)| time - last <= gap_s);
+            if degraded && continues {
+                run.push((time, sample));
+            } else {
+                close(&mut run);
+                if degraded {
+                    run.push((time, sample));
+                }
+            }
+        }
+        close(&mut run);
+    }
+    episodes.sort_by(|a, b| {
+        b.samples
+            .cmp(&a.samples)
+            .then(a.start_s.cmp(&b.start_s))
+            .then(a.participant.cmp(&b.participant))
+    });
+    episodes
+}
+
+/// A breakdown as the naive reference computes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NaiveBreakdown {
+    pub participants: u64,
+    pub samples: u64,
+    pub degraded: u64,
+    /// Latency, jitter and average loss: nearest-rank p95 over the audio streams.
+    pub p95: [Option<f64>; 3],
+}
+
+/// The naive breakdown: for each dimension, the participants grouped by value (blank or
+/// absent: `unknown`), counted, and their audio values pooled and sorted for the p95.
+pub fn naive_breakdowns(
+    participants: &[ModelParticipant],
+) -> Vec<(&'static str, String, NaiveBreakdown)> {
+    let mut out = Vec::new();
+    for (d, dimension) in DIMENSIONS.iter().enumerate() {
+        let mut values: Vec<String> = participants.iter().map(|p| value_of(p, d)).collect();
+        values.sort();
+        values.dedup();
+        for value in values {
+            let members: Vec<&ModelParticipant> = participants
+                .iter()
+                .filter(|p| value_of(p, d) == value)
+                .collect();
+            let samples: Vec<&ModelSample> = members.iter().flat_map(|p| &p.samples).collect();
+            let p95 = [Metric::Latency, Metric::Jitter, Metric::AvgLoss].map(|metric| {
+                let mut pooled: Vec<f64> = samples
+                    .iter()
+                    .flat_map(|s| {
+                        [Stream::AudioInput, Stream::AudioOutput].map(|st| stream_of(s, st))
+                    })
+                    .flatten()
+                    .filter_map(|m| m.values[metric.index()])
+                    .collect();
+                pooled.sort_by(f64::total_cmp);
+                naive_stats(&pooled, pooled.len() as u64).p95
+            });
+            let breakdown = NaiveBreakdown {
+                participants: members.len() as u64,
+                samples: samples.len() as u64,
+                degraded: samples
+                    .iter()
+                    .filter(|s| naive_flags(s).iter().any(|&f| f))
+                    .count() as u64,
+                p95,
+            };
+            out.push((*dimension, value, breakdown));
+        }
+    }
+    out
+}
+
+fn value_of(participant: &ModelParticipant, dimension: usize) -> String {
+    match participant.dimensions[dimension].as_deref().map(str::trim) {
+        None | Some("") => "unknown".to_owned(),
+        Some(value) => value.to_owned(),
     }
 }
