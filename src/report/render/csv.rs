@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::super::{Report, Stats};
+use super::super::{Flag, Report, Stats};
 use super::{meeting_counts, stat_rows};
 
 impl Report {
@@ -18,6 +18,10 @@ impl Report {
     ///   per grade: participants);
     /// - per failed meeting, a row with stream `error`, metric `failed`, count 1 and the
     ///   file and message in `note`.
+    ///
+    /// Then, after an empty line, the episodes as a second table with the header
+    /// `meeting,participant,user_name,start,end,samples,latency,jitter,loss,frame_rate,cpu,
+    /// worst_latency_ms,worst_jitter_ms,worst_avg_loss_pct` (flags counted per sample).
     ///
     /// An empty cell is `null`.
     ///
@@ -77,6 +81,36 @@ impl Report {
                 csv_field(&error.meeting),
                 csv_field(&note)
             )?;
+        }
+        let flags: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
+        writeln!(
+            out,
+            "\nmeeting,participant,user_name,start,end,samples,{},worst_latency_ms,worst_jitter_ms,worst_avg_loss_pct",
+            flags.join(",")
+        )?;
+        for meeting in &self.meetings {
+            for e in &meeting.episodes {
+                write!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    csv_field(&meeting.meeting),
+                    e.participant,
+                    csv_field(&e.user_name),
+                    e.start,
+                    e.end,
+                    e.samples
+                )?;
+                for (_, n) in e.by_flag.named() {
+                    write!(out, ",{n}")?;
+                }
+                for value in [e.worst.latency_ms, e.worst.jitter_ms, e.worst.avg_loss_pct] {
+                    match value {
+                        Some(v) => write!(out, ",{v}")?,
+                        None => out.write_all(b",")?,
+                    }
+                }
+                writeln!(out)?;
+            }
         }
         Ok(())
     }

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::super::{Report, Stats};
+use std::collections::BTreeMap;
+
+use super::super::{Breakdown, Dimension, Report, Stats};
 use super::{MEETING_COUNTS, meeting_counts, stat_rows};
 
 impl Report {
@@ -111,6 +113,20 @@ impl Report {
                 )?;
             }
         }
+        write_breakdowns(out, self)?;
+        gauge(
+            out,
+            "zoom_qos_episodes",
+            "Runs of degraded samples (episodes).",
+        )?;
+        for meeting in &self.meetings {
+            writeln!(
+                out,
+                "zoom_qos_episodes{{meeting=\"{}\"}} {}",
+                label(&meeting.meeting),
+                meeting.episodes.len()
+            )?;
+        }
         gauge(
             out,
             "zoom_qos_errors",
@@ -127,6 +143,105 @@ impl Report {
         Ok(())
     }
 }
+
+/// Values per dimension that get series of their own; the rest are summed as `other`,
+/// so that a meeting's label cardinality stays bounded.
+const BREAKDOWN_VALUES: usize = 10;
+
+/// Breakdown gauges: participants, samples and degraded samples per dimension value, and
+/// the p95s (not for `other`, whose p95 the top values' cannot give).
+fn write_breakdowns(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    let counts: [(&str, &str, BreakdownCount); 3] = [
+        (
+            "zoom_qos_breakdown_participants",
+            "Participant entries per dimension value.",
+            |b| b.participants,
+        ),
+        (
+            "zoom_qos_breakdown_samples",
+            "Samples per dimension value.",
+            |b| b.samples,
+        ),
+        (
+            "zoom_qos_breakdown_degraded_samples",
+            "Degraded samples per dimension value.",
+            |b| b.degraded,
+        ),
+    ];
+    for (name, help, get) in counts {
+        gauge(out, name, help)?;
+        for meeting in &report.meetings {
+            for dimension in Dimension::ALL {
+                let (top, other) = top_values(meeting.breakdowns.get(dimension));
+                let labels = |value: &str| {
+                    format!(
+                        "meeting=\"{}\",dimension=\"{}\",value=\"{}\"",
+                        label(&meeting.meeting),
+                        dimension.name(),
+                        label(value)
+                    )
+                };
+                for (value, b) in &top {
+                    writeln!(out, "{name}{{{}}} {}", labels(value), get(b))?;
+                }
+                if !other.is_empty() {
+                    let sum: u64 = other.iter().map(|(_, b)| get(b)).sum();
+                    writeln!(out, "{name}{{{}}} {sum}", labels("other"))?;
+                }
+            }
+        }
+    }
+    gauge(
+        out,
+        "zoom_qos_breakdown_p95",
+        "p95 of a metric over the audio streams of a dimension value's participants.",
+    )?;
+    for meeting in &report.meetings {
+        for dimension in Dimension::ALL {
+            let (top, _) = top_values(meeting.breakdowns.get(dimension));
+            for (value, b) in top {
+                let p95s = [
+                    ("latency_ms", b.latency_ms_p95),
+                    ("jitter_ms", b.jitter_ms_p95),
+                    ("avg_loss_pct", b.avg_loss_pct_p95),
+                ];
+                for (metric, v) in p95s {
+                    if let Some(v) = v {
+                        writeln!(
+                            out,
+                            "zoom_qos_breakdown_p95{{meeting=\"{}\",dimension=\"{}\",value=\"{}\",metric=\"{metric}\"}} {v}",
+                            label(&meeting.meeting),
+                            dimension.name(),
+                            label(value)
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dimension's values with the most samples (ties by name), at most
+/// [`BREAKDOWN_VALUES`], and the rest. A value literally named `other` joins the rest.
+fn top_values(values: &BTreeMap<String, Breakdown>) -> (Vec<Value<'_>>, Vec<Value<'_>>) {
+    let mut sorted: Vec<Value<'_>> = values.iter().collect();
+    sorted.sort_by(|a, b| b.1.samples.cmp(&a.1.samples).then(a.0.cmp(b.0)));
+    let (mut top, mut rest): (Vec<_>, Vec<_>) = sorted
+        .into_iter()
+        .enumerate()
+        .partition(|(i, (value, _))| *i < BREAKDOWN_VALUES && value.as_str() != "other");
+    (
+        top.drain(..).map(|(_, v)| v).collect(),
+        rest.drain(..).map(|(_, v)| v).collect(),
+    )
+}
+
+/// Reads one count off a breakdown.
+type BreakdownCount = fn(&Breakdown) -> u64;
+
+/// A dimension value and its breakdown.
+type Value<'b> = (&'b String, &'b Breakdown);
 
 /// Reads one count off a STATS.
 type StatCount = fn(&Stats) -> u64;

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::super::{Grade, MeetingReport, ParticipantDetail, Report};
+use super::super::{Dimension, Grade, MeetingReport, ParticipantDetail, Report};
 use super::text::{count, escape_controls, fit};
 use crate::schema::{Metric, Stream};
 
@@ -13,6 +13,8 @@ const NAME_COLUMNS: usize = 24;
 const INVALID_SHOWN: usize = 3;
 /// Participants listed per meeting.
 const WORST_SHOWN: usize = 3;
+/// Episodes listed per meeting.
+const EPISODES_SHOWN: usize = 5;
 /// What the grades mean, for the foot of the table.
 const GRADE_LEGEND: &str =
     "grade (worse audio MOS median): good ≥4 fair ≥3 poor ≥2 bad <2 none:unclassified";
@@ -98,6 +100,8 @@ fn write_meeting(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()
         }
     }
     write_worst(out, meeting)?;
+    write_episodes(out, meeting)?;
+    write_standouts(out, meeting)?;
     if !meeting.first_invalid_values.is_empty() {
         let shown = meeting.first_invalid_values.len().min(INVALID_SHOWN);
         writeln!(
@@ -164,6 +168,108 @@ fn write_worst(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> 
             p.degraded_samples,
             count(p.samples, "sample", "samples"),
         )?;
+    }
+    Ok(())
+}
+
+/// The longest runs of degraded samples.
+fn write_episodes(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+    if meeting.episodes.is_empty() {
+        return Ok(());
+    }
+    let shown = &meeting.episodes[..meeting.episodes.len().min(EPISODES_SHOWN)];
+    // One date for all, in the heading, when they share it: the lines stay short.
+    let day = split_time(&shown[0].start).0;
+    let one_day = shown
+        .iter()
+        .all(|e| split_time(&e.start).0 == day && split_time(&e.end).0 == day);
+    let when = if one_day {
+        format!("{day}, UTC")
+    } else {
+        "UTC".to_owned()
+    };
+    writeln!(
+        out,
+        "  longest degraded episodes ({} in all; {when}):",
+        meeting.episodes.len()
+    )?;
+    for episode in shown {
+        let flags: Vec<String> = episode
+            .by_flag
+            .named()
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(flag, n)| format!("{flag} {n}"))
+            .collect();
+        let name = if episode.user_name.is_empty() {
+            "(no name)"
+        } else {
+            &episode.user_name
+        };
+        // `2021-06-24T20:03:00Z` -> `2021-06-24 20:03`; the end's date only when it differs.
+        let (start_day, start_clock) = split_time(&episode.start);
+        let (end_day, end_clock) = split_time(&episode.end);
+        let span = if one_day {
+            format!("{start_clock}-{end_clock}")
+        } else if end_day == start_day {
+            format!("{start_day} {start_clock}-{end_clock}")
+        } else {
+            format!("{start_day} {start_clock}-{end_day} {end_clock}")
+        };
+        writeln!(
+            out,
+            "    {} {span} ({}): {}",
+            fit(name, NAME_COLUMNS),
+            episode.samples,
+            flags.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// A time of the report as (date, `HH:MM`).
+fn split_time(rfc3339: &str) -> (&str, &str) {
+    (
+        rfc3339.get(..10).unwrap_or(rfc3339),
+        rfc3339.get(11..16).unwrap_or(""),
+    )
+}
+
+/// Per dimension, the value whose samples are degraded most often, when that is well
+/// above the meeting's share: at least 1.5 times it and 5 points more, over at least 10
+/// samples.
+fn write_standouts(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+    if meeting.samples == 0 {
+        return Ok(());
+    }
+    let share = meeting.degraded.samples as f64 / meeting.samples as f64;
+    let mut lines = Vec::new();
+    for dimension in Dimension::ALL {
+        let worst = meeting
+            .breakdowns
+            .get(dimension)
+            .iter()
+            .filter(|(_, b)| b.samples >= 10)
+            .map(|(value, b)| (value, b, b.degraded as f64 / b.samples as f64))
+            .max_by(|a, b| a.2.total_cmp(&b.2));
+        if let Some((value, b, value_share)) = worst {
+            if value_share >= 1.5 * share && value_share >= share + 0.05 {
+                lines.push(format!(
+                    "    {} {}: {:.1}% of {} degraded (meeting {:.1}%)",
+                    dimension.name(),
+                    escape_controls(value),
+                    value_share * 100.0,
+                    count(b.samples, "sample", "samples"),
+                    share * 100.0
+                ));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        writeln!(out, "  stands out:")?;
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
