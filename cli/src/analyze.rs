@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use zoom_qos::aggregate::AccountRollup;
 use zoom_qos::record::locate_json_error;
 use zoom_qos::report::MeetingError;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report, Table};
@@ -51,7 +52,7 @@ pub fn run(
     analysis: &Analysis,
     progress: &Progress,
     stop_on_failure: bool,
-) -> Vec<(String, Outcome)> {
+) -> (Vec<(String, Outcome)>, AccountRollup) {
     let mut order: Vec<(u64, &MeetingInput)> = inputs
         .iter()
         .map(|input| (input.size_hint(), input))
@@ -86,7 +87,12 @@ pub fn run(
         })
         .collect();
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
-    outcomes
+    // Every worker is back in the pool: their rollups make the account's.
+    let mut rollup = AccountRollup::new();
+    for worker in pool.into_inner().unwrap_or_default() {
+        rollup.merge(worker.rollup);
+    }
+    (outcomes, rollup)
 }
 
 /// What a worker thread reuses from one meeting to the next.
@@ -94,6 +100,8 @@ pub fn run(
 pub struct Worker {
     table: Table,
     decoder: Decoder,
+    /// The rollup of the meetings this worker reported.
+    rollup: AccountRollup,
     /// The file being decoded, followed by [`Decoder::PADDING`] spare bytes: simd-json
     /// parses each page where it lies, with no copy.
     file: Vec<u8>,
@@ -105,6 +113,7 @@ impl Worker {
         Worker {
             table: Table::new(),
             decoder: Decoder::new(config),
+            rollup: AccountRollup::new(),
             file: Vec::new(),
         }
     }
@@ -299,6 +308,7 @@ pub fn meeting(
         files.push((file, first_page..worker.table.pages()));
     }
     let mut report = analysis.meeting(&input.name, &worker.table);
+    worker.rollup.add(&worker.table, &report);
     for invalid in &mut report.first_invalid_values {
         invalid.file = files
             .iter()
@@ -308,8 +318,9 @@ pub fn meeting(
     Outcome::Report(Box::new(report))
 }
 
-/// The report of the outcomes, and how many meetings `--strict` left unstarted.
-pub fn into_report(outcomes: Vec<(String, Outcome)>) -> (Report, usize) {
+/// The report of the outcomes, with the account's rollup when there are several
+/// meetings, and how many meetings `--strict` left unstarted.
+pub fn into_report(outcomes: Vec<(String, Outcome)>, rollup: AccountRollup) -> (Report, usize) {
     let mut meetings = Vec::new();
     let mut errors = Vec::new();
     let mut not_started = 0;
@@ -320,7 +331,12 @@ pub fn into_report(outcomes: Vec<(String, Outcome)>) -> (Report, usize) {
             Outcome::NotStarted => not_started += 1,
         }
     }
-    (Report::new(meetings, errors), not_started)
+    let several = meetings.len() >= 2;
+    let mut report = Report::new(meetings, errors);
+    if several {
+        report.account = Some(rollup.finish());
+    }
+    (report, not_started)
 }
 
 /// The one-line error of a failed meeting, for stderr: control characters escaped.

@@ -250,7 +250,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
             analyze::run(&found.meetings, &decode, &analysis, &progress, args.strict)
         })
     };
-    let outcomes = match threads {
+    let (outcomes, rollup) = match threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -258,7 +258,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
             .install(work),
         None => work(),
     };
-    let (report, not_started) = analyze::into_report(outcomes);
+    let (report, not_started) = analyze::into_report(outcomes, rollup);
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
     }

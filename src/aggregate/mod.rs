@@ -2,6 +2,7 @@
 //! nearest-rank percentiles, degradation flags, MOS estimates and grades. Never sees a
 //! string of the input; rayon splits the work across columns and participants.
 
+mod account;
 mod breakdowns;
 mod episodes;
 mod stats;
@@ -9,6 +10,7 @@ mod thresholds;
 
 use rayon::prelude::*;
 
+pub use account::{AccountRollup, HISTOGRAM_DIGITS};
 pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
 

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::super::{Dimension, Grade, MeetingReport, ParticipantDetail, Report};
+use super::super::{AccountReport, Dimension, Grade, MeetingReport, ParticipantDetail, Report};
 use super::text::{count, escape_controls, fit};
 use crate::schema::{Metric, Stream};
 
@@ -44,6 +44,9 @@ impl Report {
                 escape_controls(&error.meeting),
                 escape_controls(&error.message)
             )?;
+        }
+        if let Some(account) = &self.account {
+            write_account(out, account)?;
         }
         if !self.meetings.is_empty() {
             // One line that fits 80 columns.
@@ -272,6 +275,57 @@ fn write_standouts(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<
         }
     }
     Ok(())
+}
+
+/// The account: totals, the worst meetings and the people degraded in several meetings.
+fn write_account(out: &mut impl Write, account: &AccountReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "account: {}, {}, {}, {} degraded ({})",
+        count(account.meetings, "meeting", "meetings"),
+        count(account.participants, "participant", "participants"),
+        count(account.samples, "sample", "samples"),
+        account.degraded,
+        percent(account.degraded, account.samples)
+    )?;
+    let worst: Vec<String> = account
+        .worst_meetings
+        .iter()
+        .take(WORST_SHOWN)
+        .map(|m| {
+            format!(
+                "{} {:.1}%",
+                escape_controls(&m.meeting),
+                m.degraded_share * 100.0
+            )
+        })
+        .collect();
+    if !worst.is_empty() {
+        writeln!(
+            out,
+            "  worst meetings (degraded share): {}",
+            worst.join(", ")
+        )?;
+    }
+    if !account.repeat_participants.is_empty() {
+        writeln!(out, "  degraded in several meetings:")?;
+    }
+    for person in account.repeat_participants.iter().take(WORST_SHOWN) {
+        let name = if person.user_name.is_empty() {
+            &person.key
+        } else {
+            &person.user_name
+        };
+        writeln!(
+            out,
+            "    {} {}, {} of {} degraded",
+            fit(name, NAME_COLUMNS),
+            count(person.meetings, "meeting", "meetings"),
+            person.degraded,
+            count(person.samples, "sample", "samples")
+        )?;
+    }
+    writeln!(out)
 }
 
 /// `name n, name n, ...`.

@@ -1,0 +1,226 @@
+//! The account rollup: its percentiles against the exact nearest-rank values over every
+//! sample of a generated corpus (the stated bound: at most 0.1 % above), its exact parts,
+//! merging, and people seen in several meetings.
+
+use zoom_qos::aggregate::{AccountRollup, nearest_rank_index};
+use zoom_qos::report::{Dimension, Grade, Stats};
+use zoom_qos::synth::{self, MeetingShape};
+use zoom_qos::{Analysis, Decoder, MeetingReport, Metric, Stream, Table};
+
+fn meeting(seed: u64, shape: MeetingShape) -> Table {
+    let mut table = Table::new();
+    let mut decoder = Decoder::default();
+    for page in synth::meeting_pages(seed, shape) {
+        decoder
+            .decode(&mut page.into_bytes(), &mut table)
+            .expect("generated pages decode");
+    }
+    table
+}
+
+fn corpus() -> Vec<(Table, MeetingReport)> {
+    (0..24)
+        .map(|i| {
+            let shape = MeetingShape {
+                participants: 3 + (i * 7) % 23,
+                minutes: 10 + (i * 13) % 50,
+            };
+            let table = meeting(100 + i as u64, shape);
+            let report = Analysis::new().meeting(&format!("m{i:02}"), &table);
+            (table, report)
+        })
+        .collect()
+}
+
+/// Oracle: every present value of a stream metric over every table, in report units,
+/// sorted: nearest rank by index.
+fn exact(tables: &[&Table], stream: Stream, metric: Metric) -> (Vec<f64>, u64) {
+    let mut values = Vec::new();
+    let mut samples = 0;
+    for table in tables {
+        samples += table.samples() as u64;
+        if let Some(columns) = table.stream(stream) {
+            for row in 0..table.samples() {
+                values.extend(columns.value(metric, row));
+            }
+        }
+    }
+    values.sort_by(f64::total_cmp);
+    (values, samples)
+}
+
+#[test]
+fn account_percentiles_are_within_the_stated_bound_of_the_exact_ones() {
+    let corpus = corpus();
+    let mut rollup = AccountRollup::new();
+    for (table, report) in &corpus {
+        rollup.add(table, report);
+    }
+    let account = rollup.finish();
+    assert_eq!(account.meetings, 24);
+    assert_eq!(account.percentile_digits, 3);
+    let tables: Vec<&Table> = corpus.iter().map(|(t, _)| t).collect();
+    let bound = 10f64.powi(-i32::from(account.percentile_digits));
+    let mut worst_error: f64 = 0.0;
+    let mut checked = 0;
+    for (stream, metrics) in &account.streams.0 {
+        for (name, got) in &metrics.0 {
+            let metric = *Metric::ALL
+                .iter()
+                .find(|m| m.report_name() == *name)
+                .expect("a metric");
+            let (values, samples) = exact(&tables, *stream, metric);
+            assert_eq!(got.count, values.len() as u64, "{stream} {name}");
+            assert_eq!(
+                got.missing,
+                samples - values.len() as u64,
+                "{stream} {name}"
+            );
+            assert_eq!(
+                got.min,
+                values.first().copied(),
+                "{stream} {name}: min is exact"
+            );
+            assert_eq!(
+                got.max,
+                values.last().copied(),
+                "{stream} {name}: max is exact"
+            );
+            if !values.is_empty() {
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                let got_mean = got.mean.expect("a mean");
+                assert!(
+                    (got_mean - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+                    "{stream} {name}"
+                );
+            }
+            for (percent, value) in Stats::PERCENTILES.iter().zip(got.percentiles()) {
+                let Some(index) = nearest_rank_index(values.len(), *percent) else {
+                    assert_eq!(value, None);
+                    continue;
+                };
+                let want = values[index];
+                let value = value.expect("a percentile");
+                assert!(
+                    value >= want,
+                    "{stream} {name} p{percent}: {value} < {want}"
+                );
+                let error = if want == 0.0 {
+                    value
+                } else {
+                    (value - want) / want
+                };
+                assert!(
+                    error <= bound,
+                    "{stream} {name} p{percent}: {value} vs exact {want}, {error}"
+                );
+                worst_error = worst_error.max(error);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    println!("account percentiles: {checked} checked, largest relative error {worst_error:.6}");
+}
+
+#[test]
+fn merged_rollups_equal_one_rollup() {
+    let corpus = corpus();
+    let mut one = AccountRollup::new();
+    let (mut left, mut right) = (AccountRollup::new(), AccountRollup::new());
+    for (i, (table, report)) in corpus.iter().enumerate() {
+        one.add(table, report);
+        if i % 3 == 0 { &mut left } else { &mut right }.add(table, report);
+    }
+    left.merge(right);
+    let (merged, one) = (left.finish(), one.finish());
+    assert_eq!(merged.streams, one.streams);
+    assert_eq!(merged.breakdowns, one.breakdowns);
+    assert_eq!(merged.worst_meetings, one.worst_meetings);
+    let key = |r: &zoom_qos::report::AccountReport| {
+        let mut people: Vec<_> = r
+            .repeat_participants
+            .iter()
+            .map(|p| (p.key.clone(), p.meetings, p.samples, p.degraded))
+            .collect();
+        people.sort();
+        people
+    };
+    assert_eq!(key(&merged), key(&one));
+    assert_eq!(
+        merged.repeat_participants, one.repeat_participants,
+        "names too: the order of adding does not matter"
+    );
+}
+
+#[test]
+fn people_in_several_meetings_are_counted_once_per_meeting() {
+    let page = |entries: &str| {
+        let mut table = Table::new();
+        Decoder::default()
+            .decode(
+                &mut format!(r#"{{"participants": [{entries}]}}"#).into_bytes(),
+                &mut table,
+            )
+            .expect("decodes");
+        table
+    };
+    let bad = r#"{"audio_input": {"latency": "400 ms", "jitter": "2 ms", "avg_loss": "0%"}}"#;
+    let good = r#"{"audio_input": {"latency": "20 ms", "jitter": "2 ms", "avg_loss": "0%"}}"#;
+    // Ana rejoins in the first meeting: two entries, one meeting. Bo has no user_id but an
+    // email; Cy only a name; a nameless entry has no key at all.
+    let first = page(&format!(
+        r#"{{"user_id": "ana", "user_name": "Ana", "user_qos": [{bad}, {bad}]}},
+           {{"user_id": "ana", "user_name": "Ana", "user_qos": [{good}]}},
+           {{"email": "bo@example.com", "user_name": "Bo", "user_qos": [{good}]}},
+           {{"user_name": "Cy", "network_type": "Wifi", "user_qos": [{bad}]}},
+           {{"user_qos": [{bad}]}}"#
+    ));
+    let second = page(&format!(
+        r#"{{"user_id": "ana", "user_name": "Ana L.", "user_qos": [{bad}]}},
+           {{"email": "bo@example.com", "user_qos": [{bad}]}},
+           {{"user_name": "Cy", "network_type": "Wifi", "user_qos": [{good}]}}"#
+    ));
+    let mut rollup = AccountRollup::new();
+    for (name, table) in [("first", &first), ("second", &second)] {
+        rollup.add(table, &Analysis::new().meeting(name, table));
+    }
+    let account = rollup.finish();
+    let people: Vec<(&str, u64, u64, u64)> = account
+        .repeat_participants
+        .iter()
+        .map(|p| (p.key.as_str(), p.meetings, p.samples, p.degraded))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("user_id:ana", 2, 4, 3),
+            ("email:bo@example.com", 2, 2, 1),
+            ("user_name:Cy", 2, 2, 1)
+        ]
+    );
+    let ana = &account.repeat_participants[0];
+    assert_eq!((ana.user_name.as_str(), ana.key_field), ("Ana", "user_id"));
+    assert_eq!(ana.grades.0.iter().sum::<u64>(), 3, "one grade per entry");
+    // 400 ms: EL 414, R = 93.2 - (414 - 120)/10 = 63.8, MOS about 3.28: fair. Her entry of
+    // 20 ms is good; the other two fair.
+    assert_eq!(
+        (ana.grades.get(Grade::Good), ana.grades.get(Grade::Fair)),
+        (1, 2)
+    );
+    let wifi = &account.breakdowns.get(Dimension::NetworkType)["Wifi"];
+    assert_eq!((wifi.participants, wifi.samples, wifi.degraded), (2, 2, 1));
+    assert_eq!(
+        wifi.latency_ms_p95,
+        Some(400.0),
+        "p95 of 20 and 400 ms: 400"
+    );
+    // 4 of 6 degraded, and 2 of 3: equal shares, so the name decides.
+    let worst: Vec<&str> = account
+        .worst_meetings
+        .iter()
+        .map(|m| m.meeting.as_str())
+        .collect();
+    assert_eq!(worst, ["first", "second"]);
+    assert_eq!((account.samples, account.degraded), (9, 6));
+}
