@@ -6,7 +6,7 @@
 //! Sits between [`crate::units`] (which knows spellings, not metrics) and
 //! [`crate::record`] (which stores what this says).
 
-use crate::schema::{CpuMetric, Metric};
+use crate::schema::{CpuMetric, Metric, SummaryKey};
 use crate::units::{self, UnitResult};
 
 /// A metric's facts. Get one with [`Metric::descriptor`] or [`CpuMetric::descriptor`].
@@ -292,6 +292,71 @@ impl CpuMetric {
     /// The field's name in report v1, with its unit.
     pub const fn report_name(self) -> &'static str {
         self.descriptor().report_name
+    }
+}
+
+/// Which of a summary's three values a key is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// The minimum.
+    Min,
+    /// The average.
+    Avg,
+    /// The maximum (or the only value, for a resolution).
+    Max,
+}
+
+impl SummaryKey {
+    /// What the key is: the name it is reported under, the descriptor that parses and
+    /// scales it, and which of min, avg and max it is. A resolution is reported by its
+    /// height, as `avg`; the CPU fields as `zoom_cpu_pct` (min, avg, max) and
+    /// `system_cpu_pct` (max).
+    pub const fn meaning(self) -> (&'static str, &'static Descriptor, Which) {
+        use SummaryKey as K;
+        use Which::{Avg, Max, Min};
+        let (name, descriptor) = match self {
+            K::MinBitrate | K::AvgBitrate | K::MaxBitrate => {
+                ("bitrate_kbps", Metric::Bitrate.descriptor())
+            }
+            K::MinLatency | K::AvgLatency | K::MaxLatency => {
+                ("latency_ms", Metric::Latency.descriptor())
+            }
+            K::MinJitter | K::AvgJitter | K::MaxJitter => {
+                ("jitter_ms", Metric::Jitter.descriptor())
+            }
+            K::MinLoss | K::AvgLoss | K::MaxLoss => ("loss_pct", Metric::AvgLoss.descriptor()),
+            K::MinFrameRate | K::AvgFrameRate | K::MaxFrameRate => {
+                ("frame_rate_fps", Metric::FrameRate.descriptor())
+            }
+            K::Resolution => ("resolution_height_px", Metric::Resolution.descriptor()),
+            K::ZoomMinCpu | K::ZoomAvgCpu | K::ZoomMaxCpu => {
+                ("zoom_cpu_pct", CpuMetric::ZoomAvg.descriptor())
+            }
+            K::SystemMaxCpu => ("system_cpu_pct", CpuMetric::SystemMax.descriptor()),
+        };
+        let which = match self {
+            K::MinBitrate
+            | K::MinLatency
+            | K::MinJitter
+            | K::MinLoss
+            | K::MinFrameRate
+            | K::ZoomMinCpu => Min,
+            K::AvgBitrate
+            | K::AvgLatency
+            | K::AvgJitter
+            | K::AvgLoss
+            | K::AvgFrameRate
+            | K::ZoomAvgCpu
+            | K::Resolution => Avg,
+            K::MaxBitrate
+            | K::MaxLatency
+            | K::MaxJitter
+            | K::MaxLoss
+            | K::MaxFrameRate
+            | K::ZoomMaxCpu
+            | K::SystemMaxCpu => Max,
+        };
+        (name, descriptor, which)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::schema::{CpuMetric, Metric, RssiMetric, Stream};
+use crate::schema::{CpuMetric, Metric, RssiMetric, Stream, SummaryKey, SummaryType};
 use crate::units::UnitError;
 
 /// The error of every fallible call of this crate. Boxed, so `Result<T, Error>` stays one
@@ -262,6 +262,9 @@ pub enum Field {
     Rssi(RssiMetric),
     /// The sample's `date_time`.
     DateTime,
+    /// A value of a `qos_summary` entry (its `type`, its key in `details`); the location's
+    /// `sample` is the entry's index in `qos`.
+    Summary(SummaryType, SummaryKey),
 }
 
 impl fmt::Display for Field {
@@ -271,6 +274,7 @@ impl fmt::Display for Field {
             Field::Cpu(cpu) => write!(f, "cpu_usage.{cpu}"),
             Field::Rssi(rssi) => write!(f, "wifi_rssi.{rssi}"),
             Field::DateTime => f.write_str("date_time"),
+            Field::Summary(kind, key) => write!(f, "qos.{kind}.{key}"),
         }
     }
 }

@@ -193,6 +193,66 @@ api_names! {
     }
 }
 
+api_names! {
+    /// A key of a `qos_summary` entry's `details`: the minimum, average or maximum of a
+    /// metric over the meeting, a resolution, or a CPU field.
+    pub enum SummaryKey {
+        MinBitrate = "min_bitrate",
+        AvgBitrate = "avg_bitrate",
+        MaxBitrate = "max_bitrate",
+        MinLatency = "min_latency",
+        AvgLatency = "avg_latency",
+        MaxLatency = "max_latency",
+        MinJitter = "min_jitter",
+        AvgJitter = "avg_jitter",
+        MaxJitter = "max_jitter",
+        MinLoss = "min_loss",
+        AvgLoss = "avg_loss",
+        MaxLoss = "max_loss",
+        MinFrameRate = "min_frame_rate",
+        AvgFrameRate = "avg_frame_rate",
+        MaxFrameRate = "max_frame_rate",
+        Resolution = "resolution",
+        ZoomMinCpu = "zoom_min_cpu_usage",
+        ZoomAvgCpu = "zoom_avg_cpu_usage",
+        ZoomMaxCpu = "zoom_max_cpu_usage",
+        SystemMaxCpu = "system_max_cpu_usage",
+    }
+}
+
+/// The `type` of a `qos_summary` entry: a stream, or `cpu_usage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SummaryType {
+    /// A stream's summary.
+    Stream(Stream),
+    /// `cpu_usage`.
+    CpuUsage,
+}
+
+impl SummaryType {
+    /// The type with this API name, if it is one we know.
+    pub fn from_api_name(name: &str) -> Option<Self> {
+        match name {
+            "cpu_usage" => Some(SummaryType::CpuUsage),
+            _ => Stream::from_api_name(name).map(SummaryType::Stream),
+        }
+    }
+
+    /// Its API name.
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            SummaryType::Stream(stream) => stream.api_name(),
+            SummaryType::CpuUsage => "cpu_usage",
+        }
+    }
+}
+
+impl core::fmt::Display for SummaryType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.api_name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -431,3 +431,102 @@ fn generate_then_analyze_round_trips() {
         "thread count changes nothing"
     );
 }
+
+/// The summary fixture, worked out by hand: a `qos_summary` page of two entries. It is a
+/// meeting without samples or participants of its own; its values are in `summary`.
+#[test]
+fn summary_pages_are_decoded_into_the_summary() {
+    let output = zoom_qos(&[
+        "analyze",
+        data("summary/standup-summary.json")
+            .to_str()
+            .expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let meeting = &json(&output)["meetings"][0];
+    assert_eq!(
+        (&meeting["participants"], &meeting["samples"]),
+        (&Value::from(0), &Value::from(0))
+    );
+    let summary = &meeting["summary"];
+    let ana = &summary["participants"][0];
+    assert_eq!(ana["user_name"], "Ana");
+    let audio = &ana["streams"]["audio_input"];
+    let triple = |v: &Value| (v["min"].as_f64(), v["avg"].as_f64(), v["max"].as_f64());
+    assert_eq!(
+        triple(&audio["bitrate_kbps"]),
+        (Some(20.0), Some(27.15), Some(40.0))
+    );
+    assert_eq!(
+        triple(&audio["latency_ms"]),
+        (None, Some(100.0), Some(200.0))
+    );
+    assert_eq!(triple(&audio["jitter_ms"]), (None, Some(5.0), None));
+    assert_eq!(triple(&audio["loss_pct"]), (None, Some(0.5), Some(2.0)));
+    let video = &ana["streams"]["video_input"];
+    assert_eq!(triple(&video["frame_rate_fps"]), (None, Some(25.0), None));
+    assert_eq!(
+        triple(&video["resolution_height_px"]),
+        (None, Some(720.0), None)
+    );
+    let cpu = &ana["streams"]["cpu_usage"];
+    assert_eq!(
+        triple(&cpu["zoom_cpu_pct"]),
+        (Some(2.0), Some(10.0), Some(30.0))
+    );
+    assert_eq!(triple(&cpu["system_cpu_pct"]), (None, None, Some(80.0)));
+    assert!(
+        ana["streams"].get("x_future_stream").is_none(),
+        "unknown types are skipped"
+    );
+    assert!(
+        audio.as_object().expect("metrics").len() == 4,
+        "unknown keys are skipped"
+    );
+    // Bo: a blank bitrate (missing) and an invalid loss (counted, located).
+    let bo = &summary["participants"][1]["streams"]["audio_input"];
+    assert_eq!(triple(&bo["latency_ms"]), (None, Some(300.0), None));
+    assert!(bo.get("bitrate_kbps").is_none() && bo.get("loss_pct").is_none());
+    assert_eq!(meeting["invalid_values"], 1);
+    let invalid = &meeting["first_invalid_values"][0];
+    assert_eq!(
+        (
+            &invalid["participant"],
+            &invalid["sample"],
+            &invalid["field"],
+            &invalid["found"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(0),
+            &Value::from("qos.audio_input.avg_loss"),
+            &Value::from("N/A")
+        )
+    );
+    // STATS over the entries' averages: latency 100 and 300 ms; bitrate only Ana's.
+    let latency = &summary["streams"]["audio_input"]["latency_ms"];
+    assert_eq!(
+        (&latency["count"], &latency["missing"]),
+        (&Value::from(2), &Value::from(0))
+    );
+    assert_eq!(
+        (
+            latency["min"].as_f64(),
+            latency["mean"].as_f64(),
+            latency["max"].as_f64()
+        ),
+        (Some(100.0), Some(200.0), Some(300.0))
+    );
+    assert_eq!(latency["p50"], 100.0, "nearest rank: the first of two");
+    let bitrate = &summary["streams"]["audio_input"]["bitrate_kbps"];
+    assert_eq!(
+        (
+            &bitrate["count"],
+            &bitrate["missing"],
+            bitrate["p95"].as_f64()
+        ),
+        (&Value::from(1), &Value::from(1), Some(27.15))
+    );
+}

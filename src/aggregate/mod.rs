@@ -6,6 +6,7 @@ mod account;
 mod breakdowns;
 mod episodes;
 mod stats;
+mod summary;
 mod thresholds;
 
 use rayon::prelude::*;
@@ -157,6 +158,7 @@ impl Analysis {
                 episodes::sort(&mut found);
                 found
             },
+            summary: summary::summary(table),
         }
     }
 

@@ -9,7 +9,9 @@ use super::config::DecodeConfig;
 use super::table::{Group, Table};
 use super::writer::{JsonNumber, JsonScalar, PageWriter};
 use crate::error::{Error, ErrorKind};
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{
+    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
+};
 
 /// What a decoded page said about itself and held.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -237,14 +239,15 @@ fn walk_participant(
     writer: &mut PageWriter<'_>,
     info: &mut PageInfo,
 ) -> Result<(), Error> {
-    writer.begin_participant()?;
     info.participants += 1;
-    let (mut samples_seen, mut summary_seen) = (false, false);
+    // A `qos_summary` entry has `qos` and no per-minute `user_qos`.
+    let keys = || participant.iter().map(|(key, _)| key);
+    if keys().any(|key| key == "qos") && !keys().any(|key| key == "user_qos") {
+        return walk_summary_entry(participant, index, writer);
+    }
+    writer.begin_participant()?;
     for (key, value) in participant.iter() {
-        if key == "qos" {
-            summary_seen = true;
-        } else if key == "user_qos" {
-            samples_seen = true;
+        if key == "user_qos" {
             if let Some(samples) = value.as_array() {
                 for sample in samples.iter() {
                     walk_sample(sample, writer)?;
@@ -260,14 +263,54 @@ fn walk_participant(
             writer.participant_text(field, text);
         }
     }
-    if summary_seen && !samples_seen {
-        return Err(Error::shape(
-            format!("participants[{index}]"),
-            "per-minute samples (user_qos)",
-            "a qos_summary entry (qos): summary pages are not analysed yet",
-        ));
-    }
     writer.end_participant();
+    Ok(())
+}
+
+/// One `qos_summary` entry: `user_name`, and `qos: [{type, details: {key: value}}]`.
+/// Unknown types and keys are skipped.
+fn walk_summary_entry(
+    participant: &simd_json::tape::Object<'_, '_>,
+    index: usize,
+    writer: &mut PageWriter<'_>,
+) -> Result<(), Error> {
+    writer.begin_summary_entry();
+    for (key, value) in participant.iter() {
+        if key == "user_name" {
+            if let Some(name) = value.as_str() {
+                writer.summary_name(name);
+            }
+        } else if key == "qos" {
+            let Some(entries) = value.as_array() else {
+                if value.is_null() {
+                    continue;
+                }
+                let path = format!("participants[{index}].qos");
+                return Err(Error::shape(path, "a list", json_type(value)));
+            };
+            for (position, entry) in entries.iter().enumerate() {
+                let Some(entry) = entry.as_object() else {
+                    continue;
+                };
+                let kind = entry
+                    .get("type")
+                    .and_then(|t| t.into_string())
+                    .and_then(SummaryType::from_api_name);
+                let (Some(kind), Some(details)) =
+                    (kind, entry.get("details").and_then(|d| d.as_object()))
+                else {
+                    continue;
+                };
+                let position = u32::try_from(position).unwrap_or(u32::MAX);
+                for (key, value) in details.iter() {
+                    if let Some(key) = SummaryKey::from_api_name(key) {
+                        writer.summary_value(position, kind, key, json_scalar(value))?;
+                    }
+                }
+            }
+        }
+    }
+    writer.end_summary_entry();
     Ok(())
 }
 

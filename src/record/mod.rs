@@ -16,4 +16,4 @@ mod writer;
 
 pub use config::{DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo, locate_json_error};
-pub use table::{ParticipantRef, StreamColumns, Table};
+pub use table::{ParticipantRef, StreamColumns, SummaryEntry, SummaryValue, Table};

@@ -6,7 +6,9 @@ use core::ops::Range;
 use super::column::Column;
 use super::config::Diagnostics;
 use crate::descriptor::{Cells, Resolution, Storage};
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{
+    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
+};
 
 /// A set of columns that appears together: time (always), one stream, `cpu_usage` or
 /// `wifi_rssi`. A group *appears* from the first sample that has it as an object; until
@@ -190,6 +192,51 @@ pub struct Table {
     pub(crate) participants: Vec<ParticipantRow>,
     pub(crate) text: String,
     pub(crate) diagnostics: Diagnostics,
+    /// `qos_summary` entries, apart from the per-minute participants.
+    pub(crate) summary: Vec<SummaryRow>,
+    pub(crate) summary_values: Vec<SummaryValue>,
+}
+
+/// A `qos_summary` entry: its name, and its values in `Table::summary_values`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SummaryRow {
+    pub(crate) user_name: (u32, u32),
+    pub(crate) values: Range<u32>,
+}
+
+/// One value of a summary entry, stored as its descriptor says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryValue {
+    /// The entry's `type`.
+    pub kind: SummaryType,
+    /// The key in its `details`.
+    pub key: SummaryKey,
+    /// The value in the key's stored unit ([`SummaryKey::meaning`]).
+    pub stored: u32,
+}
+
+/// A `qos_summary` entry of a table.
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryEntry<'t> {
+    table: &'t Table,
+    row: &'t SummaryRow,
+}
+
+impl<'t> SummaryEntry<'t> {
+    /// Its `user_name` (`""` when absent).
+    pub fn user_name(&self) -> &'t str {
+        let (start, end) = self.row.user_name;
+        self.table
+            .text
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+    }
+
+    /// Its valid values, in input order.
+    pub fn values(&self) -> &'t [SummaryValue] {
+        let range = self.row.values.start as usize..self.row.values.end as usize;
+        self.table.summary_values.get(range).unwrap_or(&[])
+    }
 }
 
 impl Default for Table {
@@ -205,6 +252,8 @@ impl Default for Table {
             participants: Vec::new(),
             text: String::new(),
             diagnostics: Diagnostics::default(),
+            summary: Vec::new(),
+            summary_values: Vec::new(),
         }
     }
 }
@@ -300,6 +349,14 @@ impl Table {
     /// Whether any sample had a `wifi_rssi` object.
     pub fn has_rssi(&self) -> bool {
         self.groups[Group::Rssi.index()].present
+    }
+
+    /// The `qos_summary` entries decoded, in input order (summary pages hold no samples:
+    /// these are not participants of the table).
+    pub fn summary(&self) -> impl ExactSizeIterator<Item = SummaryEntry<'_>> + '_ {
+        self.summary
+            .iter()
+            .map(move |row| SummaryEntry { table: self, row })
     }
 
     /// Invalid values met while decoding.
@@ -431,6 +488,8 @@ impl<'t> ParticipantRef<'t> {
 pub(crate) struct Mark {
     rows: usize,
     participants: usize,
+    summary: usize,
+    summary_values: usize,
     text: usize,
     present: [bool; Group::COUNT],
     invalid_values: u64,
@@ -442,6 +501,8 @@ impl Mark {
         Mark {
             rows: table.rows,
             participants: table.participants.len(),
+            summary: table.summary.len(),
+            summary_values: table.summary_values.len(),
             text: table.text.len(),
             present: core::array::from_fn(|i| table.groups[i].present),
             invalid_values: table.diagnostics.invalid_values,
@@ -454,6 +515,8 @@ impl Mark {
         Mark {
             rows: 0,
             participants: 0,
+            summary: 0,
+            summary_values: 0,
             text: 0,
             present: core::array::from_fn(|i| i == Group::Time.index()),
             invalid_values: 0,
@@ -469,6 +532,8 @@ impl Mark {
         }
         table.resize_groups(self.rows);
         table.participants.truncate(self.participants);
+        table.summary.truncate(self.summary);
+        table.summary_values.truncate(self.summary_values);
         table.text.truncate(self.text);
         table.diagnostics.invalid_values = self.invalid_values;
         table.diagnostics.kept.truncate(self.kept_invalid);

@@ -3,9 +3,13 @@
 //! handled in one place.
 
 use super::config::DecodeConfig;
-use super::table::{Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, Table, time_to_stored};
+use super::table::{
+    Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, SummaryRow, SummaryValue, Table, time_to_stored,
+};
 use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{
+    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
+};
 use crate::units::{self, UnitError};
 
 impl Table {
@@ -243,6 +247,61 @@ impl PageWriter<'_> {
                 UnitError::OutOfRange("a JSON number from -32767 to 32767 dBm"),
             ),
         }
+    }
+
+    /// Opens a `qos_summary` entry (a participant of the page without samples).
+    pub(crate) fn begin_summary_entry(&mut self) {
+        let at = u32::try_from(self.table.summary_values.len()).unwrap_or(u32::MAX);
+        self.table.summary.push(SummaryRow {
+            user_name: (0, 0),
+            values: at..at,
+        });
+    }
+
+    /// The open summary entry's `user_name`.
+    pub(crate) fn summary_name(&mut self, name: &str) {
+        let start = self.table.text.len();
+        self.table.text.push_str(name);
+        let end = self.table.text.len();
+        match (
+            self.table.summary.last_mut(),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            (Some(row), Ok(start), Ok(end)) => row.user_name = (start, end),
+            _ => self.table.text.truncate(start),
+        }
+    }
+
+    /// A value of the open summary entry's `qos[index]`, of type `kind`.
+    pub(crate) fn summary_value(
+        &mut self,
+        index: u32,
+        kind: SummaryType,
+        key: SummaryKey,
+        value: JsonScalar<'_>,
+    ) -> Result<(), Error> {
+        self.sample = index;
+        let (_, descriptor, _) = key.meaning();
+        let parsed = text_value(value, UnitError::ExpectedNumber, |text| {
+            descriptor.parser.parse(text)
+        });
+        if let Some(stored) = self.settle(Field::Summary(kind, key), value, parsed)? {
+            self.table
+                .summary_values
+                .push(SummaryValue { kind, key, stored });
+            let end = u32::try_from(self.table.summary_values.len()).unwrap_or(u32::MAX);
+            if let Some(row) = self.table.summary.last_mut() {
+                row.values.end = end;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the open summary entry.
+    pub(crate) fn end_summary_entry(&mut self) {
+        self.participant += 1;
+        self.sample = 0;
     }
 
     /// A parsed value to store, `None` for a missing one; an invalid one is counted (or

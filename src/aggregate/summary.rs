@@ -1,0 +1,63 @@
+//! `qos_summary` entries: each participant's min, avg and max per type and metric, and
+//! STATS over the participants' averages.
+
+use std::collections::BTreeMap;
+
+use crate::descriptor::Which;
+use crate::record::Table;
+use crate::report::{MetricStats, MinAvgMax, Stats, SummaryParticipant, SummaryReport};
+
+/// The summary of a table's `qos_summary` entries; `None` when it has none.
+pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
+    if table.summary().len() == 0 {
+        return None;
+    }
+    let mut participants = Vec::with_capacity(table.summary().len());
+    // Per type and metric: the stored averages, and their scale.
+    let mut averages: BTreeMap<(&'static str, &'static str), (Vec<u32>, u32)> = BTreeMap::new();
+    for entry in table.summary() {
+        let mut streams: BTreeMap<String, BTreeMap<&'static str, MinAvgMax>> = BTreeMap::new();
+        for value in entry.values() {
+            let (name, descriptor, which) = value.key.meaning();
+            let Some(reported) = descriptor.to_report_unit(value.stored) else {
+                continue;
+            };
+            let slot = streams
+                .entry(value.kind.api_name().to_owned())
+                .or_default()
+                .entry(name)
+                .or_default();
+            match which {
+                Which::Min => slot.min = Some(reported),
+                Which::Avg => slot.avg = Some(reported),
+                Which::Max => slot.max = Some(reported),
+            }
+            if which == Which::Avg {
+                if let Some(key) = descriptor.stat_key(value.stored) {
+                    let (values, _) = averages
+                        .entry((value.kind.api_name(), name))
+                        .or_insert_with(|| (Vec::new(), descriptor.per_report_unit));
+                    values.push(key);
+                }
+            }
+        }
+        participants.push(SummaryParticipant {
+            user_name: entry.user_name().to_owned(),
+            streams,
+        });
+    }
+    let entries = participants.len() as u64;
+    let mut streams: BTreeMap<String, MetricStats> = BTreeMap::new();
+    for ((kind, name), (mut values, per_report_unit)) in averages {
+        let stats = Stats::from_fixed(&mut values, f64::from(per_report_unit), entries);
+        streams
+            .entry(kind.to_owned())
+            .or_default()
+            .0
+            .push((name, stats));
+    }
+    Some(SummaryReport {
+        participants,
+        streams,
+    })
+}
