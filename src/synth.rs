@@ -5,6 +5,12 @@
 //! one sample a minute, video that is off (blank strings) for some participants, screen
 //! share that is mostly `0*0`, names with escapes and non-ASCII text, newer fields, unknown
 //! keys, and the spelling variants seen in the wild (`"27.15kbps"`, `"0ms"`).
+//!
+//! Trouble is correlated, so that breakdowns and episodes have something to find: Wi-Fi
+//! participants lose more packets, one data center (`SG`) has latency spikes, a third of
+//! the meetings have a burst of 4 to 8 bad minutes for everyone, one participant in ten
+//! sends two minutes out of order, and people (drawn from a pool of 400, so they recur
+//! across meetings) sometimes rejoin.
 
 use core::fmt::Write as _;
 
@@ -79,6 +85,11 @@ pub const PAGE_SIZE: usize = 10;
 pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let pages = shape.pages();
+    // A third of the meetings have a burst: everyone's link degrades for 4 to 8 minutes.
+    let burst = rng.chance(35).then(|| {
+        let start = rng.range(0, shape.minutes.max(1) as u64) as usize;
+        start..start + rng.range(4, 9) as usize
+    });
     (0..pages)
         .map(|page| {
             let first = page * PAGE_SIZE;
@@ -96,6 +107,7 @@ pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
                 first,
                 count,
                 shape.minutes,
+                burst.clone(),
             )
         })
         .collect()
@@ -104,9 +116,19 @@ pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
 /// One page of `participants` entries of `minutes` samples each (for benchmarks).
 pub fn page(seed: u64, participants: usize, minutes: usize) -> String {
     let mut rng = Rng::new(seed);
-    page_json(&mut rng, 1, participants, "", 0, participants, minutes)
+    page_json(
+        &mut rng,
+        1,
+        participants,
+        "",
+        0,
+        participants,
+        minutes,
+        None,
+    )
 }
 
+#[allow(clippy::too_many_arguments)] // one page's layout, all of it needed
 fn page_json(
     rng: &mut Rng,
     page_count: usize,
@@ -115,17 +137,26 @@ fn page_json(
     first: usize,
     count: usize,
     minutes: usize,
+    burst: Option<core::ops::Range<usize>>,
 ) -> String {
     let mut out = String::with_capacity(count * minutes * 1100 + 512);
     let _ = write!(
         out,
         "{{\"page_count\":{page_count},\"page_size\":{PAGE_SIZE},\"total_records\":{total},\"next_page_token\":\"{token}\",\"participants\":["
     );
+    let mut previous = None;
     for i in 0..count {
         if i > 0 {
             out.push(',');
         }
-        participant(rng, &mut out, first + i, minutes);
+        previous = Some(participant(
+            rng,
+            &mut out,
+            first + i,
+            minutes,
+            previous,
+            burst.clone(),
+        ));
     }
     out.push_str("]}");
     out
@@ -153,42 +184,116 @@ const DEVICES: &[&str] = &[
     "Linux",
 ];
 const NETWORKS: &[&str] = &["Wired", "Wifi", "Cellular", "Others"];
+const DATA_CENTERS: &[&str] = &["SC", "NY", "AM", "SY", "SG"];
+/// The data center whose minutes see latency spikes.
+const SPIKY_DATA_CENTER: &str = "SG";
+const VERSIONS: &[&str] = &[
+    "5.16.10 (20213)",
+    "5.17.5 (31030)",
+    "5.17.11 (34827)",
+    "6.0.2 (38654)",
+];
+/// People a meeting's participants are drawn from: the same person joins several meetings.
+const PEOPLE: u64 = 400;
 const RESOLUTIONS: &[&str] = &["1280*720", "640*360", "1920*1080", "320*180", "960*540"];
 
-fn participant(rng: &mut Rng, out: &mut String, index: usize, minutes: usize) {
-    let name = rng.pick(NAMES);
+/// Who a participant entry is: kept when the same person rejoins.
+#[derive(Clone, Copy)]
+struct Identity {
+    person: u64,
+    start_s: u64,
+}
+
+/// Writes one participant entry; returns who it was. Wi-Fi links lose more packets, the
+/// spiky data center has latency spikes, a burst degrades everyone, some samples come
+/// out of order, and now and then the previous entry's person rejoins.
+fn participant(
+    rng: &mut Rng,
+    out: &mut String,
+    index: usize,
+    minutes: usize,
+    previous: Option<Identity>,
+    burst: Option<core::ops::Range<usize>>,
+) -> Identity {
+    let identity = match previous {
+        Some(previous) if rng.chance(8) => Identity {
+            person: previous.person,
+            start_s: previous.start_s + 60 * minutes as u64 + rng.range(30, 300),
+        },
+        _ => Identity {
+            person: rng.range(0, PEOPLE),
+            start_s: 1_624_564_800 + rng.range(0, 600),
+        },
+    };
+    let name = NAMES
+        .get((identity.person % NAMES.len() as u64) as usize)
+        .copied()
+        .unwrap_or_default();
     let device = rng.pick(DEVICES);
     let video_on = rng.chance(70);
     let sharing = rng.chance(15);
-    let wifi = rng.chance(40);
+    let network = rng.pick(NETWORKS);
+    let data_center = rng.pick(DATA_CENTERS);
     // A participant with a bad link has worse numbers throughout.
     let bad_link = rng.chance(15);
-    let start_s = 1_624_564_800 + rng.range(0, 600);
+    let start_s = identity.start_s;
     let _ = write!(
         out,
         "{{\"id\":\"p{index}\",\"user_id\":\"{}\",\"user_name\":\"{name}\",\"device\":\"{device}\",\
-\"ip_address\":\"192.0.2.{}\",\"location\":\"San Jose (US)\",\"network_type\":\"{}\",\
-\"data_center\":\"SC\",\"version\":\"5.17.{}\",\"email\":\"\",\"health\":\"{}\",\
+\"ip_address\":\"192.0.2.{}\",\"location\":\"San Jose (US)\",\"network_type\":\"{network}\",\
+\"data_center\":\"{data_center}\",\"version\":\"{}\",\"email\":\"\",\"health\":\"{}\",\
 \"issue_list\":{},\"share_desktop\":{sharing},\"total_jointime_cost\":{},\
 \"internal_ip_addresses\":[\"10.0.0.{}\"],\"join_time\":\"{}\",\"leave_time\":\"\",\"user_qos\":[",
-        16_700_000 + index,
+        16_700_000 + identity.person,
         index % 250,
-        rng.pick(NETWORKS),
-        rng.range(1000, 9999),
+        rng.pick(VERSIONS),
         if bad_link { "Warning" } else { "Normal" },
         if bad_link { "[\"audio\"]" } else { "[]" },
         rng.range(100, 3000),
         index % 250,
         rfc3339(start_s),
     );
-    for minute in 0..minutes {
-        if minute > 0 {
-            out.push(',');
-        }
-        let time = start_s + 60 * minute as u64;
-        sample(rng, out, time, video_on, sharing, wifi, bad_link);
+    let wifi = network == "Wifi";
+    let spiky = data_center == SPIKY_DATA_CENTER;
+    let mut samples: Vec<String> = (0..minutes)
+        .map(|minute| {
+            let link = Link {
+                bad: bad_link || burst.as_ref().is_some_and(|b| b.contains(&minute)),
+                lossy: wifi,
+                spike: spiky && rng.chance(25),
+            };
+            let mut text = String::new();
+            sample(
+                rng,
+                &mut text,
+                start_s + 60 * minute as u64,
+                video_on,
+                sharing,
+                wifi,
+                link,
+            );
+            text
+        })
+        .collect();
+    // One participant in ten sends two of its minutes in the wrong order.
+    if samples.len() > 2 && rng.chance(10) {
+        let at = rng.range(0, samples.len() as u64 - 1) as usize;
+        samples.swap(at, at + 1);
     }
+    out.push_str(&samples.join(","));
     out.push_str("]}");
+    identity
+}
+
+/// What a minute's link is like.
+#[derive(Clone, Copy)]
+struct Link {
+    /// Worse numbers all round (a bad link, or the meeting's burst).
+    bad: bool,
+    /// Wi-Fi: more packets lost.
+    lossy: bool,
+    /// The spiky data center's latency spike.
+    spike: bool,
 }
 
 fn sample(
@@ -198,8 +303,9 @@ fn sample(
     video: bool,
     sharing: bool,
     wifi: bool,
-    bad: bool,
+    link: Link,
 ) {
+    let bad = link.bad;
     // About one minute in 200 carries no data at all.
     if rng.range(0, 200) == 0 {
         out.push_str("{\"date_time\":\"\"}");
@@ -208,12 +314,12 @@ fn sample(
     let _ = write!(out, "{{\"date_time\":\"{}\"", rfc3339(time_s));
     for name in ["audio_input", "audio_output"] {
         let _ = write!(out, ",\"{name}\":");
-        stream(rng, out, bad, Picture::None, (20, 90));
+        stream(rng, out, link, Picture::None, (20, 90));
     }
     for name in ["video_input", "video_output"] {
         let _ = write!(out, ",\"{name}\":");
         if video {
-            stream(rng, out, bad, Picture::Video, (300, 2500));
+            stream(rng, out, link, Picture::Video, (300, 2500));
         } else {
             blank_stream(out);
         }
@@ -221,7 +327,7 @@ fn sample(
     for name in ["as_input", "as_output"] {
         let _ = write!(out, ",\"{name}\":");
         if sharing {
-            stream(rng, out, bad, Picture::Share, (60, 900));
+            stream(rng, out, link, Picture::Share, (60, 900));
         } else {
             out.push_str(
                 "{\"bitrate\":\"\",\"latency\":\"\",\"jitter\":\"\",\"avg_loss\":\"\",\"max_loss\":\"\",\"resolution\":\"0*0\",\"frame_rate\":\"\"}",
@@ -266,8 +372,11 @@ fn blank_stream(out: &mut String) {
     );
 }
 
-fn stream(rng: &mut Rng, out: &mut String, bad: bool, picture: Picture, kbps: (u64, u64)) {
-    let latency = if bad && rng.chance(40) {
+fn stream(rng: &mut Rng, out: &mut String, link: Link, picture: Picture, kbps: (u64, u64)) {
+    let bad = link.bad;
+    let latency = if link.spike {
+        rng.range(250, 600)
+    } else if bad && rng.chance(40) {
         rng.range(150, 900)
     } else {
         rng.range(15, 160)
@@ -279,6 +388,8 @@ fn stream(rng: &mut Rng, out: &mut String, bad: bool, picture: Picture, kbps: (u
     };
     let loss_bp = if bad && rng.chance(30) {
         rng.range(100, 900)
+    } else if link.lossy && rng.chance(30) {
+        rng.range(50, 400)
     } else {
         rng.range(0, 60)
     };

@@ -45,6 +45,16 @@ impl Vector {
         }
     }
 
+    fn capacity(&self) -> usize {
+        match self {
+            Vector::U8(v) => v.capacity(),
+            Vector::U16(v) => v.capacity(),
+            Vector::U24(v) => v.capacity(),
+            Vector::U32(v) => v.capacity(),
+            Vector::U64(v) => v.capacity(),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Vector::U8(v) => v.len(),
@@ -215,11 +225,13 @@ impl Column {
         }
     }
 
-    /// Re-stores every row in the exact unit (one allocation). A cleared column keeps its
+    /// Re-stores every row in the exact unit (one allocation, as large as the narrow
+    /// cells' capacity: a reused table keeps what it grew to). A cleared column keeps its
     /// width, so a reused table does not allocate again.
     #[cold]
     fn widen(&mut self) {
-        let mut wide = Vector::new(self.wide, self.cells.len().max(64));
+        let capacity = self.cells.capacity().max(self.cells.len()).max(64);
+        let mut wide = Vector::new(self.wide, capacity);
         for row in 0..self.cells.len() {
             wide.push(self.cells.get(row).map(|v| v * self.scale.factor()));
         }
