@@ -1,12 +1,11 @@
 //! `zoom-qos analyze`: meetings in parallel, each decoded into its own table and reported.
 
 use std::fs::{self, File};
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use zoom_qos::aggregate::AccountRollup;
@@ -15,6 +14,7 @@ use zoom_qos::report::MeetingError;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report, Table};
 
 use crate::input::{MeetingInput, Source, io_reason, object_start, split_pages};
+pub use crate::progress::{Progress, with_progress};
 
 /// How one meeting ended.
 #[derive(Debug)]
@@ -26,15 +26,6 @@ pub enum Outcome {
     Failed(MeetingError),
     /// Not started: `--strict` had stopped the run.
     NotStarted,
-}
-
-/// Counters behind the progress line.
-#[derive(Debug, Default)]
-pub struct Progress {
-    pages: AtomicU64,
-    bytes: AtomicU64,
-    meetings: AtomicU64,
-    total_meetings: AtomicU64,
 }
 
 /// Decodes and reports every meeting, in parallel on the current rayon pool, and returns
@@ -307,8 +298,7 @@ pub fn meeting(
         }
         files.push((file, first_page..worker.table.pages()));
     }
-    let mut report = analysis.meeting(&input.name, &worker.table);
-    worker.rollup.add(&worker.table, &report);
+    let mut report = analysis.meeting_into(&input.name, &worker.table, &mut worker.rollup);
     for invalid in &mut report.first_invalid_values {
         invalid.file = files
             .iter()
@@ -376,71 +366,6 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// Runs `work` while a progress line (meetings done, pages, bytes, MB/s) refreshes on
-/// stderr, when stderr is a terminal and the work takes more than a second. The line is fit
-/// to the terminal's width at every refresh, so it never wraps. Prints nothing otherwise.
-pub fn with_progress<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Send) -> T {
-    if !io::stderr().is_terminal() {
-        return work();
-    }
-    let done = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let start = Instant::now();
-            let mut shown = 0;
-            while !done.load(Ordering::Relaxed) {
-                std::thread::park_timeout(Duration::from_millis(200));
-                let elapsed = start.elapsed().as_secs_f64();
-                if elapsed < 1.0 || done.load(Ordering::Relaxed) {
-                    continue;
-                }
-                let line = progress_line(progress, elapsed, terminal_columns());
-                // Pad over what the last line showed, in case this one is shorter.
-                eprint!("\r{line:<shown$}");
-                shown = line.chars().count();
-            }
-            if shown > 0 {
-                eprint!("\r{:shown$}\r", "");
-            }
-        });
-        let value = work();
-        done.store(true, Ordering::Relaxed);
-        value
-    })
-}
-
-/// The terminal's width in columns (80 when it cannot be told).
-fn terminal_columns() -> usize {
-    terminal_size::terminal_size_of(io::stderr()).map_or(80, |(width, _)| usize::from(width.0))
-}
-
-/// The progress line, at most `columns - 1` characters (the last column would wrap some
-/// terminals): whole fields, the least useful dropped first when it is narrow.
-pub fn progress_line(progress: &Progress, elapsed_s: f64, columns: usize) -> String {
-    let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-    let fields = [
-        format!(
-            "{}/{} meetings",
-            progress.meetings.load(Ordering::Relaxed),
-            progress.total_meetings.load(Ordering::Relaxed)
-        ),
-        format!("{} pages", progress.pages.load(Ordering::Relaxed)),
-        format!("{mb:.1} MB"),
-        format!("{:.1} MB/s", mb / elapsed_s.max(1e-9)),
-    ];
-    let room = columns.saturating_sub(1);
-    let mut line = String::new();
-    for field in fields {
-        let separator = if line.is_empty() { "" } else { ", " };
-        if line.len() + separator.len() + field.len() > room {
-            break;
-        }
-        line.push_str(separator);
-        line.push_str(&field);
-    }
-    line
-}
-
 /// Reads a thresholds file: TOML, or JSON for a `.json` file. Unknown keys are an error.
 pub fn read_thresholds(path: &Path) -> Result<zoom_qos::Thresholds, String> {
     let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -497,30 +422,4 @@ pub enum Format {
     Csv,
     /// Prometheus text exposition format.
     Prometheus,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_progress_line_never_wraps_and_drops_whole_fields() {
-        let progress = Progress::default();
-        progress.total_meetings.store(80, Ordering::Relaxed);
-        progress.meetings.store(77, Ordering::Relaxed);
-        progress.pages.store(465, Ordering::Relaxed);
-        progress.bytes.store(787_200_000, Ordering::Relaxed);
-        let wide = progress_line(&progress, 2.0, 120);
-        assert_eq!(wide, "77/80 meetings, 465 pages, 787.2 MB, 393.6 MB/s");
-        for columns in 0..120 {
-            let line = progress_line(&progress, 2.0, columns);
-            assert!(line.len() < columns.max(1), "{columns}: {line:?}");
-            assert!(wide.starts_with(&line), "whole fields: {line:?}");
-            assert!(!line.ends_with(", "));
-        }
-        assert_eq!(
-            progress_line(&progress, 2.0, 40),
-            "77/80 meetings, 465 pages, 787.2 MB"
-        );
-    }
 }

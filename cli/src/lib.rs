@@ -13,3 +13,4 @@ pub mod error;
 pub mod fetch;
 pub mod generate;
 pub mod input;
+pub mod progress;

@@ -1,13 +1,14 @@
 //! Who, across meetings: the account rollup. Fed one meeting at a time (its table and its
 //! report) by whoever runs the meetings, mergeable across threads, so that its memory
 //! grows with meetings and people, not with samples: account-wide percentiles come from
-//! histograms of 3 significant digits (each at most 0.1 % above the exact nearest-rank
-//! value), counts, minima, maxima and means are exact.
+//! log-linear histograms (each at most 0.1 % above the exact nearest-rank value, see
+//! [`super::histogram`]); counts, minima, maxima and means are exact.
 
 use std::collections::{BTreeMap, HashMap};
 
-use hdrhistogram::Histogram;
-
+use super::Gathered;
+use super::breakdowns::{BREAKDOWN_METRICS, audio_values, dimension_value};
+use super::histogram::Histogram;
 use super::nearest_rank_index;
 use crate::record::Table;
 use crate::report::{
@@ -16,8 +17,9 @@ use crate::report::{
 };
 use crate::schema::{Metric, ParticipantField, Stream};
 
-/// Significant digits of the account's histograms: values are kept to 1 part in 1000.
-pub const HISTOGRAM_DIGITS: u8 = 3;
+/// Decimal digits the account's percentiles are exact to: each is at most 10^-3 (0.1 %)
+/// above the exact nearest-rank value.
+pub const PERCENTILE_DIGITS: u8 = 3;
 /// Meetings listed as the worst, by degraded share.
 const WORST_MEETINGS: usize = 10;
 /// People listed as seen in several meetings, by degraded samples.
@@ -61,9 +63,7 @@ struct Pooled {
 /// percentiles.
 #[derive(Clone, Debug)]
 struct Values {
-    /// `None` only if the histogram could not be made (it always can with 3 digits):
-    /// then the percentiles are `None`, never made up.
-    histogram: Option<Histogram<u64>>,
+    histogram: Histogram,
     count: u64,
     samples: u64,
     sum: u128,
@@ -74,8 +74,7 @@ struct Values {
 impl Values {
     fn new() -> Self {
         Values {
-            // Auto-resizing, 3 digits: valid arguments.
-            histogram: Histogram::new(HISTOGRAM_DIGITS).ok(),
+            histogram: Histogram::default(),
             count: 0,
             samples: 0,
             sum: 0,
@@ -84,25 +83,16 @@ impl Values {
         }
     }
 
-    fn record(&mut self, value: u32) {
-        if let Some(histogram) = &mut self.histogram {
-            // An auto-resizing histogram records any value: no error to handle.
-            let _ = histogram.record(u64::from(value));
-        }
-        self.count += 1;
-        self.sum += u128::from(value);
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
+    fn record_all(&mut self, values: &[u32]) {
+        self.histogram.record_all(values);
+        self.count += values.len() as u64;
+        self.sum += values.iter().map(|&v| u128::from(v)).sum::<u128>();
+        self.min = values.iter().copied().fold(self.min, u32::min);
+        self.max = values.iter().copied().fold(self.max, u32::max);
     }
 
     fn merge(&mut self, other: &Values) {
-        match (&mut self.histogram, &other.histogram) {
-            (Some(mine), Some(theirs)) => {
-                // Auto-resizing: adding never fails.
-                let _ = mine.add(theirs);
-            }
-            _ => self.histogram = None,
-        }
+        self.histogram.merge(&other.histogram);
         self.count += other.count;
         self.samples += other.samples;
         self.sum += other.sum;
@@ -114,15 +104,10 @@ impl Values {
     /// histogram's precision: the highest value of its bucket, but never above the exact
     /// maximum.
     fn percentile(&self, percent: u32) -> Option<u64> {
-        let rank = nearest_rank_index(usize::try_from(self.count).ok()?, percent)? as u64 + 1;
-        let mut seen = 0;
-        for bucket in self.histogram.as_ref()?.iter_recorded() {
-            seen += bucket.count_at_value();
-            if seen >= rank {
-                return Some(bucket.value_iterated_to().min(u64::from(self.max)));
-            }
-        }
-        None
+        let count = usize::try_from(self.histogram.count()).ok()?;
+        let rank = nearest_rank_index(count, percent)? as u64 + 1;
+        let top = self.histogram.at_rank(rank)?;
+        Some(top.min(u64::from(self.max)))
     }
 
     /// STATS in report units (`per_report_unit` stored units make one).
@@ -145,10 +130,6 @@ impl Values {
     }
 }
 
-/// The metrics a breakdown's p95s are over, and the streams pooled.
-const BREAKDOWN_METRICS: [Metric; 3] = [Metric::Latency, Metric::Jitter, Metric::AvgLoss];
-const AUDIO: [Stream; 2] = [Stream::AudioInput, Stream::AudioOutput];
-
 impl AccountRollup {
     /// An empty rollup.
     pub fn new() -> Self {
@@ -156,7 +137,36 @@ impl AccountRollup {
     }
 
     /// Adds a meeting: its table (for the values) and its report (for what it decided).
+    /// [`Analysis::meeting_into`](crate::Analysis::meeting_into) does the same without
+    /// reading the table's values a second time.
     pub fn add(&mut self, table: &Table, report: &MeetingReport) {
+        let streams = table
+            .streams()
+            .flat_map(|(stream, columns)| {
+                stream.metrics().iter().map(move |&metric| {
+                    let descriptor = metric.descriptor();
+                    let mut values = Vec::new();
+                    columns.for_each_present(metric, 0..table.samples(), |stored| {
+                        values.extend(descriptor.stat_key(stored));
+                    });
+                    ((stream, metric), values)
+                })
+            })
+            .collect();
+        let audio = table
+            .participants()
+            .map(|participant| audio_values(table, participant))
+            .collect();
+        self.add_gathered(table, report, &Gathered { streams, audio });
+    }
+
+    /// Adds a meeting whose values are already gathered.
+    pub(crate) fn add_gathered(
+        &mut self,
+        table: &Table,
+        report: &MeetingReport,
+        gathered: &Gathered,
+    ) {
         let samples_before = self.samples;
         self.meetings.push(WorstMeeting {
             meeting: report.meeting.clone(),
@@ -189,8 +199,8 @@ impl AccountRollup {
             self.add_person(key, person);
         }
 
-        // Breakdowns: the meeting's counts, and its audio values into histograms.
-        let participants: Vec<_> = table.participants().collect();
+        // Breakdowns: the meeting's counts, and its audio values into histograms; each
+        // participant's values gathered once for the four dimensions.
         for dimension in Dimension::ALL {
             for (value, breakdown) in report.breakdowns.get(dimension) {
                 let pooled = self.breakdowns[dimension as usize]
@@ -200,46 +210,29 @@ impl AccountRollup {
                 pooled.breakdown.samples += breakdown.samples;
                 pooled.breakdown.degraded += breakdown.degraded;
             }
-            for participant in &participants {
-                let value = participant.field(dimension.field()).trim();
-                let value = if value.is_empty() {
-                    Dimension::UNKNOWN
-                } else {
-                    value
-                };
+        }
+        for (participant, values) in table.participants().zip(&gathered.audio) {
+            for dimension in Dimension::ALL {
+                let value = dimension_value(participant, dimension);
                 let Some(pooled) = self.breakdowns[dimension as usize].get_mut(value) else {
                     continue;
                 };
-                for (slot, metric) in pooled.values.iter_mut().zip(BREAKDOWN_METRICS) {
-                    for stream in AUDIO {
-                        if let Some(columns) = table.stream(stream) {
-                            let values = slot.get_or_insert_with(Values::new);
-                            columns.for_each_present(metric, participant.rows(), |v| {
-                                values.record(v);
-                            });
-                        }
-                    }
+                for (slot, values) in pooled.values.iter_mut().zip(values) {
+                    slot.get_or_insert_with(Values::new).record_all(values);
                 }
             }
         }
 
         // Streams: every present value of every stream metric.
-        for (stream, columns) in table.streams() {
-            for &metric in stream.metrics() {
-                let descriptor = metric.descriptor();
-                // A stream first seen now was missing from every earlier sample.
-                let values = self.streams.entry((stream, metric)).or_insert_with(|| {
-                    let mut values = Values::new();
-                    values.samples = samples_before;
-                    values
-                });
-                values.samples += table.samples() as u64;
-                columns.for_each_present(metric, 0..table.samples(), |stored| {
-                    if let Some(key) = descriptor.stat_key(stored) {
-                        values.record(key);
-                    }
-                });
-            }
+        for ((stream, metric), values) in &gathered.streams {
+            // A stream first seen now was missing from every earlier sample.
+            let entry = self.streams.entry((*stream, *metric)).or_insert_with(|| {
+                let mut values = Values::new();
+                values.samples = samples_before;
+                values
+            });
+            entry.samples += table.samples() as u64;
+            entry.record_all(values);
         }
         // A stream absent from this meeting still counts its samples as missing.
         for ((stream, _), values) in self.streams.iter_mut() {
@@ -371,7 +364,7 @@ impl AccountRollup {
             repeat_participants: repeat,
             breakdowns,
             streams,
-            percentile_digits: HISTOGRAM_DIGITS,
+            percentile_digits: PERCENTILE_DIGITS,
         }
     }
 }

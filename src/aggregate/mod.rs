@@ -5,13 +5,14 @@
 mod account;
 mod breakdowns;
 mod episodes;
+mod histogram;
 mod stats;
 mod summary;
 mod thresholds;
 
 use rayon::prelude::*;
 
-pub use account::{AccountRollup, HISTOGRAM_DIGITS};
+pub use account::{AccountRollup, PERCENTILE_DIGITS};
 pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
 
@@ -61,6 +62,25 @@ impl Analysis {
 
     /// The report of one meeting.
     pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
+        self.meeting_and_values(name, table).0
+    }
+
+    /// The report of one meeting, added to an account rollup too. The same as
+    /// [`meeting`](Self::meeting) then [`AccountRollup::add`], but the values the report
+    /// gathered are counted into the rollup instead of being read from the table again.
+    pub fn meeting_into(
+        &self,
+        name: &str,
+        table: &Table,
+        rollup: &mut AccountRollup,
+    ) -> MeetingReport {
+        let (report, values) = self.meeting_and_values(name, table);
+        rollup.add_gathered(table, &report, &values);
+        report
+    }
+
+    /// The report, and the values it gathered (for a rollup).
+    fn meeting_and_values(&self, name: &str, table: &Table) -> (MeetingReport, Gathered) {
         let thresholds = self.thresholds.fixed();
         let cut = episodes::Cut {
             gap_s: self.thresholds.episode_gap_s,
@@ -81,7 +101,7 @@ impl Analysis {
         let samples = table.samples() as u64;
         let all = 0..table.samples();
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
-            metric_stats(table, stream, metric, all.clone())
+            gathered_metric_stats(table, stream, metric, all.clone())
         });
         let cpu = self.map(CpuMetric::ALL, |&metric| {
             let descriptor = metric.descriptor();
@@ -92,8 +112,10 @@ impl Analysis {
         });
 
         let mut streams = StreamStats::default();
-        for (&(stream, metric), stats) in stream_jobs.iter().zip(metric_stats) {
+        let mut stream_values = Vec::with_capacity(stream_jobs.len());
+        for (&(stream, metric), (stats, values)) in stream_jobs.iter().zip(metric_stats) {
             streams.insert(stream, metric, stats);
+            stream_values.push(((stream, metric), values));
         }
 
         let mut mos_in: Vec<f64> = Vec::new();
@@ -126,6 +148,7 @@ impl Analysis {
             mos_out.extend(pass.mos_out);
         }
 
+        let (breakdowns, audio) = breakdowns::breakdowns(table, &degraded_per_participant);
         let first_invalid_values = table
             .diagnostics()
             .first_invalid()
@@ -137,7 +160,7 @@ impl Analysis {
             stats.mean = stats.mean.map(MosReport::round);
             stats
         };
-        MeetingReport {
+        let report = MeetingReport {
             meeting: name.to_owned(),
             pages: table.pages(),
             participants: table.participant_count() as u64,
@@ -153,13 +176,18 @@ impl Analysis {
             },
             grades,
             participant_details: details,
-            breakdowns: breakdowns::breakdowns(table, &degraded_per_participant),
+            breakdowns,
             episodes: {
                 episodes::sort(&mut found);
                 found
             },
             summary: summary::summary(table),
-        }
+        };
+        let gathered = Gathered {
+            streams: stream_values,
+            audio,
+        };
+        (report, gathered)
     }
 
     fn map<J: Sync, T: Send>(&self, jobs: &[J], f: impl Fn(&J) -> T + Sync + Send) -> Vec<T> {
@@ -169,6 +197,13 @@ impl Analysis {
             jobs.par_iter().map(f).collect()
         }
     }
+}
+
+/// What a meeting's report gathered, for a rollup: each stream metric's stat keys, and
+/// each participant's pooled audio values (as [`breakdowns::audio_values`]).
+pub(crate) struct Gathered {
+    pub(crate) streams: Vec<((Stream, Metric), Vec<u32>)>,
+    pub(crate) audio: Vec<[Vec<u32>; 3]>,
 }
 
 /// STATS of the stream metrics over some rows (one participant's).
@@ -193,8 +228,18 @@ fn metric_stats(
     metric: Metric,
     rows: core::ops::Range<usize>,
 ) -> Stats {
+    gathered_metric_stats(table, stream, metric, rows).0
+}
+
+/// [`metric_stats`], and the stat keys gathered.
+fn gathered_metric_stats(
+    table: &Table,
+    stream: Stream,
+    metric: Metric,
+    rows: core::ops::Range<usize>,
+) -> (Stats, Vec<u32>) {
     let samples = rows.len();
-    stats_of(metric.descriptor(), samples, |f| {
+    gathered_stats(metric.descriptor(), samples, |f| {
         if let Some(columns) = table.stream(stream) {
             columns.for_each_present(metric, rows, f);
         }
@@ -208,10 +253,20 @@ fn stats_of(
     samples: usize,
     for_each: impl FnOnce(&mut dyn FnMut(u32)),
 ) -> Stats {
+    gathered_stats(descriptor, samples, for_each).0
+}
+
+/// [`stats_of`], and the values gathered (reordered), for a caller that counts them again.
+fn gathered_stats(
+    descriptor: &Descriptor,
+    samples: usize,
+    for_each: impl FnOnce(&mut dyn FnMut(u32)),
+) -> (Stats, Vec<u32>) {
     let mut values: Vec<u32> = Vec::with_capacity(samples);
     for_each(&mut |stored| values.extend(descriptor.stat_key(stored)));
     let scale = f64::from(descriptor.per_report_unit);
-    Stats::from_fixed(&mut values, scale, samples as u64)
+    let stats = Stats::from_fixed(&mut values, scale, samples as u64);
+    (stats, values)
 }
 
 /// One pass over one participant's rows: flags, MOS values, grade, episodes.

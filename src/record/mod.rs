@@ -11,9 +11,11 @@ mod column;
 mod config;
 mod decode;
 mod from_view;
+mod summary;
 mod table;
 mod writer;
 
 pub use config::{DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo, locate_json_error};
-pub use table::{ParticipantRef, StreamColumns, SummaryEntry, SummaryValue, Table};
+pub use summary::{SummaryEntry, SummaryValue};
+pub use table::{ParticipantRef, StreamColumns, Table};

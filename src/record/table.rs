@@ -5,10 +5,9 @@ use core::ops::Range;
 
 use super::column::Column;
 use super::config::Diagnostics;
+use super::summary::{SummaryEntry, SummaryRow, SummaryValue};
 use crate::descriptor::{Cells, Resolution, Storage};
-use crate::schema::{
-    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
-};
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
 
 /// A set of columns that appears together: time (always), one stream, `cpu_usage` or
 /// `wifi_rssi`. A group *appears* from the first sample that has it as an object; until
@@ -197,48 +196,6 @@ pub struct Table {
     pub(crate) summary_values: Vec<SummaryValue>,
 }
 
-/// A `qos_summary` entry: its name, and its values in `Table::summary_values`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SummaryRow {
-    pub(crate) user_name: (u32, u32),
-    pub(crate) values: Range<u32>,
-}
-
-/// One value of a summary entry, stored as its descriptor says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SummaryValue {
-    /// The entry's `type`.
-    pub kind: SummaryType,
-    /// The key in its `details`.
-    pub key: SummaryKey,
-    /// The value in the key's stored unit ([`SummaryKey::meaning`]).
-    pub stored: u32,
-}
-
-/// A `qos_summary` entry of a table.
-#[derive(Clone, Copy, Debug)]
-pub struct SummaryEntry<'t> {
-    table: &'t Table,
-    row: &'t SummaryRow,
-}
-
-impl<'t> SummaryEntry<'t> {
-    /// Its `user_name` (`""` when absent).
-    pub fn user_name(&self) -> &'t str {
-        let (start, end) = self.row.user_name;
-        self.table
-            .text
-            .get(start as usize..end as usize)
-            .unwrap_or("")
-    }
-
-    /// Its valid values, in input order.
-    pub fn values(&self) -> &'t [SummaryValue] {
-        let range = self.row.values.start as usize..self.row.values.end as usize;
-        self.table.summary_values.get(range).unwrap_or(&[])
-    }
-}
-
 impl Default for Table {
     fn default() -> Self {
         let mark = Mark::empty();
@@ -356,7 +313,7 @@ impl Table {
     pub fn summary(&self) -> impl ExactSizeIterator<Item = SummaryEntry<'_>> + '_ {
         self.summary
             .iter()
-            .map(move |row| SummaryEntry { table: self, row })
+            .map(move |row| SummaryEntry::new(self, row))
     }
 
     /// Invalid values met while decoding.

@@ -3,9 +3,8 @@
 //! handled in one place.
 
 use super::config::DecodeConfig;
-use super::table::{
-    Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, SummaryRow, SummaryValue, Table, time_to_stored,
-};
+use super::summary::{SummaryRow, SummaryValue};
+use super::table::{Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, Table, time_to_stored};
 use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
 use crate::schema::{
     CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,

@@ -2,13 +2,18 @@
 //! serde-serialisable types, and its renderings (JSON, CSV, Prometheus text, a table).
 //! Field names and meanings are a public interface; new fields may be added.
 
+mod account;
 mod render;
+mod summary;
+mod why;
 
-use std::collections::BTreeMap;
+pub use account::{AccountReport, RepeatParticipant, WorstMeeting};
+pub use summary::{MinAvgMax, SummaryParticipant, SummaryReport};
+pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::schema::{Metric, ParticipantField, Stream};
+use crate::schema::{Metric, Stream};
 
 /// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
 /// `missing` is `None` (JSON `null`) when no value is present. Built by
@@ -58,65 +63,6 @@ pub struct Report {
     /// ran them: see [`AccountRollup`](crate::aggregate::AccountRollup)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountReport>,
-}
-
-/// Who, across meetings: the account's totals, its worst meetings, the people seen in
-/// several meetings, and breakdowns and STATS over every sample of every meeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct AccountReport {
-    /// Meetings reported.
-    pub meetings: u64,
-    /// Participant entries.
-    pub participants: u64,
-    /// Samples.
-    pub samples: u64,
-    /// Degraded samples.
-    pub degraded: u64,
-    /// The 10 meetings with the largest share of degraded samples (then by name).
-    pub worst_meetings: Vec<WorstMeeting>,
-    /// The 20 people seen in 2 meetings or more with the most degraded samples.
-    pub repeat_participants: Vec<RepeatParticipant>,
-    /// As a meeting's, over all meetings; the p95s from histograms (see
-    /// `percentile_digits`).
-    pub breakdowns: Breakdowns,
-    /// STATS over every sample of every meeting: count, missing, min, mean and max exact;
-    /// the percentiles from histograms (see `percentile_digits`).
-    pub streams: StreamStats,
-    /// Significant digits of the account's percentiles: each is at most 10^-digits (0.1 %)
-    /// above the exact nearest-rank value.
-    pub percentile_digits: u8,
-}
-
-/// A meeting in the account's list of worst.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct WorstMeeting {
-    /// Its name.
-    pub meeting: String,
-    /// Its samples.
-    pub samples: u64,
-    /// Its degraded samples.
-    pub degraded: u64,
-    /// `degraded / samples` (0 for a meeting without samples).
-    pub degraded_share: f64,
-}
-
-/// A person seen in several meetings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct RepeatParticipant {
-    /// Who: `user_id:...`, else `email:...`, else `user_name:...`.
-    pub key: String,
-    /// Which field the key is.
-    pub key_field: &'static str,
-    /// Their `user_name` in the meeting that sorts first by name.
-    pub user_name: String,
-    /// Meetings with an entry of theirs.
-    pub meetings: u64,
-    /// Their samples.
-    pub samples: u64,
-    /// Their degraded samples.
-    pub degraded: u64,
-    /// Their entries per grade.
-    pub grades: GradeCounts,
 }
 
 impl Report {
@@ -180,157 +126,6 @@ pub struct MeetingReport {
     /// The meeting's `qos_summary` pages, when it has any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<SummaryReport>,
-}
-
-/// What `qos_summary` pages say: per participant, per type (a stream, or `cpu_usage`) and
-/// metric, the minimum, average and maximum over the meeting; and STATS over the
-/// participants' averages.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SummaryReport {
-    /// One per summary entry, in input order.
-    pub participants: Vec<SummaryParticipant>,
-    /// Per type and metric, STATS over the entries' `avg` values (`missing`: entries
-    /// without one).
-    pub streams: BTreeMap<String, MetricStats>,
-}
-
-/// A participant's `qos_summary` entry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SummaryParticipant {
-    /// Its `user_name`.
-    pub user_name: String,
-    /// Per type, per metric (`bitrate_kbps`, `latency_ms`, `jitter_ms`, `loss_pct`,
-    /// `frame_rate_fps`, `resolution_height_px`; `zoom_cpu_pct`, `system_cpu_pct`).
-    pub streams: BTreeMap<String, BTreeMap<&'static str, MinAvgMax>>,
-}
-
-/// A summary's three values of one metric, in report units; `null` when not sent (a
-/// resolution has only `avg`, `system_cpu_pct` only `max`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct MinAvgMax {
-    /// The minimum over the meeting.
-    pub min: Option<f64>,
-    /// The average.
-    pub avg: Option<f64>,
-    /// The maximum.
-    pub max: Option<f64>,
-}
-
-/// A participant field a report breaks the samples down by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dimension {
-    /// `network_type` (`Wired`, `Wifi`, ...).
-    NetworkType,
-    /// `data_center`.
-    DataCenter,
-    /// `device` (`Mac`, `Windows`, `iOS`, ...).
-    Device,
-    /// The client `version`.
-    Version,
-}
-
-impl Dimension {
-    /// Every dimension, in report order.
-    pub const ALL: [Dimension; 4] = [
-        Dimension::NetworkType,
-        Dimension::DataCenter,
-        Dimension::Device,
-        Dimension::Version,
-    ];
-
-    /// The participant field it reads.
-    pub const fn field(self) -> ParticipantField {
-        match self {
-            Dimension::NetworkType => ParticipantField::NetworkType,
-            Dimension::DataCenter => ParticipantField::DataCenter,
-            Dimension::Device => ParticipantField::Device,
-            Dimension::Version => ParticipantField::Version,
-        }
-    }
-
-    /// Its name in reports (the API's key).
-    pub const fn name(self) -> &'static str {
-        self.field().api_name()
-    }
-
-    /// What a blank or absent value is reported as.
-    pub const UNKNOWN: &'static str = "unknown";
-}
-
-/// The samples of the participants that share one value of a dimension.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Breakdown {
-    /// Participant entries with this value.
-    pub participants: u64,
-    /// Their samples.
-    pub samples: u64,
-    /// Their degraded samples.
-    pub degraded: u64,
-    /// Nearest-rank p95 of latency over their `audio_input` and `audio_output` values.
-    pub latency_ms_p95: Option<f64>,
-    /// Likewise of jitter.
-    pub jitter_ms_p95: Option<f64>,
-    /// Likewise of average loss.
-    pub avg_loss_pct_p95: Option<f64>,
-}
-
-/// Per dimension, per value (sorted), its [`Breakdown`]; serialised as
-/// `{"network_type": {"Wifi": {...}, ...}, "data_center": ..., "device": ..., "version": ...}`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Breakdowns(pub [BTreeMap<String, Breakdown>; 4]);
-
-impl Breakdowns {
-    /// The values of one dimension.
-    pub fn get(&self, dimension: Dimension) -> &BTreeMap<String, Breakdown> {
-        &self.0[dimension as usize]
-    }
-
-    /// The values of one dimension, to fill.
-    pub fn get_mut(&mut self, dimension: Dimension) -> &mut BTreeMap<String, Breakdown> {
-        &mut self.0[dimension as usize]
-    }
-}
-
-impl Serialize for Breakdowns {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(Dimension::ALL.len()))?;
-        for dimension in Dimension::ALL {
-            map.serialize_entry(dimension.name(), self.get(dimension))?;
-        }
-        map.end()
-    }
-}
-
-/// A run of degraded samples of one participant entry: consecutive in time order, each at
-/// most [`Thresholds::episode_gap_s`](crate::Thresholds::episode_gap_s) after the last.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Episode {
-    /// The entry's index in the meeting (input order across pages), from 0.
-    pub participant: u64,
-    /// Its `user_name`.
-    pub user_name: String,
-    /// The first sample's time, RFC 3339 UTC.
-    pub start: String,
-    /// The last sample's time, RFC 3339 UTC.
-    pub end: String,
-    /// Samples in the run.
-    pub samples: u64,
-    /// Samples per flag.
-    pub by_flag: FlagCounts,
-    /// The worst values over its samples and the audio and video streams, sent and
-    /// received.
-    pub worst: Worst,
-}
-
-/// The largest latency, jitter and average loss over some samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Worst {
-    /// Milliseconds.
-    pub latency_ms: Option<f64>,
-    /// Milliseconds.
-    pub jitter_ms: Option<f64>,
-    /// Percent.
-    pub avg_loss_pct: Option<f64>,
 }
 
 /// An invalid value and where it is.

@@ -1,0 +1,52 @@
+//! The `qos_summary` entries a table holds beside its samples.
+
+use core::ops::Range;
+
+use super::table::Table;
+use crate::schema::{SummaryKey, SummaryType};
+
+/// A `qos_summary` entry: its name, and its values in `Table::summary_values`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SummaryRow {
+    pub(crate) user_name: (u32, u32),
+    pub(crate) values: Range<u32>,
+}
+
+/// One value of a summary entry, stored as its descriptor says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryValue {
+    /// The entry's `type`.
+    pub kind: SummaryType,
+    /// The key in its `details`.
+    pub key: SummaryKey,
+    /// The value in the key's stored unit ([`SummaryKey::meaning`]).
+    pub stored: u32,
+}
+
+/// A `qos_summary` entry of a table.
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryEntry<'t> {
+    table: &'t Table,
+    row: &'t SummaryRow,
+}
+
+impl<'t> SummaryEntry<'t> {
+    pub(crate) fn new(table: &'t Table, row: &'t SummaryRow) -> Self {
+        SummaryEntry { table, row }
+    }
+
+    /// Its `user_name` (`""` when absent).
+    pub fn user_name(&self) -> &'t str {
+        let (start, end) = self.row.user_name;
+        self.table
+            .text
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+    }
+
+    /// Its valid values, in input order.
+    pub fn values(&self) -> &'t [SummaryValue] {
+        let range = self.row.values.start as usize..self.row.values.end as usize;
+        self.table.summary_values.get(range).unwrap_or(&[])
+    }
+}
