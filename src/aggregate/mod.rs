@@ -297,9 +297,10 @@ impl ParticipantPass {
         let mut degraded = 0;
         let mut mos_in = Vec::new();
         let mut mos_out = Vec::new();
-        // Episodes follow time order; samples are not guaranteed to arrive sorted.
-        let mut ordered: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
+        // Episodes follow time order; samples are not guaranteed to arrive sorted. Samples
+        // without a time come after the timed ones, in input order.
         let mut timed: Vec<episodes::TimedSample> = Vec::with_capacity(rows.len());
+        let mut untimed: Vec<bool> = Vec::new();
         for row in rows {
             let sample = t.flags(table, row);
             for flag in Flag::ALL {
@@ -307,20 +308,19 @@ impl ParticipantPass {
             }
             let any = sample.any();
             degraded += u64::from(any);
-            let time_s = table.time_s(row);
-            ordered.push((time_s.unwrap_or(i64::MAX), any));
-            if let Some(time_s) = time_s {
-                timed.push(episodes::TimedSample {
+            match table.time_s(row) {
+                Some(time_s) => timed.push(episodes::TimedSample {
                     time_s,
                     row,
                     flags: sample,
-                });
+                }),
+                None => untimed.push(any),
             }
             mos_in.extend(mos(table, Stream::AudioInput, row));
             mos_out.extend(mos(table, Stream::AudioOutput, row));
         }
-        ordered.sort_by_key(|&(time, _)| time);
-        let (episodes, longest_episode) = degraded_runs(ordered.iter().map(|&(_, d)| d));
+        // `find` sorts `timed` by time (then row): with the untimed after it, that is the
+        // order report v1's runs are counted in.
         let found = episodes::find(
             table,
             &mut timed,
@@ -328,6 +328,8 @@ impl ParticipantPass {
             index as u64,
             participant.user_name(),
         );
+        let in_time_order = timed.iter().map(|s| s.flags.any()).chain(untimed);
+        let (episodes, longest_episode) = degraded_runs(in_time_order);
         let mos_in_p50 = median(&mut mos_in);
         let mos_out_p50 = median(&mut mos_out);
         ParticipantPass {
