@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use zoom_qos::aggregate::AccountRollup;
 use zoom_qos::record::locate_json_error;
-use zoom_qos::report::MeetingError;
+use zoom_qos::report::{MeetingError, escape_controls};
 use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report, Table};
 
 use crate::input::{MeetingInput, Source, io_reason, object_start, split_pages};
@@ -350,20 +350,6 @@ pub fn paths_line(what: &str, paths: &[std::path::PathBuf]) -> String {
         n => format!(" and {n} more"),
     };
     escape_controls(&format!("zoom-qos: {what}: {}{more}", shown.join(", ")))
-}
-
-/// Text with its control characters written as visible escapes, for a terminal.
-pub fn escape_controls(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
 }
 
 /// Reads a thresholds file: TOML, or JSON for a `.json` file. Unknown keys are an error.

@@ -8,6 +8,7 @@ mod summary;
 mod why;
 
 pub use account::{AccountReport, RepeatParticipant, WorstMeeting};
+pub use render::escape_controls;
 pub use summary::{MinAvgMax, SummaryParticipant, SummaryReport};
 pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
 

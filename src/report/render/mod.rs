@@ -6,6 +6,8 @@ mod prometheus;
 mod table;
 mod text;
 
+pub use text::escape_controls;
+
 use std::io::{self, Write};
 
 use super::{MeetingReport, Report, Stats};

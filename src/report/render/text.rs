@@ -5,8 +5,8 @@ use unicode_width::UnicodeWidthChar;
 
 /// `text` with every control character (ANSI escapes, line breaks, tabs, ...) written as a
 /// visible escape (`\u{1b}`), so that nothing from the input can move the cursor or break
-/// a line.
-pub(super) fn escape_controls(text: &str) -> String {
+/// a line: for anything that prints the input's text to a terminal.
+pub fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {
