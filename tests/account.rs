@@ -224,3 +224,20 @@ fn people_in_several_meetings_are_counted_once_per_meeting() {
     assert_eq!(worst, ["first", "second"]);
     assert_eq!((account.samples, account.degraded), (9, 6));
 }
+
+/// The command's path, `Analysis::meeting_into` (which hands the rollup the values the
+/// report gathered), against the library's plain path, `meeting` then `AccountRollup::add`
+/// (which reads them from the table): the same reports and the same account.
+#[test]
+fn meeting_into_equals_meeting_then_add() {
+    let corpus = corpus();
+    let (mut into, mut added) = (AccountRollup::new(), AccountRollup::new());
+    for (i, (table, _)) in corpus.iter().enumerate() {
+        let name = format!("m{i:02}");
+        let via_into = Analysis::new().meeting_into(&name, table, &mut into);
+        let plain = Analysis::new().meeting(&name, table);
+        added.add(table, &plain);
+        assert_eq!(via_into, plain, "{name}");
+    }
+    assert_eq!(into.finish(), added.finish());
+}

@@ -112,9 +112,9 @@ impl Decoder {
     /// [`locate_json_error`] on a copy of the input says more), a Zoom error answer
     /// ([`ErrorKind::ErrorAnswer`](crate::ErrorKind::ErrorAnswer)), any other document that
     /// is not a QoS page ([`ErrorKind::Shape`](crate::ErrorKind::Shape): a list page has
-    /// `participants`, a single participant has `user_qos`; a `qos_summary` page is not
-    /// analysed yet), or in strict mode the first invalid value. On error `table` is
-    /// unchanged.
+    /// `participants`, a single participant has `user_qos`; the entries of a `qos_summary`
+    /// page go to [`Table::summary`]), or in strict mode the first invalid value. On error
+    /// `table` is unchanged.
     pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
         let len = input.len();
         self.decode_with(table, len, |buffers, tape| {
@@ -240,9 +240,13 @@ fn walk_participant(
     info: &mut PageInfo,
 ) -> Result<(), Error> {
     info.participants += 1;
-    // A `qos_summary` entry has `qos` and no per-minute `user_qos`.
-    let keys = || participant.iter().map(|(key, _)| key);
-    if keys().any(|key| key == "qos") && !keys().any(|key| key == "user_qos") {
+    // A `qos_summary` entry has `qos` and no per-minute `user_qos`: one look at the keys.
+    let (mut summary, mut samples) = (false, false);
+    for (key, _) in participant.iter() {
+        summary |= key == "qos";
+        samples |= key == "user_qos";
+    }
+    if summary && !samples {
         return walk_summary_entry(participant, index, writer);
     }
     writer.begin_participant()?;
