@@ -175,6 +175,20 @@ impl Descriptor {
         }
     }
 
+    /// [`stat_key`](Self::stat_key) of each stored value, in place (in a pass of its own,
+    /// so that the loop gathering the values has no branch on the parser).
+    pub fn to_stat_keys(&self, values: &mut Vec<u32>) {
+        if self.parser == Parser::Resolution {
+            values.retain_mut(|stored| match self.stat_key(*stored) {
+                Some(key) => {
+                    *stored = key;
+                    true
+                }
+                None => false,
+            });
+        }
+    }
+
     /// A stored value in the report unit; `None` for a `0*0` resolution.
     pub fn to_report_unit(&self, stored: u32) -> Option<f64> {
         self.stat_key(stored)

@@ -4,12 +4,14 @@
 //! log-linear histograms (each at most 0.1 % above the exact nearest-rank value, see
 //! [`super::histogram`]); counts, minima, maxima and means are exact.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use super::Gathered;
-use super::breakdowns::{BREAKDOWN_METRICS, audio_values, dimension_value};
-use super::histogram::Histogram;
+use super::breakdowns::{BREAKDOWN_METRICS, audio_values, groups};
+use super::histogram::{Histogram, Key};
 use super::nearest_rank_index;
+use super::stats::Extent;
+use super::{Collected, Gathered};
 use crate::record::Table;
 use crate::report::{
     AccountReport, Breakdown, Breakdowns, Dimension, Grade, GradeCounts, MeetingReport,
@@ -56,7 +58,26 @@ struct Person {
 #[derive(Clone, Debug, Default)]
 struct Pooled {
     breakdown: Breakdown,
-    values: [Option<Values>; 3],
+    values: [Capped; 3],
+}
+
+/// Values of one metric for percentiles: their histogram, and the exact maximum that caps
+/// what a bucket reads back.
+#[derive(Clone, Debug, Default)]
+struct Capped {
+    histogram: Histogram,
+    max: u32,
+}
+
+impl Capped {
+    fn merge(&mut self, other: &Capped) {
+        self.histogram.merge(&other.histogram);
+        self.max = self.max.max(other.max);
+    }
+
+    fn percentile(&self, percent: u32) -> Option<u64> {
+        percentile(&self.histogram, self.max, percent)
+    }
 }
 
 /// Values of one metric: exact count, sum, minimum and maximum, and a histogram for the
@@ -64,70 +85,64 @@ struct Pooled {
 #[derive(Clone, Debug)]
 struct Values {
     histogram: Histogram,
-    count: u64,
+    extent: Extent,
     samples: u64,
-    sum: u128,
-    min: u32,
-    max: u32,
 }
 
 impl Values {
     fn new() -> Self {
         Values {
             histogram: Histogram::default(),
-            count: 0,
+            extent: Extent::EMPTY,
             samples: 0,
-            sum: 0,
-            min: u32::MAX,
-            max: 0,
         }
     }
 
-    fn record_all(&mut self, values: &[u32]) {
-        self.histogram.record_all(values);
-        self.count += values.len() as u64;
-        self.sum += values.iter().map(|&v| u128::from(v)).sum::<u128>();
-        self.min = values.iter().copied().fold(self.min, u32::min);
-        self.max = values.iter().copied().fold(self.max, u32::max);
+    fn record(&mut self, collected: &Collected) {
+        self.histogram.record_all(&collected.values);
+        self.extent.merge(&collected.extent);
     }
 
     fn merge(&mut self, other: &Values) {
         self.histogram.merge(&other.histogram);
-        self.count += other.count;
+        self.extent.merge(&other.extent);
         self.samples += other.samples;
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-    }
-
-    /// The value at a nearest rank (integer arithmetic, as the meetings' STATS), to the
-    /// histogram's precision: the highest value of its bucket, but never above the exact
-    /// maximum.
-    fn percentile(&self, percent: u32) -> Option<u64> {
-        let count = usize::try_from(self.histogram.count()).ok()?;
-        let rank = nearest_rank_index(count, percent)? as u64 + 1;
-        let top = self.histogram.at_rank(rank)?;
-        Some(top.min(u64::from(self.max)))
     }
 
     /// STATS in report units (`per_report_unit` stored units make one).
     fn stats(&self, per_report_unit: u32) -> Stats {
         let scale = f64::from(per_report_unit);
-        let present = self.count > 0;
-        let [p50, p90, p95, p99] =
-            Stats::PERCENTILES.map(|p| self.percentile(p).map(|v| v as f64 / scale));
+        let Extent {
+            count,
+            sum,
+            min,
+            max,
+        } = self.extent;
+        let present = count > 0;
+        let [p50, p90, p95, p99] = Stats::PERCENTILES
+            .map(|p| percentile(&self.histogram, max, p).map(|v| v as f64 / scale));
         Stats {
-            count: self.count,
-            missing: self.samples.saturating_sub(self.count),
-            min: present.then(|| f64::from(self.min) / scale),
-            mean: present.then(|| self.sum as f64 / self.count as f64 / scale),
+            count,
+            missing: self.samples.saturating_sub(count),
+            min: present.then(|| f64::from(min) / scale),
+            mean: present.then(|| sum as f64 / count as f64 / scale),
             p50,
             p90,
             p95,
             p99,
-            max: present.then(|| f64::from(self.max) / scale),
+            max: present.then(|| f64::from(max) / scale),
         }
     }
+}
+
+/// The value at a nearest rank (integer arithmetic, as the meetings' STATS), to the
+/// histogram's precision: the highest value of its bucket, but never above the exact
+/// maximum.
+fn percentile(histogram: &Histogram, max: u32, percent: u32) -> Option<u64> {
+    let count = usize::try_from(histogram.count()).ok()?;
+    let rank = nearest_rank_index(count, percent)? as u64 + 1;
+    let top = histogram.at_rank(rank)?;
+    Some(top.min(u64::from(max)))
 }
 
 impl AccountRollup {
@@ -147,9 +162,10 @@ impl AccountRollup {
                     let descriptor = metric.descriptor();
                     let mut values = Vec::new();
                     columns.for_each_present(metric, 0..table.samples(), |stored| {
-                        values.extend(descriptor.stat_key(stored));
+                        values.push(stored);
                     });
-                    ((stream, metric), values)
+                    descriptor.to_stat_keys(&mut values);
+                    ((stream, metric), Collected::new(values))
                 })
             })
             .collect();
@@ -211,14 +227,31 @@ impl AccountRollup {
                 pooled.breakdown.degraded += breakdown.degraded;
             }
         }
-        for (participant, values) in table.participants().zip(&gathered.audio) {
-            for dimension in Dimension::ALL {
-                let value = dimension_value(participant, dimension);
+        // Each value is located once, then counted for the four dimensions, one histogram
+        // at a time (all of a group's members in a row, so that its counters stay in cache).
+        let located: Vec<[(Vec<Key>, u32); 3]> = gathered
+            .audio
+            .iter()
+            .map(|values| {
+                values.each_ref().map(|values| {
+                    let keys = values.iter().map(|&v| Key::of(v)).collect();
+                    (keys, values.iter().copied().fold(0, u32::max))
+                })
+            })
+            .collect();
+        let participants: Vec<_> = table.participants().collect();
+        for dimension in Dimension::ALL {
+            for (value, members) in groups(&participants, dimension) {
                 let Some(pooled) = self.breakdowns[dimension as usize].get_mut(value) else {
                     continue;
                 };
-                for (slot, values) in pooled.values.iter_mut().zip(values) {
-                    slot.get_or_insert_with(Values::new).record_all(values);
+                for (which, capped) in pooled.values.iter_mut().enumerate() {
+                    for &member in &members {
+                        if let Some((keys, max)) = located.get(member).map(|l| &l[which]) {
+                            capped.histogram.record_keys(keys);
+                            capped.max = capped.max.max(*max);
+                        }
+                    }
                 }
             }
         }
@@ -232,7 +265,7 @@ impl AccountRollup {
                 values
             });
             entry.samples += table.samples() as u64;
-            entry.record_all(values);
+            entry.record(values);
         }
         // A stream absent from this meeting still counts its samples as missing.
         for ((stream, _), values) in self.streams.iter_mut() {
@@ -244,6 +277,12 @@ impl AccountRollup {
 
     /// Adds what another rollup holds (built from other meetings).
     pub fn merge(&mut self, other: AccountRollup) {
+        if self.meetings.is_empty() {
+            // Nothing here yet (every meeting added leaves a line): take `other` whole,
+            // rather than copying its histograms.
+            *self = other;
+            return;
+        }
         // Streams first seen in `other` were missing from every meeting of `self`.
         let self_samples = self.samples;
         let other_samples = other.samples;
@@ -252,13 +291,12 @@ impl AccountRollup {
                 values.samples += other_samples;
             }
         }
-        for (key, values) in &other.streams {
-            match self.streams.get_mut(key) {
-                Some(mine) => mine.merge(values),
+        for (key, mut values) in other.streams {
+            match self.streams.get_mut(&key) {
+                Some(mine) => mine.merge(&values),
                 None => {
-                    let mut values = values.clone();
                     values.samples += self_samples;
-                    self.streams.insert(*key, values);
+                    self.streams.insert(key, values);
                 }
             }
         }
@@ -271,15 +309,18 @@ impl AccountRollup {
         }
         for (mine, theirs) in self.breakdowns.iter_mut().zip(other.breakdowns) {
             for (value, pooled) in theirs {
-                let total = mine.entry(value).or_default();
-                total.breakdown.participants += pooled.breakdown.participants;
-                total.breakdown.samples += pooled.breakdown.samples;
-                total.breakdown.degraded += pooled.breakdown.degraded;
-                for (slot, values) in total.values.iter_mut().zip(pooled.values) {
-                    match (slot.as_mut(), values) {
-                        (Some(mine), Some(values)) => mine.merge(&values),
-                        (None, Some(values)) => *slot = Some(values),
-                        (_, None) => {}
+                match mine.entry(value) {
+                    Entry::Vacant(entry) => {
+                        entry.insert(pooled);
+                    }
+                    Entry::Occupied(mut entry) => {
+                        let total = entry.get_mut();
+                        total.breakdown.participants += pooled.breakdown.participants;
+                        total.breakdown.samples += pooled.breakdown.samples;
+                        total.breakdown.degraded += pooled.breakdown.degraded;
+                        for (mine, theirs) in total.values.iter_mut().zip(&pooled.values) {
+                            mine.merge(theirs);
+                        }
                     }
                 }
             }
@@ -335,9 +376,8 @@ impl AccountRollup {
         for dimension in Dimension::ALL {
             for (value, pooled) in &self.breakdowns[dimension as usize] {
                 let p95 = |i: usize| {
-                    let values = pooled.values[i].as_ref()?;
                     let per = f64::from(BREAKDOWN_METRICS[i].descriptor().per_report_unit);
-                    values.percentile(95).map(|v| v as f64 / per)
+                    pooled.values[i].percentile(95).map(|v| v as f64 / per)
                 };
                 let breakdown = Breakdown {
                     latency_ms_p95: p95(0),

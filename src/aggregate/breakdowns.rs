@@ -41,9 +41,24 @@ pub(crate) fn dimension_value<'t>(
     }
 }
 
+/// The participants (indices into `participants`) by their value of a dimension.
+pub(crate) fn groups<'t>(
+    participants: &[ParticipantRef<'t>],
+    dimension: Dimension,
+) -> BTreeMap<&'t str, Vec<usize>> {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, &participant) in participants.iter().enumerate() {
+        groups
+            .entry(dimension_value(participant, dimension))
+            .or_default()
+            .push(index);
+    }
+    groups
+}
+
 /// Per dimension and value: participants, samples, degraded samples (`degraded[i]` is
 /// participant `i`'s) and the p95 of latency, jitter and loss pooled over `AUDIO`; and each
-/// participant's pooled values (reordered), for a rollup.
+/// participant's pooled values, for a rollup.
 pub(crate) fn breakdowns(table: &Table, degraded: &[u64]) -> (Breakdowns, Vec<[Vec<u32>; 3]>) {
     let mut out = Breakdowns::default();
     let participants: Vec<_> = table.participants().collect();
@@ -53,15 +68,8 @@ pub(crate) fn breakdowns(table: &Table, degraded: &[u64]) -> (Breakdowns, Vec<[V
         .collect();
     let mut pooled: Vec<u32> = Vec::new();
     for dimension in Dimension::ALL {
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (index, &participant) in participants.iter().enumerate() {
-            groups
-                .entry(dimension_value(participant, dimension))
-                .or_default()
-                .push(index);
-        }
         let values = out.get_mut(dimension);
-        for (value, members) in groups {
+        for (value, members) in groups(&participants, dimension) {
             let mut p95 = |which: usize| {
                 pooled.clear();
                 for &index in &members {

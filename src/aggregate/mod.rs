@@ -13,6 +13,7 @@ mod thresholds;
 use rayon::prelude::*;
 
 pub use account::{AccountRollup, PERCENTILE_DIGITS};
+use stats::Extent;
 pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
 
@@ -105,8 +106,8 @@ impl Analysis {
         });
         let cpu = self.map(CpuMetric::ALL, |&metric| {
             let descriptor = metric.descriptor();
-            let stats = stats_of(descriptor, all.len(), |f| {
-                table.for_each_present_cpu(metric, all.clone(), |v| f(u32::from(v)));
+            let stats = stats_of(descriptor, all.len(), |values| {
+                table.for_each_present_cpu(metric, all.clone(), |v| values.push(u32::from(v)));
             });
             (descriptor.report_name, stats)
         });
@@ -202,8 +203,21 @@ impl Analysis {
 /// What a meeting's report gathered, for a rollup: each stream metric's stat keys, and
 /// each participant's pooled audio values (as [`breakdowns::audio_values`]).
 pub(crate) struct Gathered {
-    pub(crate) streams: Vec<((Stream, Metric), Vec<u32>)>,
+    pub(crate) streams: Vec<((Stream, Metric), Collected)>,
     pub(crate) audio: Vec<[Vec<u32>; 3]>,
+}
+
+/// Fixed-point values (in any order) and their extent, computed once.
+pub(crate) struct Collected {
+    pub(crate) values: Vec<u32>,
+    pub(crate) extent: Extent,
+}
+
+impl Collected {
+    pub(crate) fn new(values: Vec<u32>) -> Self {
+        let extent = Extent::of(&values);
+        Collected { values, extent }
+    }
 }
 
 /// STATS of the stream metrics over some rows (one participant's).
@@ -237,36 +251,39 @@ fn gathered_metric_stats(
     stream: Stream,
     metric: Metric,
     rows: core::ops::Range<usize>,
-) -> (Stats, Vec<u32>) {
+) -> (Stats, Collected) {
     let samples = rows.len();
-    gathered_stats(metric.descriptor(), samples, |f| {
+    gathered_stats(metric.descriptor(), samples, |values| {
         if let Some(columns) = table.stream(stream) {
-            columns.for_each_present(metric, rows, f);
+            columns.for_each_present(metric, rows, |stored| values.push(stored));
         }
     })
 }
 
-/// STATS of the stored values `for_each` gives, over `samples` samples: each mapped to the
+/// STATS of the stored values `fill` pushes, over `samples` samples: each mapped to the
 /// descriptor's statistic key (which may drop it), reported in its report unit.
-fn stats_of(
-    descriptor: &Descriptor,
-    samples: usize,
-    for_each: impl FnOnce(&mut dyn FnMut(u32)),
-) -> Stats {
-    gathered_stats(descriptor, samples, for_each).0
+fn stats_of(descriptor: &Descriptor, samples: usize, fill: impl FnOnce(&mut Vec<u32>)) -> Stats {
+    gathered_stats(descriptor, samples, fill).0
 }
 
 /// [`stats_of`], and the values gathered (reordered), for a caller that counts them again.
 fn gathered_stats(
     descriptor: &Descriptor,
     samples: usize,
-    for_each: impl FnOnce(&mut dyn FnMut(u32)),
-) -> (Stats, Vec<u32>) {
+    fill: impl FnOnce(&mut Vec<u32>),
+) -> (Stats, Collected) {
     let mut values: Vec<u32> = Vec::with_capacity(samples);
-    for_each(&mut |stored| values.extend(descriptor.stat_key(stored)));
+    fill(&mut values);
+    descriptor.to_stat_keys(&mut values);
+    let mut collected = Collected::new(values);
     let scale = f64::from(descriptor.per_report_unit);
-    let stats = Stats::from_fixed(&mut values, scale, samples as u64);
-    (stats, values)
+    let stats = Stats::from_fixed_extent(
+        &mut collected.values,
+        collected.extent,
+        scale,
+        samples as u64,
+    );
+    (stats, collected)
 }
 
 /// One pass over one participant's rows: flags, MOS values, grade, episodes.

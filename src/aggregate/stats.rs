@@ -15,28 +15,95 @@ pub fn nearest_rank_index(n: usize, percent: u32) -> Option<usize> {
     Some(usize::try_from(rank).map_or(n, |r| r.min(n)) - 1)
 }
 
+/// The exact count, sum, minimum and maximum of fixed-point values: what STATS need
+/// besides the percentiles, and what an account rollup adds up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Extent {
+    pub(crate) count: u64,
+    pub(crate) sum: u128,
+    pub(crate) min: u32,
+    pub(crate) max: u32,
+}
+
+impl Extent {
+    /// Nothing counted (`min` above `max`).
+    pub(crate) const EMPTY: Extent = Extent {
+        count: 0,
+        sum: 0,
+        min: u32::MAX,
+        max: 0,
+    };
+
+    /// Of a slice, in passes the compiler vectorises.
+    pub(crate) fn of(values: &[u32]) -> Extent {
+        // Each chunk's sum fits in a u64 (fewer than 2^32 values below 2^32), which adds
+        // in vector registers; a u128 running sum would not.
+        let sum = values
+            .chunks(u32::MAX as usize)
+            .map(|chunk| u128::from(chunk.iter().map(|&v| u64::from(v)).sum::<u64>()))
+            .sum();
+        Extent {
+            count: values.len() as u64,
+            sum,
+            min: values.iter().copied().fold(u32::MAX, u32::min),
+            max: values.iter().copied().fold(0, u32::max),
+        }
+    }
+
+    /// Both together.
+    pub(crate) fn merge(&mut self, other: &Extent) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
 impl Stats {
     /// Stats of fixed-point values in any order, reported divided by `scale`. Reorders
     /// `values`. The mean is an exact integer sum divided once.
     pub fn from_fixed(values: &mut [u32], scale: f64, samples: u64) -> Stats {
-        let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
-        let mean = sum as f64 / values.len() as f64 / scale;
-        Self::build(values, samples, u32::cmp, |v| f64::from(v) / scale, mean)
+        Self::from_fixed_extent(values, Extent::of(values), scale, samples)
+    }
+
+    /// [`from_fixed`](Self::from_fixed), given the values' extent.
+    pub(crate) fn from_fixed_extent(
+        values: &mut [u32],
+        extent: Extent,
+        scale: f64,
+        samples: u64,
+    ) -> Stats {
+        let present = extent.count > 0;
+        let to_f64 = |v: u32| f64::from(v) / scale;
+        Stats {
+            min: present.then(|| to_f64(extent.min)),
+            mean: present.then(|| extent.sum as f64 / extent.count as f64 / scale),
+            max: present.then(|| to_f64(extent.max)),
+            ..Self::selected(values, samples, u32::cmp, to_f64)
+        }
     }
 
     /// Stats of `f64` values in any order (ranked by `total_cmp`). Reorders `values`.
     pub fn from_f64(values: &mut [f64], samples: u64) -> Stats {
+        let present = !values.is_empty();
         let mean = values.iter().sum::<f64>() / values.len() as f64;
-        Self::build(values, samples, f64::total_cmp, |v| v, mean)
+        let min = values.iter().copied().min_by(f64::total_cmp);
+        let max = values.iter().copied().max_by(f64::total_cmp);
+        Stats {
+            min,
+            mean: present.then_some(mean),
+            max,
+            ..Self::selected(values, samples, f64::total_cmp, |v| v)
+        }
     }
 
-    /// Selects the percentiles instead of sorting: `O(n)` per rank, not `O(n log n)`.
-    fn build<T: Copy>(
+    /// The count, missing and percentiles (minimum, mean and maximum left `None`).
+    /// Selects instead of sorting: `O(n)` per rank, not `O(n log n)`.
+    fn selected<T: Copy>(
         values: &mut [T],
         samples: u64,
         cmp: impl Fn(&T, &T) -> Ordering,
         to_f64: impl Fn(T) -> f64,
-        mean: f64,
     ) -> Stats {
         let n = values.len();
         let mut percentiles = [None; Stats::PERCENTILES.len()];
@@ -54,13 +121,13 @@ impl Stats {
         Stats {
             count: n as u64,
             missing: samples.saturating_sub(n as u64),
-            min: values.iter().copied().min_by(&cmp).map(&to_f64),
-            mean: (n > 0).then_some(mean),
+            min: None,
+            mean: None,
             p50,
             p90,
             p95,
             p99,
-            max: values.iter().copied().max_by(&cmp).map(&to_f64),
+            max: None,
         }
     }
 }

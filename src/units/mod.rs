@@ -103,7 +103,7 @@ const PERCENT: &[Unit] = &[Unit::new("%", 2)];
 const FPS: &[Unit] = &[Unit::new("fps", 2)];
 
 /// A bit rate, in bit/s. Units `bps`, `kbps`, `mbps`; a bare number is kbps.
-#[inline]
+#[inline(always)]
 pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
     let v = measure(
         input,
@@ -115,28 +115,28 @@ pub fn bitrate_bps(input: &[u8]) -> UnitResult<u32> {
 }
 
 /// A latency or jitter, in units of 10 µs (hundredths of a millisecond). Unit `ms`.
-#[inline]
+#[inline(always)]
 pub fn millis_10us(input: &[u8]) -> UnitResult<u32> {
     let v = measure(input, MS, 2, "ms")?;
     narrow(v, u64::from(MILLIS_MAX_10US), "167772.14 ms")
 }
 
 /// A packet loss, in basis points (hundredths of a percent). Unit `%`.
-#[inline]
+#[inline(always)]
 pub fn loss_bp(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, PERCENT, 2, "%")?;
     narrow(v, u64::from(LOSS_MAX_BP), "100%")
 }
 
 /// A CPU usage, in basis points (hundredths of a percent). Unit `%`.
-#[inline]
+#[inline(always)]
 pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, PERCENT, 2, "%")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34%")
 }
 
 /// A frame rate, in hundredths of a frame per second. Unit `fps`.
-#[inline]
+#[inline(always)]
 pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, FPS, 2, "fps")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")

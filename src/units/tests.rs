@@ -340,6 +340,11 @@ fn rfc3339_formatting_is_the_parsers_inverse() {
     assert_eq!(Rfc3339(1_624_564_800).to_string(), "2021-06-24T20:00:00Z");
     assert_eq!(Rfc3339(951_782_400).to_string(), "2000-02-29T00:00:00Z");
     assert_eq!(Rfc3339(-1).to_string(), "1969-12-31T23:59:59Z");
+    // Outside 0000..=9999 the digits are not written by hand.
+    assert_eq!(
+        Rfc3339(253_402_300_800).to_string(),
+        "10000-01-01T00:00:00Z"
+    );
     let (first, last) = (-62_167_219_200i64, 253_402_300_799i64);
     let step = (last - first) / 100_003;
     let mut t = first;
