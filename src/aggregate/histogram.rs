@@ -58,12 +58,12 @@ impl Key {
 }
 
 /// Counts of values, by bucket key, in rows of 1024 allocated only for the powers of two
-/// that occur (values cluster: latency in 10 µs fills a few). Counts are 32-bit (a meeting
-/// adds at most 2^32 - 2 samples; adding saturates): the account records every value of
-/// every sample here, in a hundred histograms, and small ones stay in cache.
+/// that occur (values cluster: latency in 10 µs fills a few). The account records every
+/// value of every sample in a hundred of these, so they are kept small: a row counts in
+/// 16 bits until a count would pass 65 535, then in 32 (saturating at 2^32 - 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Histogram {
-    rows: [Option<Box<[u32; SUB_BUCKETS]>>; ROW_SLOTS],
+    rows: [Row; ROW_SLOTS],
     count: u64,
 }
 
@@ -71,10 +71,37 @@ pub(crate) struct Histogram {
 /// without a bounds check; rows past `ROWS - 1` stay empty.
 const ROW_SLOTS: usize = 1 << (16 - SUB_BITS);
 
+/// The counters of one power of two.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Row {
+    #[default]
+    Empty,
+    Narrow(Box<[u16; SUB_BUCKETS]>),
+    Wide(Box<[u32; SUB_BUCKETS]>),
+}
+
+impl Row {
+    fn get(&self, index: usize) -> u32 {
+        match self {
+            Row::Empty => 0,
+            Row::Narrow(counts) => u32::from(counts[index]),
+            Row::Wide(counts) => counts[index],
+        }
+    }
+
+    fn sum(&self) -> u64 {
+        match self {
+            Row::Empty => 0,
+            Row::Narrow(counts) => counts.iter().map(|&n| u64::from(n)).sum(),
+            Row::Wide(counts) => counts.iter().map(|&n| u64::from(n)).sum(),
+        }
+    }
+}
+
 impl Default for Histogram {
     fn default() -> Self {
         Histogram {
-            rows: std::array::from_fn(|_| None),
+            rows: std::array::from_fn(|_| Row::Empty),
             count: 0,
         }
     }
@@ -113,34 +140,53 @@ impl Histogram {
         }
     }
 
-    /// Adds `n` to a key's counter (saturating).
+    /// Adds `n` to a key's counter.
     #[inline]
     fn add(&mut self, key: Key, n: u32) {
         let (row, index) = key.split();
-        match &mut self.rows[row] {
-            Some(counts) => counts[index] = counts[index].saturating_add(n),
-            slot @ None => Self::first_in_row(slot, index, n),
+        let slot = &mut self.rows[row];
+        if let Row::Narrow(counts) = slot
+            && let Ok(sum) = u16::try_from(u32::from(counts[index]) + n.min(1 << 16))
+        {
+            counts[index] = sum;
+            return;
         }
+        Self::add_slow(slot, index, n);
     }
 
+    /// [`add`](Self::add) to an empty row, a full narrow counter or a wide row.
     #[cold]
-    fn first_in_row(slot: &mut Option<Box<[u32; SUB_BUCKETS]>>, index: usize, n: u32) {
-        let mut counts = Box::new([0; SUB_BUCKETS]);
-        counts[index] = n;
-        *slot = Some(counts);
+    fn add_slow(slot: &mut Row, index: usize, n: u32) {
+        let total = slot.get(index).saturating_add(n);
+        match slot {
+            Row::Wide(counts) => counts[index] = total,
+            Row::Empty if total <= u32::from(u16::MAX) => {
+                let mut counts = Box::new([0; SUB_BUCKETS]);
+                counts[index] = total as u16;
+                *slot = Row::Narrow(counts);
+            }
+            Row::Empty | Row::Narrow(_) => {
+                let mut counts = Box::new([0; SUB_BUCKETS]);
+                for (i, count) in counts.iter_mut().enumerate() {
+                    *count = slot.get(i);
+                }
+                counts[index] = total;
+                *slot = Row::Wide(counts);
+            }
+        }
     }
 
     /// Adds another histogram's counts.
     pub(crate) fn merge(&mut self, other: &Histogram) {
-        for (mine, theirs) in self.rows.iter_mut().zip(&other.rows) {
-            match (mine, theirs) {
-                (Some(mine), Some(theirs)) => {
-                    for (a, b) in mine.iter_mut().zip(theirs.iter()) {
-                        *a = a.saturating_add(*b);
-                    }
+        for (row, theirs) in other.rows.iter().enumerate() {
+            if *theirs == Row::Empty {
+                continue;
+            }
+            for index in 0..SUB_BUCKETS {
+                let n = theirs.get(index);
+                if n > 0 {
+                    self.add(Key::join(row, index), n);
                 }
-                (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
-                (_, None) => {}
             }
         }
         self.count += other.count;
@@ -157,13 +203,16 @@ impl Histogram {
         // row holding the rank is walked count by count.
         let mut seen = 0;
         for (row, counts) in self.rows.iter().enumerate() {
-            let Some(counts) = counts else { continue };
-            let sum: u64 = counts.iter().map(|&n| u64::from(n)).sum();
+            let sum = counts.sum();
+            if sum == 0 {
+                continue;
+            }
             if seen + sum < rank {
                 seen += sum;
                 continue;
             }
-            for (index, &n) in counts.iter().enumerate() {
+            for index in 0..SUB_BUCKETS {
+                let n = counts.get(index);
                 seen += u64::from(n);
                 if n > 0 && seen >= rank {
                     return Some(Key::join(row, index).top());
@@ -212,5 +261,32 @@ mod tests {
         let at_6 = a.at_rank(6).expect("a value");
         assert!((70_000..=70_068).contains(&at_6), "{at_6}");
         assert_eq!(a.at_rank(7), None);
+    }
+
+    #[test]
+    fn counts_widen_past_16_bits_and_merge_either_width() {
+        // Runs (one add) and single values (one add each) both cross 65 535.
+        let mut a = Histogram::default();
+        a.record_all(&vec![5; 70_000]);
+        for _ in 0..70_000 {
+            a.record_all(&[3000, 6]);
+        }
+        assert_eq!(a.count(), 210_000);
+        assert_eq!(a.at_rank(70_000), Some(5));
+        assert_eq!(a.at_rank(70_001), Some(6));
+        assert_eq!(a.at_rank(140_000), Some(6));
+        let top_3000 = Key::of(3000).top();
+        assert_eq!(a.at_rank(140_001), Some(top_3000));
+        // Narrow into wide and wide into narrow.
+        let mut b = Histogram::default();
+        b.record_all(&[5, 6, 3000]);
+        let mut wide_into_narrow = b.clone();
+        wide_into_narrow.merge(&a);
+        a.merge(&b);
+        assert_eq!(a, wide_into_narrow);
+        assert_eq!(a.count(), 210_003);
+        assert_eq!(a.at_rank(70_001), Some(5));
+        assert_eq!(a.at_rank(70_002), Some(6));
+        assert_eq!(a.at_rank(210_003), Some(top_3000));
     }
 }
