@@ -530,3 +530,86 @@ fn summary_pages_are_decoded_into_the_summary() {
         (&Value::from(1), &Value::from(1), Some(27.15))
     );
 }
+
+/// The why/when fixture (`why/page.json`), worked out by hand. Three entries, audio only;
+/// a sample is degraded when latency > 150 ms, jitter > 40 ms or loss > 2 %.
+/// - 0 Ana (Wifi, SC, Mac, 5.17.0), out of order. In time order: 10:00 100 ms (ok), 10:01
+///   300 ms/50 ms/3 % (latency, jitter, loss), 10:02 200 ms (latency), 10:05 160 ms
+///   (latency, but 180 s after 10:02: a run of one, not reported).
+/// - 1 Bo (Wired, SC, device "", no version): 10:00 ok, 10:02 and 10:04 400 ms (exactly
+///   120 s apart: one run), then 500 ms with no `date_time` (degraded, in no episode).
+///   Only his first sample has `audio_output` (70 ms, 6 ms, 0 %).
+/// - 2 Ana again (Wifi, NY, Mac, 5.17.0): 10:06 100 ms, 10:06 200 ms (the same time: input
+///   order), 10:07 250 ms.
+///
+/// p95 is nearest-rank over the pooled audio values: of n values, the ceil(0.95 n)-th.
+/// Wifi pools 200, 100, 300, 160, 100, 200, 250 ms (7 values: the 7th, 300); Wired pools
+/// 50, 400, 400, 500 and 70 ms (5: the 5th, 500); SC pools both Ana's first entry and Bo
+/// (9 values: the 9th, 500 ms; jitter 50; loss 3).
+#[test]
+fn breakdowns_and_episodes_of_a_hand_worked_fixture() {
+    let path = data("why/page.json");
+    let report = json(&zoom_qos(&[
+        "analyze",
+        path.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]));
+    let meeting = &report["meetings"][0];
+    assert_eq!(meeting["samples"], 11);
+    assert_eq!(meeting["degraded"]["samples"], 3 + 3 + 2);
+
+    let episode = |participant: u64,
+                   name: &str,
+                   start: &str,
+                   end: &str,
+                   flags: [u64; 3],
+                   worst: [f64; 3]| {
+        serde_json::json!({
+            "participant": participant, "user_name": name,
+            "start": format!("2024-03-01T{start}:00Z"), "end": format!("2024-03-01T{end}:00Z"),
+            "samples": 2,
+            "by_flag": {"latency": flags[0], "jitter": flags[1], "loss": flags[2], "frame_rate": 0, "cpu": 0},
+            "worst": {"latency_ms": worst[0], "jitter_ms": worst[1], "avg_loss_pct": worst[2]},
+        })
+    };
+    // All of two samples: by start.
+    assert_eq!(
+        meeting["episodes"],
+        serde_json::json!([
+            episode(0, "Ana", "10:01", "10:02", [2, 1, 1], [300.0, 50.0, 3.0]),
+            episode(1, "Bo", "10:02", "10:04", [2, 0, 0], [400.0, 5.0, 0.0]),
+            episode(2, "Ana", "10:06", "10:07", [2, 0, 0], [250.0, 5.0, 0.0]),
+        ])
+    );
+
+    let line = |participants: u64, samples: u64, degraded: u64, p95: [f64; 3]| {
+        serde_json::json!({
+            "participants": participants, "samples": samples, "degraded": degraded,
+            "latency_ms_p95": p95[0], "jitter_ms_p95": p95[1], "avg_loss_pct_p95": p95[2],
+        })
+    };
+    let anas = line(2, 7, 5, [300.0, 50.0, 3.0]);
+    let bos = line(1, 4, 3, [500.0, 6.0, 0.5]);
+    assert_eq!(
+        meeting["breakdowns"],
+        serde_json::json!({
+            "network_type": {"Wifi": anas, "Wired": bos},
+            "data_center": {"SC": line(2, 8, 6, [500.0, 50.0, 3.0]), "NY": line(1, 3, 2, [250.0, 5.0, 0.0])},
+            "device": {"Mac": anas, "unknown": bos},
+            "version": {"5.17.0": anas, "unknown": bos},
+        })
+    );
+
+    // The table lists the same episodes, in the meeting's day.
+    let table = String::from_utf8(zoom_qos(&["analyze", path.to_str().expect("utf-8")]).stdout)
+        .expect("utf-8");
+    assert!(
+        table.contains("longest degraded episodes (3 in all; 2024-03-01, UTC)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("10:01-10:02 (2): latency 2, jitter 1, loss 1"),
+        "{table}"
+    );
+}

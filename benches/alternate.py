@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Whole-process cost of builds of the command, run alternately on one corpus.
+
+    python3 benches/alternate.py CORPUS PAIRS NAME=BINARY NAME=BINARY ... [-- ARGS...]
+
+Runs `BINARY analyze CORPUS ARGS` (default ARGS: --threads 1 --format json) for every
+build in turn, reversing the order every other round so that neither always runs first;
+the first round warms the page cache and is not counted. Prints the median wall time and
+the median CPU time (user + system, from wait4) of each build, and each as a ratio to the
+first build. Ratios, not times: the machine is shared and its speed drifts.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main(argv):
+    if "--" in argv:
+        split = argv.index("--")
+        argv, extra = argv[:split], argv[split + 1:]
+    else:
+        extra = ["--threads", "1", "--format", "json"]
+    if len(argv) < 4:
+        sys.exit(__doc__)
+    corpus, rounds = argv[1], int(argv[2])
+    builds = dict(arg.split("=", 1) for arg in argv[3:])
+    wall = {name: [] for name in builds}
+    cpu = {name: [] for name in builds}
+    for round_ in range(rounds + 1):
+        order = list(builds) if round_ % 2 == 0 else list(reversed(list(builds)))
+        for name in order:
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                [builds[name], "analyze", corpus, *extra],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            _, status, usage = os.wait4(child.pid, 0)
+            elapsed = time.perf_counter() - start
+            if status != 0 and os.waitstatus_to_exitcode(status) not in (0, 2):
+                sys.exit(f"{name} failed: {os.waitstatus_to_exitcode(status)}")
+            if round_ > 0:
+                wall[name].append(elapsed)
+                cpu[name].append(usage.ru_utime + usage.ru_stime)
+    first = next(iter(builds))
+    for label, seconds in (("wall", wall), ("cpu", cpu)):
+        medians = {name: statistics.median(v) for name, v in seconds.items()}
+        print(
+            label,
+            " ".join(
+                f"{name} {medians[name]:.4f} s ({medians[name] / medians[first]:.3f}x)"
+                for name in builds
+            ),
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv)
