@@ -349,3 +349,70 @@ fn per_participant_stats_on_request() {
     // The meeting's own STATS are unchanged by the option.
     assert_eq!(report.streams, plain.streams);
 }
+
+/// The timeline of the CLI's hand-worked why/when fixture (`cli/tests/data/why/page.json`):
+/// samples from 10:00 to 10:07, one column a minute. A sample's band is the grade of the
+/// lower audio MOS: 100 ms, 10 ms, 0 % gives R = 93.2 − 130/40 = 89.95, MOS ≈ 4.3 (good);
+/// 300 ms, 50 ms, 3 % gives R = 93.2 − (410 − 120)/10 − 7.5 = 56.7, MOS ≈ 2.93 (poor).
+#[test]
+fn timeline_of_the_why_fixture_by_hand() {
+    let mut json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/cli/tests/data/why/page.json"
+    ))
+    .expect("the fixture");
+    let mut table = Table::new();
+    Decoder::default()
+        .decode(&mut json, &mut table)
+        .expect("decodes");
+    let report = Analysis::new().timeline(true).meeting("why", &table);
+    let timeline = report.timeline.expect("asked for");
+    assert_eq!(timeline.start_s, 1_709_287_200); // 2024-03-01T10:00:00Z
+    assert_eq!((timeline.column_s, timeline.columns), (60, 8));
+    assert_eq!(timeline.untimed_samples, 1, "Bo's last sample has no time");
+    let cells = |entry: usize| -> Vec<Option<(Grade, bool)>> {
+        timeline.rows[entry]
+            .cells
+            .iter()
+            .map(|c| c.grade.map(|g| (g, c.degraded)))
+            .collect()
+    };
+    let poor = Some((Grade::Poor, true));
+    // Ana: 10:00 fine, 10:01 poor and degraded, 10:02 200 ms (degraded, MOS still good:
+    // EL = 230 ≥ 160, R = 93.2 − 11 = 82.2, MOS ≈ 4.10), 10:05 160 ms (EL 190, MOS ≈ 4.2).
+    assert_eq!(
+        cells(0),
+        [
+            Some((Grade::Good, false)),
+            poor,
+            Some((Grade::Good, true)),
+            None,
+            None,
+            Some((Grade::Good, true)),
+            None,
+            None
+        ]
+    );
+    // Ana again: two samples at 10:06 (one of them degraded: the cell is), one at 10:07,
+    // 250 ms: EL = 270, R = 93.2 − 15 = 78.2, MOS ≈ 3.95 (fair).
+    assert_eq!(cells(2)[6], Some((Grade::Good, true)));
+    assert_eq!(cells(2)[7], Some((Grade::Fair, true)));
+    // audio_input latency at 10:00: Ana 100, Bo 50 ms: p50 is the 1st of 2, p95 the 2nd.
+    let latency = timeline
+        .series
+        .iter()
+        .find(|s| s.stream == Stream::AudioInput && s.metric == Metric::Latency)
+        .expect("a series");
+    assert_eq!((latency.p50[0], latency.p95[0]), (Some(50.0), Some(100.0)));
+    assert_eq!(latency.threshold, 150.0);
+    // 10:03: nobody.
+    assert_eq!((latency.p50[3], latency.p95[3]), (None, None));
+    // Bo's audio_output has one sample: its series exists, with one column of values.
+    let output = timeline
+        .series
+        .iter()
+        .find(|s| s.stream == Stream::AudioOutput && s.metric == Metric::Jitter)
+        .expect("a series");
+    assert_eq!(output.p95.iter().flatten().count(), 1);
+    assert_eq!(output.p95[0], Some(6.0));
+}

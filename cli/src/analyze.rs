@@ -373,6 +373,33 @@ pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Resu
         Format::Json => report.write_json(out),
         Format::Csv => report.write_csv(out),
         Format::Prometheus => report.write_prometheus(out),
+        Format::Html => report.write_html(out),
+    }
+}
+
+/// Writes the report to a file: first to a temporary file beside it, then renamed over
+/// it, so that a reader never sees half a report and a failed run leaves the old one.
+pub fn write_report_file(report: &Report, format: Format, path: &Path) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    let written = File::create(&temporary).and_then(|file| {
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        render(report, format, &mut out)?;
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()
+    });
+    match written.and_then(|()| fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
     }
 }
 
@@ -408,4 +435,6 @@ pub enum Format {
     Csv,
     /// Prometheus text exposition format.
     Prometheus,
+    /// One self-contained HTML page (charts, heatmap, no network): open it in a browser.
+    Html,
 }

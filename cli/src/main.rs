@@ -117,6 +117,10 @@ struct AnalyzeArgs {
     /// Add each participant's own STATS per stream and metric (JSON only).
     #[arg(long)]
     participant_stats: bool,
+    /// Write the report to FILE instead of standard output (written whole, then renamed
+    /// into place).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -229,7 +233,9 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
         ));
     }
     let threads = args.threads.map(|asked| clamp_threads(usize::from(asked)));
-    let mut analysis = Analysis::new().participant_stats(args.participant_stats);
+    let mut analysis = Analysis::new()
+        .participant_stats(args.participant_stats)
+        .timeline(args.format == Format::Html);
     if let Some(path) = &args.thresholds {
         let thresholds = analyze::read_thresholds(path).map_err(CliError::Usage)?;
         analysis = analysis.thresholds(thresholds);
@@ -262,10 +268,18 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
     }
-    analyze::print_report(&report, args.format).map_err(|error| CliError::Write {
-        what: "the report".to_owned(),
-        error,
-    })?;
+    match &args.out {
+        Some(path) => analyze::write_report_file(&report, args.format, path).map_err(|error| {
+            CliError::Write {
+                what: path.display().to_string(),
+                error,
+            }
+        })?,
+        None => analyze::print_report(&report, args.format).map_err(|error| CliError::Write {
+            what: "the report".to_owned(),
+            error,
+        })?,
+    }
     if args.strict && !report.errors.is_empty() {
         eprintln!(
             "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \

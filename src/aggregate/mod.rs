@@ -9,6 +9,7 @@ mod histogram;
 mod stats;
 mod summary;
 mod thresholds;
+mod timeline;
 
 use rayon::prelude::*;
 
@@ -32,6 +33,7 @@ pub struct Analysis {
     thresholds: Thresholds,
     sequential: bool,
     participant_stats: bool,
+    timeline: bool,
 }
 
 impl Analysis {
@@ -58,6 +60,14 @@ impl Analysis {
     /// (off by default: it multiplies the report's size by the number of participants).
     pub fn participant_stats(mut self, on: bool) -> Self {
         self.participant_stats = on;
+        self
+    }
+
+    /// Adds each meeting's [`Timeline`](crate::report::Timeline) to its report: samples
+    /// by participant and minute, for pictures (off by default: the JSON report does not
+    /// need it).
+    pub fn timeline(mut self, on: bool) -> Self {
+        self.timeline = on;
         self
     }
 
@@ -183,6 +193,18 @@ impl Analysis {
                 found
             },
             summary: summary::summary(table),
+            timeline: self.timeline.then(|| {
+                let t = &self.thresholds;
+                timeline::build(
+                    table,
+                    &thresholds,
+                    [
+                        (Metric::Latency, t.latency_ms),
+                        (Metric::Jitter, t.jitter_ms),
+                        (Metric::AvgLoss, t.avg_loss_pct),
+                    ],
+                )
+            }),
         };
         let gathered = Gathered {
             streams: stream_values,

@@ -5,11 +5,13 @@
 mod account;
 mod render;
 mod summary;
+mod timeline;
 mod why;
 
 pub use account::{AccountReport, RepeatParticipant, WorstMeeting};
 pub use render::escape_controls;
 pub use summary::{MinAvgMax, SummaryParticipant, SummaryReport};
+pub use timeline::{Cell, Series, Timeline, TimelineRow};
 pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -127,6 +129,10 @@ pub struct MeetingReport {
     /// The meeting's `qos_summary` pages, when it has any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<SummaryReport>,
+    /// Minute by minute, when asked for ([`Analysis::timeline`](crate::Analysis::timeline)):
+    /// what the HTML report draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 /// An invalid value and where it is.

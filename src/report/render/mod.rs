@@ -2,6 +2,8 @@
 //! One file per format; the helpers they share are here.
 
 mod csv;
+#[cfg(feature = "html")]
+mod html;
 mod prometheus;
 mod table;
 mod text;

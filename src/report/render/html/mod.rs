@@ -1,0 +1,645 @@
+//! The HTML report: one self-contained page (inline CSS, SVG and a little JavaScript, no
+//! network), to look at and to forward. Written with `maud`: the markup is checked when
+//! the crate compiles, and every string from the input is escaped.
+//!
+//! Each meeting's section carries `data-meeting`, `data-samples`, `data-degraded` and
+//! `data-participants`, equal to the JSON report's values, so that a machine can check a
+//! page against the report.
+
+mod chart;
+
+use std::io::{self, Write};
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use self::chart::{
+    Boxes, YScale, boxes, cell_runs, clock, date_time, grade_colour, path, tick_columns,
+};
+use super::super::{
+    AccountReport, Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline,
+};
+use super::text::count;
+use crate::schema::Metric;
+
+/// Episodes listed per meeting.
+const EPISODES_SHOWN: usize = 10;
+/// Invalid values listed per meeting (the report keeps the first few only).
+const INVALID_SHOWN: usize = 20;
+/// Time labels on a heatmap's axis.
+const TICKS: usize = 8;
+
+/// Heatmap geometry, in SVG units (the SVG scales to the page's width).
+const LABEL_W: f64 = 150.0;
+const ROW_H: f64 = 12.0;
+const GRID_W: f64 = 720.0;
+const AXIS_H: f64 = 16.0;
+
+/// Time-series chart geometry.
+const CHART_W: f64 = 240.0;
+const CHART_H: f64 = 90.0;
+const CHART_PAD_LEFT: f64 = 34.0;
+const CHART_PAD: f64 = 14.0;
+
+const STYLE: &str = include_str!("style.css");
+const SCRIPT: &str = include_str!("script.js");
+
+impl Report {
+    /// Writes the report as one self-contained HTML page: an overview when there are
+    /// several meetings, then per meeting its grades, a participant × minute heatmap
+    /// (when the report has [`timelines`](crate::Analysis::timeline)), latency, jitter and
+    /// loss over time, the breakdowns, the episodes and the invalid values; then the
+    /// meetings that failed.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_html(&self, out: &mut impl Write) -> io::Result<()> {
+        let title = match self.meetings.as_slice() {
+            [one] => format!("Zoom QoS: {}", one.meeting),
+            meetings => format!("Zoom QoS: {} meetings", meetings.len()),
+        };
+        let head = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="color-scheme" content="light dark";
+                    title { (title) }
+                    style { (PreEscaped(STYLE)) }
+                }
+            }
+        };
+        // `html!` closes what it opens: the head is written up to `</head>`, the body is
+        // streamed meeting by meeting.
+        let head = head.into_string();
+        let head = head.strip_suffix("</html>").unwrap_or(&head);
+        out.write_all(head.as_bytes())?;
+        out.write_all(b"<body>")?;
+        out.write_all(header(self, &title).into_string().as_bytes())?;
+        if self.meetings.len() > 1 {
+            out.write_all(overview(self).into_string().as_bytes())?;
+        }
+        for (index, meeting) in self.meetings.iter().enumerate() {
+            out.write_all(meeting_section(index, meeting).into_string().as_bytes())?;
+        }
+        if !self.errors.is_empty() {
+            out.write_all(errors(&self.errors).into_string().as_bytes())?;
+        }
+        let foot = html! {
+            footer {
+                p { "Grades and heatmap bands: the lower of the two audio MOS estimates (simplified ITU-T G.107 E-model): good ≥ 4, fair ≥ 3, poor ≥ 2, bad < 2. A degraded sample raised at least one flag (latency, jitter, loss, frame rate, CPU). Percentiles are nearest-rank." }
+            }
+            script { (PreEscaped(SCRIPT)) }
+        };
+        out.write_all(foot.into_string().as_bytes())?;
+        out.write_all(b"</body></html>\n")
+    }
+}
+
+fn header(report: &Report, title: &str) -> Markup {
+    html! {
+        // The hatch of degraded cells, defined once for every heatmap and legend.
+        svg.defs width="0" height="0" aria-hidden="true" {
+            defs {
+                pattern #hatch patternUnits="userSpaceOnUse" width="4" height="4" {
+                    path d="M-1 1l2-2M0 4l4-4M3 5l2-2" stroke="var(--ink)" stroke-width="1.3" {}
+                }
+            }
+        }
+        header {
+            h1 { (title) }
+            p.sub {
+                (count(report.meetings.len() as u64, "meeting", "meetings")) " reported"
+                @if !report.errors.is_empty() { ", " (report.errors.len()) " failed" }
+                ". Report version " (report.version) "."
+            }
+        }
+    }
+}
+
+fn overview(report: &Report) -> Markup {
+    let participants: u64 = report.meetings.iter().map(|m| m.participants).sum();
+    let samples: u64 = report.meetings.iter().map(|m| m.samples).sum();
+    let degraded: u64 = report.meetings.iter().map(|m| m.degraded.samples).sum();
+    let mut grades = [0u64; Grade::COUNT];
+    for meeting in &report.meetings {
+        for grade in Grade::ALL {
+            grades[grade.index()] += meeting.grades.get(grade);
+        }
+    }
+    let mut order: Vec<usize> = (0..report.meetings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&report.meetings[a], &report.meetings[b]);
+        share(b.degraded.samples, b.samples)
+            .total_cmp(&share(a.degraded.samples, a.samples))
+            .then_with(|| a.meeting.cmp(&b.meeting))
+    });
+    html! {
+        section.overview aria-labelledby="overview" {
+            h2 #overview { "Overview" }
+            div.cards {
+                div.card { span.n { (report.meetings.len()) } " meetings" }
+                div.card { span.n { (participants) } " participant entries" }
+                div.card { span.n { (samples) } " samples" }
+                div.card { span.n { (percent(degraded, samples)) } " of samples degraded" }
+                div.card.wide { (grade_bar(&grades)) }
+            }
+            @if let Some(account) = &report.account { (account_summary(account)) }
+            table.sortable {
+                caption { "Meetings, most degraded first. Select a column heading to sort." }
+                thead { tr {
+                    th scope="col" { "Meeting" }
+                    th.num scope="col" { "Participants" }
+                    th.num scope="col" { "Samples" }
+                    th.num scope="col" aria-sort="descending" { "Degraded" }
+                    th.num scope="col" { "Bad or poor" }
+                } }
+                tbody {
+                    @for &index in &order {
+                        @let m = &report.meetings[index];
+                        tr {
+                            td data-value=(m.meeting) { a href=(format!("#m-{index}")) { (m.meeting) } }
+                            td.num data-value=(m.participants) { (m.participants) }
+                            td.num data-value=(m.samples) { (m.samples) }
+                            td.num data-value=(share(m.degraded.samples, m.samples)) { (percent(m.degraded.samples, m.samples)) }
+                            td.num data-value=(m.grades.get(Grade::Bad) + m.grades.get(Grade::Poor)) { (m.grades.get(Grade::Bad) + m.grades.get(Grade::Poor)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn account_summary(account: &AccountReport) -> Markup {
+    html! {
+        @if !account.repeat_participants.is_empty() {
+            details {
+                summary { "People in several meetings, most degraded samples first (" (account.repeat_participants.len()) ")" }
+                table {
+                    thead { tr { th scope="col" { "Name" } th.num scope="col" { "Meetings" } th.num scope="col" { "Samples" } th.num scope="col" { "Degraded" } } }
+                    tbody {
+                        @for person in &account.repeat_participants {
+                            tr {
+                                td { (person.user_name) }
+                                td.num { (person.meetings) }
+                                td.num { (person.samples) }
+                                td.num { (percent(person.degraded, person.samples)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn meeting_section(index: usize, meeting: &MeetingReport) -> Markup {
+    let start = meeting
+        .timeline
+        .as_ref()
+        .filter(|t| t.columns > 0)
+        .map(|t| date_time(t.start_s));
+    let mut grades = [0u64; Grade::COUNT];
+    for grade in Grade::ALL {
+        grades[grade.index()] = meeting.grades.get(grade);
+    }
+    html! {
+        section.meeting id=(format!("m-{index}"))
+            data-meeting=(meeting.meeting)
+            data-samples=(meeting.samples)
+            data-degraded=(meeting.degraded.samples)
+            data-participants=(meeting.participants) {
+            h2 { (meeting.meeting) }
+            p.sub {
+                @if let Some(start) = &start { "From " (start) ". " }
+                (count(meeting.participants, "participant entry", "participant entries")) ", "
+                (count(meeting.samples, "sample", "samples")) ", "
+                (count(u64::from(meeting.pages), "page", "pages")) "; "
+                (percent(meeting.degraded.samples, meeting.samples)) " of samples degraded"
+                @if meeting.invalid_values > 0 { "; " (count(meeting.invalid_values, "invalid value", "invalid values")) }
+                "."
+            }
+            (grade_bar(&grades))
+            @if let Some(timeline) = &meeting.timeline {
+                (heatmap(timeline))
+                (series_charts(timeline))
+            }
+            (breakdowns(meeting))
+            (episodes(&meeting.episodes))
+            (invalid_values(meeting))
+        }
+    }
+}
+
+/// Participants per grade as one stacked bar, with the counts in words beside it.
+fn grade_bar(grades: &[u64; Grade::COUNT]) -> Markup {
+    let total: u64 = grades.iter().sum();
+    let words: Vec<String> = Grade::ALL
+        .iter()
+        .map(|g| format!("{} {}", grades[g.index()], g.name()))
+        .collect();
+    // (grade, count, x, width) of each segment, left to right.
+    let mut segments = Vec::new();
+    let mut x = 0.0;
+    for grade in Grade::ALL {
+        let n = grades[grade.index()];
+        if n > 0 {
+            let width = 300.0 * n as f64 / total as f64;
+            segments.push((grade, n, x, width));
+            x += width;
+        }
+    }
+    html! {
+        div.grades {
+            svg.bar viewBox="0 0 300 14" width="300" height="14" role="img" aria-label=(format!("participants by grade: {}", words.join(", "))) {
+                @for (grade, n, x, width) in segments {
+                    rect x=(fmt1(x)) y="0" width=(fmt1(width)) height="14" fill=(grade_colour(Some(grade))) {
+                        title { (n) " " (grade.name()) }
+                    }
+                }
+            }
+            span.legend { "Participants by grade: " (words.join(", ")) }
+        }
+    }
+}
+
+/// Participants down the side, time across, each cell coloured by the worst MOS band of
+/// its samples and hatched when one of them was degraded. Drawn as one path per colour
+/// (and one for the hatch), not a box per cell: a report of hundreds of meetings stays
+/// small and quick to open.
+fn heatmap(timeline: &Timeline) -> Markup {
+    if timeline.columns == 0 || timeline.rows.is_empty() {
+        return html! { p.note { "No sample has a time: nothing to draw over time." } };
+    }
+    let cell_w = GRID_W / timeline.columns as f64;
+    let height = AXIS_H + ROW_H * timeline.rows.len() as f64;
+    let width = LABEL_W + GRID_W;
+    let minutes = timeline.column_s / 60;
+    let step = count(minutes, "minute", "minutes");
+    let mut by_grade: Vec<(Grade, Boxes)> = Grade::ALL.iter().map(|&g| (g, Vec::new())).collect();
+    let mut hatch = String::new();
+    let mut degraded_cells = 0;
+    for (r, row) in timeline.rows.iter().enumerate() {
+        let (bands, degraded) = cell_runs(&row.cells);
+        for (start, length, grade) in bands {
+            if let Some((_, runs)) = by_grade.iter_mut().find(|(g, _)| Some(*g) == grade) {
+                runs.push((r, start, length));
+            }
+        }
+        for (start, length) in degraded {
+            degraded_cells += length;
+            let (x, y) = (LABEL_W + start as f64 * cell_w, AXIS_H + r as f64 * ROW_H);
+            let w = length as f64 * cell_w;
+            hatch.push_str(&format!("M{x:.1} {y}h{w:.1}v{:.1}h-{w:.1}z", 0.9 * ROW_H));
+        }
+    }
+    let description = format!(
+        "{} participant entries over {} columns of {step} from {}; {degraded_cells} cells with a degraded sample.",
+        timeline.rows.len(),
+        timeline.columns,
+        date_time(timeline.start_s)
+    );
+    let grid = format!("translate({LABEL_W} {AXIS_H}) scale({cell_w:.3} {ROW_H})");
+    html! {
+        figure.heatmap {
+            figcaption { "When: each participant entry (down) minute by minute (across, UTC), coloured by the worst MOS band of its samples; hatched where a sample was degraded. Point at a name for its count." }
+            svg viewBox=(format!("0 0 {width} {height}")) role="img" preserveAspectRatio="xMinYMin meet" {
+                title { "Participants by time" }
+                desc { (description) }
+                @for column in tick_columns(timeline.columns, TICKS) {
+                    @let x = LABEL_W + column as f64 * cell_w;
+                    text.tick x=(fmt1(x)) y="11" { (clock(timeline.column_start_s(column))) }
+                }
+                @for (r, row) in timeline.rows.iter().enumerate() {
+                    @let bad = row.cells.iter().filter(|c| c.degraded).count();
+                    text x="0" y=(fmt1(AXIS_H + r as f64 * ROW_H + ROW_H - 3.0)) {
+                        (clip(name(&row.user_name), 22))
+                        title { (row.user_name) " (entry " (row.participant) "): " (bad) " of " (timeline.columns) " degraded" }
+                    }
+                }
+                rect x=(LABEL_W) y=(AXIS_H) width=(GRID_W) height=(fmt1(height - AXIS_H)) fill=(grade_colour(None)) {}
+                g transform=(grid) {
+                    @for (grade, runs) in &by_grade {
+                        @if !runs.is_empty() {
+                            path fill=(grade_colour(Some(*grade))) d=(boxes(runs, 0.9)) {}
+                        }
+                    }
+                }
+                @if !hatch.is_empty() { path fill="url(#hatch)" d=(hatch) {} }
+            }
+            (heatmap_legend(timeline))
+        }
+    }
+}
+
+fn heatmap_legend(timeline: &Timeline) -> Markup {
+    let entries = [
+        (Some(Grade::Good), "good"),
+        (Some(Grade::Fair), "fair"),
+        (Some(Grade::Poor), "poor"),
+        (Some(Grade::Bad), "bad"),
+        (Some(Grade::Unclassified), "no MOS"),
+        (None, "no sample"),
+    ];
+    html! {
+        ul.legend {
+            @for (grade, label) in entries {
+                li { svg width="12" height="12" aria-hidden="true" { rect width="12" height="12" fill=(grade_colour(grade)) {} } " " (label) }
+            }
+            li { svg width="12" height="12" aria-hidden="true" { rect width="12" height="12" fill="url(#hatch)" stroke="var(--ink)" {} } " degraded" }
+            @if timeline.untimed_samples > 0 {
+                li { (timeline.untimed_samples) " samples without a time are not drawn" }
+            }
+        }
+    }
+}
+
+/// Per audio and video stream, latency, jitter and loss over time: the p50 and p95
+/// across participants per column, with the threshold.
+fn series_charts(timeline: &Timeline) -> Markup {
+    if timeline.columns == 0 {
+        return html! {};
+    }
+    let streams: Vec<_> = {
+        let mut seen = Vec::new();
+        for series in &timeline.series {
+            if !seen.contains(&series.stream) {
+                seen.push(series.stream);
+            }
+        }
+        seen
+    };
+    html! {
+        div.charts {
+            @for stream in streams {
+                div.stream {
+                    h3 { (stream.api_name()) }
+                    div.row {
+                        @for series in timeline.series.iter().filter(|s| s.stream == stream) {
+                            (series_chart(timeline, series))
+                        }
+                    }
+                }
+            }
+            p.note { "Solid: p50 across participants; dashed: p95; dotted: the threshold." }
+        }
+    }
+}
+
+fn series_chart(timeline: &Timeline, series: &Series) -> Markup {
+    let (name, unit) = match series.metric {
+        Metric::Latency => ("latency", "ms"),
+        Metric::Jitter => ("jitter", "ms"),
+        _ => ("average loss", "%"),
+    };
+    let values = series.p50.iter().chain(&series.p95).flatten().copied();
+    let scale = YScale::fitting(values, series.threshold, CHART_H);
+    let plot_w = CHART_W - CHART_PAD_LEFT - CHART_PAD;
+    let points = series.p95.len();
+    let x_step = if points > 1 {
+        plot_w / (points - 1) as f64
+    } else {
+        0.0
+    };
+    let threshold_y = scale.y(series.threshold);
+    let peak = series
+        .p95
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let over = series
+        .p95
+        .iter()
+        .filter(|v| v.is_some_and(|v| v > series.threshold))
+        .count();
+    let with_values = series.p95.iter().filter(|v| v.is_some()).count();
+    let description = match peak {
+        Some((column, value)) => format!(
+            "p95 peaks at {} {unit} at {}; above the {} {unit} threshold in {over} of {with_values} columns with values.",
+            num(value),
+            clock(timeline.series_column_start_s(column)),
+            num(series.threshold)
+        ),
+        None => "No values.".to_owned(),
+    };
+    let last = points.saturating_sub(1);
+    html! {
+        svg.chart viewBox=(format!("0 0 {CHART_W} {}", CHART_H + 2.0 * CHART_PAD + 4.0)) role="img" {
+            title { (series.stream.api_name()) " " (name) " (" (unit) "), p50 and p95 per column" }
+            desc { (description) }
+            text.axis x="0" y=(fmt1(CHART_PAD + 4.0)) { (num(scale.top)) }
+            text.axis x="0" y=(fmt1(CHART_PAD + CHART_H)) { "0" }
+            text.label x=(fmt1(CHART_PAD_LEFT)) y="10" { (name) " " (unit) }
+            g transform=(format!("translate({CHART_PAD_LEFT} {CHART_PAD})")) {
+                line.frame x1="0" y1=(fmt1(CHART_H)) x2=(fmt1(plot_w)) y2=(fmt1(CHART_H)) {}
+                line.threshold x1="0" y1=(fmt1(threshold_y)) x2=(fmt1(plot_w)) y2=(fmt1(threshold_y)) {}
+                path.p95 d=(path(&series.p95, x_step, scale)) {}
+                path.p50 d=(path(&series.p50, x_step, scale)) {}
+            }
+            text.axis x=(fmt1(CHART_PAD_LEFT)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(timeline.start_s)) }
+            text.axis.end x=(fmt1(CHART_W - CHART_PAD)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(timeline.series_column_start_s(last))) }
+        }
+    }
+}
+
+/// Why: per dimension, each value's share of degraded samples as a bar, with its counts
+/// and p95s.
+fn breakdowns(meeting: &MeetingReport) -> Markup {
+    html! {
+        details.breakdowns open {
+            summary { h3 { "Why: by network, data center, device and client version" } }
+            div.dims {
+                @for dimension in Dimension::ALL {
+                    @let values = meeting.breakdowns.get(dimension);
+                    table.breakdown {
+                        caption { (dimension.name()) }
+                        thead { tr {
+                            th scope="col" { "Value" }
+                            th.num scope="col" { "Entries" }
+                            th scope="col" { "Degraded samples" }
+                            th.num scope="col" { "p95 latency ms" }
+                            th.num scope="col" { "p95 jitter ms" }
+                            th.num scope="col" { "p95 loss %" }
+                        } }
+                        tbody {
+                            @for (value, line) in values {
+                                @let s = share(line.degraded, line.samples);
+                                tr {
+                                    td { (value) }
+                                    td.num { (line.participants) }
+                                    td {
+                                        span.meter { span style=(format!("width:{:.1}%", 100.0 * s)) {} }
+                                        " " (percent(line.degraded, line.samples)) " of " (line.samples)
+                                    }
+                                    td.num { (opt(line.latency_ms_p95)) }
+                                    td.num { (opt(line.jitter_ms_p95)) }
+                                    td.num { (opt(line.avg_loss_pct_p95)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn episodes(episodes: &[Episode]) -> Markup {
+    html! {
+        details.episodes open {
+            summary { h3 { "When: degraded episodes (" (episodes.len()) ")" } }
+            @if episodes.is_empty() {
+                p.note { "No run of degraded samples long enough to report." }
+            } @else {
+                table {
+                    caption {
+                        "Longest first" @if episodes.len() > EPISODES_SHOWN { "; the first " (EPISODES_SHOWN) " of " (episodes.len()) }
+                        ". Times in UTC" @if let Some(day) = episodes.first().and_then(|e| e.start.get(..10)) { ", from " (day) } "."
+                    }
+                    thead { tr {
+                        th scope="col" { "Participant" }
+                        th scope="col" { "From" }
+                        th scope="col" { "To" }
+                        th.num scope="col" { "Samples" }
+                        th scope="col" { "Flags" }
+                        th.num scope="col" { "Worst latency ms" }
+                        th.num scope="col" { "Worst jitter ms" }
+                        th.num scope="col" { "Worst loss %" }
+                    } }
+                    tbody {
+                        @for episode in episodes.iter().take(EPISODES_SHOWN) {
+                            tr {
+                                td { (name(&episode.user_name)) " (" (episode.participant) ")" }
+                                td { (short_time(&episode.start)) }
+                                td { (short_time(&episode.end)) }
+                                td.num { (episode.samples) }
+                                td { (flags(episode)) }
+                                td.num { (opt(episode.worst.latency_ms)) }
+                                td.num { (opt(episode.worst.jitter_ms)) }
+                                td.num { (opt(episode.worst.avg_loss_pct)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn invalid_values(meeting: &MeetingReport) -> Markup {
+    html! {
+        @if meeting.invalid_values > 0 {
+            details.invalid {
+                summary { h3 { "Invalid values (" (meeting.invalid_values) ")" } }
+                table {
+                    caption { "The first " (meeting.first_invalid_values.len().min(INVALID_SHOWN)) ", where they are." }
+                    thead { tr {
+                        th scope="col" { "File" } th.num scope="col" { "Page" } th.num scope="col" { "Participant" }
+                        th.num scope="col" { "Sample" } th scope="col" { "Field" } th scope="col" { "Found" } th scope="col" { "Why" }
+                    } }
+                    tbody {
+                        @for value in meeting.first_invalid_values.iter().take(INVALID_SHOWN) {
+                            tr {
+                                td { (value.file.as_deref().unwrap_or("")) }
+                                td.num { (value.page) }
+                                td.num { (value.participant) }
+                                td.num { (value.sample) }
+                                td { code { (value.field) } }
+                                td { code { (value.found) } }
+                                td { (value.reason) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn errors(errors: &[MeetingError]) -> Markup {
+    html! {
+        section.failed aria-labelledby="failed" {
+            h2 #failed { "Meetings that could not be read (" (errors.len()) ")" }
+            ul {
+                @for error in errors {
+                    li {
+                        strong { (error.meeting) } ": "
+                        @if let Some(file) = &error.file { code { (file) } }
+                        @if let Some(offset) = error.offset { " at byte " (offset) }
+                        ": " (error.message)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A name as shown: a blank one says so.
+fn name(user_name: &str) -> &str {
+    if user_name.trim().is_empty() {
+        "(no name)"
+    } else {
+        user_name
+    }
+}
+
+/// `HH:MM` of an RFC 3339 time (`YYYY-MM-DDTHH:MM:SSZ`); anything else as it is.
+fn short_time(time: &str) -> &str {
+    time.get(11..16).unwrap_or(time)
+}
+
+/// The flags an episode raised, with their counts.
+fn flags(episode: &Episode) -> String {
+    episode
+        .by_flag
+        .named()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    format!("{:.1}%", 100.0 * share(part, whole))
+}
+
+/// A number as people read it: no trailing zeros, at most two decimals.
+fn num(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+fn opt(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), num)
+}
+
+fn fmt1(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+/// At most `chars` characters, with an ellipsis when cut.
+fn clip(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
