@@ -613,3 +613,45 @@ fn breakdowns_and_episodes_of_a_hand_worked_fixture() {
         "{table}"
     );
 }
+
+#[test]
+fn out_writes_the_same_report_as_stdout_and_names_a_path_it_cannot_write() {
+    let dir = scratch("out");
+    let path = data("meetings");
+    let path = path.to_str().expect("utf-8");
+    let file = dir.join("report.json");
+    let written = zoom_qos(&[
+        "analyze",
+        path,
+        "--format",
+        "json",
+        "--out",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert!(written.stdout.is_empty(), "nothing on stdout");
+    let printed = zoom_qos(&["analyze", path, "--format", "json"]);
+    assert_eq!(std::fs::read(&file).expect("written"), printed.stdout);
+    // Only the report is left in the folder: the temporary file was renamed.
+    let names: Vec<_> = std::fs::read_dir(&*dir)
+        .expect("listed")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["report.json"]);
+
+    let missing = dir.join("no/such/folder/report.html");
+    let failed = zoom_qos(&[
+        "analyze",
+        path,
+        "--format",
+        "html",
+        "--out",
+        missing.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("no/such/folder/report.html"),
+        "{}",
+        stderr(&failed)
+    );
+}

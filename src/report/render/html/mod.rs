@@ -177,7 +177,7 @@ fn account_summary(account: &AccountReport) -> Markup {
             details {
                 summary { "People in several meetings, most degraded samples first (" (account.repeat_participants.len()) ")" }
                 table {
-                    thead { tr { th scope="col" { "Name" } th.num scope="col" { "Meetings" } th.num scope="col" { "Samples" } th.num scope="col" { "Degraded" } } }
+                    (head(&[("Name", false), ("Meetings", true), ("Samples", true), ("Degraded", true)]))
                     tbody {
                         @for person in &account.repeat_participants {
                             tr {
@@ -455,14 +455,7 @@ fn breakdowns(meeting: &MeetingReport) -> Markup {
                     @let values = meeting.breakdowns.get(dimension);
                     table.breakdown {
                         caption { (dimension.name()) }
-                        thead { tr {
-                            th scope="col" { "Value" }
-                            th.num scope="col" { "Entries" }
-                            th scope="col" { "Degraded samples" }
-                            th.num scope="col" { "p95 latency ms" }
-                            th.num scope="col" { "p95 jitter ms" }
-                            th.num scope="col" { "p95 loss %" }
-                        } }
+                        (head(&[("Value", false), ("Entries", true), ("Degraded samples", false), ("p95 latency ms", true), ("p95 jitter ms", true), ("p95 loss %", true)]))
                         tbody {
                             @for (value, line) in values {
                                 @let s = share(line.degraded, line.samples);
@@ -498,16 +491,7 @@ fn episodes(episodes: &[Episode]) -> Markup {
                         "Longest first" @if episodes.len() > EPISODES_SHOWN { "; the first " (EPISODES_SHOWN) " of " (episodes.len()) }
                         ". Times in UTC" @if let Some(day) = episodes.first().and_then(|e| e.start.get(..10)) { ", from " (day) } "."
                     }
-                    thead { tr {
-                        th scope="col" { "Participant" }
-                        th scope="col" { "From" }
-                        th scope="col" { "To" }
-                        th.num scope="col" { "Samples" }
-                        th scope="col" { "Flags" }
-                        th.num scope="col" { "Worst latency ms" }
-                        th.num scope="col" { "Worst jitter ms" }
-                        th.num scope="col" { "Worst loss %" }
-                    } }
+                    (head(&[("Participant", false), ("From", false), ("To", false), ("Samples", true), ("Flags", false), ("Worst latency ms", true), ("Worst jitter ms", true), ("Worst loss %", true)]))
                     tbody {
                         @for episode in episodes.iter().take(EPISODES_SHOWN) {
                             tr {
@@ -535,10 +519,7 @@ fn invalid_values(meeting: &MeetingReport) -> Markup {
                 summary { h3 { "Invalid values (" (meeting.invalid_values) ")" } }
                 table {
                     caption { "The first " (meeting.first_invalid_values.len().min(INVALID_SHOWN)) ", where they are." }
-                    thead { tr {
-                        th scope="col" { "File" } th.num scope="col" { "Page" } th.num scope="col" { "Participant" }
-                        th.num scope="col" { "Sample" } th scope="col" { "Field" } th scope="col" { "Found" } th scope="col" { "Why" }
-                    } }
+                    (head(&[("File", false), ("Page", true), ("Participant", true), ("Sample", true), ("Field", false), ("Found", false), ("Why", false)]))
                     tbody {
                         @for value in meeting.first_invalid_values.iter().take(INVALID_SHOWN) {
                             tr {
@@ -573,6 +554,17 @@ fn errors(errors: &[MeetingError]) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A table's headings; numeric columns (`true`) are right-aligned.
+fn head(columns: &[(&str, bool)]) -> Markup {
+    html! {
+        thead { tr {
+            @for &(label, numeric) in columns {
+                @if numeric { th.num scope="col" { (label) } } @else { th scope="col" { (label) } }
+            }
+        } }
     }
 }
 
