@@ -55,6 +55,11 @@ pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: [(Metric, f64); 3]
         });
     }
 
+    // Each sample's chart column, found once for the dozen series.
+    let chart_columns: Vec<Option<usize>> = rows
+        .clone()
+        .map(|row| charts.column(table.time_s(row)?))
+        .collect();
     let mut series = Vec::new();
     for stream in Stream::AUDIO_VIDEO {
         let Some(stream_columns) = table.stream(stream) else {
@@ -62,10 +67,9 @@ pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: [(Metric, f64); 3]
         };
         for (metric, threshold) in thresholds {
             let mut by_column: Vec<Vec<u32>> = vec![Vec::new(); charts.columns];
-            for row in rows.clone() {
-                let column = table.time_s(row).and_then(|t| charts.column(t));
+            for (row, column) in rows.clone().zip(&chart_columns) {
                 if let (Some(column), Some(stored)) = (column, stream_columns.stored(metric, row))
-                    && let Some(values) = by_column.get_mut(column)
+                    && let Some(values) = by_column.get_mut(*column)
                 {
                     values.push(stored);
                 }
