@@ -2,14 +2,18 @@
 """Whole-process cost of builds of the command, run alternately on one corpus.
 
     python3 benches/alternate.py CORPUS PAIRS NAME=BINARY NAME=BINARY ... [-- ARGS...]
+    python3 benches/alternate.py --commands PAIRS "NAME=COMMAND ..." "NAME=COMMAND ..." ...
 
 Runs `BINARY analyze CORPUS ARGS` (default ARGS: --threads 1 --format json) for every
-build in turn, reversing the order every other round so that neither always runs first;
-the first round warms the page cache and is not counted. Prints the median wall time and
-the median CPU time (user + system, from wait4) of each build, and each as a ratio to the
-first build. Ratios, not times: the machine is shared and its speed drifts.
+build in turn, or with --commands each whole command line (split as a shell would, not
+run by one), reversing the order every other round so that neither always runs first;
+the first round warms the page cache and is not counted. Prints the median wall time,
+the median CPU time (user + system, from wait4) and the largest peak resident memory
+of each, and each as a ratio to the first. Ratios, not times: the machine is shared and
+its speed drifts.
 """
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -17,6 +21,10 @@ import time
 
 
 def main(argv):
+    if argv[1:2] == ["--commands"] and len(argv) >= 4:
+        rounds = int(argv[2])
+        commands = dict(arg.split("=", 1) for arg in argv[3:])
+        return compare({name: shlex.split(line) for name, line in commands.items()}, rounds)
     if "--" in argv:
         split = argv.index("--")
         argv, extra = argv[:split], argv[split + 1:]
@@ -26,14 +34,20 @@ def main(argv):
         sys.exit(__doc__)
     corpus, rounds = argv[1], int(argv[2])
     builds = dict(arg.split("=", 1) for arg in argv[3:])
+    compare({name: [binary, "analyze", corpus, *extra] for name, binary in builds.items()}, rounds)
+
+
+def compare(builds, rounds):
+    """Runs each command of `builds` (name: argv) alternately; prints the medians."""
     wall = {name: [] for name in builds}
     cpu = {name: [] for name in builds}
+    peak = {name: 0 for name in builds}
     for round_ in range(rounds + 1):
         order = list(builds) if round_ % 2 == 0 else list(reversed(list(builds)))
         for name in order:
             start = time.perf_counter()
             child = subprocess.Popen(
-                [builds[name], "analyze", corpus, *extra],
+                builds[name],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -44,6 +58,7 @@ def main(argv):
             if round_ > 0:
                 wall[name].append(elapsed)
                 cpu[name].append(usage.ru_utime + usage.ru_stime)
+                peak[name] = max(peak[name], usage.ru_maxrss)
     first = next(iter(builds))
     for label, seconds in (("wall", wall), ("cpu", cpu)):
         medians = {name: statistics.median(v) for name, v in seconds.items()}
@@ -54,6 +69,12 @@ def main(argv):
                 for name in builds
             ),
         )
+    print(
+        "peak",
+        " ".join(
+            f"{name} {peak[name] / 1024:.1f} MiB ({peak[name] / peak[first]:.3f}x)" for name in builds
+        ),
+    )
 
 
 if __name__ == "__main__":

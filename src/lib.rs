@@ -9,9 +9,12 @@
 // The pipeline, one stage per module, each importing only those before it:
 // schema (names) -> view (JSON to borrowed views) -> units (strings to integers) ->
 // descriptor (what each metric is) -> record (the table) -> report (the v1 types) ->
-// aggregate (table to report). See "The pipeline" in the crate documentation.
+// aggregate (table to report) -> export (table and report to Arrow, feature `arrow`).
+// See "The pipeline" in the crate documentation.
 pub mod aggregate;
 pub mod descriptor;
+#[cfg(feature = "arrow")]
+pub mod export;
 pub mod record;
 pub mod report;
 pub mod schema;

@@ -10,7 +10,8 @@
 //! participants lose more packets, one data center (`SG`) has latency spikes, a third of
 //! the meetings have a burst of 4 to 8 bad minutes for everyone, one participant in ten
 //! sends two minutes out of order, and people (drawn from a pool of 400, so they recur
-//! across meetings) sometimes rejoin.
+//! across meetings) sometimes rejoin. Meetings start on the seven days of the week of
+//! 2021-06-21, at any hour of the day (UTC): late ones run past midnight.
 
 use core::fmt::Write as _;
 
@@ -78,12 +79,22 @@ impl MeetingShape {
     }
 }
 
+/// Monday 2021-06-21 00:00 UTC.
+const WEEK_START_S: u64 = 1_624_233_600;
+
+/// When a meeting starts: a day of the week and an hour of the day, both from the seed
+/// (not from the generator's stream, so that the values drawn stay the same).
+fn meeting_start_s(seed: u64) -> u64 {
+    WEEK_START_S + seed % 7 * 86_400 + (seed / 7) % 24 * 3_600
+}
+
 /// The API's largest page size.
 pub const PAGE_SIZE: usize = 10;
 
 /// The pages of one meeting, as JSON texts, in order.
 pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
     let mut rng = Rng::new(seed);
+    let start_s = meeting_start_s(seed);
     let pages = shape.pages();
     // A third of the meetings have a burst: everyone's link degrades for 4 to 8 minutes.
     let burst = rng.chance(35).then(|| {
@@ -101,6 +112,7 @@ pub fn meeting_pages(seed: u64, shape: MeetingShape) -> Vec<String> {
             };
             page_json(
                 &mut rng,
+                start_s,
                 pages,
                 shape.participants,
                 &token,
@@ -118,6 +130,7 @@ pub fn page(seed: u64, participants: usize, minutes: usize) -> String {
     let mut rng = Rng::new(seed);
     page_json(
         &mut rng,
+        meeting_start_s(seed),
         1,
         participants,
         "",
@@ -131,6 +144,7 @@ pub fn page(seed: u64, participants: usize, minutes: usize) -> String {
 #[allow(clippy::too_many_arguments)] // one page's layout, all of it needed
 fn page_json(
     rng: &mut Rng,
+    start_s: u64,
     page_count: usize,
     total: usize,
     token: &str,
@@ -151,6 +165,7 @@ fn page_json(
         }
         previous = Some(participant(
             rng,
+            start_s,
             &mut out,
             first + i,
             minutes,
@@ -209,6 +224,7 @@ struct Identity {
 /// out of order, and now and then the previous entry's person rejoins.
 fn participant(
     rng: &mut Rng,
+    meeting_start_s: u64,
     out: &mut String,
     index: usize,
     minutes: usize,
@@ -222,7 +238,7 @@ fn participant(
         },
         _ => Identity {
             person: rng.range(0, PEOPLE),
-            start_s: 1_624_564_800 + rng.range(0, 600),
+            start_s: meeting_start_s + rng.range(0, 600),
         },
     };
     let name = NAMES

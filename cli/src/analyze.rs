@@ -16,34 +16,66 @@ use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report
 use crate::input::{MeetingInput, Source, io_reason, object_start, split_pages};
 pub use crate::progress::{Progress, with_progress};
 
-/// How one meeting ended.
+/// How one meeting ended: `T` is what the command made of it (a report for `analyze`).
 #[derive(Debug)]
-pub enum Outcome {
-    /// Reported.
-    Report(Box<MeetingReport>),
-    /// A file could not be read as pages (or, with `--strict`, held an invalid value): the
-    /// meeting is listed under `errors`.
+pub enum Outcome<T = Box<MeetingReport>> {
+    /// Done.
+    Report(T),
+    /// A file could not be read as pages (or, with `--strict`, held an invalid value), or
+    /// what was made of it could not be written: the meeting is listed under `errors`.
     Failed(MeetingError),
     /// Not started: `--strict` had stopped the run.
     NotStarted,
 }
 
-/// Decodes and reports every meeting, in parallel on the current rayon pool, and returns
-/// the outcomes sorted by meeting name. With `stop_on_failure` (`--strict`), the first
-/// failed meeting stops the run: meetings already started finish, the others are
-/// [`Outcome::NotStarted`].
+/// A meeting decoded: its table, where its pages came from, and the worker's rollup.
+pub struct Decoded<'w> {
+    /// The meeting's table.
+    pub table: &'w Table,
+    /// Each file read, with the pages it held.
+    pub files: &'w [(String, Range<u32>)],
+    /// The account rollup of the worker's meetings, for a report to add to.
+    pub rollup: &'w mut AccountRollup,
+}
+
+impl Decoded<'_> {
+    /// Names the file of each invalid value of `report` (the report knows pages only).
+    pub fn locate_files(&self, report: &mut MeetingReport) {
+        for invalid in &mut report.first_invalid_values {
+            invalid.file = self
+                .files
+                .iter()
+                .find(|(_, pages)| pages.contains(&invalid.page))
+                .map(|(file, _)| file.clone());
+        }
+    }
+}
+
+/// `analyze`'s work on a decoded meeting: its report, added to the account's rollup.
+pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome + Sync {
+    move |input, decoded| {
+        let mut report = analysis.meeting_into(&input.name, decoded.table, decoded.rollup);
+        decoded.locate_files(&mut report);
+        Outcome::Report(Box::new(report))
+    }
+}
+
+/// Decodes every meeting, in parallel on the current rayon pool, hands each table to
+/// `finish`, and returns the outcomes sorted by meeting name. With `stop_on_failure`
+/// (`--strict`), the first failed meeting stops the run: meetings already started
+/// finish, the others are [`Outcome::NotStarted`].
 ///
 /// The largest meetings start first, so that no big one is left for last on one thread;
 /// each worker reuses one table and one buffer, so memory follows the largest meetings in
-/// flight. With several meetings the threads are busy with meetings, and each report is
-/// computed on its worker; a single meeting gets the parallel report.
-pub fn run(
+/// flight. `finish` runs on the worker, while the table is there; with several meetings
+/// the threads are busy with meetings, so `analysis` is made sequential per meeting.
+pub fn run<T: Send>(
     inputs: &[MeetingInput],
     decode: &DecodeConfig,
-    analysis: &Analysis,
     progress: &Progress,
     stop_on_failure: bool,
-) -> (Vec<(String, Outcome)>, AccountRollup) {
+    finish: impl Fn(&MeetingInput, Decoded<'_>) -> Outcome<T> + Sync,
+) -> (Vec<(String, Outcome<T>)>, AccountRollup) {
     let mut order: Vec<(u64, &MeetingInput)> = inputs
         .iter()
         .map(|input| (input.size_hint(), input))
@@ -52,13 +84,12 @@ pub fn run(
     progress
         .total_meetings
         .store(inputs.len() as u64, Ordering::Relaxed);
-    let analysis = analysis.clone().sequential(inputs.len() > 1);
     let stopped = AtomicBool::new(false);
     // Workers (a table, a decoder, a file buffer, grown to the largest meeting seen) are
     // kept in a pool and reused: rayon's `map_init` would make one per job split, many
     // more than the threads, each growing its buffers again.
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
-    let mut outcomes: Vec<(String, Outcome)> = order
+    let mut outcomes: Vec<(String, Outcome<T>)> = order
         .par_iter()
         .map(|(_, input)| {
             if stopped.load(Ordering::Relaxed) {
@@ -66,7 +97,17 @@ pub fn run(
             }
             let taken = pool.lock().ok().and_then(|mut pool| pool.pop());
             let mut worker = taken.unwrap_or_else(|| Worker::new(decode.clone()));
-            let outcome = meeting(input, &mut worker, &analysis, progress);
+            let outcome = match meeting(input, &mut worker, progress) {
+                Ok(files) => finish(
+                    input,
+                    Decoded {
+                        table: &worker.table,
+                        files: &files,
+                        rollup: &mut worker.rollup,
+                    },
+                ),
+                Err(error) => Outcome::Failed(error),
+            };
             if let Ok(mut pool) = pool.lock() {
                 pool.push(worker);
             }
@@ -84,6 +125,12 @@ pub fn run(
         rollup.merge(worker.rollup);
     }
     (outcomes, rollup)
+}
+
+/// The analysis for [`run`] over `meetings` meetings: sequential within a meeting when
+/// the threads have several meetings to share.
+pub fn per_meeting(analysis: &Analysis, meetings: usize) -> Analysis {
+    analysis.clone().sequential(meetings > 1)
 }
 
 /// What a worker thread reuses from one meeting to the next.
@@ -245,30 +292,29 @@ impl FileError {
     }
 }
 
-/// One meeting: every page of every file into the worker's table (cleared first), then
-/// its report, with each invalid value's file. Files are read one at a time into the
-/// worker's buffer.
+/// One meeting: every page of every file into the worker's table (cleared first), files
+/// read one at a time into the worker's buffer. Returns each file with its pages.
+///
+/// # Errors
+/// The first file that cannot be read or decoded, as the meeting's error.
 pub fn meeting(
     input: &MeetingInput,
     worker: &mut Worker,
-    analysis: &Analysis,
     progress: &Progress,
-) -> Outcome {
+) -> Result<Vec<(String, Range<u32>)>, MeetingError> {
     worker.table.clear();
-    let failed = |file: String, offset, message| {
-        Outcome::Failed(MeetingError {
-            meeting: input.name.clone(),
-            file: Some(file),
-            offset,
-            message,
-        })
+    let failed = |file: String, offset, message| MeetingError {
+        meeting: input.name.clone(),
+        file: Some(file),
+        offset,
+        message,
     };
     let mut files: Vec<(String, Range<u32>)> = Vec::new();
     let paths: Vec<Option<&Path>> = match &input.source {
         Source::Files(paths) => paths.iter().map(|p| Some(p.as_path())).collect(),
         Source::Stdin => vec![None],
         Source::Unreadable { path, message } => {
-            return failed(path.display().to_string(), None, message.clone());
+            return Err(failed(path.display().to_string(), None, message.clone()));
         }
     };
     for path in paths {
@@ -279,7 +325,11 @@ pub fn meeting(
             None => io::stdin().lock().read_to_end(&mut worker.file),
         };
         if let Err(error) = read {
-            return failed(file, None, format!("cannot read: {}", io_reason(&error)));
+            return Err(failed(
+                file,
+                None,
+                format!("cannot read: {}", io_reason(&error)),
+            ));
         }
         progress
             .bytes
@@ -294,18 +344,11 @@ pub fn meeting(
             }
         };
         if let Err(error) = decoded {
-            return failed(file, Some(error.offset), error.message);
+            return Err(failed(file, Some(error.offset), error.message));
         }
         files.push((file, first_page..worker.table.pages()));
     }
-    let mut report = analysis.meeting_into(&input.name, &worker.table, &mut worker.rollup);
-    for invalid in &mut report.first_invalid_values {
-        invalid.file = files
-            .iter()
-            .find(|(_, pages)| pages.contains(&invalid.page))
-            .map(|(file, _)| file.clone());
-    }
-    Outcome::Report(Box::new(report))
+    Ok(files)
 }
 
 /// The report of the outcomes, with the account's rollup when there are several

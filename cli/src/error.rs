@@ -11,6 +11,8 @@ pub enum Done {
     Clean,
     /// Some files or meetings failed and are listed: exit 2.
     WithBadInput,
+    /// Some output could not be written (the rest was): exit 1.
+    WriteFailed,
 }
 
 /// Why the command stopped.
@@ -61,6 +63,7 @@ impl Done {
         match self {
             Done::Clean => status::OK,
             Done::WithBadInput => status::BAD_INPUT,
+            Done::WriteFailed => status::FAILURE,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The `zoom-qos` command's parts: finding meetings in paths, splitting files into pages,
-//! running the analysis, generating corpora. The binary (`src/main.rs`) parses arguments.
+//! running the analysis, exporting datasets, generating corpora. The binary (`src/main.rs`) parses arguments.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod error;
+pub mod export;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;

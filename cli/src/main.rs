@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use zoom_qos::{Analysis, DecodeConfig, Thresholds};
-use zoom_qos_cli::analyze::{self, Format, Progress};
+use zoom_qos_cli::analyze::{self, Format, Outcome, Progress};
 use zoom_qos_cli::error::{CliError, Done, status};
+use zoom_qos_cli::export::{self, FileFormat};
 use zoom_qos_cli::{generate, input};
 
 #[derive(Parser)]
@@ -25,6 +26,14 @@ enum Command {
     /// Report on meetings: folders, files, or `-` for stdin.
     #[command(after_help = ANALYZE_HELP)]
     Analyze(AnalyzeArgs),
+    /// Write meetings' samples as a Parquet dataset, for DuckDB, DataFusion or Spark.
+    ///
+    /// One row per sample, in DIR/samples/date=YYYY-MM-DD/<meeting>.parquet (by each
+    /// sample's UTC date; samples without a time under date=unknown), and one row per
+    /// meeting, with the report's headline numbers, in DIR/meetings.parquet. The inputs
+    /// are read as `analyze` reads them.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// Write a realistic synthetic corpus, deterministic per seed.
     Generate(GenerateArgs),
     /// Fetch a meeting's pages from the Zoom API.
@@ -60,6 +69,23 @@ Exit status:
        under errors with file and byte offset), --strict stopped, or no pages were found
   64   usage error";
 
+const EXPORT_HELP: &str = "\
+Where the pages are: as for `zoom-qos analyze` (see its --help).
+
+Writing:
+  Each file is written under a hidden temporary name, then renamed into place: readers
+  see the old file or the new one, never part of one. Exporting a meeting again replaces
+  its files (and removes its files of dates it no longer has); other meetings' files are
+  left as they are, and meetings.parquet keeps their rows. Run one export at a time per
+  folder. DIR must be empty or hold an earlier export.
+
+Exit status:
+  0    every meeting was exported
+  1    a file could not be written (the meetings listed on stderr)
+  2    a file or meeting was bad (it is named with the file and byte offset; the others
+       are still exported), --strict stopped, or no pages were found
+  64   usage error";
+
 #[cfg(feature = "fetch")]
 #[derive(Args)]
 struct FetchArgs {
@@ -92,16 +118,14 @@ struct FetchArgs {
     oauth_base: String,
 }
 
+/// Where the meetings are, and how they are read: `analyze` and `export` alike.
 #[derive(Args)]
-struct AnalyzeArgs {
+struct InputArgs {
     /// Folders, files (one page, an array of pages, or NDJSON), or `-` for stdin.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
     /// Stop at the first invalid metric value or bad file instead of counting it; the
-    /// meetings finished before are still reported.
+    /// meetings finished before are still kept.
     #[arg(long)]
     strict: bool,
     /// Worker threads (default: one per core; at most 4 per core).
@@ -114,6 +138,15 @@ struct AnalyzeArgs {
     /// The meeting name for stdin.
     #[arg(long, value_name = "NAME", default_value = "stdin")]
     meeting: String,
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
     /// Add each participant's own STATS per stream and metric (JSON only).
     #[arg(long)]
     participant_stats: bool,
@@ -121,6 +154,18 @@ struct AnalyzeArgs {
     /// into place).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The dataset folder: created if needed; an earlier export's folder is added to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The files to write.
+    #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
+    format: FileFormat,
 }
 
 #[derive(Args)]
@@ -159,6 +204,7 @@ fn main() -> ExitCode {
     };
     let done = match cli.command {
         Command::Analyze(args) => run_analyze(args),
+        Command::Export(args) => run_export(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => run_fetch(args),
         Command::Generate(args) => run_generate(&args),
@@ -226,20 +272,24 @@ fn run_fetch(args: FetchArgs) -> Result<Done, CliError> {
     Ok(Done::Clean)
 }
 
-fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
-    if args.participant_stats && args.format != Format::Json {
-        return Err(CliError::Usage(
-            "--participant-stats adds to the JSON report only: use --format json".to_owned(),
-        ));
-    }
+/// The meetings found, how to read and analyze them, and where to run.
+struct Prepared {
+    meetings: Vec<input::MeetingInput>,
+    decode: DecodeConfig,
+    analysis: Analysis,
+    thresholds: Thresholds,
+    threads: Option<usize>,
+    strict: bool,
+}
+
+/// Reads the thresholds, finds the meetings (naming what is skipped) and sets up the
+/// decoder and the analysis.
+fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliError> {
     let threads = args.threads.map(|asked| clamp_threads(usize::from(asked)));
-    let mut analysis = Analysis::new()
-        .participant_stats(args.participant_stats)
-        .timeline(args.format == Format::Html);
-    if let Some(path) = &args.thresholds {
-        let thresholds = analyze::read_thresholds(path).map_err(CliError::Usage)?;
-        analysis = analysis.thresholds(thresholds);
-    }
+    let thresholds = match &args.thresholds {
+        Some(path) => analyze::read_thresholds(path).map_err(CliError::Usage)?,
+        None => Thresholds::default(),
+    };
     let found = input::discover(&args.paths, &args.meeting)?;
     if !found.skipped.is_empty() {
         let what = "not read (not .json or .ndjson)";
@@ -249,21 +299,56 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
         let what = "read once, reached again";
         eprintln!("{}", analyze::paths_line(what, &found.repeated));
     }
-    let decode = DecodeConfig::new().strict(args.strict);
-    let progress = Progress::default();
-    let work = || {
-        analyze::with_progress(&progress, || {
-            analyze::run(&found.meetings, &decode, &analysis, &progress, args.strict)
-        })
-    };
-    let (outcomes, rollup) = match threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
-            .install(work),
-        None => work(),
-    };
+    let analysis = analyze::per_meeting(
+        &analysis.thresholds(thresholds.clone()),
+        found.meetings.len(),
+    );
+    Ok(Prepared {
+        meetings: found.meetings,
+        decode: DecodeConfig::new().strict(args.strict),
+        analysis,
+        thresholds,
+        threads,
+        strict: args.strict,
+    })
+}
+
+impl Prepared {
+    /// Runs `work` with the progress line, on `--threads` threads if given.
+    fn run<T: Send>(&self, work: impl FnOnce(&Progress) -> T + Send) -> Result<T, CliError> {
+        let progress = Progress::default();
+        let work = || analyze::with_progress(&progress, || work(&progress));
+        match self.threads {
+            Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
+                .install(work)),
+            None => Ok(work()),
+        }
+    }
+}
+
+fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
+    if args.participant_stats && args.format != Format::Json {
+        return Err(CliError::Usage(
+            "--participant-stats adds to the JSON report only: use --format json".to_owned(),
+        ));
+    }
+    let analysis = Analysis::new()
+        .participant_stats(args.participant_stats)
+        .timeline(args.format == Format::Html);
+    let prepared = prepare(&args.input, analysis)?;
+    let (outcomes, rollup) = prepared.run(|progress| {
+        let report = analyze::report(&prepared.analysis);
+        analyze::run(
+            &prepared.meetings,
+            &prepared.decode,
+            progress,
+            prepared.strict,
+            report,
+        )
+    })?;
     let (report, not_started) = analyze::into_report(outcomes, rollup);
     for error in &report.errors {
         eprintln!("{}", analyze::error_line(error));
@@ -280,7 +365,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
             error,
         })?,
     }
-    if args.strict && !report.errors.is_empty() {
+    if prepared.strict && !report.errors.is_empty() {
         eprintln!(
             "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \
              {not_started} not started",
@@ -291,6 +376,66 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
         Done::Clean
     } else {
         Done::WithBadInput
+    })
+}
+
+fn run_export(args: ExportArgs) -> Result<Done, CliError> {
+    let prepared = prepare(&args.input, Analysis::new())?;
+    let dataset = export::Dataset::open(&args.out, args.format).map_err(CliError::Usage)?;
+    let (outcomes, _) = prepared.run(|progress| {
+        let export = dataset.export(&prepared.analysis, &prepared.thresholds);
+        analyze::run(
+            &prepared.meetings,
+            &prepared.decode,
+            progress,
+            prepared.strict,
+            export,
+        )
+    })?;
+    let (mut rows, mut files, mut bytes, mut samples) = (Vec::new(), 0, 0, 0);
+    let (mut bad_input, mut not_written, mut not_started) = (0, 0, 0);
+    for (_, outcome) in outcomes {
+        match outcome {
+            Outcome::Report(Ok(exported)) => {
+                files += exported.files;
+                bytes += exported.bytes;
+                samples += exported.row.samples();
+                rows.push(exported.row);
+            }
+            Outcome::Report(Err(error)) => {
+                eprintln!("{}", analyze::error_line(&error));
+                not_written += 1;
+            }
+            Outcome::Failed(error) => {
+                eprintln!("{}", analyze::error_line(&error));
+                bad_input += 1;
+            }
+            Outcome::NotStarted => not_started += 1,
+        }
+    }
+    let meetings = rows.len();
+    dataset
+        .write_meetings(&rows)
+        .map_err(|(path, message)| CliError::Write {
+            what: path.display().to_string(),
+            error: std::io::Error::other(message),
+        })?;
+    eprintln!(
+        "zoom-qos: {}",
+        export::summary_line(meetings, samples, files, bytes, &args.out)
+    );
+    if prepared.strict && bad_input > 0 {
+        eprintln!(
+            "zoom-qos: stopped at the first bad input (--strict): {meetings} meetings \
+             exported, {not_started} not started"
+        );
+    }
+    Ok(if not_written > 0 {
+        Done::WriteFailed
+    } else if bad_input > 0 {
+        Done::WithBadInput
+    } else {
+        Done::Clean
     })
 }
 

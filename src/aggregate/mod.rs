@@ -17,6 +17,8 @@ pub use account::{AccountRollup, PERCENTILE_DIGITS};
 use stats::Extent;
 pub use stats::nearest_rank_index;
 pub use thresholds::Thresholds;
+#[cfg(feature = "arrow")]
+pub(crate) use thresholds::{Fixed, SampleFlags};
 
 use crate::descriptor::Descriptor;
 use crate::error::InvalidValue;
@@ -411,7 +413,7 @@ fn degraded_runs(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
 
 /// The MOS of a stream at a row, when latency, jitter and average loss are all present,
 /// rounded as the report shows it.
-fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
+pub(crate) fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
     let columns = table.stream(stream)?;
     let latency_ms = columns.value(Metric::Latency, row)?;
     let jitter_ms = columns.value(Metric::Jitter, row)?;

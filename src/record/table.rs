@@ -247,6 +247,11 @@ impl Table {
         (0..self.participants.len()).map(move |index| ParticipantRef { table: self, index })
     }
 
+    /// The participant entry at `index` (input order), if there is one.
+    pub fn participant(&self, index: usize) -> Option<ParticipantRef<'_>> {
+        (index < self.participants.len()).then_some(ParticipantRef { table: self, index })
+    }
+
     fn group(&self, group: Group) -> Option<&ColumnGroup> {
         let group = &self.groups[group.index()];
         group.present.then_some(group)

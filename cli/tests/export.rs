@@ -1,0 +1,620 @@
+//! `zoom-qos export`: the dataset's layout, its values against the report and against
+//! the page text, replacing a meeting, bad input, Arrow IPC, and the schema the README
+//! documents.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, TimestampMillisecondType};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use common::{data, json, scratch, stderr, zoom_qos};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// Every batch of a Parquet file, concatenated.
+fn read_parquet(path: &Path) -> RecordBatch {
+    let file = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("a reader");
+    let batches: Vec<RecordBatch> = reader.map(|b| b.expect("a batch")).collect();
+    let schema = batches.first().expect("a batch").schema();
+    arrow_select::concat::concat_batches(&schema, &batches).expect("one schema")
+}
+
+/// The sample files under `root`, as `date=.../name` strings, sorted.
+fn sample_files(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for partition in fs::read_dir(root.join("samples")).expect("samples") {
+        let partition = partition.expect("entry").path();
+        for file in fs::read_dir(&partition).expect("a partition") {
+            let name = file.expect("entry").file_name();
+            files.push(format!(
+                "{}/{}",
+                partition.file_name().expect("named").to_string_lossy(),
+                name.to_string_lossy()
+            ));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn column_f64(batch: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+    let column = batch
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("{name}"));
+    column.as_primitive::<Float64Type>().iter().collect()
+}
+
+fn column_i32(batch: &RecordBatch, name: &str) -> Vec<Option<i32>> {
+    let column = batch
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("{name}"));
+    column.as_primitive::<Int32Type>().iter().collect()
+}
+
+fn column_str(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    let column = batch
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("{name}"));
+    match column.data_type() {
+        DataType::Utf8 => column
+            .as_string::<i32>()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect(),
+        DataType::Dictionary(..) => {
+            let dictionary = column.as_dictionary::<Int32Type>();
+            let values = dictionary.values().as_string::<i32>();
+            dictionary
+                .keys()
+                .iter()
+                .map(|k| k.map(|k| values.value(k as usize).to_owned()))
+                .collect()
+        }
+        other => panic!("{name} is {other}"),
+    }
+}
+
+/// A meeting crossing midnight (UTC), worked out by hand: two participants, five samples.
+/// Ana: 23:58 and 23:59 on 2024-03-01, 00:00 on 2024-03-02, and a sample without a time.
+/// Bo: one sample at 00:01 with a bitrate Zoom spells without a space, and no video.
+const MIDNIGHT: &str = r#"{"page_count":1,"page_size":10,"total_records":2,"next_page_token":"",
+"participants":[
+ {"user_id":"u1","user_name":"Ana","network_type":"Wifi","data_center":"SG","device":"Mac","version":"6.0.2",
+  "user_qos":[
+   {"date_time":"2024-03-01T23:58:00Z","audio_input":{"bitrate":"27.15kbps","latency":"126 ms","jitter":"3 ms","avg_loss":"0.3%","max_loss":"1.2%"},
+    "video_input":{"bitrate":"900 kbps","latency":"80 ms","jitter":"4 ms","avg_loss":"0%","max_loss":"0%","resolution":"1280*720","frame_rate":"24 fps"},
+    "wifi_rssi":{"max_rssi":-40,"avg_rssi":-52,"min_rssi":-60,"rssi_unit":"dBm"}},
+   {"date_time":"2024-03-01T23:59:00Z","audio_input":{"bitrate":"","latency":"200 ms","jitter":"50 ms","avg_loss":"3%","max_loss":"4%"},
+    "video_input":{"bitrate":"","latency":"","jitter":"","avg_loss":"","max_loss":"","resolution":"0*0","frame_rate":""}},
+   {"date_time":"2024-03-02T00:00:00Z","audio_input":{"bitrate":"30 kbps","latency":"50 ms","jitter":"2 ms","avg_loss":"0.0%","max_loss":"0.0%"},
+    "cpu_usage":{"zoom_avg_cpu_usage":"12.5%","system_max_cpu_usage":"95%"}},
+   {"date_time":"","audio_input":{"bitrate":"31 kbps","latency":"51 ms","jitter":"2 ms","avg_loss":"0.0%","max_loss":"0.0%"}}
+  ]},
+ {"user_id":"u2","user_name":"Bo","device":"",
+  "user_qos":[
+   {"date_time":"2024-03-02T00:01:00Z","audio_input":{"bitrate":"64kbps","latency":"9 ms","jitter":"1 ms","avg_loss":"0.1%","max_loss":"0.2%"}}
+  ]}
+]}"#;
+
+fn export(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["export"];
+    all.extend_from_slice(args);
+    zoom_qos(&all)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
+    let dir = scratch("export-midnight");
+    let page = dir.join("late.json");
+    fs::write(&page, MIDNIGHT).expect("fixture");
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&page), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        sample_files(&out),
+        [
+            "date=2024-03-01/late.parquet",
+            "date=2024-03-02/late.parquet",
+            "date=unknown/late.parquet"
+        ]
+    );
+
+    let first = read_parquet(&out.join("samples/date=2024-03-01/late.parquet"));
+    assert_eq!(first.num_rows(), 2);
+    assert_eq!(
+        column_str(&first, "meeting"),
+        vec![Some("late".to_owned()); 2]
+    );
+    assert_eq!(column_i32(&first, "participant"), [Some(0), Some(0)]);
+    assert_eq!(
+        column_str(&first, "network_type"),
+        vec![Some("Wifi".to_owned()); 2]
+    );
+    let times: Vec<Option<i64>> = first
+        .column_by_name("time")
+        .expect("time")
+        .as_primitive::<TimestampMillisecondType>()
+        .iter()
+        .collect();
+    // 2024-03-01T23:58:00Z = 1709337480 s.
+    assert_eq!(times, [Some(1_709_337_480_000), Some(1_709_337_540_000)]);
+    // "27.15kbps" reads back as 27.15 (the double nearest it), "" as null, never 0.
+    assert_eq!(
+        column_f64(&first, "audio_input_bitrate_kbps"),
+        [Some(27.15), None]
+    );
+    assert_eq!(
+        column_f64(&first, "audio_input_latency_ms"),
+        [Some(126.0), Some(200.0)]
+    );
+    assert_eq!(
+        column_f64(&first, "audio_input_avg_loss_pct"),
+        [Some(0.3), Some(3.0)]
+    );
+    // 0*0 is no picture: null height and width.
+    assert_eq!(
+        column_i32(&first, "video_input_resolution_height_px"),
+        [Some(720), None]
+    );
+    assert_eq!(
+        column_i32(&first, "video_input_resolution_width_px"),
+        [Some(1280), None]
+    );
+    assert_eq!(
+        column_f64(&first, "video_input_frame_rate_fps"),
+        [Some(24.0), None]
+    );
+    let rssi = first.column_by_name("wifi_avg_rssi_dbm").expect("rssi");
+    assert_eq!(
+        rssi.as_primitive::<arrow_array::types::Int16Type>()
+            .iter()
+            .collect::<Vec<_>>(),
+        [Some(-52), None]
+    );
+    // Never an object in this meeting: a column of nulls, not zeros.
+    let screen = first
+        .column_by_name("as_input_latency_ms")
+        .expect("as_input");
+    assert_eq!(screen.null_count(), 2);
+    // The second minute: latency 200 > 150, jitter 50 > 40, loss 3 > 2.
+    let flag = |name: &str| -> Vec<bool> {
+        let column = first
+            .column_by_name(name)
+            .unwrap_or_else(|| panic!("{name}"));
+        column
+            .as_boolean()
+            .iter()
+            .map(|b| b.expect("never null"))
+            .collect()
+    };
+    assert_eq!(flag("degraded"), [false, true]);
+    assert_eq!(flag("degraded_latency"), [false, true]);
+    assert_eq!(flag("degraded_jitter"), [false, true]);
+    assert_eq!(flag("degraded_loss"), [false, true]);
+    assert_eq!(flag("degraded_cpu"), [false, false]);
+    // MOS of (126, 3, 0.3): EL = 142, R = 93.2 - 3.55 - 0.75 = 88.9,
+    // MOS = 1 + 3.1115 + 0.000007 · 88.9 · 28.9 · 11.1 = 4.311 (3 decimals).
+    assert_eq!(column_f64(&first, "audio_input_mos")[0], Some(4.311));
+    assert_eq!(column_f64(&first, "audio_output_mos"), [None, None]);
+
+    let second = read_parquet(&out.join("samples/date=2024-03-02/late.parquet"));
+    assert_eq!(column_i32(&second, "participant"), [Some(0), Some(1)]);
+    assert_eq!(
+        column_str(&second, "user_name"),
+        [Some("Ana".into()), Some("Bo".into())]
+    );
+    // Bo's device is "" and his network_type absent: null.
+    assert_eq!(column_str(&second, "device"), [Some("Mac".into()), None]);
+    assert_eq!(
+        column_str(&second, "network_type"),
+        [Some("Wifi".into()), None]
+    );
+    assert_eq!(
+        column_f64(&second, "audio_input_bitrate_kbps"),
+        [Some(30.0), Some(64.0)]
+    );
+    assert_eq!(column_f64(&second, "zoom_avg_cpu_pct"), [Some(12.5), None]);
+    assert_eq!(
+        column_f64(&second, "system_max_cpu_pct"),
+        [Some(95.0), None]
+    );
+
+    let unknown = read_parquet(&out.join("samples/date=unknown/late.parquet"));
+    assert_eq!(unknown.num_rows(), 1);
+    assert_eq!(
+        unknown.column_by_name("time").expect("time").null_count(),
+        1
+    );
+    assert_eq!(
+        column_f64(&unknown, "audio_input_bitrate_kbps"),
+        [Some(31.0)]
+    );
+
+    let meetings = read_parquet(&out.join("meetings.parquet"));
+    assert_eq!(column_str(&meetings, "meeting"), [Some("late".into())]);
+    let count = |name: &str| -> i64 {
+        let column = meetings
+            .column_by_name(name)
+            .unwrap_or_else(|| panic!("{name}"));
+        column
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .value(0)
+    };
+    assert_eq!(count("samples"), 5);
+    assert_eq!(count("participants"), 2);
+    assert_eq!(
+        count("degraded_samples"),
+        2,
+        "the 23:59 minute and the 95 % CPU"
+    );
+    let firsts: Vec<Option<i64>> = meetings
+        .column_by_name("first_time")
+        .expect("first_time")
+        .as_primitive::<TimestampMillisecondType>()
+        .iter()
+        .collect();
+    assert_eq!(firsts, [Some(1_709_337_480_000)]);
+    // audio_input latency: 126, 200, 50, 51, 9: p95 is rank ceil(4.75) = 5, so 200.
+    assert_eq!(
+        column_f64(&meetings, "audio_input_latency_ms_p95"),
+        [Some(200.0)]
+    );
+    assert_eq!(
+        column_f64(&meetings, "audio_input_latency_ms_p50"),
+        [Some(51.0)]
+    );
+}
+
+/// Each meeting's p95 from the exported samples equals the report's, on a generated
+/// corpus: the dataset holds exactly the values the report computes from.
+#[test]
+fn the_samples_give_the_reports_percentiles_on_a_generated_corpus() {
+    let dir = scratch("export-generated");
+    let corpus = dir.join("corpus");
+    let made = zoom_qos(&[
+        "generate",
+        path_str(&corpus),
+        "--meetings",
+        "6",
+        "--seed",
+        "11",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let report = json(&zoom_qos(&[
+        "analyze",
+        path_str(&corpus),
+        "--format",
+        "json",
+    ]));
+
+    // Values per meeting and column, from every sample file.
+    let columns = [
+        ("audio_input", "latency_ms"),
+        ("audio_output", "jitter_ms"),
+        ("video_input", "avg_loss_pct"),
+        ("video_output", "bitrate_kbps"),
+    ];
+    let mut values: BTreeMap<(String, usize), Vec<f64>> = BTreeMap::new();
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    for file in sample_files(&out) {
+        let batch = read_parquet(&out.join("samples").join(&file));
+        let meetings = column_str(&batch, "meeting");
+        for (index, (stream, metric)) in columns.iter().enumerate() {
+            let column = column_f64(&batch, &format!("{stream}_{metric}"));
+            for (meeting, value) in meetings.iter().zip(column) {
+                let meeting = meeting.clone().expect("named");
+                values.entry((meeting, index)).or_default().extend(value);
+            }
+        }
+        for meeting in meetings {
+            *rows.entry(meeting.expect("named")).or_default() += 1;
+        }
+    }
+    let meetings = report["meetings"].as_array().expect("meetings");
+    assert_eq!(meetings.len(), 6);
+    let mut checked = 0;
+    for meeting in meetings {
+        let name = meeting["meeting"].as_str().expect("name").to_owned();
+        assert_eq!(
+            rows.get(&name).copied(),
+            meeting["samples"].as_u64().map(|n| n as usize),
+            "{name}: one row per sample"
+        );
+        for (index, (stream, metric)) in columns.iter().enumerate() {
+            let stats = &meeting["streams"][stream][metric];
+            let mut sorted = values.remove(&(name.clone(), index)).unwrap_or_default();
+            sorted.sort_by(f64::total_cmp);
+            assert_eq!(Some(sorted.len() as u64), stats["count"].as_u64(), "{name}");
+            // Nearest rank: ceil(0.95 n), the reference the report documents.
+            let p95 = (!sorted.is_empty()).then(|| sorted[(sorted.len() * 95).div_ceil(100) - 1]);
+            assert_eq!(p95, stats["p95"].as_f64(), "{name} {stream} {metric}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24);
+}
+
+#[test]
+fn exporting_a_meeting_again_replaces_its_files_and_leaves_the_others() {
+    let dir = scratch("export-again");
+    let corpus = dir.join("corpus");
+    fs::create_dir_all(&corpus).expect("corpus");
+    fs::write(corpus.join("late.json"), MIDNIGHT).expect("late");
+    fs::copy(data("standup-array.json"), corpus.join("standup.json")).expect("standup");
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let standup = out.join("samples/date=2024-03-01/standup.parquet");
+    let before = fs::read(&standup).expect("standup's file");
+
+    // `late` now has only its first day: its other files go, standup's stays as it was.
+    let one_day = MIDNIGHT
+        .replace("2024-03-02T00:00:00Z", "2024-03-01T23:57:00Z")
+        .replace("2024-03-02T00:01:00Z", "2024-03-01T23:56:00Z")
+        .replace(r#""date_time":"""#, r#""date_time":"2024-03-01T23:55:00Z""#);
+    let late = dir.join("late.json");
+    fs::write(&late, one_day).expect("late again");
+    let run = export(&[path_str(&late), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        sample_files(&out),
+        [
+            "date=2024-03-01/late.parquet",
+            "date=2024-03-01/standup.parquet",
+            "date=unknown/standup.parquet"
+        ]
+    );
+    assert_eq!(
+        read_parquet(&out.join("samples/date=2024-03-01/late.parquet")).num_rows(),
+        5
+    );
+    assert_eq!(fs::read(&standup).expect("standup's file"), before);
+    // Both meetings keep their row; no temporary file is left behind.
+    let meetings = read_parquet(&out.join("meetings.parquet"));
+    assert_eq!(
+        column_str(&meetings, "meeting"),
+        [Some("late".into()), Some("standup".into())]
+    );
+    let leftovers: Vec<PathBuf> = walk(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root).expect("a folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_bad_file_is_named_and_the_other_meetings_are_still_written() {
+    let dir = scratch("export-bad");
+    let corpus = dir.join("corpus");
+    fs::create_dir_all(&corpus).expect("corpus");
+    fs::copy(data("standup-array.json"), corpus.join("standup.json")).expect("standup");
+    fs::copy(data("bad/truncated.json"), corpus.join("truncated.json")).expect("bad");
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = stderr(&run);
+    assert!(
+        err.contains("truncated.json") && err.contains("byte"),
+        "names the file and the offset: {err}"
+    );
+    assert!(err.contains("exported 1 meeting,"), "{err}");
+    assert_eq!(
+        sample_files(&out),
+        [
+            "date=2024-03-01/standup.parquet",
+            "date=unknown/standup.parquet"
+        ]
+    );
+    let meetings = read_parquet(&out.join("meetings.parquet"));
+    assert_eq!(column_str(&meetings, "meeting"), [Some("standup".into())]);
+}
+
+#[test]
+fn a_folder_holding_other_files_is_refused_untouched() {
+    let dir = scratch("export-foreign");
+    fs::write(dir.join("notes.txt"), "mine").expect("a file");
+    let run = export(&[
+        path_str(&data("standup-array.json")),
+        "--out",
+        path_str(&dir),
+    ]);
+    assert_eq!(run.status.code(), Some(64));
+    assert!(stderr(&run).contains("notes.txt"), "{}", stderr(&run));
+    assert_eq!(walk(&dir), [dir.join("notes.txt")]);
+}
+
+#[test]
+fn meeting_names_become_file_names_engines_do_not_skip() {
+    use zoom_qos_cli::export::file_stem;
+    assert_eq!(file_stem("meeting-0001"), "meeting-0001");
+    // A leading dot or underscore is a hidden file to Spark and pyarrow.
+    assert_eq!(file_stem(".hidden"), "%2Ehidden");
+    assert_eq!(file_stem("_x"), "%5Fx");
+    assert_eq!(file_stem("a/b c"), "a%2Fb%20c");
+    assert_eq!(file_stem("Ünï"), "%C3%9Cn%C3%AF");
+    let long_a = "a".repeat(300);
+    let long_b = format!("{}b", "a".repeat(299));
+    assert!(file_stem(&long_a).len() <= 200);
+    assert_ne!(file_stem(&long_a), file_stem(&long_b));
+}
+
+#[test]
+fn arrow_ipc_files_keep_the_dictionary_strings() {
+    let dir = scratch("export-arrow");
+    let out = dir.join("dataset");
+    let run = export(&[
+        path_str(&data("standup-array.json")),
+        "--out",
+        path_str(&out),
+        "--format",
+        "arrow",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let files = sample_files(&out);
+    assert_eq!(
+        files,
+        [
+            "date=2024-03-01/standup-array.arrow",
+            "date=unknown/standup-array.arrow"
+        ]
+    );
+    let mut rows = 0;
+    for name in files {
+        let file = File::open(out.join("samples").join(name)).expect("file");
+        let reader = arrow_ipc::reader::FileReader::try_new(file, None).expect("an IPC file");
+        assert_eq!(reader.schema(), zoom_qos::export::samples_schema());
+        rows += reader
+            .map(|b| b.expect("a batch").num_rows())
+            .sum::<usize>();
+    }
+    assert_eq!(rows, 5);
+    assert!(out.join("meetings.arrow").is_file());
+}
+
+/// The README's schema tables, expanded, are the schemas: a change to either is a change
+/// to both.
+#[test]
+fn the_readme_documents_the_schemas() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README");
+    for (heading, schema) in [
+        ("#### Samples", zoom_qos::export::samples_schema()),
+        ("#### Meetings", zoom_qos::export::meetings_schema()),
+    ] {
+        let documented = readme_columns(&readme, heading);
+        let actual: Vec<(String, String)> = schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), parquet_type(f.data_type())))
+            .collect();
+        let mut sorted_documented = documented.clone();
+        let mut sorted_actual = actual.clone();
+        sorted_documented.sort();
+        sorted_actual.sort();
+        assert_eq!(sorted_documented, sorted_actual, "{heading}");
+    }
+}
+
+/// A type as engines read it from the Parquet file, in pyarrow's spelling (the README's).
+fn parquet_type(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Dictionary(_, values) if **values == DataType::Utf8 => "string".into(),
+        DataType::Utf8 => "string".into(),
+        DataType::Int16 => "int16".into(),
+        DataType::Int32 => "int32".into(),
+        DataType::Int64 => "int64".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Boolean => "bool".into(),
+        DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some(zone)) => {
+            format!("timestamp[ms, tz={zone}]")
+        }
+        other => panic!("undocumented type {other}"),
+    }
+}
+
+/// The (column, type) rows of the table after `heading`, with `<stream>`, `<picture
+/// stream>` and `<audio/video stream>` expanded from the lists the README gives.
+fn readme_columns(readme: &str, heading: &str) -> Vec<(String, String)> {
+    let list = |label: &str| -> Vec<String> {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("the README lists {label}"));
+        line[label.len()..]
+            .split(',')
+            .map(|s| s.trim().trim_matches(|c| c == '`' || c == '.').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let streams = list("`<stream>` is one of:");
+    let pictures = list("`<picture stream>` is one of:");
+    let audio_video = list("`<audio/video stream>` is one of:");
+    let section = readme
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{heading}"));
+    let mut columns = Vec::new();
+    for line in section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+    {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (name, data_type) = (cells[1].trim_matches('`'), cells[2].to_owned());
+        let expand = |placeholder: &str, values: &[String]| -> Vec<String> {
+            values
+                .iter()
+                .map(|v| name.replace(placeholder, v))
+                .collect()
+        };
+        let names = if name.contains("<stream>") {
+            expand("<stream>", &streams)
+        } else if name.contains("<picture stream>") {
+            expand("<picture stream>", &pictures)
+        } else if name.contains("<audio/video stream>") {
+            expand("<audio/video stream>", &audio_video)
+        } else {
+            vec![name.to_owned()]
+        };
+        columns.extend(names.into_iter().map(|n| (n, data_type.clone())));
+    }
+    columns
+}
+
+#[test]
+fn the_readme_stream_lists_are_the_schemas() {
+    use zoom_qos::Stream;
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README");
+    let line = |label: &str| {
+        readme
+            .lines()
+            .find(|l| l.starts_with(label))
+            .map(|l| l[label.len()..].replace(['`', '.', ' '], ""))
+            .unwrap_or_default()
+    };
+    let names = |streams: &mut dyn Iterator<Item = &Stream>| {
+        streams.map(|s| s.api_name()).collect::<Vec<_>>().join(",")
+    };
+    assert_eq!(
+        line("`<stream>` is one of:"),
+        names(&mut Stream::ALL.iter())
+    );
+    assert_eq!(
+        line("`<picture stream>` is one of:"),
+        names(&mut Stream::ALL.iter().filter(|s| s.has_picture()))
+    );
+    assert_eq!(
+        line("`<audio/video stream>` is one of:"),
+        names(&mut Stream::AUDIO_VIDEO.iter())
+    );
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""The exported dataset read by real engines: DuckDB and pyarrow.
+
+    python tests/interop.py ZOOM_QOS_BINARY SCRATCH_FOLDER
+
+Generates a corpus, exports it and analyzes it with the binary, then checks, in DuckDB
+SQL and pyarrow, against the JSON report:
+
+- the samples' row count equals the report's samples, meeting by meeting;
+- for each meeting and each of audio_input_latency_ms, audio_output_jitter_ms and
+  video_input_avg_loss_pct, the nearest-rank p95 computed in DuckDB equals the report's;
+- a query filtered on one `date` reads only that partition's files (EXPLAIN ANALYZE);
+- pyarrow.dataset reads the same rows, with the README's schema (names and types);
+- meetings.parquet has one row per meeting, with the report's samples and p95.
+
+Needs the duckdb and pyarrow packages (.ci/run installs them into a virtual environment).
+Prints what it checked; exits non-zero on the first disagreement.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+# (stream, metric) as the report names them; the column is stream_metric.
+METRICS = [("audio_input", "latency_ms"), ("audio_output", "jitter_ms"), ("video_input", "avg_loss_pct")]
+
+# The report's nearest rank, ceil(0.95 n), in SQL (the README's query).
+P95_SQL = """
+SELECT meeting, x FROM (
+  SELECT meeting, {column} AS x,
+         row_number() OVER (PARTITION BY meeting ORDER BY {column}) AS r,
+         count(*) OVER (PARTITION BY meeting) AS n
+  FROM samples WHERE {column} IS NOT NULL) ranked
+WHERE r = CAST(CEIL(0.95 * n) AS BIGINT)
+"""
+
+
+def fail(message):
+    sys.exit(f"interop: {message}")
+
+
+def readme_schema(heading):
+    """The (column, type) rows of a README schema table, placeholders expanded."""
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+
+    def listed(label):
+        line = next(l for l in readme.splitlines() if l.startswith(label))
+        return [s.strip(" `.") for s in line[len(label):].split(",") if s.strip(" `.")]
+
+    lists = {
+        "<stream>": listed("`<stream>` is one of:"),
+        "<picture stream>": listed("`<picture stream>` is one of:"),
+        "<audio/video stream>": listed("`<audio/video stream>` is one of:"),
+    }
+    section = readme.split(heading, 1)[1]
+    rows = []
+    lines = iter(section.splitlines())
+    for line in lines:
+        if line.startswith("|"):
+            break
+    next(lines)  # the |---| line
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.split("|")]
+        name, kind = cells[1].strip("`"), cells[2]
+        for placeholder, values in lists.items():
+            if placeholder in name:
+                rows.extend((name.replace(placeholder, v), kind) for v in values)
+                break
+        else:
+            rows.append((name, kind))
+    return rows
+
+
+def main(binary, scratch):
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    corpus, out = os.path.join(scratch, "corpus"), os.path.join(scratch, "dataset")
+    subprocess.run([binary, "generate", corpus, "--meetings", "24", "--seed", "5"], check=True)
+    subprocess.run([binary, "export", corpus, "--out", out], check=True)
+    report = json.loads(
+        subprocess.run([binary, "analyze", corpus, "--format", "json"], check=True, capture_output=True).stdout
+    )
+    meetings = {m["meeting"]: m for m in report["meetings"]}
+
+    con = duckdb.connect()
+    glob = os.path.join(out, "samples", "*", "*.parquet")
+    con.execute(f"CREATE VIEW samples AS SELECT * FROM read_parquet('{glob}', hive_partitioning = true)")
+
+    # Rows: one per sample.
+    counts = dict(con.execute("SELECT meeting, count(*) FROM samples GROUP BY meeting").fetchall())
+    expected = {name: m["samples"] for name, m in meetings.items()}
+    if counts != expected:
+        fail(f"rows per meeting {counts} != the report's samples {expected}")
+    total = sum(expected.values())
+    print(f"rows: {total} in DuckDB = the report's samples, over {len(meetings)} meetings")
+
+    # p95 per meeting and metric.
+    agreed = 0
+    for stream, metric in METRICS:
+        column = f"{stream}_{metric}"
+        found = dict(con.execute(P95_SQL.format(column=column)).fetchall())
+        for name, meeting in meetings.items():
+            want = meeting["streams"].get(stream, {}).get(metric, {}).get("p95")
+            if found.get(name) != want:
+                fail(f"{name} {column}: p95 {found.get(name)!r} in DuckDB, {want!r} in the report")
+            agreed += 1
+    columns = ", ".join(f"{s}_{m}" for s, m in METRICS)
+    print(f"p95: {agreed} of {agreed} meeting x metric values agree ({columns})")
+
+    # Partition pruning: one date, its files only.
+    dates = sorted(d for d in os.listdir(os.path.join(out, "samples")) if d != "date=unknown")
+    if len(dates) < 2:
+        fail(f"the corpus spans {dates}: too few dates to see pruning")
+    date = dates[len(dates) // 2]
+    files_there = len(os.listdir(os.path.join(out, "samples", date)))
+    files_all = sum(len(os.listdir(os.path.join(out, "samples", d))) for d in os.listdir(os.path.join(out, "samples")))
+    plan = "\n".join(
+        row[1] for row in con.execute(
+            f"EXPLAIN ANALYZE SELECT count(*) FROM samples WHERE date = '{date.split('=')[1]}'"
+        ).fetchall()
+    )
+    read = re.search(r"Total Files Read:\s*(\d+)", plan)
+    if read is None:
+        fail(f"EXPLAIN ANALYZE does not say how many files it read:\n{plan}")
+    if int(read.group(1)) != files_there:
+        fail(f"a query on {date} read {read.group(1)} files; the partition has {files_there}")
+    print(f"pruning: a query on {date} read {files_there} of {files_all} files")
+
+    # pyarrow.dataset: the same rows and the README's schema.
+    dataset = ds.dataset(os.path.join(out, "samples"), format="parquet", partitioning="hive")
+    if dataset.count_rows() != total:
+        fail(f"pyarrow.dataset counts {dataset.count_rows()} rows, the report {total}")
+    documented = readme_schema("#### Samples") + [("date", "string")]
+    actual = [(field.name, str(field.type)) for field in dataset.schema]
+    if sorted(actual) != sorted(documented):
+        missing = sorted(set(documented) - set(actual))
+        extra = sorted(set(actual) - set(documented))
+        fail(f"pyarrow's schema differs from the README's: README only {missing}, pyarrow only {extra}")
+    print(f"pyarrow.dataset: {total} rows, {len(actual)} columns as the README documents them")
+
+    # meetings.parquet.
+    table = ds.dataset(os.path.join(out, "meetings.parquet"), format="parquet").to_table()
+    if sorted(table.column("meeting").to_pylist()) != sorted(meetings):
+        fail("meetings.parquet does not list the report's meetings")
+    documented = readme_schema("#### Meetings")
+    if sorted((f.name, str(f.type)) for f in table.schema) != sorted(documented):
+        fail("meetings.parquet's schema differs from the README's")
+    for row in table.to_pylist():
+        meeting = meetings[row["meeting"]]
+        p95 = meeting["streams"].get("audio_input", {}).get("latency_ms", {}).get("p95")
+        if row["samples"] != meeting["samples"] or row["audio_input_latency_ms_p95"] != p95:
+            fail(f"meetings.parquet's row of {row['meeting']} differs from the report")
+    print(f"meetings.parquet: {table.num_rows} rows = the report's meetings, samples and p95")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2])
