@@ -32,7 +32,8 @@ use crate::input::{MeetingInput, io_reason};
 pub enum FileFormat {
     /// Apache Parquet, zstd-compressed: for DuckDB, DataFusion, Spark, pandas, Polars.
     Parquet,
-    /// Arrow IPC files (zstd-compressed buffers): for Arrow readers, memory-mapped.
+    /// Arrow IPC files (zstd-compressed buffers), with the exact Arrow schema: for Arrow
+    /// readers (pyarrow, Polars, arrow-rs).
     Arrow,
 }
 

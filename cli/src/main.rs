@@ -125,14 +125,14 @@ struct InputArgs {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Stop at the first invalid metric value or bad file instead of counting it; the
-    /// meetings finished before are still kept.
+    /// meetings finished before are still reported (or exported).
     #[arg(long)]
     strict: bool,
     /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// A TOML or JSON file overriding degradation thresholds (`zoom-qos thresholds`
-    /// prints the defaults).
+    /// A TOML or JSON file overriding degradation thresholds, which raise the flags
+    /// (`zoom-qos thresholds` prints the defaults).
     #[arg(long, value_name = "FILE")]
     thresholds: Option<PathBuf>,
     /// The meeting name for stdin.
