@@ -56,8 +56,42 @@ pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Out
     move |input, decoded| {
         let mut report = analysis.meeting_into(&input.name, decoded.table, decoded.rollup);
         decoded.locate_files(&mut report);
-        Outcome::Report(Box::new(report))
+        match describe(input, &mut report) {
+            Ok(()) => Outcome::Report(Box::new(report)),
+            Err(error) => Outcome::Failed(error),
+        }
     }
+}
+
+/// Adds what the meeting's `meeting.json` (as `fetch` writes it) says of the instance to
+/// its report: `uuid`, `topic` and `start_time`.
+///
+/// # Errors
+/// A `meeting.json` that cannot be read or is not a JSON object: the meeting fails, named
+/// with the file, rather than being reported without it.
+pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), MeetingError> {
+    let Some(path) = &input.description else {
+        return Ok(());
+    };
+    let failed = |message: String| MeetingError {
+        meeting: input.name.clone(),
+        file: Some(path.display().to_string()),
+        offset: None,
+        message,
+    };
+    let bytes = fs::read(path).map_err(|e| failed(format!("cannot read: {}", io_reason(&e))))?;
+    let description: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
+        .map_err(|e| failed(format!("not a meeting description (a JSON object): {e}")))?;
+    let text = |key: &str| {
+        description
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    report.uuid = text("uuid");
+    report.topic = text("topic");
+    report.start_time = text("start_time");
+    Ok(())
 }
 
 /// Decodes every meeting, in parallel on the current rayon pool, hands each table to

@@ -15,6 +15,8 @@ pub struct MeetingInput {
     pub name: String,
     /// Its page files, in order, or standard input.
     pub source: Source,
+    /// The `meeting.json` beside the pages (as `fetch` writes it), if any.
+    pub description: Option<PathBuf>,
 }
 
 impl MeetingInput {
@@ -53,8 +55,8 @@ pub enum Source {
 pub struct Discovery {
     /// The meetings, in the order found.
     pub meetings: Vec<MeetingInput>,
-    /// Files passed over because they are not pages (not `.json` or `.ndjson`), to be
-    /// named to the user.
+    /// Files passed over because they are not pages (not `.json` or `.ndjson`), and
+    /// hidden folders, to be named to the user.
     pub skipped: Vec<PathBuf>,
     /// Paths reached a second time (given twice, or through a link), read once: to be
     /// named to the user.
@@ -72,6 +74,8 @@ pub struct Discovery {
 /// - Any other folder is a corpus: each page file directly inside is a meeting of its own,
 ///   and each sub-folder, at any depth, that holds page files is a meeting (a sub-folder
 ///   without them is searched the same way).
+/// - Hidden folders (`.name`) are not searched: `fetch` writes a meeting there until it is
+///   whole. They are named in [`Discovery::skipped`].
 /// - Page files are `.json` and `.ndjson`; `meeting.json` is a meeting's description and
 ///   `manifest.tsv` is `generate`'s list, not pages. Every other file is named in
 ///   [`Discovery::skipped`]; nothing is passed over silently.
@@ -126,7 +130,15 @@ struct Found {
 
 impl Found {
     fn push(&mut self, name: String, path: Option<PathBuf>, source: Source) {
-        self.meetings.push((MeetingInput { name, source }, path));
+        let description = None;
+        self.meetings.push((
+            MeetingInput {
+                name,
+                source,
+                description,
+            },
+            path,
+        ));
     }
 
     /// Whether `path` is reached for the first time; else it is noted as repeated.
@@ -158,6 +170,9 @@ impl Found {
             if !given || listing.laid_out_as_meeting {
                 let source = Source::Files(listing.pages);
                 self.push(folder_name(dir), Some(dir.to_owned()), source);
+                if let Some((meeting, _)) = self.meetings.last_mut() {
+                    meeting.description = listing.description;
+                }
             } else {
                 for page in listing.pages {
                     self.push(stem(&page), Some(page.clone()), Source::Files(vec![page]));
@@ -200,6 +215,7 @@ impl Found {
 /// A folder's entries, sorted by name and sorted out.
 struct Listing {
     pages: Vec<PathBuf>,
+    description: Option<PathBuf>,
     folders: Vec<PathBuf>,
     others: Vec<PathBuf>,
     laid_out_as_meeting: bool,
@@ -216,16 +232,22 @@ fn list(dir: &Path) -> Result<Listing, String> {
     entries.sort();
     let mut listing = Listing {
         pages: Vec::new(),
+        description: None,
         folders: Vec::new(),
         others: Vec::new(),
         laid_out_as_meeting: false,
     };
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if entry.is_dir() {
+        if entry.is_dir() && name.starts_with('.') {
+            // Hidden: where fetch keeps a meeting it has not finished (and tools their
+            // own, like .git). Named, not searched.
+            listing.others.push(entry);
+        } else if entry.is_dir() {
             listing.folders.push(entry);
         } else if name == "meeting.json" {
             listing.laid_out_as_meeting = true;
+            listing.description = Some(entry);
         } else if name == "manifest.tsv" {
             // generate's list of what it wrote: not a page, and not news to anyone.
         } else if is_page_file(&entry) {

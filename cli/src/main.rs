@@ -36,11 +36,14 @@ enum Command {
     Export(ExportArgs),
     /// Write a realistic synthetic corpus, deterministic per seed.
     Generate(GenerateArgs),
-    /// Fetch a meeting's pages from the Zoom API.
+    /// Fetch QoS pages from the Zoom API: one meeting, or every meeting of a date range.
     ///
-    /// Writes OUT/<meeting>/page-NNN.json, the pages as the API sent them. Credentials:
-    /// ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET
-    /// (Server-to-Server OAuth).
+    /// With --meeting: OUT/<meeting>/page-NNN.json, the pages as the API sent them. With
+    /// --from and --to (or --type live alone): the account's meetings of those UTC dates
+    /// are listed, and each instance written to OUT/<number>-<uuid in base32>/, with its
+    /// list entry as meeting.json; a re-run skips the instances already complete.
+    /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
+    /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth).
     #[cfg(feature = "fetch")]
     Fetch(FetchArgs),
     /// Print the default degradation thresholds, commented, as TOML.
@@ -91,9 +94,23 @@ Exit status:
 struct FetchArgs {
     /// The meeting (or webinar) ID or UUID.
     #[arg(long)]
-    meeting: String,
-    /// A webinar rather than a meeting.
-    #[arg(long)]
+    meeting: Option<String>,
+    /// Every meeting from this UTC date (YYYY-MM-DD; at most six months ago).
+    #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "meeting")]
+    from: Option<String>,
+    /// ... to this UTC date, included.
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "from",
+        conflicts_with = "meeting"
+    )]
+    to: Option<String>,
+    /// Fetch again the instances already complete in OUT (with --from and --to).
+    #[arg(long, conflicts_with = "meeting")]
+    refetch: bool,
+    /// Webinars rather than meetings.
+    #[arg(long, visible_alias = "webinars")]
     webinar: bool,
     /// Which instances: past, pastOne or live.
     #[arg(long = "type", default_value = "past", value_parser = ["past", "pastOne", "live"])]
@@ -255,18 +272,29 @@ fn run_fetch(args: FetchArgs) -> Result<Done, CliError> {
         "pastOne" => QosType::PastOne,
         _ => QosType::Past,
     };
+    let mut client = Client::new(auth)
+        .api_base(args.api_base)
+        .oauth_base(args.oauth_base)
+        .sleeper(fetch::sleep_showing_retries);
+    let Some(meeting) = args.meeting else {
+        return fetch_account(
+            &mut client,
+            args.webinar,
+            qos_type,
+            args.from,
+            args.to,
+            args.refetch,
+            &args.out,
+        );
+    };
     let request = fetch::Request {
-        meeting: args.meeting,
+        meeting,
         webinar: args.webinar,
         qos_type,
         page_size: args.page_size,
         participant: args.participant,
         summary: args.summary,
     };
-    let mut client = Client::new(auth)
-        .api_base(args.api_base)
-        .oauth_base(args.oauth_base)
-        .sleeper(fetch::sleep_showing_retries);
     let folder = fetch::fetch(&mut client, &request, &args.out).map_err(CliError::Fetch)?;
     eprintln!("wrote {}", folder.display());
     Ok(Done::Clean)
@@ -292,7 +320,7 @@ fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliError> {
     };
     let found = input::discover(&args.paths, &args.meeting)?;
     if !found.skipped.is_empty() {
-        let what = "not read (not .json or .ndjson)";
+        let what = "not read (hidden, or not .json or .ndjson)";
         eprintln!("{}", analyze::paths_line(what, &found.skipped));
     }
     if !found.repeated.is_empty() {
@@ -327,6 +355,71 @@ impl Prepared {
             None => Ok(work()),
         }
     }
+}
+
+#[cfg(feature = "fetch")]
+fn fetch_account(
+    client: &mut zoom_qos::client::Client,
+    webinar: bool,
+    qos_type: zoom_qos::client::QosType,
+    from: Option<String>,
+    to: Option<String>,
+    refetch: bool,
+    out: &std::path::Path,
+) -> Result<Done, CliError> {
+    use zoom_qos::client::{Day, QosType};
+    use zoom_qos_cli::fetch;
+
+    let range = match (from, to) {
+        (Some(from), Some(to)) => {
+            let day = |text: &str| Day::parse(text).map_err(|e| CliError::Usage(e.to_string()));
+            Some((day(&from)?, day(&to)?))
+        }
+        _ if qos_type == QosType::Live => None,
+        _ => {
+            return Err(CliError::Usage(
+                "give --meeting, or --from and --to (only --type live lists without dates)"
+                    .to_owned(),
+            ));
+        }
+    };
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let today = Day::of_unix_s(now_s);
+    if let Some((from, to)) = range {
+        zoom_qos::client::month_windows(from, to, today)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
+    let request = fetch::AccountRequest {
+        webinar,
+        qos_type,
+        range,
+        refetch,
+    };
+    let done = fetch::fetch_account(client, &request, today, out).map_err(CliError::Fetch)?;
+    for (meeting, message) in &done.failed {
+        eprintln!(
+            "{}",
+            zoom_qos::report::escape_controls(&format!(
+                "zoom-qos: meeting {} ({}): {message}",
+                meeting.uuid, meeting.topic
+            ))
+        );
+    }
+    eprintln!(
+        "zoom-qos: {} instances listed: {} fetched, {} already complete, {} failed, in {}",
+        done.listed,
+        done.fetched,
+        done.skipped,
+        done.failed.len(),
+        out.display()
+    );
+    Ok(if done.failed.is_empty() {
+        Done::Clean
+    } else {
+        Done::WriteFailed
+    })
 }
 
 fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {

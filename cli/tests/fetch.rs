@@ -61,7 +61,7 @@ fn fetch_writes_pages_that_analyze_reads() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("cli-secret"));
 
-    let folder = out.join("_uuid__x__");
+    let folder = out.join(zoom_qos_cli::fetch::folder_name("/uuid//x=="));
     assert_eq!(
         std::fs::read(folder.join("page-000.json")).expect("written"),
         pages[0],
@@ -141,4 +141,293 @@ fn fetch_needs_credentials_and_reports_api_errors() {
         Some(64),
         "page size is bounded by the API's 10"
     );
+}
+
+/// Undoes percent-encoding until nothing changes (Zoom's UUIDs are encoded twice when
+/// they begin with `/` or hold `//`).
+fn decode_fully(text: &str) -> String {
+    let mut text = text.to_owned();
+    loop {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        let decoded = String::from_utf8(out).expect("UTF-8");
+        if decoded == text {
+            return text;
+        }
+        text = decoded;
+    }
+}
+
+/// The account the fake serves: 55 instances listed over two month windows (three list
+/// pages, one instance listed in both), UUIDs that differ only by letter case or by `/`
+/// and `+`, and each instance's QoS chain, generated.
+struct Account {
+    /// (uuid, id, topic, pages)
+    instances: Vec<(String, u64, String, Vec<String>)>,
+}
+
+impl Account {
+    fn new() -> Self {
+        let instances = (0..55u64)
+            .map(|i| {
+                let uuid = match i % 4 {
+                    0 => format!("aB{i}cD+eF=="),
+                    1 => format!("Ab{i}Cd+eF=="),
+                    2 => format!("/aB{i}cD/eF=="),
+                    _ => format!("aB{i}cD//eF=="),
+                };
+                let shape = zoom_qos::synth::MeetingShape {
+                    participants: 2 + (i as usize % 13),
+                    minutes: 10 + (i as usize % 7),
+                };
+                let pages = zoom_qos::synth::meeting_pages(1000 + i, shape);
+                (uuid, 900_000 + i % 40, format!("Weekly sync {i}"), pages)
+            })
+            .collect();
+        Account { instances }
+    }
+
+    fn entry(&self, index: usize) -> String {
+        let (uuid, id, topic, _) = &self.instances[index];
+        serde_json::json!({
+            "uuid": uuid, "id": id, "topic": topic, "host": "Ana", "email": "ana@example.com",
+            "user_type": "Licensed", "start_time": "2026-10-20T10:00:00Z",
+            "end_time": "2026-10-20T10:48:02Z", "duration": "48:02", "participants": 3,
+            "has_pstn": false, "has_video": true, "dept": "IT", "custom_keys": [],
+        })
+        .to_string()
+    }
+
+    fn list_page(&self, range: std::ops::Range<usize>, token: &str) -> String {
+        let entries: Vec<String> = range.map(|i| self.entry(i)).collect();
+        format!(
+            r#"{{"from":"x","to":"y","page_size":300,"next_page_token":"{token}","meetings":[{}]}}"#,
+            entries.join(",")
+        )
+    }
+
+    /// The answer to any request of the fake.
+    fn answer(&self, request: &fake_zoom::Request, first_window_from: &str) -> Response {
+        let path = request.path();
+        if path == "/v2/metrics/meetings" {
+            let first_window = request.query("from") == Some(first_window_from);
+            let body = match (first_window, request.query("next_page_token")) {
+                (true, None) => self.list_page(0..25, "w1p2"),
+                (true, Some("w1p2")) => self.list_page(25..30, ""),
+                // Instance 29 ran across the month's end: listed again.
+                (false, None) => self.list_page(29..45, "w2p2"),
+                (false, Some("w2p2")) => self.list_page(45..55, ""),
+                _ => return Response::json(400, r#"{"code":300,"message":"bad token"}"#),
+            };
+            return Response::json(200, body);
+        }
+        let uuid = path
+            .strip_prefix("/v2/metrics/meetings/")
+            .and_then(|rest| rest.strip_suffix("/participants/qos"))
+            .map(decode_fully);
+        let Some((_, _, _, pages)) = self.instances.iter().find(|i| Some(&i.0) == uuid.as_ref())
+        else {
+            return Response::json(404, r#"{"code":3001,"message":"Meeting does not exist."}"#);
+        };
+        let index = match request.query("next_page_token") {
+            None => 0,
+            Some(token) => token
+                .rsplit('p')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(usize::MAX),
+        };
+        match pages.get(index) {
+            Some(page) => Response::json(200, page.clone()),
+            None => Response::json(400, r#"{"code":300,"message":"bad token"}"#),
+        }
+    }
+}
+
+fn day_string((year, month, day): (i64, u32, u32)) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[test]
+fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
+    use zoom_qos::client::Day;
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64;
+    let today = Day::of_unix_s(now_s);
+    // From the 20th of last month to today: two calendar-month windows.
+    let (year, month, _) = today.months_before(1).civil();
+    let from = day_string((year, month, 20));
+    let to = today.to_string();
+
+    let account = std::sync::Arc::new(Account::new());
+    let served = account.clone();
+    let first_from = from.clone();
+    let server = FakeZoom::start(move |request| served.answer(request, &first_from));
+    let dir = scratch("account");
+    let out = dir.join("pulled");
+    let api = format!("{}/v2", server.base);
+    let args = [
+        "fetch",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--api-base",
+        &api,
+    ];
+    let token = [("ZOOM_ACCESS_TOKEN", "cli-secret")];
+    let run = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("55 instances listed: 55 fetched, 0 already complete, 0 failed"),
+        "{stderr}"
+    );
+    let requests = server.requests();
+    let lists: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path() == "/v2/metrics/meetings")
+        .collect();
+    assert_eq!(lists.len(), 4, "two windows of two pages");
+    assert_eq!(lists[0].query("from"), Some(from.as_str()));
+    assert_eq!(lists[0].query("page_size"), Some("300"));
+    assert_eq!(
+        lists[2].query("from").map(|f| f.ends_with("-01")),
+        Some(true)
+    );
+    let chains = account.instances.iter().map(|i| i.3.len()).sum::<usize>();
+    assert_eq!(requests.len(), 4 + chains, "each instance fetched once");
+
+    // One folder per instance: UUIDs that differ only by case stay apart, also for a
+    // file system that ignores case.
+    let folders: Vec<String> = std::fs::read_dir(&out)
+        .expect("written")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(folders.len(), 55, "{folders:?}");
+    let folded: std::collections::HashSet<String> =
+        folders.iter().map(|f| f.to_lowercase()).collect();
+    assert_eq!(folded.len(), 55);
+
+    // The source pages, laid out under the same names, report the same.
+    let source = dir.join("source");
+    for (uuid, id, _, pages) in &account.instances {
+        let listed = zoom_qos::client::ListedMeeting {
+            uuid: uuid.clone(),
+            id: *id,
+            ..Default::default()
+        };
+        let folder = source.join(zoom_qos_cli::fetch::instance_folder_name(&listed));
+        std::fs::create_dir_all(&folder).expect("source folder");
+        for (index, page) in pages.iter().enumerate() {
+            std::fs::write(folder.join(format!("page-{index:03}.json")), page).expect("page");
+        }
+    }
+    let report = |path: &std::path::Path| -> serde_json::Value {
+        let run = zoom_qos(
+            &["analyze", path.to_str().expect("utf-8"), "--format", "json"],
+            &[],
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        serde_json::from_slice(&run.stdout).expect("JSON")
+    };
+    let mut fetched = report(&out);
+    for meeting in fetched["meetings"].as_array_mut().expect("meetings") {
+        let object = meeting.as_object_mut().expect("object");
+        let topic = object.remove("topic").expect("topic from meeting.json");
+        assert!(topic.as_str().is_some_and(|t| t.starts_with("Weekly sync")));
+        assert!(object.remove("uuid").is_some() && object.remove("start_time").is_some());
+    }
+    assert_eq!(fetched, report(&source));
+
+    // Again: every instance is complete, so only the listing is requested.
+    let before = server.requests().len();
+    let run = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("0 fetched, 55 already complete"),
+        "{stderr}"
+    );
+    let again = &server.requests()[before..];
+    assert!(
+        again.iter().all(|r| r.path() == "/v2/metrics/meetings"),
+        "no completed instance is requested again"
+    );
+
+    // A folder lost, and a stale page in another: the lost one is fetched again; with
+    // --refetch every folder is replaced whole, and the stale page is gone.
+    let lost = out.join(&folders[0]);
+    std::fs::remove_dir_all(&lost).expect("remove");
+    let stale = out.join(&folders[1]).join("page-099.json");
+    std::fs::write(&stale, "{}").expect("stale page");
+    let run = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(
+        stderr.contains("1 fetched, 54 already complete"),
+        "{stderr}"
+    );
+    assert!(lost.join("meeting.json").is_file());
+    let mut refetch = args.to_vec();
+    refetch.push("--refetch");
+    let run = zoom_qos(&refetch, &token);
+    assert_eq!(run.status.code(), Some(0));
+    assert!(!stale.exists(), "a re-fetched folder is replaced whole");
+    let hidden: Vec<_> = std::fs::read_dir(&out)
+        .expect("listed")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "no temporary folder left");
+}
+
+#[test]
+fn a_range_reaching_past_six_months_is_refused_before_any_request() {
+    let server = FakeZoom::start(|_| Response::json(500, "{}"));
+    let api = format!("{}/v2", server.base);
+    let out = scratch("old-range");
+    let run = zoom_qos(
+        &[
+            "fetch",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-02-01",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--api-base",
+            &api,
+        ],
+        &[("ZOOM_ACCESS_TOKEN", "t")],
+    );
+    assert_eq!(run.status.code(), Some(64), "a usage error");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("6 months before today"), "{stderr}");
+    assert!(server.requests().is_empty());
 }

@@ -175,6 +175,9 @@ impl Analysis {
         };
         let report = MeetingReport {
             meeting: name.to_owned(),
+            uuid: None,
+            topic: None,
+            start_time: None,
             pages: table.pages(),
             participants: table.participant_count() as u64,
             samples,

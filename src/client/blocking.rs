@@ -4,8 +4,8 @@ use core::fmt;
 use std::time::{Duration, Instant};
 
 use super::{
-    DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Endpoint, HttpResponse, Pages, Query, RetryPolicy, Step,
-    encode,
+    DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Day, Endpoint, HttpResponse, Kind, ListedMeeting,
+    Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode, month_windows,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -129,29 +129,103 @@ impl Client {
     /// token renewal), [`ErrorKind::Transport`](crate::ErrorKind::Transport) when no answer
     /// came. Never an empty success for a failed chain.
     pub fn fetch(&mut self, endpoint: &Endpoint, query: &Query) -> Result<Vec<Vec<u8>>, Error> {
-        let renewable = matches!(self.auth, Auth::ServerToServer { .. });
-        let mut pages = Pages::new(&self.api_base, endpoint, *query, renewable, self.policy);
+        let mut pages = Pages::new(
+            &self.api_base,
+            endpoint,
+            *query,
+            self.renewable(),
+            self.policy,
+        );
         let mut bodies = Vec::new();
         while let Some(url) = pages.next_url() {
-            let token = self.access_token()?;
-            let request = self
-                .agent
-                .get(&url)
-                .header("Authorization", &format!("Bearer {token}"))
-                .header("Accept", "application/json");
-            let (status, retry_after, body) = exchange(&url, request.call())?;
+            let (status, retry_after, body) = self.get(&url)?;
             let response = HttpResponse {
                 status,
                 retry_after: retry_after.as_deref(),
                 body: &body,
             };
-            match pages.on_response(&response)? {
-                Step::Page { .. } => bodies.push(body),
-                Step::Retry { after } => (self.sleep)(after),
-                Step::Reauthenticate => self.access = None,
+            let step = pages.on_response(&response)?;
+            if self.follow(step) {
+                bodies.push(body);
             }
         }
         Ok(bodies)
+    }
+
+    /// Lists the meetings or webinars of `kind` and `qos_type` from `from` to `to` (UTC
+    /// dates, split into calendar months), each instance once; `today` is the UTC date the
+    /// six months of retention count back from.
+    ///
+    /// # Errors
+    /// A range the API cannot answer ([`month_windows`]); as [`fetch`](Self::fetch).
+    pub fn list(
+        &mut self,
+        kind: Kind,
+        qos_type: QosType,
+        range: Option<(Day, Day)>,
+        today: Day,
+    ) -> Result<Vec<ListedMeeting>, Error> {
+        let mut listing = match range {
+            Some((from, to)) => Listing::new(
+                &self.api_base,
+                kind,
+                qos_type,
+                month_windows(from, to, today)?,
+                MAX_LIST_PAGE_SIZE,
+                self.renewable(),
+                self.policy,
+            )?,
+            None => Listing::live(
+                &self.api_base,
+                kind,
+                MAX_LIST_PAGE_SIZE,
+                self.renewable(),
+                self.policy,
+            )?,
+        };
+        let mut listed = Vec::new();
+        while let Some(url) = listing.next_url() {
+            let (status, retry_after, body) = self.get(&url)?;
+            let response = HttpResponse {
+                status,
+                retry_after: retry_after.as_deref(),
+                body: &body,
+            };
+            let (step, fresh) = listing.on_response(&response)?;
+            self.follow(step);
+            listed.extend(fresh);
+        }
+        Ok(listed)
+    }
+
+    fn renewable(&self) -> bool {
+        matches!(self.auth, Auth::ServerToServer { .. })
+    }
+
+    /// `GET url` with the access token: status, `Retry-After` and body.
+    fn get(&mut self, url: &str) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+        let token = self.access_token()?;
+        let request = self
+            .agent
+            .get(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Accept", "application/json");
+        exchange(url, request.call())
+    }
+
+    /// Does what a step asks (waits, or forgets the token); whether it was a page.
+    fn follow(&mut self, step: Step) -> bool {
+        match step {
+            Step::Page { .. } => true,
+            Step::Retry { after } => {
+                (self.sleep)(after);
+                false
+            }
+            Step::Reauthenticate => {
+                self.access = None;
+                false
+            }
+        }
     }
 
     /// The current access token, asking the OAuth server for one when needed.

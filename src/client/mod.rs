@@ -18,11 +18,15 @@
 mod blocking;
 mod encode;
 mod endpoints;
+mod listing;
 mod pages;
 
 pub use crate::error::ApiError;
 pub use blocking::{AccessToken, Auth, Client};
 pub use endpoints::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Endpoint, Kind, MAX_PAGE_SIZE, QosType, Query,
+};
+pub use listing::{
+    Day, ListedMeeting, Listing, MAX_LIST_PAGE_SIZE, RETENTION_MONTHS, month_windows,
 };
 pub use pages::{HttpResponse, Pages, RetryPolicy, Step};

@@ -65,7 +65,8 @@ pub enum Step {
 #[derive(Clone, Debug)]
 pub struct Pages {
     base: String,
-    query: Query,
+    /// The query without the page token: `type`, `page_size` and the like, encoded.
+    query: String,
     paged: bool,
     next_token: Option<String>,
     index: u32,
@@ -86,10 +87,32 @@ impl Pages {
         can_reauthenticate: bool,
         policy: RetryPolicy,
     ) -> Self {
+        let paged = endpoint.is_paged();
+        let mut fixed = format!("type={}", query.qos_type.as_str());
+        if paged {
+            fixed.push_str(&format!("&page_size={}", query.page_size));
+        }
+        Pages::with_query(
+            format!("{}{}", api_base.trim_end_matches('/'), endpoint.path()),
+            fixed,
+            paged,
+            can_reauthenticate,
+            policy,
+        )
+    }
+
+    /// Pages of the URL `base` with the query `query` (encoded, without the page token).
+    pub(super) fn with_query(
+        base: String,
+        query: String,
+        paged: bool,
+        can_reauthenticate: bool,
+        policy: RetryPolicy,
+    ) -> Self {
         Pages {
-            base: format!("{}{}", api_base.trim_end_matches('/'), endpoint.path()),
+            base,
             query,
-            paged: endpoint.is_paged(),
+            paged,
             next_token: None,
             index: 0,
             finished: false,
@@ -105,13 +128,10 @@ impl Pages {
         if self.finished {
             return None;
         }
-        let mut url = format!("{}?type={}", self.base, self.query.qos_type.as_str());
-        if self.paged {
-            url.push_str(&format!("&page_size={}", self.query.page_size));
-            if let Some(token) = &self.next_token {
-                url.push_str("&next_page_token=");
-                url.push_str(&encode::component(token));
-            }
+        let mut url = format!("{}?{}", self.base, self.query);
+        if let Some(token) = self.next_token.as_ref().filter(|_| self.paged) {
+            url.push_str("&next_page_token=");
+            url.push_str(&encode::component(token));
         }
         Some(url)
     }

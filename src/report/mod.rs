@@ -98,6 +98,15 @@ pub struct MeetingError {
 pub struct MeetingReport {
     /// The meeting's key (its folder or file name).
     pub meeting: String,
+    /// The instance's UUID, from the `meeting.json` that `fetch` writes beside the pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Its topic, from `meeting.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// When it started (RFC 3339), from `meeting.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
     /// Pages read.
     pub pages: u32,
     /// Participant entries across all pages.

@@ -1,0 +1,516 @@
+//! Listing an account's meetings or webinars by date, sans-IO: `GET /metrics/meetings`
+//! (or `/metrics/webinars`) with `type`, `from`, `to`, `page_size` and
+//! `next_page_token`. Zoom answers at most one month per query and keeps six months, so a
+//! range is checked, then split into calendar months; an instance listed in two of them
+//! is kept once.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::endpoints::{Kind, QosType};
+use super::pages::{Pages, RetryPolicy};
+use crate::error::{Error, ErrorKind};
+use crate::units::{civil_from_days, days_from_civil, days_in_month};
+
+/// The list endpoints' largest `page_size`.
+pub const MAX_LIST_PAGE_SIZE: u16 = 300;
+
+/// A calendar date (UTC), as the list endpoints take it: `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// Days since 1970-01-01.
+    days: i64,
+}
+
+impl Day {
+    /// The day `days` days after 1970-01-01.
+    pub const fn from_days(days: i64) -> Day {
+        Day { days }
+    }
+
+    /// The day of a Unix time in seconds.
+    pub const fn of_unix_s(seconds: i64) -> Day {
+        Day {
+            days: seconds.div_euclid(86_400),
+        }
+    }
+
+    /// Days since 1970-01-01.
+    pub const fn days(self) -> i64 {
+        self.days
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    ///
+    /// # Errors
+    /// A [`Config`](crate::ErrorKind::Config) error naming what is wrong.
+    pub fn parse(text: &str) -> Result<Day, Error> {
+        let bad = || Error::config(format!("{text:?} is not a date like 2026-11-01"));
+        let bytes = text.as_bytes();
+        let digits = |range: core::ops::Range<usize>| -> Option<u32> {
+            let part = bytes.get(range)?;
+            part.iter().all(u8::is_ascii_digit).then_some(())?;
+            part.iter()
+                .try_fold(0u32, |n, d| Some(n * 10 + u32::from(d - b'0')))
+        };
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(bad());
+        }
+        let (year, month, day) = (
+            digits(0..4).ok_or_else(bad)?,
+            digits(5..7).ok_or_else(bad)?,
+            digits(8..10).ok_or_else(bad)?,
+        );
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(bad());
+        }
+        Ok(Day {
+            days: days_from_civil(i64::from(year), month, day),
+        })
+    }
+
+    /// `(year, month, day)`.
+    pub fn civil(self) -> (i64, u32, u32) {
+        civil_from_days(self.days)
+    }
+
+    /// The last day of this day's month.
+    fn month_end(self) -> Day {
+        let (year, month, _) = self.civil();
+        let last = u32::try_from(year).map_or(31, |y| days_in_month(y, month));
+        Day {
+            days: days_from_civil(year, month, last),
+        }
+    }
+
+    /// The same day `months` months earlier, or the month's last day when it is shorter
+    /// (2026-08-31 minus six months is 2026-02-28).
+    pub fn months_before(self, months: u32) -> Day {
+        let (year, month, day) = self.civil();
+        let index = year * 12 + i64::from(month) - 1 - i64::from(months);
+        let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+        let last = u32::try_from(year).map_or(28, |y| days_in_month(y, month));
+        Day {
+            days: days_from_civil(year, month, day.min(last)),
+        }
+    }
+}
+
+impl core::fmt::Display for Day {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (year, month, day) = self.civil();
+        write!(f, "{year:04}-{month:02}-{day:02}")
+    }
+}
+
+/// How far back the Dashboard API keeps data.
+pub const RETENTION_MONTHS: u32 = 6;
+
+/// The windows of one query each that cover `from..=to`: one per calendar month, in order.
+///
+/// # Errors
+/// A [`Config`](crate::ErrorKind::Config) error when `from` is after `to`, `to` is after
+/// `today`, or `from` is more than [`RETENTION_MONTHS`] before `today` (Zoom answers
+/// nothing older).
+pub fn month_windows(from: Day, to: Day, today: Day) -> Result<Vec<(Day, Day)>, Error> {
+    if from > to {
+        return Err(Error::config(format!("--from {from} is after --to {to}")));
+    }
+    if to > today {
+        return Err(Error::config(format!(
+            "--to {to} is after today ({today}, UTC): there is nothing to list yet"
+        )));
+    }
+    let earliest = today.months_before(RETENTION_MONTHS);
+    if from < earliest {
+        return Err(Error::config(format!(
+            "--from {from} is more than {RETENTION_MONTHS} months before today ({today}, UTC): \
+             Zoom keeps Dashboard data for {RETENTION_MONTHS} months, so the earliest day is \
+             {earliest}"
+        )));
+    }
+    let mut windows = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = start.month_end().min(to);
+        windows.push((start, end));
+        start = Day::from_days(end.days + 1);
+    }
+    Ok(windows)
+}
+
+/// A meeting or webinar instance as the list endpoints give it. Fields this crate does not
+/// know are kept in `other`, and written back with the rest.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListedMeeting {
+    /// The instance's UUID: what its QoS is fetched by.
+    pub uuid: String,
+    /// The meeting number (the same for every instance of a recurring meeting).
+    #[serde(default)]
+    pub id: u64,
+    /// Its topic.
+    #[serde(default)]
+    pub topic: String,
+    /// The host's name.
+    #[serde(default)]
+    pub host: String,
+    /// The host's email.
+    #[serde(default)]
+    pub email: String,
+    /// The host's user type (`Pro`, `Licensed`, ...).
+    #[serde(default)]
+    pub user_type: String,
+    /// When it started, RFC 3339.
+    #[serde(default)]
+    pub start_time: String,
+    /// When it ended, RFC 3339 (empty while live).
+    #[serde(default)]
+    pub end_time: String,
+    /// How long it lasted, as Zoom spells it: `"48:02"` or `"1:02:30"`.
+    #[serde(default)]
+    pub duration: String,
+    /// How many participants joined.
+    #[serde(default)]
+    pub participants: u64,
+    /// Whether anyone dialled in by phone.
+    #[serde(default)]
+    pub has_pstn: bool,
+    /// Whether it was on VoIP.
+    #[serde(default)]
+    pub has_voip: bool,
+    /// Whether it used third-party audio.
+    #[serde(default)]
+    pub has_3rd_party_audio: bool,
+    /// Whether video was used.
+    #[serde(default)]
+    pub has_video: bool,
+    /// Whether the screen was shared.
+    #[serde(default)]
+    pub has_screen_share: bool,
+    /// Whether it was recorded.
+    #[serde(default)]
+    pub has_recording: bool,
+    /// Whether a SIP phone joined.
+    #[serde(default)]
+    pub has_sip: bool,
+    /// Whether it was archived.
+    #[serde(default)]
+    pub has_archiving: bool,
+    /// The host's department.
+    #[serde(default)]
+    pub dept: String,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ListedMeeting {
+    /// The `duration` in seconds, `None` when it is not `M:SS` or `H:MM:SS`.
+    pub fn duration_s(&self) -> Option<u64> {
+        let parts: Vec<u64> = self
+            .duration
+            .split(':')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        match parts[..] {
+            [minutes, seconds] if seconds < 60 => Some(minutes * 60 + seconds),
+            [hours, minutes, seconds] if minutes < 60 && seconds < 60 => {
+                Some(hours * 3600 + minutes * 60 + seconds)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The listing of one range: its windows one after the other, each paginated, every
+/// instance kept once. Drive it like [`Pages`]: request [`next_url`](Self::next_url), feed
+/// each answer to [`on_response`](Self::on_response), keep the instances it returns.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    api_base: String,
+    kind: Kind,
+    qos_type: QosType,
+    page_size: u16,
+    can_reauthenticate: bool,
+    policy: RetryPolicy,
+    /// The windows not started yet, the next one last.
+    windows: Vec<(Day, Day)>,
+    current: Option<Pages>,
+    seen: HashSet<String>,
+    /// Instances listed again in a later window (or page), not returned twice.
+    pub repeated: u64,
+}
+
+impl Listing {
+    /// The listing of `kind` instances of `qos_type` in `windows` (from
+    /// [`month_windows`]), `page_size` entries a page (1 to [`MAX_LIST_PAGE_SIZE`]).
+    ///
+    /// # Errors
+    /// A [`Config`](crate::ErrorKind::Config) error for a page size out of range.
+    pub fn new(
+        api_base: &str,
+        kind: Kind,
+        qos_type: QosType,
+        windows: Vec<(Day, Day)>,
+        page_size: u16,
+        can_reauthenticate: bool,
+        policy: RetryPolicy,
+    ) -> Result<Self, Error> {
+        if !(1..=MAX_LIST_PAGE_SIZE).contains(&page_size) {
+            return Err(Error::config(format!(
+                "the list page_size must be 1 to {MAX_LIST_PAGE_SIZE}, found {page_size}"
+            )));
+        }
+        let mut windows = windows;
+        windows.reverse();
+        let mut listing = Listing {
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            kind,
+            qos_type,
+            page_size,
+            can_reauthenticate,
+            policy,
+            windows,
+            current: None,
+            seen: HashSet::new(),
+            repeated: 0,
+        };
+        listing.current = listing.next_window();
+        Ok(listing)
+    }
+
+    /// The live instances (`type=live`, no dates): one window without `from` and `to`.
+    pub fn live(
+        api_base: &str,
+        kind: Kind,
+        page_size: u16,
+        can_reauthenticate: bool,
+        policy: RetryPolicy,
+    ) -> Result<Self, Error> {
+        let mut listing = Listing::new(
+            api_base,
+            kind,
+            QosType::Live,
+            Vec::new(),
+            page_size,
+            can_reauthenticate,
+            policy,
+        )?;
+        listing.current = Some(Pages::with_query(
+            listing.path(),
+            format!("type=live&page_size={page_size}"),
+            true,
+            can_reauthenticate,
+            policy,
+        ));
+        Ok(listing)
+    }
+
+    fn path(&self) -> String {
+        let segment = match self.kind {
+            Kind::Meeting => "meetings",
+            Kind::Webinar => "webinars",
+        };
+        format!("{}/metrics/{segment}", self.api_base)
+    }
+
+    fn next_window(&mut self) -> Option<Pages> {
+        let (from, to) = self.windows.pop()?;
+        Some(Pages::with_query(
+            self.path(),
+            format!(
+                "type={}&from={from}&to={to}&page_size={}",
+                self.qos_type.as_str(),
+                self.page_size
+            ),
+            true,
+            self.can_reauthenticate,
+            self.policy,
+        ))
+    }
+
+    /// The URL to `GET` next, or `None` when every window is listed.
+    pub fn next_url(&mut self) -> Option<String> {
+        loop {
+            if let Some(url) = self.current.as_ref()?.next_url() {
+                return Some(url);
+            }
+            self.current = self.next_window();
+        }
+    }
+
+    /// Reads the answer to the request of [`next_url`](Self::next_url): the instances it
+    /// lists that were not listed before (empty for a retry or a renewal, which
+    /// [`step`](Self::step) tells).
+    ///
+    /// # Errors
+    /// As [`Pages::on_response`], and a list page that is not the list endpoints' JSON.
+    pub fn on_response(
+        &mut self,
+        response: &super::HttpResponse<'_>,
+    ) -> Result<(super::Step, Vec<ListedMeeting>), Error> {
+        let Some(pages) = self.current.as_mut() else {
+            return Err(ErrorKind::Pagination {
+                message: "an answer after the listing ended".to_owned(),
+            }
+            .into());
+        };
+        let step = pages.on_response(response)?;
+        if !matches!(step, super::Step::Page { .. }) {
+            return Ok((step, Vec::new()));
+        }
+        #[derive(Deserialize)]
+        struct ListPage {
+            #[serde(default, alias = "webinars")]
+            meetings: Vec<ListedMeeting>,
+        }
+        let page: ListPage = serde_json::from_slice(response.body)
+            .map_err(|e| Error::from_serde_json(response.body, &e))?;
+        let mut fresh = Vec::with_capacity(page.meetings.len());
+        for meeting in page.meetings {
+            if self.seen.insert(meeting.uuid.clone()) {
+                fresh.push(meeting);
+            } else {
+                self.repeated += 1;
+            }
+        }
+        Ok((step, fresh))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{HttpResponse, Step};
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).expect("a date")
+    }
+
+    #[test]
+    fn dates_parse_print_and_refuse_what_is_not_a_day() {
+        assert_eq!(day("2026-11-01").to_string(), "2026-11-01");
+        assert_eq!(day("1970-01-02").days(), 1);
+        assert_eq!(day("2024-02-29").to_string(), "2024-02-29");
+        for bad in [
+            "2026-13-01",
+            "2026-02-29",
+            "2026-11-1",
+            "26-11-01",
+            "2026/11/01",
+            "",
+        ] {
+            assert!(Day::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(day("2026-08-31").months_before(6), day("2026-02-28"));
+        assert_eq!(day("2026-11-26").months_before(6), day("2026-05-26"));
+        assert_eq!(day("2026-03-15").months_before(6), day("2025-09-15"));
+    }
+
+    #[test]
+    fn ranges_split_into_calendar_months_within_six_months() {
+        let today = day("2026-11-26");
+        assert_eq!(
+            month_windows(day("2026-09-20"), day("2026-11-25"), today).expect("windows"),
+            [
+                (day("2026-09-20"), day("2026-09-30")),
+                (day("2026-10-01"), day("2026-10-31")),
+                (day("2026-11-01"), day("2026-11-25")),
+            ]
+        );
+        assert_eq!(
+            month_windows(day("2026-11-01"), day("2026-11-01"), today).expect("one day"),
+            [(day("2026-11-01"), day("2026-11-01"))]
+        );
+        let old = month_windows(day("2026-05-25"), day("2026-06-01"), today).expect_err("old");
+        assert!(
+            old.to_string().contains("earliest day is 2026-05-26"),
+            "{old}"
+        );
+        assert!(month_windows(day("2026-05-26"), day("2026-06-01"), today).is_ok());
+        assert!(month_windows(day("2026-11-02"), day("2026-11-01"), today).is_err());
+        assert!(month_windows(day("2026-11-02"), day("2026-11-27"), today).is_err());
+    }
+
+    #[test]
+    fn durations_read_as_seconds() {
+        let with = |duration: &str| ListedMeeting {
+            duration: duration.into(),
+            ..ListedMeeting::default()
+        };
+        assert_eq!(with("48:02").duration_s(), Some(2882));
+        assert_eq!(with("1:02:30").duration_s(), Some(3750));
+        assert_eq!(with("1:62:30").duration_s(), None);
+        assert_eq!(with("").duration_s(), None);
+    }
+
+    #[test]
+    fn windows_are_listed_in_turn_and_an_instance_is_kept_once() {
+        let windows = vec![
+            (day("2026-10-30"), day("2026-10-31")),
+            (day("2026-11-01"), day("2026-11-02")),
+        ];
+        let mut listing = Listing::new(
+            "http://x/v2/",
+            Kind::Meeting,
+            QosType::Past,
+            windows,
+            300,
+            false,
+            RetryPolicy::default(),
+        )
+        .expect("a listing");
+        fn answer(listing: &mut Listing, body: &str) -> (Step, Vec<ListedMeeting>) {
+            let response = HttpResponse {
+                status: 200,
+                retry_after: None,
+                body: body.as_bytes(),
+            };
+            listing.on_response(&response).expect("a list page")
+        }
+        assert_eq!(
+            listing.next_url().as_deref(),
+            Some(
+                "http://x/v2/metrics/meetings?type=past&from=2026-10-30&to=2026-10-31&page_size=300"
+            )
+        );
+        let (_, first) = answer(
+            &mut listing,
+            r#"{"next_page_token":"t1","meetings":[{"uuid":"a==","id":1,"topic":"A","duration":"48:02","x_new":7}]}"#,
+        );
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].other.get("x_new"), Some(&serde_json::json!(7)));
+        assert_eq!(
+            listing.next_url().as_deref(),
+            Some(
+                "http://x/v2/metrics/meetings?type=past&from=2026-10-30&to=2026-10-31&page_size=300&next_page_token=t1"
+            )
+        );
+        let (_, second) = answer(
+            &mut listing,
+            r#"{"next_page_token":"","meetings":[{"uuid":"b","id":2}]}"#,
+        );
+        assert_eq!(second[0].uuid, "b");
+        assert_eq!(
+            listing.next_url().as_deref(),
+            Some(
+                "http://x/v2/metrics/meetings?type=past&from=2026-11-01&to=2026-11-02&page_size=300"
+            )
+        );
+        // "b" ran across midnight at the month's end: listed again, kept once.
+        let (_, third) = answer(
+            &mut listing,
+            r#"{"meetings":[{"uuid":"b","id":2},{"uuid":"B","id":2}]}"#,
+        );
+        assert_eq!(
+            third.iter().map(|m| m.uuid.as_str()).collect::<Vec<_>>(),
+            ["B"]
+        );
+        assert_eq!(listing.repeated, 1);
+        assert_eq!(listing.next_url(), None);
+        // Written back, the unknown field is still there.
+        let text = serde_json::to_string(&first[0]).expect("JSON");
+        assert!(text.contains(r#""x_new":7"#), "{text}");
+    }
+}
