@@ -70,6 +70,16 @@ pub enum ErrorKind {
         /// What went wrong.
         message: String,
     },
+    /// HTTP 429 with Zoom's daily limit reached (`X-RateLimit-Type: Daily-limit`, or a
+    /// message saying "daily rate limit"): no request is worth making before the reset
+    /// (feature `client`).
+    #[cfg(feature = "client")]
+    DailyLimit {
+        /// When the limit resets, as Zoom's `Retry-After` gave it (seconds or a date-time).
+        reset: Option<String>,
+        /// The URL without its query that was refused.
+        path: String,
+    },
 }
 
 impl Error {
@@ -199,6 +209,14 @@ impl fmt::Display for Error {
             ErrorKind::Pagination { message } => f.write_str(message),
             #[cfg(feature = "client")]
             ErrorKind::Transport { message } => f.write_str(message),
+            #[cfg(feature = "client")]
+            ErrorKind::DailyLimit { reset, path } => {
+                write!(f, "Zoom's daily rate limit is reached ({path})")?;
+                match reset {
+                    Some(reset) => write!(f, "; it resets at {reset}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -338,44 +356,9 @@ pub struct ApiError {
     pub page: u32,
     /// The URL without its query: base and endpoint path.
     pub path: String,
-}
-
-#[cfg(feature = "client")]
-impl ApiError {
-    /// What the code means, per the Dashboard API's documentation.
-    pub fn meaning(&self) -> &'static str {
-        match (self.status, self.code) {
-            (_, Some(124)) => "invalid or expired access token",
-            (_, Some(200)) => "the account needs a paid plan with the Dashboard feature",
-            (_, Some(300)) => "next_page_token invalid or expired (tokens last 15 minutes)",
-            (_, Some(3001)) => "meeting not found, or not ended yet",
-            (_, Some(4700 | 4711)) => "the token lacks the dashboard scopes",
-            (429, _) => "rate limit reached (the Dashboard API is rated Heavy)",
-            (500..=599, _) => "Zoom's server failed",
-            _ => "error answer",
-        }
-    }
-
-    /// Zoom's `code` in an error body, if it has one.
-    pub(crate) fn code_of(body: &[u8]) -> Option<i64> {
-        Self::parse_body(body).0
-    }
-
-    /// Zoom's `code` and `message` of an error body, or the start of a body that is not one.
-    pub(crate) fn parse_body(body: &[u8]) -> (Option<i64>, String) {
-        #[derive(serde::Deserialize)]
-        struct ZoomError {
-            code: Option<i64>,
-            message: Option<String>,
-        }
-        match serde_json::from_slice::<ZoomError>(body) {
-            Ok(e) => (e.code, e.message.unwrap_or_default()),
-            Err(_) => {
-                let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-                (None, text.trim().to_owned())
-            }
-        }
-    }
+    /// What the code means, per the Dashboard API's documentation (the client knows
+    /// Zoom's codes; this type only carries them).
+    pub meaning: &'static str,
 }
 
 #[cfg(feature = "client")]
@@ -385,7 +368,7 @@ impl fmt::Display for ApiError {
         if let Some(code) = self.code {
             write!(f, ", code {code}")?;
         }
-        write!(f, " ({})", self.meaning())?;
+        write!(f, " ({})", self.meaning)?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }

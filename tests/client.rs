@@ -118,8 +118,16 @@ fn rate_limits_are_retried_honouring_retry_after() {
         .expect("third time lucky");
     assert_eq!(fetched.len(), 1);
     assert_eq!(server.requests().len(), 3);
-    // Retry-After is honoured; without it the n-th failure waits base · 2^(n-1): 2 s here.
-    assert_eq!(waits(), [Duration::from_secs(3), Duration::from_secs(2)]);
+    // Retry-After is honoured (a 429 pauses the client's gate: the wait is counted from
+    // the answer, so a little under 3 s is left when the next request asks); without it
+    // the n-th failure waits base · 2^(n-1): 2 s here.
+    let waits = waits();
+    assert_eq!(waits.len(), 2, "{waits:?}");
+    assert!(
+        waits[0] <= Duration::from_secs(3) && waits[0] > Duration::from_millis(2900),
+        "{waits:?}"
+    );
+    assert_eq!(waits[1], Duration::from_secs(2));
 }
 
 #[test]
@@ -182,7 +190,7 @@ fn a_refused_token_is_renewed_once_through_oauth() {
         client_id: "client".into(),
         client_secret: "shh".into(),
     };
-    let mut client = Client::new(auth)
+    let client = Client::new(auth)
         .api_base(format!("{}/v2", server.base))
         .oauth_base(&server.base)
         .sleeper(record_wait);
@@ -224,7 +232,7 @@ fn a_token_that_stays_refused_is_an_error_without_secrets() {
         client_id: "c".into(),
         client_secret: "topsecret".into(),
     };
-    let mut client = Client::new(auth)
+    let client = Client::new(auth)
         .api_base(format!("{}/v2", server.base))
         .oauth_base(&server.base);
     let error = client
@@ -283,7 +291,7 @@ fn zoom_error_codes_are_typed() {
     match error.kind() {
         ErrorKind::Api(api) => {
             assert_eq!((api.status, api.code, api.page), (400, Some(300), 1));
-            assert!(api.meaning().contains("15 minutes"));
+            assert!(api.meaning.contains("15 minutes"));
         }
         other => panic!("{other:?}"),
     }
@@ -359,4 +367,7 @@ fn a_page_that_is_not_json_is_an_error_not_an_empty_result() {
         .fetch(&meeting("1"), &Query::default())
         .expect_err("not a page");
     assert!(matches!(error.kind(), ErrorKind::Json { .. }), "{error}");
+    // Asked again as a failed transfer is, then given up: 5 attempts, waits 1, 2, 4, 8 s.
+    assert_eq!(server.requests().len(), 5);
+    assert_eq!(waits().len(), 4);
 }

@@ -11,8 +11,11 @@ pub enum Done {
     Clean,
     /// Some files or meetings failed and are listed: exit 2.
     WithBadInput,
-    /// Some output could not be written (the rest was): exit 1.
+    /// Some output could not be written, or some meetings not fetched (the rest was):
+    /// exit 1.
     WriteFailed,
+    /// Zoom's daily rate limit stopped the run; what is complete is written: exit 75.
+    DailyLimit,
 }
 
 /// Why the command stopped.
@@ -55,6 +58,8 @@ pub mod status {
     pub const BAD_INPUT: u8 = 2;
     /// The command line cannot be used (BSD `EX_USAGE`).
     pub const USAGE: u8 = 64;
+    /// Zoom's daily rate limit: run again after its reset (BSD `EX_TEMPFAIL`).
+    pub const DAILY_LIMIT: u8 = 75;
 }
 
 impl Done {
@@ -64,6 +69,7 @@ impl Done {
             Done::Clean => status::OK,
             Done::WithBadInput => status::BAD_INPUT,
             Done::WriteFailed => status::FAILURE,
+            Done::DailyLimit => status::DAILY_LIMIT,
         }
     }
 }

@@ -3,6 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use zoom_qos::ErrorKind;
 use zoom_qos::client::{
     Auth, Client, Day, Endpoint, Kind, ListedMeeting, MAX_PAGE_SIZE, QosType, Query,
 };
@@ -75,7 +79,7 @@ pub struct Request {
 /// Fetches every page, then writes them to `out/<folder>/page-NNN.json`, unchanged, the
 /// folder replaced whole ([`write_folder`]); `qos_summary` pages go to a folder of their
 /// own (`<folder>-summary`), never beside per-minute pages. Returns the folder written.
-pub fn fetch(client: &mut Client, request: &Request, out: &Path) -> Result<PathBuf, String> {
+pub fn fetch(client: &Client, request: &Request, out: &Path) -> Result<PathBuf, String> {
     let kind = if request.webinar {
         Kind::Webinar
     } else {
@@ -205,6 +209,8 @@ pub struct AccountRequest {
     pub range: Option<(Day, Day)>,
     /// Fetch instances whose folder is already complete again.
     pub refetch: bool,
+    /// Instances in flight at once (at least 1).
+    pub jobs: usize,
 }
 
 /// How an account fetch went.
@@ -218,59 +224,177 @@ pub struct AccountFetch {
     pub skipped: usize,
     /// Instances that failed, with why (the others went on).
     pub failed: Vec<(ListedMeeting, String)>,
+    /// Zoom's daily limit stopped the run: why, in words. Instances not complete are left
+    /// for the next run.
+    pub daily_limit: Option<String>,
+    /// Instances neither complete nor failed (the daily limit came first).
+    pub left: usize,
+}
+
+/// Counters behind `fetch`'s progress line.
+#[derive(Debug, Default)]
+pub struct FetchProgress {
+    /// Instances to fetch (listed, less those already complete).
+    pub total: AtomicUsize,
+    /// Instances done (written or failed).
+    pub done: AtomicUsize,
+}
+
+/// `fetch`'s progress line: instances done, pages, requests a second, 429s, and the time
+/// left at the pace so far.
+pub fn progress_line(
+    progress: &FetchProgress,
+    counters: zoom_qos::client::Counters,
+    elapsed_s: f64,
+    columns: usize,
+) -> String {
+    let (done, total) = (
+        progress.done.load(Ordering::Relaxed),
+        progress.total.load(Ordering::Relaxed),
+    );
+    let eta = if done == 0 {
+        "time left unknown".to_owned()
+    } else {
+        let left_s = elapsed_s / done as f64 * total.saturating_sub(done) as f64;
+        format!("{} left", crate::progress::duration(left_s))
+    };
+    crate::progress::fit(
+        [
+            format!("{done}/{total} meetings"),
+            format!("{} pages", counters.pages),
+            format!(
+                "{:.1} requests/s",
+                counters.requests as f64 / elapsed_s.max(1e-9)
+            ),
+            format!("{} rate-limited", counters.rate_limited),
+            eta,
+        ],
+        columns,
+    )
 }
 
 /// Lists the account's instances, then fetches each one's QoS chain by UUID into its own
-/// folder ([`instance_folder_name`]), with its list entry as `meeting.json`. An instance
-/// whose folder is complete (its `meeting.json` names the same UUID) is skipped without a
-/// request, unless `refetch`.
+/// folder ([`instance_folder_name`]), with its list entry as `meeting.json`, `jobs` at a
+/// time; the client's gate keeps every request within the rate. An instance whose folder
+/// is complete (its `meeting.json` names the same UUID) is skipped without a request,
+/// unless `refetch`. Zoom's daily limit stops every request at once: what is complete
+/// stays written.
 ///
 /// # Errors
 /// The listing failed (nothing was fetched); a failed instance is in
 /// [`AccountFetch::failed`] instead.
 pub fn fetch_account(
-    client: &mut Client,
+    client: &Client,
     request: &AccountRequest,
     today: Day,
     out: &Path,
+    progress: &FetchProgress,
 ) -> Result<AccountFetch, String> {
     let kind = if request.webinar {
         Kind::Webinar
     } else {
         Kind::Meeting
     };
-    let listed = client
-        .list(kind, request.qos_type, request.range, today)
-        .map_err(|e| e.to_string())?;
+    let listed = match client.list(kind, request.qos_type, request.range, today) {
+        Ok(listed) => listed,
+        Err(error) if matches!(error.kind(), ErrorKind::DailyLimit { .. }) => {
+            return Ok(AccountFetch {
+                daily_limit: Some(error.to_string()),
+                ..AccountFetch::default()
+            });
+        }
+        Err(error) => return Err(error.to_string()),
+    };
     let mut done = AccountFetch {
         listed: listed.len(),
         ..AccountFetch::default()
     };
+    let (todo, complete): (Vec<ListedMeeting>, Vec<ListedMeeting>) =
+        listed.into_iter().partition(|m| {
+            request.refetch || !is_complete(&out.join(instance_folder_name(m)), &m.uuid)
+        });
+    done.skipped = complete.len();
+    progress.total.store(todo.len(), Ordering::Relaxed);
     let query = Query::new(request.qos_type, MAX_PAGE_SIZE).map_err(|e| e.to_string())?;
-    for meeting in listed {
-        let name = instance_folder_name(&meeting);
-        if !request.refetch && is_complete(&out.join(&name), &meeting.uuid) {
-            done.skipped += 1;
-            continue;
-        }
-        let endpoint = Endpoint::ParticipantsQos {
-            kind,
-            id: meeting.uuid.clone(),
-        };
-        let written = client
-            .fetch(&endpoint, &query)
-            .map_err(|e| e.to_string())
-            .and_then(|pages| {
-                let description = serde_json::to_vec_pretty(&meeting).map_err(|e| e.to_string())?;
-                write_folder(out, &name, &pages, Some(&description))
-                    .map_err(|(path, e)| format!("{}: {e}", path.display()))
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<(usize, Result<(), Failure>)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..request.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(meeting) = todo.get(index) else {
+                        break;
+                    };
+                    let outcome = fetch_instance(client, kind, &query, meeting, out);
+                    let stop = matches!(outcome, Err(Failure::DailyLimit(_)));
+                    progress.done.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(mut outcomes) = outcomes.lock() {
+                        outcomes.push((index, outcome));
+                    }
+                    if stop {
+                        break;
+                    }
+                }
             });
-        match written {
-            Ok(_) => done.fetched += 1,
-            Err(message) => done.failed.push((meeting, message)),
+        }
+    });
+    let mut finished = vec![false; todo.len()];
+    for (index, outcome) in outcomes.into_inner().unwrap_or_default() {
+        match outcome {
+            Ok(()) => {
+                done.fetched += 1;
+                finished[index] = true;
+            }
+            Err(Failure::DailyLimit(why)) => {
+                done.daily_limit.get_or_insert(why);
+            }
+            Err(Failure::Failed(why)) => {
+                done.failed.push((todo[index].clone(), why));
+                finished[index] = true;
+            }
         }
     }
+    done.left = finished.iter().filter(|f| !**f).count();
     Ok(done)
+}
+
+/// Why an instance is not written.
+enum Failure {
+    /// Zoom's daily limit: the run stops; the instance is left for the next.
+    DailyLimit(String),
+    /// Anything else: the instance is listed as failed; the others go on.
+    Failed(String),
+}
+
+/// One instance: its chain, then its folder.
+fn fetch_instance(
+    client: &Client,
+    kind: Kind,
+    query: &Query,
+    meeting: &ListedMeeting,
+    out: &Path,
+) -> Result<(), Failure> {
+    let endpoint = Endpoint::ParticipantsQos {
+        kind,
+        id: meeting.uuid.clone(),
+    };
+    let pages = client
+        .fetch(&endpoint, query)
+        .map_err(|error| match error.kind() {
+            ErrorKind::DailyLimit { .. } => Failure::DailyLimit(error.to_string()),
+            _ => Failure::Failed(error.to_string()),
+        })?;
+    let description = serde_json::to_vec_pretty(meeting)
+        .map_err(|e| Failure::Failed(format!("meeting.json: {e}")))?;
+    write_folder(
+        out,
+        &instance_folder_name(meeting),
+        &pages,
+        Some(&description),
+    )
+    .map(|_| ())
+    .map_err(|(path, e)| Failure::Failed(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Whether `folder` holds a complete instance: folders are renamed into place whole, so

@@ -17,6 +17,18 @@ pub struct Progress {
 /// stderr, when stderr is a terminal and the work takes more than a second. The line is fit
 /// to the terminal's width at every refresh, so it never wraps. Prints nothing otherwise.
 pub fn with_progress<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Send) -> T {
+    with_line(
+        |elapsed, columns| progress_line(progress, elapsed, columns),
+        work,
+    )
+}
+
+/// Runs `work` while the line `line(elapsed_s, columns)` refreshes on stderr, when stderr
+/// is a terminal and the work takes more than a second; prints nothing otherwise.
+pub fn with_line<T: Send>(
+    line: impl Fn(f64, usize) -> String + Sync,
+    work: impl FnOnce() -> T + Send,
+) -> T {
     if !io::stderr().is_terminal() {
         return work();
     }
@@ -31,7 +43,7 @@ pub fn with_progress<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Se
                 if elapsed < 1.0 || done.load(Ordering::Relaxed) {
                     continue;
                 }
-                let line = progress_line(progress, elapsed, terminal_columns());
+                let line = line(elapsed, terminal_columns());
                 // Pad over what the last line showed, in case this one is shorter.
                 eprint!("\r{line:<shown$}");
                 shown = line.chars().count();
@@ -65,6 +77,21 @@ pub fn progress_line(progress: &Progress, elapsed_s: f64, columns: usize) -> Str
         format!("{mb:.1} MB"),
         format!("{:.1} MB/s", mb / elapsed_s.max(1e-9)),
     ];
+    fit(fields, columns)
+}
+
+/// A duration for a person: `45 s`, `3 min 20 s`, `1 h 05 min`.
+pub fn duration(seconds: f64) -> String {
+    let seconds = seconds.max(0.0).round() as u64;
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
+/// Whole fields, joined by `, `, as many as fit in `columns - 1` characters.
+pub fn fit(fields: impl IntoIterator<Item = String>, columns: usize) -> String {
     let room = columns.saturating_sub(1);
     let mut line = String::new();
     for field in fields {

@@ -223,6 +223,21 @@ impl Account {
         )
     }
 
+    /// The instance and page a QoS request asks for.
+    fn asked(&self, request: &fake_zoom::Request) -> Option<(usize, usize)> {
+        let uuid = request
+            .path()
+            .strip_prefix("/v2/metrics/meetings/")
+            .and_then(|rest| rest.strip_suffix("/participants/qos"))
+            .map(decode_fully)?;
+        let instance = self.instances.iter().position(|i| i.0 == uuid)?;
+        let page = match request.query("next_page_token") {
+            None => 0,
+            Some(token) => token.rsplit('p').next()?.parse().ok()?,
+        };
+        Some((instance, page))
+    }
+
     /// The answer to any request of the fake.
     fn answer(&self, request: &fake_zoom::Request, first_window_from: &str) -> Response {
         let path = request.path();
@@ -295,6 +310,8 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
         out.to_str().expect("utf-8"),
         "--api-base",
         &api,
+        "--rate",
+        "500",
     ];
     let token = [("ZOOM_ACCESS_TOKEN", "cli-secret")];
     let run = zoom_qos(&args, &token);
@@ -430,4 +447,274 @@ fn a_range_reaching_past_six_months_is_refused_before_any_request() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("6 months before today"), "{stderr}");
     assert!(server.requests().is_empty());
+}
+
+/// The source pages of `account`'s instances (all but `except`), laid out as `fetch`
+/// names them, and the JSON report `analyze` makes of a folder.
+fn write_source(account: &Account, source: &std::path::Path, except: &[usize]) {
+    for (index, (uuid, id, _, pages)) in account.instances.iter().enumerate() {
+        if except.contains(&index) {
+            continue;
+        }
+        let listed = zoom_qos::client::ListedMeeting {
+            uuid: uuid.clone(),
+            id: *id,
+            ..Default::default()
+        };
+        let folder = source.join(zoom_qos_cli::fetch::instance_folder_name(&listed));
+        std::fs::create_dir_all(&folder).expect("source folder");
+        for (page_index, page) in pages.iter().enumerate() {
+            std::fs::write(folder.join(format!("page-{page_index:03}.json")), page).expect("page");
+        }
+    }
+}
+
+fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
+    let run = zoom_qos(
+        &["analyze", path.to_str().expect("utf-8"), "--format", "json"],
+        &[],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    for meeting in report["meetings"].as_array_mut().expect("meetings") {
+        let object = meeting.as_object_mut().expect("object");
+        for key in ["uuid", "topic", "start_time"] {
+            object.remove(key);
+        }
+    }
+    report
+}
+
+/// The listing's dates, from the 20th of last month to today (two windows).
+fn two_windows() -> (String, String) {
+    use zoom_qos::client::Day;
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64;
+    let today = Day::of_unix_s(now_s);
+    let (year, month, _) = today.months_before(1).civil();
+    (day_string((year, month, 20)), today.to_string())
+}
+
+#[test]
+fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others() {
+    use fake_zoom::Fault;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let (from, to) = two_windows();
+    let account = std::sync::Arc::new(Account::new());
+    let served = account.clone();
+    let first_from = from.clone();
+    let attempts: Mutex<HashMap<String, u32>> = Mutex::new(HashMap::new());
+    let tokens = AtomicUsize::new(0);
+    let api_requests = AtomicUsize::new(0);
+    let server = FakeZoom::start(move |request| {
+        if request.path() == "/oauth/token" {
+            // Tokens that expire after 61 s: the client renews a minute early, so at once.
+            let n = tokens.fetch_add(1, Ordering::SeqCst) + 1;
+            return Response::json(
+                200,
+                format!(r#"{{"access_token":"tok-{n}","token_type":"bearer","expires_in":61}}"#),
+            );
+        }
+        let count = api_requests.fetch_add(1, Ordering::SeqCst);
+        // The first token is revoked after 20 requests (401, code 124).
+        if count >= 20 && request.header("authorization") == Some("Bearer tok-1") {
+            return Response::json(401, r#"{"code":124,"message":"Invalid access token."}"#);
+        }
+        let attempt = {
+            let mut attempts = attempts.lock().expect("lock");
+            let n = attempts.entry(request.target.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let answer = served.answer(request, &first_from);
+        match (served.asked(request), attempt) {
+            (Some((3, 0)), 1) => answer.with_fault(Fault::EndMidBody),
+            (Some((5, 0)), 1) => answer.with_fault(Fault::CutBody),
+            (Some((7, 0)), 1 | 2) => Response::json(503, "upstream busy"),
+            (Some((9, 0)), 1) => {
+                Response::json(429, r#"{"code":429,"message":"Too many requests."}"#)
+                    .with_header("Retry-After", "1")
+            }
+            (Some((11, 0)), 1) => {
+                Response::json(429, r#"{"code":429,"message":"Too many requests."}"#)
+            }
+            (Some((13, _)), _) => {
+                Response::json(404, r#"{"code":3001,"message":"Meeting does not exist."}"#)
+            }
+            _ => answer,
+        }
+    });
+    let dir = scratch("faults");
+    let out = dir.join("pulled");
+    let api = format!("{}/v2", server.base);
+    let args = [
+        "fetch",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--api-base",
+        &api,
+        "--oauth-base",
+        &server.base,
+        "--rate",
+        "500",
+        "--jobs",
+        "6",
+    ];
+    let credentials = [
+        ("ZOOM_ACCOUNT_ID", "acct"),
+        ("ZOOM_CLIENT_ID", "id"),
+        ("ZOOM_CLIENT_SECRET", "s3cret"),
+    ];
+    let run = zoom_qos(&args, &credentials);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(1), "one meeting failed: {stderr}");
+    assert!(
+        stderr.contains("54 fetched, 0 already complete, 1 failed"),
+        "{stderr}"
+    );
+    let lost = &account.instances[13];
+    assert!(
+        stderr.contains(&lost.0) && stderr.contains("code 3001"),
+        "the failure is listed: {stderr}"
+    );
+    assert!(stderr.contains("2 rate-limited"), "{stderr}");
+    assert!(!stderr.contains("s3cret"));
+    // Renewals: one at the start, and about one a second after (tokens of 61 s renewed a
+    // minute early); never one per thread per refusal.
+    let oauth = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/oauth/token")
+        .count();
+    assert!((2..=20).contains(&oauth), "{oauth} token requests");
+
+    let source = dir.join("source");
+    write_source(&account, &source, &[13]);
+    assert_eq!(
+        analyze_without_descriptions(&out),
+        analyze_without_descriptions(&source),
+        "what was written is what was served"
+    );
+}
+
+#[test]
+fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let (from, to) = two_windows();
+    let account = std::sync::Arc::new(Account::new());
+    let served = account.clone();
+    let first_from = from.clone();
+    let qos_requests = AtomicUsize::new(0);
+    let reset = std::sync::Arc::new(AtomicBool::new(false));
+    let reset_seen = reset.clone();
+    let server = FakeZoom::start(move |request| {
+        if served.asked(request).is_some()
+            && !reset_seen.load(Ordering::SeqCst)
+            && qos_requests.fetch_add(1, Ordering::SeqCst) >= 30
+        {
+            return Response::json(
+                429,
+                r#"{"code":429,"message":"You have reached the maximum daily rate limit for this API."}"#,
+            )
+            .with_header("X-RateLimit-Type", "Daily-limit")
+            .with_header("Retry-After", "2026-11-27T00:00:00Z");
+        }
+        served.answer(request, &first_from)
+    });
+    let dir = scratch("daily");
+    let out = dir.join("pulled");
+    let api = format!("{}/v2", server.base);
+    let args = [
+        "fetch",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--api-base",
+        &api,
+        "--rate",
+        "500",
+        "--jobs",
+        "4",
+    ];
+    let token = [("ZOOM_ACCESS_TOKEN", "t")];
+    let run = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(75), "{stderr}");
+    assert!(
+        stderr.contains("daily rate limit is reached")
+            && stderr.contains("2026-11-27T00:00:00Z")
+            && stderr.contains("run the same command again"),
+        "{stderr}"
+    );
+    // It stopped at once: a 429 each for the jobs in flight, nothing after.
+    let after_cap = server.requests().len();
+    assert!(after_cap <= 4 + 30 + 4, "{after_cap} requests");
+    let complete: Vec<String> = std::fs::read_dir(&out)
+        .expect("written")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    assert!(
+        !complete.is_empty() && complete.len() < 55,
+        "{}",
+        complete.len()
+    );
+
+    // After the reset, the same command fetches the rest, and nothing complete again.
+    reset.store(true, Ordering::SeqCst);
+    let run = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let again = &server.requests()[after_cap..];
+    for folder in &complete {
+        let id_and_uuid = account.instances.iter().find(|(uuid, id, _, _)| {
+            let listed = zoom_qos::client::ListedMeeting {
+                uuid: uuid.clone(),
+                id: *id,
+                ..Default::default()
+            };
+            &zoom_qos_cli::fetch::instance_folder_name(&listed) == folder
+        });
+        let (uuid, ..) = id_and_uuid.expect("a listed instance");
+        assert!(
+            again
+                .iter()
+                .all(|r| served_uuid(r).as_deref() != Some(uuid.as_str())),
+            "{uuid} was complete and requested again"
+        );
+    }
+    let source = dir.join("source");
+    write_source(&account, &source, &[]);
+    assert_eq!(
+        analyze_without_descriptions(&out),
+        analyze_without_descriptions(&source)
+    );
+}
+
+/// The UUID a QoS request asks for.
+fn served_uuid(request: &fake_zoom::Request) -> Option<String> {
+    request
+        .path()
+        .strip_prefix("/v2/metrics/meetings/")
+        .and_then(|rest| rest.strip_suffix("/participants/qos"))
+        .map(decode_fully)
 }

@@ -3,11 +3,13 @@
 use core::fmt;
 use std::time::{Duration, Instant};
 
+use super::gate::{Counters, Gate};
 use super::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Day, Endpoint, HttpResponse, Kind, ListedMeeting,
     Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode, month_windows,
 };
 use crate::error::{Error, ErrorKind};
+use std::sync::Mutex;
 
 /// How to authenticate.
 #[derive(Clone)]
@@ -59,9 +61,12 @@ pub struct Client {
     api_base: String,
     oauth_base: String,
     auth: Auth,
-    access: Option<AccessToken>,
+    /// The token every request carries; renewed under the lock, so that one renewal
+    /// serves every thread.
+    access: Mutex<Option<AccessToken>>,
     policy: RetryPolicy,
     sleep: fn(Duration),
+    gate: Gate,
 }
 
 impl fmt::Debug for Client {
@@ -90,9 +95,10 @@ impl Client {
             api_base: DEFAULT_API_BASE.to_owned(),
             oauth_base: DEFAULT_OAUTH_BASE.to_owned(),
             auth,
-            access: None,
+            access: Mutex::new(None),
             policy: RetryPolicy::default(),
             sleep: std::thread::sleep,
+            gate: Gate::new(None),
         }
     }
 
@@ -114,8 +120,20 @@ impl Client {
         self
     }
 
-    /// How the client waits before a retry (default: `std::thread::sleep`); a test can
-    /// record the waits instead.
+    /// At most `per_second` requests a second from this client, whatever the number of
+    /// threads sharing it (`None`: no limit). A 429 pauses every thread for its wait.
+    pub fn rate(mut self, per_second: Option<f64>) -> Self {
+        self.gate = Gate::new(per_second);
+        self
+    }
+
+    /// How the requests went so far: counted over every thread.
+    pub fn counters(&self) -> Counters {
+        self.gate.counters()
+    }
+
+    /// How the client waits before a retry or its turn (default: `std::thread::sleep`);
+    /// a test can record the waits instead.
     pub fn sleeper(mut self, sleep: fn(Duration)) -> Self {
         self.sleep = sleep;
         self
@@ -128,7 +146,7 @@ impl Client {
     /// [`ErrorKind::Api`](crate::ErrorKind::Api) for an error answer (after retries and one
     /// token renewal), [`ErrorKind::Transport`](crate::ErrorKind::Transport) when no answer
     /// came. Never an empty success for a failed chain.
-    pub fn fetch(&mut self, endpoint: &Endpoint, query: &Query) -> Result<Vec<Vec<u8>>, Error> {
+    pub fn fetch(&self, endpoint: &Endpoint, query: &Query) -> Result<Vec<Vec<u8>>, Error> {
         let mut pages = Pages::new(
             &self.api_base,
             endpoint,
@@ -138,14 +156,11 @@ impl Client {
         );
         let mut bodies = Vec::new();
         while let Some(url) = pages.next_url() {
-            let (status, retry_after, body) = self.get(&url)?;
-            let response = HttpResponse {
-                status,
-                retry_after: retry_after.as_deref(),
-                body: &body,
-            };
-            let step = pages.on_response(&response)?;
-            if self.follow(step) {
+            let (step, body) = self.exchange_step(&url, |answer| match answer {
+                Ok(response) => pages.on_response(response),
+                Err(error) => pages.on_transport_error(error),
+            })?;
+            if let Step::Page { .. } = step {
                 bodies.push(body);
             }
         }
@@ -153,13 +168,13 @@ impl Client {
     }
 
     /// Lists the meetings or webinars of `kind` and `qos_type` from `from` to `to` (UTC
-    /// dates, split into calendar months), each instance once; `today` is the UTC date the
-    /// six months of retention count back from.
+    /// dates, split into calendar months), each instance once, or the live ones for
+    /// `range: None`; `today` is the UTC date the six months of retention count back from.
     ///
     /// # Errors
     /// A range the API cannot answer ([`month_windows`]); as [`fetch`](Self::fetch).
     pub fn list(
-        &mut self,
+        &self,
         kind: Kind,
         qos_type: QosType,
         range: Option<(Day, Day)>,
@@ -185,14 +200,15 @@ impl Client {
         };
         let mut listed = Vec::new();
         while let Some(url) = listing.next_url() {
-            let (status, retry_after, body) = self.get(&url)?;
-            let response = HttpResponse {
-                status,
-                retry_after: retry_after.as_deref(),
-                body: &body,
-            };
-            let (step, fresh) = listing.on_response(&response)?;
-            self.follow(step);
+            let mut fresh = Vec::new();
+            self.exchange_step(&url, |answer| match answer {
+                Ok(response) => {
+                    let (step, new) = listing.on_response(response)?;
+                    fresh = new;
+                    Ok(step)
+                }
+                Err(error) => listing.on_transport_error(error),
+            })?;
             listed.extend(fresh);
         }
         Ok(listed)
@@ -202,9 +218,49 @@ impl Client {
         matches!(self.auth, Auth::ServerToServer { .. })
     }
 
-    /// `GET url` with the access token: status, `Retry-After` and body.
-    fn get(&mut self, url: &str) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+    /// One request through the gate, its answer (or its failure to come whole) read by
+    /// `read`, and the step done: a wait (every thread's, for a 429), or a token renewal.
+    /// Returns the step and the body.
+    fn exchange_step(
+        &self,
+        url: &str,
+        read: impl FnOnce(Result<&HttpResponse<'_>, Error>) -> Result<Step, Error>,
+    ) -> Result<(Step, Vec<u8>), Error> {
+        self.gate.admit(self.sleep)?;
         let token = self.access_token()?;
+        let answer = self.get(url, &token.token);
+        let (step, status, body) = match answer {
+            Ok(answer) => {
+                let response = HttpResponse {
+                    status: answer.status,
+                    retry_after: answer.retry_after.as_deref(),
+                    rate_limit_type: answer.rate_limit_type.as_deref(),
+                    body: &answer.body,
+                };
+                let step = read(Ok(&response));
+                if let Err(error) = &step {
+                    if let ErrorKind::DailyLimit { reset, path } = error.kind() {
+                        self.gate.stop(reset.clone(), path.clone());
+                    }
+                }
+                (step?, answer.status, answer.body)
+            }
+            Err(error) => (read(Err(error))?, 0, Vec::new()),
+        };
+        match step {
+            Step::Page { .. } => self.gate.count_page(),
+            // Zoom's rate limit is the account's: every thread waits.
+            Step::Retry { after } if status == 429 => {
+                self.gate.pause(after);
+            }
+            Step::Retry { after } => (self.sleep)(after),
+            Step::Reauthenticate => self.forget(&token),
+        }
+        Ok((step, body))
+    }
+
+    /// `GET url` with the access token.
+    fn get(&self, url: &str, token: &str) -> Result<Answer, Error> {
         let request = self
             .agent
             .get(url)
@@ -213,29 +269,29 @@ impl Client {
         exchange(url, request.call())
     }
 
-    /// Does what a step asks (waits, or forgets the token); whether it was a page.
-    fn follow(&mut self, step: Step) -> bool {
-        match step {
-            Step::Page { .. } => true,
-            Step::Retry { after } => {
-                (self.sleep)(after);
-                false
-            }
-            Step::Reauthenticate => {
-                self.access = None;
-                false
+    /// Drops `used` after the API refused it, unless another thread has renewed it since.
+    fn forget(&self, used: &AccessToken) {
+        if let Ok(mut access) = self.access.lock() {
+            if access.as_ref().is_some_and(|a| a.token == used.token) {
+                *access = None;
             }
         }
     }
 
-    /// The current access token, asking the OAuth server for one when needed.
-    fn access_token(&mut self) -> Result<String, Error> {
-        if let Some(access) = &self.access {
-            if access.renew_at.is_none_or(|at| Instant::now() < at) {
-                return Ok(access.token.clone());
+    /// The current token, renewed first when it is about to expire. The lock is held
+    /// while renewing: the other threads wait for the one renewal.
+    fn access_token(&self) -> Result<AccessToken, Error> {
+        let mut access = self.access.lock().map_err(|_| {
+            Error::from(ErrorKind::Transport {
+                message: "a thread failed while renewing the access token".to_owned(),
+            })
+        })?;
+        if let Some(current) = access.as_ref() {
+            if current.renew_at.is_none_or(|at| Instant::now() < at) {
+                return Ok(current.clone());
             }
         }
-        let access = match &self.auth {
+        let renewed = match &self.auth {
             Auth::Token(token) => AccessToken {
                 token: token.clone(),
                 renew_at: None,
@@ -255,22 +311,29 @@ impl Client {
                     .agent
                     .post(&url)
                     .header("Authorization", &format!("Basic {basic}"));
-                let (status, _, body) = exchange(&url, request.send_empty())?;
-                parse_token(status, &body)?
+                let answer = exchange(&url, request.send_empty())?;
+                parse_token(answer.status, &answer.body)?
             }
         };
-        let token = access.token.clone();
-        self.access = Some(access);
-        Ok(token)
+        *access = Some(renewed.clone());
+        Ok(renewed)
     }
 }
 
 /// Reads an answer: status, `Retry-After`, body. A failure to get one is a transport error
 /// (its text names the host, never a credential).
+/// An answer as read off the wire.
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    rate_limit_type: Option<String>,
+    body: Vec<u8>,
+}
+
 fn exchange(
     url: &str,
     result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+) -> Result<Answer, Error> {
     // The URL without its query: the query may hold a page token, never a credential, but
     // the path is what a person needs.
     let path = url.split('?').next().unwrap_or(url);
@@ -281,18 +344,26 @@ fn exchange(
     };
     let mut response = result.map_err(transport)?;
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (retry_after, rate_limit_type) = (header("retry-after"), header("x-ratelimit-type"));
     let body = response
         .body_mut()
         .with_config()
         .limit(MAX_BODY_BYTES)
         .read_to_vec()
         .map_err(transport)?;
-    Ok((status, retry_after, body))
+    Ok(Answer {
+        status,
+        retry_after,
+        rate_limit_type,
+        body,
+    })
 }
 
 /// The OAuth server's answer: `{"access_token", "expires_in", ...}`.

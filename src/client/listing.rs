@@ -340,6 +340,18 @@ impl Listing {
         }
     }
 
+    /// Reads a request of [`next_url`](Self::next_url) that got no whole answer, as
+    /// [`Pages::on_transport_error`].
+    ///
+    /// # Errors
+    /// `error`, once the attempts are spent.
+    pub fn on_transport_error(&mut self, error: Error) -> Result<super::Step, Error> {
+        match self.current.as_mut() {
+            Some(pages) => pages.on_transport_error(error),
+            None => Err(error),
+        }
+    }
+
     /// Reads the answer to the request of [`next_url`](Self::next_url): the instances it
     /// lists that were not listed before (empty for a retry or a renewal, which
     /// [`step`](Self::step) tells).
@@ -465,6 +477,7 @@ mod tests {
             let response = HttpResponse {
                 status: 200,
                 retry_after: None,
+                rate_limit_type: None,
                 body: body.as_bytes(),
             };
             listing.on_response(&response).expect("a list page")

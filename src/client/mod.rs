@@ -15,9 +15,11 @@
 //! }
 //! # Ok::<(), zoom_qos::Error>(())
 //! ```
+mod answer;
 mod blocking;
 mod encode;
 mod endpoints;
+mod gate;
 mod listing;
 mod pages;
 
@@ -26,6 +28,7 @@ pub use blocking::{AccessToken, Auth, Client};
 pub use endpoints::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Endpoint, Kind, MAX_PAGE_SIZE, QosType, Query,
 };
+pub use gate::Counters;
 pub use listing::{
     Day, ListedMeeting, Listing, MAX_LIST_PAGE_SIZE, RETENTION_MONTHS, month_windows,
 };

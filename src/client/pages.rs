@@ -3,8 +3,8 @@
 
 use core::time::Duration;
 
-use super::encode;
 use super::endpoints::{Endpoint, Query};
+use super::{answer, encode};
 use crate::error::{ApiError, Error, ErrorKind};
 
 /// How answers of HTTP 429 and 5xx are retried.
@@ -37,6 +37,8 @@ pub struct HttpResponse<'a> {
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<&'a str>,
+    /// The `X-RateLimit-Type` header, if any (`Daily-limit` on a 429 stops the run).
+    pub rate_limit_type: Option<&'a str>,
     /// The body.
     pub body: &'a [u8],
 }
@@ -149,6 +151,14 @@ impl Pages {
     pub fn on_response(&mut self, response: &HttpResponse<'_>) -> Result<Step, Error> {
         match response.status {
             200..=299 => self.on_page(response.body),
+            429 if answer::is_daily_limit(response.rate_limit_type, response.body) => {
+                self.finished = true;
+                Err(ErrorKind::DailyLimit {
+                    reset: response.retry_after.map(|r| r.trim().to_owned()),
+                    path: self.base.clone(),
+                }
+                .into())
+            }
             429 | 500..=599 => {
                 self.attempts += 1;
                 if self.attempts >= self.policy.max_attempts {
@@ -160,7 +170,7 @@ impl Pages {
             }
             401 if self.can_reauthenticate
                 && !self.reauthenticated
-                && ApiError::code_of(response.body) == Some(124) =>
+                && answer::error_code(response.body) == Some(124) =>
             {
                 self.reauthenticated = true;
                 Ok(Step::Reauthenticate)
@@ -169,22 +179,43 @@ impl Pages {
         }
     }
 
+    /// Reads a request that got no whole answer (a reset connection, a body cut short): it
+    /// is retried like a 5xx, with backoff, until the attempts run out.
+    ///
+    /// # Errors
+    /// `error` itself, once the attempts are spent.
+    pub fn on_transport_error(&mut self, error: Error) -> Result<Step, Error> {
+        self.attempts += 1;
+        if self.attempts >= self.policy.max_attempts {
+            self.finished = true;
+            return Err(error);
+        }
+        Ok(Step::Retry {
+            after: self.delay(None),
+        })
+    }
+
     fn on_page(&mut self, body: &[u8]) -> Result<Step, Error> {
         #[derive(serde::Deserialize)]
         struct Token {
             #[serde(default)]
             next_page_token: Option<String>,
         }
-        let token =
-            serde_json::from_slice::<Token>(body).map_err(|e| {
-                match Error::from_serde_json(body, &e).into_kind() {
+        let token = match serde_json::from_slice::<Token>(body) {
+            Ok(token) => token,
+            Err(e) => {
+                let error = match Error::from_serde_json(body, &e).into_kind() {
                     ErrorKind::Json { offset, reason } => Error::json(
                         offset,
                         format!("page {} of {}: {reason}", self.index, self.base),
                     ),
                     other => other.into(),
-                }
-            })?;
+                };
+                // A 200 whose body is not whole JSON (cut short on the way, a proxy's
+                // page) is asked for again, like a failed transfer.
+                return self.on_transport_error(error);
+            }
+        };
         let index = self.index;
         self.index += 1;
         self.attempts = 0;
@@ -224,13 +255,14 @@ impl Pages {
     #[cold]
     fn api_error(&mut self, response: &HttpResponse<'_>) -> Error {
         self.finished = true;
-        let (code, message) = ApiError::parse_body(response.body);
+        let (code, message) = answer::parse_error_body(response.body);
         ErrorKind::Api(ApiError {
             status: response.status,
             code,
             message,
             page: self.index,
             path: self.base.clone(),
+            meaning: answer::meaning(response.status, code),
         })
         .into()
     }
@@ -314,6 +346,7 @@ mod tests {
         let step = pages.on_response(&HttpResponse {
             status: 200,
             retry_after: None,
+            rate_limit_type: None,
             body: first.as_bytes(),
         });
         assert_eq!(
@@ -333,6 +366,7 @@ mod tests {
         let step = pages.on_response(&HttpResponse {
             status: 200,
             retry_after: None,
+            rate_limit_type: None,
             body: last.as_bytes(),
         });
         assert_eq!(
@@ -356,6 +390,7 @@ mod tests {
         let busy = |retry_after| HttpResponse {
             status: 429,
             retry_after,
+            rate_limit_type: None,
             body: b"",
         };
         assert_eq!(
@@ -381,6 +416,7 @@ mod tests {
         let response = HttpResponse {
             status: 401,
             retry_after: None,
+            rate_limit_type: None,
             body: refused,
         };
         let mut pages = Pages::new(

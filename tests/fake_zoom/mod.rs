@@ -1,5 +1,7 @@
 //! A fake of the Zoom API for tests: a real HTTP/1.1 server on 127.0.0.1 whose answers a
-//! test scripts with a closure. It records every request and stops when dropped.
+//! test scripts with a closure, each connection on a thread of its own (clients in
+//! parallel are served in parallel). It records every request, can misbehave on the
+//! wire ([`Fault`]), and stops when dropped.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -43,6 +45,18 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
+    pub fault: Option<Fault>,
+}
+
+/// Ways an answer goes wrong on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The head announces the whole body, half of it is sent, and the connection closes:
+    /// the transfer breaks in the middle of the body (as a reset connection does).
+    EndMidBody,
+    /// The body is cut in half and sent whole as such (its `Content-Length` says so):
+    /// a 200 whose JSON stops short.
+    CutBody,
 }
 
 impl Response {
@@ -51,7 +65,13 @@ impl Response {
             status,
             headers: vec![("Content-Type", "application/json".into())],
             body: body.into(),
+            fault: None,
         }
+    }
+
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        self.fault = Some(fault);
+        self
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -84,7 +104,8 @@ impl FakeZoom {
                         break;
                     }
                     if let Ok(stream) = stream {
-                        serve(stream, &*handler, &requests);
+                        let (handler, requests) = (handler.clone(), requests.clone());
+                        std::thread::spawn(move || serve(stream, &*handler, &requests));
                     }
                 }
             })
@@ -147,10 +168,15 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
     let _ = reader.read_exact(&mut body);
     requests.lock().expect("lock").push(request.clone());
     let response = handler(&request);
+    let half = response.body.len() / 2;
+    let (announced, sent) = match response.fault {
+        None => (response.body.len(), response.body.len()),
+        Some(Fault::EndMidBody) => (response.body.len(), half),
+        Some(Fault::CutBody) => (half, half),
+    };
     let mut head = format!(
-        "HTTP/1.1 {} Fake\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} Fake\r\nContent-Length: {announced}\r\nConnection: close\r\n",
         response.status,
-        response.body.len()
     );
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -158,6 +184,7 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
     head.push_str("\r\n");
     let mut stream = reader.into_inner();
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&response.body);
+    let _ = stream.write_all(&response.body[..sent]);
     let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
