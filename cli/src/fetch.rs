@@ -277,7 +277,7 @@ pub fn progress_line(
 /// folder ([`instance_folder_name`]), with its list entry as `meeting.json`, `jobs` at a
 /// time; the client's gate keeps every request within the rate. An instance whose folder
 /// is complete (its `meeting.json` names the same UUID) is skipped without a request,
-/// unless `refetch`. Zoom's daily limit stops every request at once: what is complete
+/// unless `refetch` (or `type=live`: a live meeting goes on). Zoom's daily limit stops every request at once: what is complete
 /// stays written.
 ///
 /// # Errors
@@ -305,6 +305,7 @@ pub fn fetch_account(
         }
         Err(error) => return Err(error.to_string()),
     };
+    remove_leftovers(out);
     let mut done = AccountFetch {
         listed: listed.len(),
         ..AccountFetch::default()
@@ -385,7 +386,7 @@ fn fetch_instance(
             ErrorKind::DailyLimit { .. } => Failure::DailyLimit(error.to_string()),
             _ => Failure::Failed(error.to_string()),
         })?;
-    let description = serde_json::to_vec_pretty(meeting)
+    let description = serde_json::to_vec_pretty(&meeting.entry)
         .map_err(|e| Failure::Failed(format!("meeting.json: {e}")))?;
     write_folder(
         out,
@@ -395,6 +396,27 @@ fn fetch_instance(
     )
     .map(|_| ())
     .map_err(|(path, e)| Failure::Failed(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Removes what an earlier run killed mid-way left: its hidden `.NAME.partial-PID` and
+/// `.NAME.old-PID` folders ([`write_folder`]). One fetch at a time per folder.
+fn remove_leftovers(out: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with('.')
+            && [".partial-", ".old-"].iter().any(|mark| {
+                name.rsplit_once(mark).is_some_and(|(_, pid)| {
+                    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+        if ours {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Whether `folder` holds a complete instance: folders are renamed into place whole, so

@@ -45,6 +45,7 @@ enum Command {
     /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
     /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth).
     #[cfg(feature = "fetch")]
+    #[command(after_help = FETCH_HELP)]
     Fetch(FetchArgs),
     /// Print the default degradation thresholds, commented, as TOML.
     ///
@@ -90,6 +91,20 @@ Exit status:
   64   usage error";
 
 #[cfg(feature = "fetch")]
+const FETCH_HELP: &str = "\
+Writing: each meeting's folder is written hidden, then renamed into place whole; a
+folder in place is complete. A run killed at any moment loses only the meetings in
+flight: run the same command again to resume.
+
+Exit status:
+  0    every instance is complete
+  1    some instances failed (listed on stderr; the others are written), or the API
+       refused the request (--meeting)
+  64   usage error, or no credentials
+  75   Zoom's daily rate limit stopped the run: run the same command after the reset
+       (the message gives it) to fetch the rest";
+
+#[cfg(feature = "fetch")]
 #[derive(Args)]
 struct FetchArgs {
     /// The meeting (or webinar) ID or UUID.
@@ -112,9 +127,9 @@ struct FetchArgs {
     /// Instances fetched at once (with --from and --to).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
-    /// Requests a second at most, over every job (with --from and --to). Zoom's Dashboard
-    /// API is rated Heavy: 10/s on Pro, 20/s on Business, 40/s on Business+ and
-    /// Enterprise.
+    /// Requests a second at most, over every job (with --from and --to). Zoom rates the
+    /// Dashboard API Heavy, per account: 1/s on Free, 10/s on Pro, 40/s on Business and
+    /// above, with daily caps (1,000, 30,000, 60,000).
     #[arg(long, default_value_t = 8.0, value_parser = positive_rate)]
     rate: f64,
     /// Webinars rather than meetings.

@@ -26,9 +26,10 @@ struct State {
     next: Instant,
     /// No request before this (a 429 asked for it).
     paused_until: Instant,
-    /// The latest time a request was let through at: the gate's clock never runs behind
-    /// it, also with a sleeper that only records its waits (tests).
-    admitted_at: Instant,
+    /// Where a sleeper that only records its waits (a test's) would have woken: the
+    /// gate's clock never runs behind it. A real sleep never returns early, so this never
+    /// passes the real time otherwise.
+    slept_until: Instant,
     /// The daily limit met: its reset and the path that met it. No request goes any more.
     stopped: Option<(Option<String>, String)>,
 }
@@ -56,7 +57,7 @@ impl Gate {
             state: Mutex::new(State {
                 next: now,
                 paused_until: now,
-                admitted_at: now,
+                slept_until: now,
                 stopped: None,
             }),
             requests: AtomicU64::new(0),
@@ -72,21 +73,23 @@ impl Gate {
     /// [`ErrorKind::DailyLimit`] once [`stop`](Self::stop) was called, also while this
     /// request waited.
     pub(crate) fn admit(&self, sleep: fn(Duration)) -> Result<(), Error> {
-        let wait = {
+        let (at, wait) = {
             let mut state = self.lock()?;
-            let now = Instant::now().max(state.admitted_at);
+            let now = Instant::now().max(state.slept_until);
             let at = now.max(state.next).max(state.paused_until);
-            if let Some(interval) = self.interval {
-                state.next = at + interval;
-            }
-            state.admitted_at = at;
-            at - now
+            // The next request goes after this one, and after any pause this one honours.
+            state.next = at + self.interval.unwrap_or_default();
+            (at, at - now)
         };
         if !wait.is_zero() {
             sleep(wait);
         }
         // Checked after the wait: a daily limit met meanwhile stops this request too.
-        drop(self.lock()?);
+        let mut state = self.lock()?;
+        if Instant::now() < at {
+            state.slept_until = state.slept_until.max(at);
+        }
+        drop(state);
         self.requests.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -95,7 +98,7 @@ impl Gate {
     pub(crate) fn pause(&self, after: Duration) {
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut state) = self.state.lock() {
-            let until = Instant::now().max(state.admitted_at) + after;
+            let until = Instant::now().max(state.slept_until) + after;
             state.paused_until = state.paused_until.max(until);
         }
     }

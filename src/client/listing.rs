@@ -203,6 +203,10 @@ pub struct ListedMeeting {
     /// Every other field, as sent.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+    /// The whole entry as the API sent it (keys in order of name): what `fetch` writes
+    /// as `meeting.json`, with no field added.
+    #[serde(skip)]
+    pub entry: serde_json::Value,
 }
 
 impl ListedMeeting {
@@ -375,12 +379,18 @@ impl Listing {
         #[derive(Deserialize)]
         struct ListPage {
             #[serde(default, alias = "webinars")]
-            meetings: Vec<ListedMeeting>,
+            meetings: Vec<serde_json::Value>,
         }
-        let page: ListPage = serde_json::from_slice(response.body)
-            .map_err(|e| Error::from_serde_json(response.body, &e))?;
+        let invalid = |e: serde_json::Error| Error::from_serde_json(response.body, &e);
+        let page: ListPage = serde_json::from_slice(response.body).map_err(invalid)?;
         let mut fresh = Vec::with_capacity(page.meetings.len());
-        for meeting in page.meetings {
+        for entry in page.meetings {
+            let mut meeting = ListedMeeting::deserialize(&entry).map_err(|e| {
+                Error::from(ErrorKind::Pagination {
+                    message: format!("a list entry that is not a meeting ({e}): {entry}"),
+                })
+            })?;
+            meeting.entry = entry;
             if self.seen.insert(meeting.uuid.clone()) {
                 fresh.push(meeting);
             } else {
@@ -522,8 +532,10 @@ mod tests {
         );
         assert_eq!(listing.repeated, 1);
         assert_eq!(listing.next_url(), None);
-        // Written back, the unknown field is still there.
-        let text = serde_json::to_string(&first[0]).expect("JSON");
-        assert!(text.contains(r#""x_new":7"#), "{text}");
+        // The entry as sent, the unknown field with it, and nothing added.
+        assert_eq!(
+            first[0].entry,
+            serde_json::json!({"uuid":"a==","id":1,"topic":"A","duration":"48:02","x_new":7})
+        );
     }
 }
