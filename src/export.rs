@@ -133,16 +133,14 @@ fn sample_columns() -> &'static [SampleColumn] {
 /// each column's type, unit and meaning).
 pub fn samples_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
-    SCHEMA
-        .get_or_init(|| {
-            Arc::new(Schema::new(
-                sample_columns()
-                    .iter()
-                    .map(|c| c.field())
-                    .collect::<Vec<_>>(),
-            ))
-        })
-        .clone()
+    schema(&SCHEMA, || {
+        sample_columns().iter().map(|c| c.field()).collect()
+    })
+}
+
+/// A schema made once, from its fields.
+fn schema(made: &OnceLock<SchemaRef>, fields: impl FnOnce() -> Vec<Field>) -> SchemaRef {
+    made.get_or_init(|| Arc::new(Schema::new(fields()))).clone()
 }
 
 /// A UTC calendar date, or unknown (a sample without a time): the partition a sample goes
@@ -461,16 +459,9 @@ fn meeting_columns() -> &'static [MeetingColumn] {
 /// The schema of the meetings: one row per meeting, the report's headline numbers.
 pub fn meetings_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
-    SCHEMA
-        .get_or_init(|| {
-            Arc::new(Schema::new(
-                meeting_columns()
-                    .iter()
-                    .map(|c| c.field())
-                    .collect::<Vec<_>>(),
-            ))
-        })
-        .clone()
+    schema(&SCHEMA, || {
+        meeting_columns().iter().map(|c| c.field()).collect()
+    })
 }
 
 /// One cell of a meeting row.

@@ -40,6 +40,19 @@ fn client(server: &FakeZoom) -> Client {
         .sleeper(record_wait)
 }
 
+/// A Server-to-Server client of `server` for `account_id` (client `client`, secret `shh`).
+fn s2s_client(server: &FakeZoom, account_id: &str) -> Client {
+    let auth = Auth::ServerToServer {
+        account_id: account_id.into(),
+        client_id: "client".into(),
+        client_secret: "shh".into(),
+    };
+    Client::new(auth)
+        .api_base(format!("{}/v2", server.base))
+        .oauth_base(&server.base)
+        .sleeper(record_wait)
+}
+
 /// Serves the generated pages of a meeting by their `next_page_token` (`tok..pN`).
 fn serve_pages(pages: Vec<String>) -> impl Fn(&fake_zoom::Request) -> Response + Send + Sync {
     move |request| {
@@ -185,15 +198,7 @@ fn a_refused_token_is_renewed_once_through_oauth() {
         }
         Response::json(200, page.clone())
     });
-    let auth = Auth::ServerToServer {
-        account_id: "acc/1".into(),
-        client_id: "client".into(),
-        client_secret: "shh".into(),
-    };
-    let client = Client::new(auth)
-        .api_base(format!("{}/v2", server.base))
-        .oauth_base(&server.base)
-        .sleeper(record_wait);
+    let client = s2s_client(&server, "acc/1");
     let fetched = client
         .fetch(&meeting("1"), &Query::default())
         .expect("renewed");
@@ -370,4 +375,40 @@ fn a_page_that_is_not_json_is_an_error_not_an_empty_result() {
     // Asked again as a failed transfer is, then given up: 5 attempts, waits 1, 2, 4, 8 s.
     assert_eq!(server.requests().len(), 5);
     assert_eq!(waits().len(), 4);
+}
+
+#[test]
+fn a_token_is_renewed_before_it_expires() {
+    // A token of 60 s is renewed a minute early: before every request. Each page of the
+    // chain carries the token issued just before it.
+    let issued = AtomicUsize::new(0);
+    let pages = synth::meeting_pages(
+        9,
+        MeetingShape {
+            participants: 25,
+            minutes: 2,
+        },
+    );
+    let served = serve_pages(pages);
+    let server = FakeZoom::start(move |request| {
+        if request.path() == "/oauth/token" {
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            return Response::json(200, format!(r#"{{"access_token":"t{n}","expires_in":60}}"#));
+        }
+        served(request)
+    });
+    let fetched = s2s_client(&server, "a")
+        .fetch(&meeting("1"), &Query::default())
+        .expect("three pages");
+    assert_eq!(fetched.len(), 3);
+    let carried: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() != "/oauth/token")
+        .map(|r| r.header("authorization").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        carried,
+        ["Bearer t1", "Bearer t2", "Bearer t3"].map(|t| Some(t.to_owned()))
+    );
 }

@@ -458,6 +458,29 @@ mod tests {
     }
 
     #[test]
+    fn the_progress_line_tells_meetings_pages_rate_and_time_left() {
+        let progress = FetchProgress::default();
+        progress.total.store(200, Ordering::Relaxed);
+        progress.done.store(50, Ordering::Relaxed);
+        let counters = zoom_qos::client::Counters {
+            requests: 160,
+            pages: 150,
+            rate_limited: 2,
+        };
+        // 50 of 200 in 20 s: 150 left at 2.5 a second, 60 s.
+        assert_eq!(
+            progress_line(&progress, counters, 20.0, 120),
+            "50/200 meetings, 150 pages, 8.0 requests/s, 2 rate-limited, 1 min 00 s left"
+        );
+        assert_eq!(
+            progress_line(&progress, counters, 20.0, 40),
+            "50/200 meetings, 150 pages"
+        );
+        progress.done.store(0, Ordering::Relaxed);
+        assert!(progress_line(&progress, counters, 1.0, 120).ends_with("time left unknown"));
+    }
+
+    #[test]
     fn credentials_come_from_the_environment() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| {

@@ -181,6 +181,9 @@ fn decode_fully(text: &str) -> String {
 struct Account {
     /// (uuid, id, topic, pages)
     instances: Vec<(String, u64, String, Vec<String>)>,
+    /// The range to fetch: from the 20th of last month to today, two month windows.
+    from: String,
+    to: String,
 }
 
 impl Account {
@@ -207,7 +210,12 @@ impl Account {
                 (uuid, 900_000 + i % 40, format!("Weekly sync {i}"), pages)
             })
             .collect();
-        Account { instances }
+        let (from, to) = two_windows();
+        Account {
+            instances,
+            from,
+            to,
+        }
     }
 
     fn entry(&self, index: usize) -> String {
@@ -231,11 +239,7 @@ impl Account {
 
     /// The instance and page a QoS request asks for.
     fn asked(&self, request: &fake_zoom::Request) -> Option<(usize, usize)> {
-        let uuid = request
-            .path()
-            .strip_prefix("/v2/metrics/meetings/")
-            .and_then(|rest| rest.strip_suffix("/participants/qos"))
-            .map(decode_fully)?;
+        let uuid = served_uuid(request)?;
         let instance = self.instances.iter().position(|i| i.0 == uuid)?;
         let page = match request.query("next_page_token") {
             None => 0,
@@ -245,14 +249,14 @@ impl Account {
     }
 
     /// The answer to any request of the fake.
-    fn answer(&self, request: &fake_zoom::Request, first_window_from: &str) -> Response {
+    fn answer(&self, request: &fake_zoom::Request) -> Response {
         let path = request.path();
         if path == "/v2/metrics/meetings" && request.query("from").is_none() {
             // The live instances: every one, on one page.
             return Response::json(200, self.list_page(0..self.instances.len(), ""));
         }
         if path == "/v2/metrics/meetings" {
-            let first_window = request.query("from") == Some(first_window_from);
+            let first_window = request.query("from") == Some(self.from.as_str());
             let body = match (first_window, request.query("next_page_token")) {
                 (true, None) => self.list_page(0..25, "w1p2"),
                 (true, Some("w1p2")) => self.list_page(25..30, ""),
@@ -263,27 +267,82 @@ impl Account {
             };
             return Response::json(200, body);
         }
-        let uuid = path
-            .strip_prefix("/v2/metrics/meetings/")
-            .and_then(|rest| rest.strip_suffix("/participants/qos"))
-            .map(decode_fully);
-        let Some((_, _, _, pages)) = self.instances.iter().find(|i| Some(&i.0) == uuid.as_ref())
-        else {
+        let Some((instance, page)) = self.asked(request) else {
             return Response::json(404, r#"{"code":3001,"message":"Meeting does not exist."}"#);
         };
-        let index = match request.query("next_page_token") {
-            None => 0,
-            Some(token) => token
-                .rsplit('p')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(usize::MAX),
-        };
-        match pages.get(index) {
+        match self.instances[instance].3.get(page) {
             Some(page) => Response::json(200, page.clone()),
             None => Response::json(400, r#"{"code":300,"message":"bad token"}"#),
         }
     }
+
+    /// The UUID of the instance `fetch` writes to folder `name`.
+    fn uuid_of_folder(&self, name: &str) -> Option<&str> {
+        self.instances
+            .iter()
+            .find(|(uuid, id, _, _)| folder_name(uuid, *id) == name)
+            .map(|(uuid, ..)| uuid.as_str())
+    }
+
+    /// The UUIDs of the instances complete in `out` (every folder a reader sees must be
+    /// one: the others are hidden).
+    fn complete_in(&self, out: &std::path::Path) -> Vec<String> {
+        let mut complete = Vec::new();
+        for entry in std::fs::read_dir(out).expect("written").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let uuid = self.uuid_of_folder(&name).expect("a listed instance");
+            assert!(
+                zoom_qos_cli::fetch::is_complete(&entry.path(), uuid),
+                "{name} is visible but not complete"
+            );
+            complete.push(uuid.to_owned());
+        }
+        complete
+    }
+}
+
+/// The folder `fetch` writes an instance to.
+fn folder_name(uuid: &str, id: u64) -> String {
+    let listed = zoom_qos::client::ListedMeeting {
+        uuid: uuid.to_owned(),
+        id,
+        ..Default::default()
+    };
+    zoom_qos_cli::fetch::instance_folder_name(&listed)
+}
+
+/// `fetch`'s arguments for an account from `from` to `to` into `out`, and `more`.
+fn account_args(
+    from: &str,
+    to: &str,
+    out: &std::path::Path,
+    api: &str,
+    more: &[&str],
+) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "fetch",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--api-base",
+        api,
+        "--rate",
+        "500",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(more.iter().map(|a| (*a).to_owned()));
+    args
+}
+
+fn run_with(args: &[String], env: &[(&str, &str)]) -> Output {
+    zoom_qos(&args.iter().map(String::as_str).collect::<Vec<_>>(), env)
 }
 
 fn day_string((year, month, day): (i64, u32, u32)) -> String {
@@ -292,39 +351,16 @@ fn day_string((year, month, day): (i64, u32, u32)) -> String {
 
 #[test]
 fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
-    use zoom_qos::client::Day;
-    let now_s = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs() as i64;
-    let today = Day::of_unix_s(now_s);
-    // From the 20th of last month to today: two calendar-month windows.
-    let (year, month, _) = today.months_before(1).civil();
-    let from = day_string((year, month, 20));
-    let to = today.to_string();
-
     let account = std::sync::Arc::new(Account::new());
+    let (from, to) = (account.from.clone(), account.to.clone());
     let served = account.clone();
-    let first_from = from.clone();
-    let server = FakeZoom::start(move |request| served.answer(request, &first_from));
+    let server = FakeZoom::start(move |request| served.answer(request));
     let dir = scratch("account");
     let out = dir.join("pulled");
     let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
-        &api,
-        "--rate",
-        "500",
-    ];
+    let args = account_args(&from, &to, &out, &api, &[]);
     let token = [("ZOOM_ACCESS_TOKEN", "cli-secret")];
-    let run = zoom_qos(&args, &token);
+    let run = run_with(&args, &token);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(
@@ -357,45 +393,31 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
         folders.iter().map(|f| f.to_lowercase()).collect();
     assert_eq!(folded.len(), 55);
 
-    // The source pages, laid out under the same names, report the same.
+    // The source pages, laid out under the same names, report the same; the topics
+    // come from meeting.json.
     let source = dir.join("source");
-    for (uuid, id, _, pages) in &account.instances {
-        let listed = zoom_qos::client::ListedMeeting {
-            uuid: uuid.clone(),
-            id: *id,
-            ..Default::default()
-        };
-        let folder = source.join(zoom_qos_cli::fetch::instance_folder_name(&listed));
-        std::fs::create_dir_all(&folder).expect("source folder");
-        for (index, page) in pages.iter().enumerate() {
-            std::fs::write(folder.join(format!("page-{index:03}.json")), page).expect("page");
-        }
-    }
-    let report = |path: &std::path::Path| -> serde_json::Value {
-        let run = zoom_qos(
-            &["analyze", path.to_str().expect("utf-8"), "--format", "json"],
-            &[],
+    write_source(&account, &source, &[]);
+    let topics = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(["analyze", out.to_str().expect("utf-8"), "--format", "json"])
+        .output()
+        .expect("analyze");
+    let report: serde_json::Value = serde_json::from_slice(&topics.stdout).expect("JSON");
+    for meeting in report["meetings"].as_array().expect("meetings") {
+        assert!(
+            meeting["topic"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Weekly sync"))
         );
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        serde_json::from_slice(&run.stdout).expect("JSON")
-    };
-    let mut fetched = report(&out);
-    for meeting in fetched["meetings"].as_array_mut().expect("meetings") {
-        let object = meeting.as_object_mut().expect("object");
-        let topic = object.remove("topic").expect("topic from meeting.json");
-        assert!(topic.as_str().is_some_and(|t| t.starts_with("Weekly sync")));
-        assert!(object.remove("uuid").is_some() && object.remove("start_time").is_some());
+        assert!(meeting["uuid"].is_string() && meeting["start_time"].is_string());
     }
-    assert_eq!(fetched, report(&source));
+    assert_eq!(
+        analyze_without_descriptions(&out),
+        analyze_without_descriptions(&source)
+    );
 
     // Again: every instance is complete, so only the listing is requested.
     let before = server.requests().len();
-    let run = zoom_qos(&args, &token);
+    let run = run_with(&args, &token);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(
@@ -414,16 +436,16 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
     std::fs::remove_dir_all(&lost).expect("remove");
     let stale = out.join(&folders[1]).join("page-099.json");
     std::fs::write(&stale, "{}").expect("stale page");
-    let run = zoom_qos(&args, &token);
+    let run = run_with(&args, &token);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(
         stderr.contains("1 fetched, 54 already complete"),
         "{stderr}"
     );
     assert!(lost.join("meeting.json").is_file());
-    let mut refetch = args.to_vec();
-    refetch.push("--refetch");
-    let run = zoom_qos(&refetch, &token);
+    let mut refetch = args.clone();
+    refetch.push("--refetch".to_owned());
+    let run = run_with(&refetch, &token);
     assert_eq!(run.status.code(), Some(0));
     assert!(!stale.exists(), "a re-fetched folder is replaced whole");
     let hidden: Vec<_> = std::fs::read_dir(&out)
@@ -466,12 +488,7 @@ fn write_source(account: &Account, source: &std::path::Path, except: &[usize]) {
         if except.contains(&index) {
             continue;
         }
-        let listed = zoom_qos::client::ListedMeeting {
-            uuid: uuid.clone(),
-            id: *id,
-            ..Default::default()
-        };
-        let folder = source.join(zoom_qos_cli::fetch::instance_folder_name(&listed));
+        let folder = source.join(folder_name(uuid, *id));
         std::fs::create_dir_all(&folder).expect("source folder");
         for (page_index, page) in pages.iter().enumerate() {
             std::fs::write(folder.join(format!("page-{page_index:03}.json")), page).expect("page");
@@ -519,20 +536,18 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let (from, to) = two_windows();
     let account = std::sync::Arc::new(Account::new());
+    let (from, to) = (account.from.clone(), account.to.clone());
     let served = account.clone();
-    let first_from = from.clone();
     let attempts: Mutex<HashMap<String, u32>> = Mutex::new(HashMap::new());
     let tokens = AtomicUsize::new(0);
     let api_requests = AtomicUsize::new(0);
     let server = FakeZoom::start(move |request| {
         if request.path() == "/oauth/token" {
-            // Tokens that expire after 61 s: the client renews a minute early, so at once.
             let n = tokens.fetch_add(1, Ordering::SeqCst) + 1;
             return Response::json(
                 200,
-                format!(r#"{{"access_token":"tok-{n}","token_type":"bearer","expires_in":61}}"#),
+                format!(r#"{{"access_token":"tok-{n}","token_type":"bearer","expires_in":3600}}"#),
             );
         }
         let count = api_requests.fetch_add(1, Ordering::SeqCst);
@@ -546,7 +561,7 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
             *n += 1;
             *n
         };
-        let answer = served.answer(request, &first_from);
+        let answer = served.answer(request);
         match (served.asked(request), attempt) {
             (Some((3, 0)), 1) => answer.with_fault(Fault::EndMidBody),
             (Some((5, 0)), 1) => answer.with_fault(Fault::CutBody),
@@ -567,29 +582,19 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
     let dir = scratch("faults");
     let out = dir.join("pulled");
     let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--from",
+    let args = account_args(
         &from,
-        "--to",
         &to,
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
+        &out,
         &api,
-        "--oauth-base",
-        &server.base,
-        "--rate",
-        "500",
-        "--jobs",
-        "6",
-    ];
+        &["--oauth-base", &server.base, "--jobs", "6"],
+    );
     let credentials = [
         ("ZOOM_ACCOUNT_ID", "acct"),
         ("ZOOM_CLIENT_ID", "id"),
         ("ZOOM_CLIENT_SECRET", "s3cret"),
     ];
-    let run = zoom_qos(&args, &credentials);
+    let run = run_with(&args, &credentials);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(1), "one meeting failed: {stderr}");
     assert!(
@@ -603,14 +608,22 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
     );
     assert!(stderr.contains("2 rate-limited"), "{stderr}");
     assert!(!stderr.contains("s3cret"));
-    // Renewals: one at the start, and about one a second after (tokens of 61 s renewed a
-    // minute early); never one per thread per refusal.
-    let oauth = server
-        .requests()
+    // The first token, and one renewal when it was revoked, for all 6 jobs that had
+    // requests refused with it.
+    let requests = server.requests();
+    let oauth = requests
         .iter()
         .filter(|r| r.path() == "/oauth/token")
         .count();
-    assert!((2..=20).contains(&oauth), "{oauth} token requests");
+    assert_eq!(oauth, 2, "one renewal serves every job");
+    let refused = requests
+        .iter()
+        .filter(|r| r.path() != "/oauth/token" && r.header("authorization") == Some("Bearer tok-1"))
+        .count();
+    assert!(
+        refused > 20,
+        "the revoked token was refused ({refused} requests carried it)"
+    );
 
     let source = dir.join("source");
     write_source(&account, &source, &[13]);
@@ -625,10 +638,9 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
 fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-    let (from, to) = two_windows();
     let account = std::sync::Arc::new(Account::new());
+    let (from, to) = (account.from.clone(), account.to.clone());
     let served = account.clone();
-    let first_from = from.clone();
     let qos_requests = AtomicUsize::new(0);
     let reset = std::sync::Arc::new(AtomicBool::new(false));
     let reset_seen = reset.clone();
@@ -644,28 +656,14 @@ fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
             .with_header("X-RateLimit-Type", "Daily-limit")
             .with_header("Retry-After", "2026-11-27T00:00:00Z");
         }
-        served.answer(request, &first_from)
+        served.answer(request)
     });
     let dir = scratch("daily");
     let out = dir.join("pulled");
     let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
-        &api,
-        "--rate",
-        "500",
-        "--jobs",
-        "4",
-    ];
+    let args = account_args(&from, &to, &out, &api, &["--jobs", "4"]);
     let token = [("ZOOM_ACCESS_TOKEN", "t")];
-    let run = zoom_qos(&args, &token);
+    let run = run_with(&args, &token);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(75), "{stderr}");
     assert!(
@@ -677,12 +675,7 @@ fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
     // It stopped at once: a 429 each for the jobs in flight, nothing after.
     let after_cap = server.requests().len();
     assert!(after_cap <= 4 + 30 + 4, "{after_cap} requests");
-    let complete: Vec<String> = std::fs::read_dir(&out)
-        .expect("written")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !name.starts_with('.'))
-        .collect();
+    let complete = account.complete_in(&out);
     assert!(
         !complete.is_empty() && complete.len() < 55,
         "{}",
@@ -691,33 +684,29 @@ fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
 
     // After the reset, the same command fetches the rest, and nothing complete again.
     reset.store(true, Ordering::SeqCst);
-    let run = zoom_qos(&args, &token);
+    let run = run_with(&args, &token);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     let again = &server.requests()[after_cap..];
-    for folder in &complete {
-        let id_and_uuid = account.instances.iter().find(|(uuid, id, _, _)| {
-            let listed = zoom_qos::client::ListedMeeting {
-                uuid: uuid.clone(),
-                id: *id,
-                ..Default::default()
-            };
-            &zoom_qos_cli::fetch::instance_folder_name(&listed) == folder
-        });
-        let (uuid, ..) = id_and_uuid.expect("a listed instance");
-        assert!(
-            again
-                .iter()
-                .all(|r| served_uuid(r).as_deref() != Some(uuid.as_str())),
-            "{uuid} was complete and requested again"
-        );
-    }
+    assert_not_requested(again, &complete);
     let source = dir.join("source");
     write_source(&account, &source, &[]);
     assert_eq!(
         analyze_without_descriptions(&out),
         analyze_without_descriptions(&source)
     );
+}
+
+/// No request of `requests` asks for one of the `complete` instances.
+fn assert_not_requested(requests: &[fake_zoom::Request], complete: &[String]) {
+    for uuid in complete {
+        assert!(
+            requests
+                .iter()
+                .all(|r| served_uuid(r).as_deref() != Some(uuid.as_str())),
+            "{uuid} was complete and requested again"
+        );
+    }
 }
 
 /// The UUID a QoS request asks for.
@@ -735,10 +724,9 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
 
-    let (from, to) = two_windows();
     let account = std::sync::Arc::new(Account::new());
+    let (from, to) = (account.from.clone(), account.to.clone());
     let served = account.clone();
-    let first_from = from.clone();
     let (told, hear) = mpsc::channel();
     let told = Mutex::new(told);
     let qos_requests = AtomicUsize::new(0);
@@ -750,28 +738,14 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
                 let _ = told.lock().expect("lock").send(());
             }
         }
-        served.answer(request, &first_from)
+        served.answer(request)
     });
     let dir = scratch("killed");
     let out = dir.join("pulled");
     let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
-        &api,
-        "--rate",
-        "500",
-        "--jobs",
-        "4",
-    ];
+    let args = account_args(&from, &to, &out, &api, &["--jobs", "4"]);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
-        .args(args)
+        .args(&args)
         .env("ZOOM_ACCESS_TOKEN", "t")
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -785,37 +759,14 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
     let killed_at = server.requests().len();
 
     // What a reader sees now: complete folders only (the rest is hidden).
-    let mut complete = Vec::new();
-    for entry in std::fs::read_dir(&out).expect("written").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let (uuid, ..) = account
-            .instances
-            .iter()
-            .find(|(uuid, id, _, _)| {
-                let listed = zoom_qos::client::ListedMeeting {
-                    uuid: uuid.clone(),
-                    id: *id,
-                    ..Default::default()
-                };
-                zoom_qos_cli::fetch::instance_folder_name(&listed) == name
-            })
-            .expect("a listed instance");
-        assert!(
-            zoom_qos_cli::fetch::is_complete(&entry.path(), uuid),
-            "{name} is visible but not complete"
-        );
-        complete.push(uuid.clone());
-    }
+    let complete = account.complete_in(&out);
     assert!(
         !complete.is_empty() && complete.len() < 55,
         "{}",
         complete.len()
     );
 
-    let run = zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    let run = run_with(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(
@@ -823,14 +774,7 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
         "{stderr}"
     );
     let again = &server.requests()[killed_at..];
-    for uuid in &complete {
-        assert!(
-            again
-                .iter()
-                .all(|r| served_uuid(r).as_deref() != Some(uuid.as_str())),
-            "{uuid} was complete and requested again"
-        );
-    }
+    assert_not_requested(again, &complete);
     let leftovers: Vec<String> = std::fs::read_dir(&out)
         .expect("listed")
         .flatten()
@@ -857,7 +801,7 @@ fn throughput_follows_the_rate_not_the_latency() {
     let served = account.clone();
     let server = FakeZoom::start(move |request| {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        served.answer(request, "")
+        served.answer(request)
     });
     let dir = scratch("throughput");
     let out = dir.join("pulled");

@@ -356,9 +356,9 @@ impl Listing {
         }
     }
 
-    /// Reads the answer to the request of [`next_url`](Self::next_url): the instances it
-    /// lists that were not listed before (empty for a retry or a renewal, which
-    /// [`step`](Self::step) tells).
+    /// Reads the answer to the request of [`next_url`](Self::next_url): what to do next
+    /// (as [`Pages::on_response`] says), and the instances it lists that were not listed
+    /// before (none for a retry or a renewal).
     ///
     /// # Errors
     /// As [`Pages::on_response`], and a list page that is not the list endpoints' JSON.
