@@ -372,6 +372,9 @@ enum Percentile {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MeetingColumn {
     Meeting,
+    Uuid,
+    Topic,
+    StartTime,
     Pages,
     Participants,
     Samples,
@@ -396,6 +399,9 @@ impl MeetingColumn {
         let count = |name: String| (name, DataType::Int64, false);
         let (name, data_type, nullable) = match self {
             C::Meeting => ("meeting".to_owned(), DataType::Utf8, false),
+            C::Uuid => ("uuid".to_owned(), DataType::Utf8, true),
+            C::Topic => ("topic".to_owned(), DataType::Utf8, true),
+            C::StartTime => ("start_time".to_owned(), timestamp(), true),
             C::Pages => count("pages".to_owned()),
             C::Participants => count("participants".to_owned()),
             C::Samples => count("samples".to_owned()),
@@ -431,6 +437,9 @@ fn meeting_columns() -> &'static [MeetingColumn] {
         use MeetingColumn as C;
         let mut columns = vec![
             C::Meeting,
+            C::Uuid,
+            C::Topic,
+            C::StartTime,
             C::Pages,
             C::Participants,
             C::Samples,
@@ -467,7 +476,7 @@ pub fn meetings_schema() -> SchemaRef {
 /// One cell of a meeting row.
 #[derive(Clone, Debug, PartialEq)]
 enum Cell {
-    Text(String),
+    Text(Option<String>),
     Count(u64),
     Time(Option<i64>),
     Number(Option<f64>),
@@ -482,8 +491,9 @@ pub struct MeetingRow {
 }
 
 impl MeetingRow {
-    /// The headline numbers of `report`, and the first and last sample times of `table`
-    /// (the table the report was computed from).
+    /// The headline numbers of `report` (with the instance's `uuid`, `topic` and
+    /// `start_time` when the report has them), and the first and last sample times of
+    /// `table` (the table the report was computed from).
     pub fn new(report: &MeetingReport, table: &Table) -> Self {
         let times = || (0..table.samples()).filter_map(|row| table.time_s(row));
         let (first, last) = (times().min(), times().max());
@@ -503,7 +513,15 @@ impl MeetingRow {
             .map(|&column| {
                 use MeetingColumn as C;
                 match column {
-                    C::Meeting => Cell::Text(report.meeting.clone()),
+                    C::Meeting => Cell::Text(Some(report.meeting.clone())),
+                    C::Uuid => Cell::Text(report.uuid.clone()),
+                    C::Topic => Cell::Text(report.topic.clone()),
+                    C::StartTime => Cell::Time(
+                        report
+                            .start_time
+                            .as_deref()
+                            .and_then(|t| crate::units::timestamp_s(t.as_bytes()).ok().flatten()),
+                    ),
                     C::Pages => Cell::Count(u64::from(report.pages)),
                     C::Participants => Cell::Count(report.participants),
                     C::Samples => Cell::Count(report.samples),
@@ -528,7 +546,7 @@ impl MeetingRow {
     /// The meeting's name.
     pub fn meeting(&self) -> &str {
         match self.cells.first() {
-            Some(Cell::Text(name)) => name,
+            Some(Cell::Text(Some(name))) => name,
             _ => "",
         }
     }
@@ -551,37 +569,36 @@ impl MeetingRow {
 /// Arrow's, which this crate's own schema never raises.
 pub fn meetings_batch(rows: &[MeetingRow]) -> Result<RecordBatch, ArrowError> {
     let cells = |index: usize| rows.iter().filter_map(move |row| row.cells.get(index));
-    let columns: Vec<ArrayRef> =
-        meeting_columns()
-            .iter()
-            .enumerate()
-            .map(|(index, column)| -> ArrayRef {
-                match column.field().data_type() {
-                    DataType::Utf8 => Arc::new(StringArray::from_iter_values(cells(index).map(
-                        |c| match c {
-                            Cell::Text(text) => text.as_str(),
-                            _ => "",
-                        },
-                    ))),
-                    DataType::Int64 => Arc::new(Int64Array::from_iter_values(cells(index).map(
+    let columns: Vec<ArrayRef> = meeting_columns()
+        .iter()
+        .enumerate()
+        .map(|(index, column)| -> ArrayRef {
+            match column.field().data_type() {
+                DataType::Utf8 => Arc::new(StringArray::from_iter(cells(index).map(|c| match c {
+                    Cell::Text(text) => text.as_deref(),
+                    _ => None,
+                }))),
+                DataType::Int64 => {
+                    Arc::new(Int64Array::from_iter_values(cells(index).map(
                         |c| match c {
                             Cell::Count(n) => i64::try_from(*n).unwrap_or(i64::MAX),
                             _ => 0,
                         },
-                    ))),
-                    DataType::Timestamp(..) => Arc::new(
-                        TimestampMillisecondArray::from_iter(cells(index).map(|c| match c {
-                            Cell::Time(t) => t.map(|s| s * 1000),
-                            _ => None,
-                        }))
-                        .with_timezone("UTC"),
-                    ),
-                    _ => Arc::new(Float64Array::from_iter(cells(index).map(|c| match c {
-                        Cell::Number(x) => *x,
-                        _ => None,
-                    }))),
+                    )))
                 }
-            })
-            .collect();
+                DataType::Timestamp(..) => Arc::new(
+                    TimestampMillisecondArray::from_iter(cells(index).map(|c| match c {
+                        Cell::Time(t) => t.map(|s| s * 1000),
+                        _ => None,
+                    }))
+                    .with_timezone("UTC"),
+                ),
+                _ => Arc::new(Float64Array::from_iter(cells(index).map(|c| match c {
+                    Cell::Number(x) => *x,
+                    _ => None,
+                }))),
+            }
+        })
+        .collect();
     RecordBatch::try_new(meetings_schema(), columns)
 }

@@ -150,6 +150,9 @@ impl Dataset {
         move |input, decoded| {
             let mut report = analysis.meeting(&input.name, decoded.table);
             decoded.locate_files(&mut report);
+            if let Err(error) = crate::analyze::describe(input, &mut report) {
+                return Outcome::Failed(error);
+            }
             let row = MeetingRow::new(&report, decoded.table);
             drop(report);
             let samples = Samples::new(&input.name, decoded.table, thresholds);

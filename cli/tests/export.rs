@@ -618,3 +618,30 @@ fn the_readme_stream_lists_are_the_schemas() {
         names(&mut Stream::AUDIO_VIDEO.iter())
     );
 }
+
+#[test]
+fn a_fetched_meeting_keeps_its_uuid_topic_and_start_time() {
+    let dir = scratch("export-described");
+    let folder = dir.join("pulled/900001-mfra");
+    fs::create_dir_all(&folder).expect("folder");
+    fs::write(folder.join("page-000.json"), MIDNIGHT).expect("page");
+    fs::write(
+        folder.join("meeting.json"),
+        r#"{"uuid":"aB+c==","id":900001,"topic":"Late sync","start_time":"2024-03-01T23:55:00Z"}"#,
+    )
+    .expect("description");
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&dir.join("pulled")), "--out", path_str(&out)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let meetings = read_parquet(&out.join("meetings.parquet"));
+    assert_eq!(column_str(&meetings, "uuid"), [Some("aB+c==".into())]);
+    assert_eq!(column_str(&meetings, "topic"), [Some("Late sync".into())]);
+    let start: Vec<Option<i64>> = meetings
+        .column_by_name("start_time")
+        .expect("start_time")
+        .as_primitive::<TimestampMillisecondType>()
+        .iter()
+        .collect();
+    // 2024-03-01T23:55:00Z = 1709337300 s.
+    assert_eq!(start, [Some(1_709_337_300_000)]);
+}
