@@ -288,9 +288,12 @@ impl<'t> Samples<'t> {
                             .map(|r| i32::from(r.height_px))
                     })))
                 } else {
-                    Arc::new(Float64Array::from_iter(
-                        each.map(|row| columns.value(metric, row)),
-                    ))
+                    let descriptor = metric.descriptor();
+                    let mut values = Vec::with_capacity(rows.len());
+                    columns.gather(metric, rows, |stored| {
+                        values.push(stored.and_then(|s| descriptor.to_report_unit(s)));
+                    });
+                    Arc::new(Float64Array::from(values))
                 }
             }
             SampleColumn::Width(stream) => match table.stream(stream) {

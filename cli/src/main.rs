@@ -509,7 +509,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<Done, CliError> {
 
 fn run_export(args: ExportArgs) -> Result<Done, CliError> {
     let prepared = prepare(&args.input, Analysis::new())?;
-    let dataset = export::Dataset::open(&args.out, args.format).map_err(CliError::Usage)?;
+    let mut dataset = export::Dataset::open(&args.out, args.format).map_err(CliError::Usage)?;
     let (outcomes, _) = prepared.run(|progress| {
         let export = dataset.export(&prepared.analysis, &prepared.thresholds);
         analyze::run(
@@ -539,6 +539,15 @@ fn run_export(args: ExportArgs) -> Result<Done, CliError> {
                 bad_input += 1;
             }
             Outcome::NotStarted => not_started += 1,
+        }
+    }
+    // Every meeting written is put in place before the meetings file lists it.
+    for error in dataset.finish() {
+        eprintln!("{}", analyze::error_line(&error));
+        not_written += 1;
+        if let Some(at) = rows.iter().position(|row| row.meeting() == error.meeting) {
+            let row = rows.remove(at);
+            samples -= row.samples();
         }
     }
     let meetings = rows.len();

@@ -275,6 +275,56 @@ impl Column {
         }
     }
 
+    /// Calls `f` with the exact value (or `None` where missing) of each of `rows`, in
+    /// the order given; rows past the column are missing. One dispatch on the cell width
+    /// for all of them.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn gather(&self, rows: &[u32], mut f: impl FnMut(Option<u64>)) {
+        let scale = self.scale.factor();
+        fn each<T: Copy>(
+            cells: &[T],
+            rows: &[u32],
+            present: impl Fn(T) -> Option<u64>,
+            f: &mut impl FnMut(Option<u64>),
+        ) {
+            for &row in rows {
+                f(cells.get(row as usize).copied().and_then(&present));
+            }
+        }
+        let exact = |x: u64| Some(x * scale);
+        match &self.cells {
+            Vector::U8(v) => each(
+                v,
+                rows,
+                |x| (x != MISSING_U8).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U16(v) => each(
+                v,
+                rows,
+                |x| (x != MISSING_U16).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U24(v) => each(
+                v,
+                rows,
+                |x| {
+                    Some(u24(x))
+                        .filter(|&x| x != MISSING_U24)
+                        .and_then(|x| exact(u64::from(x)))
+                },
+                &mut f,
+            ),
+            Vector::U32(v) => each(
+                v,
+                rows,
+                |x| (x != MISSING_U32).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U64(v) => each(v, rows, |x| (x != MISSING_U64).then(|| x * scale), &mut f),
+        }
+    }
+
     /// Bytes a row takes.
     pub(crate) fn width(&self) -> usize {
         self.cells.width()

@@ -155,6 +155,16 @@ impl<'t> StreamColumns<'t> {
         self.resolution(row).map(Into::into)
     }
 
+    /// Calls `f` with the stored value of `metric` (or `None`) at each of `rows`, in the
+    /// order given.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn gather(&self, metric: Metric, rows: &[u32], mut f: impl FnMut(Option<u32>)) {
+        match self.group.columns().get(metric.index()) {
+            Some(column) => column.gather(rows, |v| f(v.and_then(|v| u32::try_from(v).ok()))),
+            None => rows.iter().for_each(|_| f(None)),
+        }
+    }
+
     /// Calls `f` with each present stored value of `metric` in `rows`, in row order.
     pub fn for_each_present(&self, metric: Metric, rows: Range<usize>, mut f: impl FnMut(u32)) {
         if let Some(column) = self.group.columns().get(metric.index()) {
