@@ -60,8 +60,8 @@ const ZSTD_LEVEL: i32 = 1;
 const ZSTD_LEAST_VALUES: usize = 2048;
 
 /// Column chunks with fewer values than this are not dictionary-encoded: a dictionary of
-/// a few values costs more to build than it saves (the dataset grew by 0.1 %; the export
-/// took 6 % less time, same corpus).
+/// a few values costs more to build than it saves (same corpus, one run of 10 pairs: the
+/// export took 0.589 s instead of 0.685 s; the dataset grew by 0.1 %).
 const DICTIONARY_LEAST_VALUES: usize = 64;
 
 /// Row groups of at most this many bytes: large enough that a scan reads long runs, small

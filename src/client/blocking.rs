@@ -1,6 +1,7 @@
 //! The blocking driver: `ureq` carries the requests the sans-IO core asks for.
 
 use core::fmt;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::gate::{Counters, Gate};
@@ -9,7 +10,6 @@ use super::{
     Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode, month_windows,
 };
 use crate::error::{Error, ErrorKind};
-use std::sync::Mutex;
 
 /// How to authenticate.
 #[derive(Clone)]
