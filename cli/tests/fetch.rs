@@ -414,6 +414,20 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
         analyze_without_descriptions(&out),
         analyze_without_descriptions(&source)
     );
+    // The table names a fetched meeting by its topic and start, beside its folder.
+    let (uuid, id, topic, _) = &account.instances[0];
+    let table = zoom_qos(
+        &[
+            "analyze",
+            out.join(folder_name(uuid, *id)).to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains(&format!("  topic       {topic} 2026-10-20T10:00:00Z")),
+        "{table}"
+    );
 
     // Again: every instance is complete, so only the listing is requested.
     let before = server.requests().len();

@@ -66,6 +66,11 @@ fn write_meeting(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()
         count(meeting.samples, "sample", "samples"),
         count(meeting.invalid_values, "invalid value", "invalid values"),
     )?;
+    // A fetched meeting's folder name is a number and a digest: say which meeting it is.
+    if let Some(topic) = &meeting.topic {
+        let start = meeting.start_time.as_deref().unwrap_or("");
+        writeln!(out, "  topic       {} {start}", escape_controls(topic))?;
+    }
     writeln!(out, "  grades      {}", listed(meeting.grades.named()))?;
     writeln!(
         out,
