@@ -1,7 +1,11 @@
-//! The command's errors, and the one place where each becomes an exit status.
+//! The command's errors, typed down to their causes, and the one function that turns how
+//! a run ended into an exit status ([`exit_status`]).
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
+
+use crate::atomic::WriteError;
 
 /// How a run that did its job ended: the exit status `0`, or `2` when some input was bad
 /// (the good input was still reported, the bad listed).
@@ -25,10 +29,17 @@ pub enum CliError {
     Usage(String),
     /// A credential variable is missing (exit 64).
     Credentials(String),
+    /// A thresholds file cannot be read or used (exit 64).
+    Thresholds {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: ThresholdsError,
+    },
     /// Nothing to analyse under the paths given (exit 2).
     NoInput(Vec<PathBuf>),
-    /// A folder to write into is not empty (exit 64), with why `--force` does not apply
-    /// or that it would.
+    /// A folder to write into holds what the command did not write (exit 64), with why
+    /// (and whether `--force` would apply).
     NotEmpty {
         /// The folder.
         path: PathBuf,
@@ -37,15 +48,54 @@ pub enum CliError {
     },
     /// A size the command refuses before allocating (exit 64).
     TooLarge(String),
-    /// The Zoom API refused, or could not be reached (exit 1).
-    Fetch(String),
-    /// Writing output failed (exit 1).
-    Write {
-        /// What was being written.
+    /// The Zoom API refused, or could not be reached: exit 75 for Zoom's daily limit,
+    /// else 1.
+    Api(zoom_qos::Error),
+    /// Reading or writing a file or folder failed (exit 1).
+    Io {
+        /// What was being read or written: a path, or "the report" for standard output.
         what: String,
         /// Why it failed.
-        error: std::io::Error,
+        error: io::Error,
     },
+    /// A file or folder could not be read or listed (exit 1).
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// A dataset file could not be made, or an earlier one read (exit 1).
+    Dataset {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: crate::dataset::DataError,
+    },
+}
+
+/// Why a thresholds file was refused.
+#[derive(Debug)]
+pub enum ThresholdsError {
+    /// It cannot be read.
+    Io(io::Error),
+    /// It is not valid TOML of the thresholds.
+    Toml(toml::de::Error),
+    /// It is not valid JSON of the thresholds.
+    Json(serde_json::Error),
+    /// It holds a value the thresholds refuse.
+    Invalid(zoom_qos::Error),
+}
+
+impl fmt::Display for ThresholdsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ThresholdsError::Io(error) => error.fmt(f),
+            ThresholdsError::Toml(error) => error.fmt(f),
+            ThresholdsError::Json(error) => error.fmt(f),
+            ThresholdsError::Invalid(error) => error.fmt(f),
+        }
+    }
 }
 
 /// Exit statuses, in one place.
@@ -62,28 +112,48 @@ pub mod status {
     pub const DAILY_LIMIT: u8 = 75;
 }
 
-impl Done {
-    /// The exit status.
-    pub fn status(self) -> u8 {
-        match self {
-            Done::Clean => status::OK,
-            Done::WithBadInput => status::BAD_INPUT,
-            Done::WriteFailed => status::FAILURE,
-            Done::DailyLimit => status::DAILY_LIMIT,
-        }
+/// The exit status of a run: the one place where an outcome or an error's kind becomes a
+/// number.
+pub fn exit_status(ended: &Result<Done, CliError>) -> u8 {
+    match ended {
+        Ok(Done::Clean) => status::OK,
+        Ok(Done::WithBadInput) => status::BAD_INPUT,
+        Ok(Done::WriteFailed) => status::FAILURE,
+        Ok(Done::DailyLimit) => status::DAILY_LIMIT,
+        Err(
+            CliError::Usage(_)
+            | CliError::Credentials(_)
+            | CliError::Thresholds { .. }
+            | CliError::NotEmpty { .. }
+            | CliError::TooLarge(_),
+        ) => status::USAGE,
+        Err(CliError::NoInput(_)) => status::BAD_INPUT,
+        Err(CliError::Api(error)) if is_daily_limit(error) => status::DAILY_LIMIT,
+        Err(
+            CliError::Api(_)
+            | CliError::Io { .. }
+            | CliError::Read { .. }
+            | CliError::Dataset { .. },
+        ) => status::FAILURE,
     }
 }
 
-impl CliError {
-    /// The exit status.
-    pub fn status(&self) -> u8 {
-        match self {
-            CliError::Usage(_)
-            | CliError::Credentials(_)
-            | CliError::NotEmpty { .. }
-            | CliError::TooLarge(_) => status::USAGE,
-            CliError::NoInput(_) => status::BAD_INPUT,
-            CliError::Fetch(_) | CliError::Write { .. } => status::FAILURE,
+/// Whether Zoom's daily rate limit stopped a request.
+pub fn is_daily_limit(error: &zoom_qos::Error) -> bool {
+    #[cfg(feature = "fetch")]
+    return matches!(error.kind(), zoom_qos::ErrorKind::DailyLimit { .. });
+    #[cfg(not(feature = "fetch"))]
+    return {
+        let _ = error;
+        false
+    };
+}
+
+impl From<WriteError> for CliError {
+    fn from(error: WriteError) -> Self {
+        CliError::Io {
+            what: error.path.display().to_string(),
+            error: error.error,
         }
     }
 }
@@ -92,6 +162,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(message) | CliError::Credentials(message) => f.write_str(message),
+            CliError::Thresholds { path, cause } => write!(f, "{}: {cause}", path.display()),
             CliError::NoInput(paths) => {
                 let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(
@@ -102,10 +173,23 @@ impl fmt::Display for CliError {
             }
             CliError::NotEmpty { path, why } => write!(f, "{}: {why}", path.display()),
             CliError::TooLarge(message) => f.write_str(message),
-            CliError::Fetch(message) => write!(f, "fetch: {message}"),
-            CliError::Write { what, error } => write!(f, "cannot write {what}: {error}"),
+            CliError::Api(error) => write!(f, "fetch: {error}"),
+            CliError::Io { what, error } => write!(f, "cannot write {what}: {error}"),
+            CliError::Read { path, error } => write!(f, "{}: {}", path.display(), io_reason(error)),
+            CliError::Dataset { path, cause } => {
+                write!(f, "cannot write {}: {cause}", path.display())
+            }
         }
     }
 }
 
 impl std::error::Error for CliError {}
+
+/// An I/O error's reason without Rust's " (os error N)" suffix.
+pub fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}

@@ -1,11 +1,12 @@
 //! `zoom-qos generate`: a synthetic corpus in the folder layout `analyze` reads.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use zoom_qos::synth::{self, MeetingShape, Rng};
 
+use crate::atomic::{self, StagedFolder, WriteError, temporary_owner};
 use crate::error::CliError;
 
 /// What to write.
@@ -56,10 +57,7 @@ const MANIFEST: &str = "manifest.tsv";
 pub fn generate(out: &Path, plan: &Plan) -> Result<Vec<Written>, CliError> {
     check_size(plan)?;
     clear(out, plan.force)?;
-    write(out, plan).map_err(|error| CliError::Write {
-        what: out.display().to_string(),
-        error,
-    })
+    Ok(write(out, plan)?)
 }
 
 /// Refuses a meeting whose pages would not fit in memory, before building any.
@@ -85,7 +83,7 @@ fn check_size(plan: &Plan) -> Result<(), CliError> {
 /// `page-NNN.json` files, also from a run that was interrupted). Anything else is left
 /// alone and stops the run, so that an analysis of the folder never mixes two corpora.
 fn clear(out: &Path, force: bool) -> Result<(), CliError> {
-    let failed = |error: io::Error| CliError::Write {
+    let failed = |error: io::Error| CliError::Io {
         what: out.display().to_string(),
         error,
     };
@@ -111,7 +109,9 @@ fn clear(out: &Path, force: bool) -> Result<(), CliError> {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name == MANIFEST && entry.is_file() {
             fs::remove_file(&entry).map_err(failed)?;
-        } else if numbered(name, "meeting-", "") && holds_only_pages(&entry) {
+        } else if (numbered(name, "meeting-", "") && holds_only_pages(&entry))
+            || temporary_owner(name).is_some()
+        {
             fs::remove_dir_all(&entry).map_err(failed)?;
         } else {
             left.push(name.to_owned());
@@ -146,8 +146,8 @@ fn holds_only_pages(folder: &Path) -> bool {
     })
 }
 
-fn write(out: &Path, plan: &Plan) -> io::Result<Vec<Written>> {
-    fs::create_dir_all(out)?;
+/// Each meeting's folder, and the manifest, through the [atomic writer](crate::atomic).
+fn write(out: &Path, plan: &Plan) -> Result<Vec<Written>, WriteError> {
     let mut rng = Rng::new(plan.seed);
     let mut written = Vec::with_capacity(plan.meetings.min(1 << 16));
     for index in 0..plan.meetings {
@@ -158,13 +158,13 @@ fn write(out: &Path, plan: &Plan) -> io::Result<Vec<Written>> {
         };
         let pages = synth::meeting_pages(rng.next_u64(), shape);
         let name = format!("meeting-{index:04}");
-        let folder = out.join(&name);
-        fs::create_dir_all(&folder)?;
+        let folder = StagedFolder::new(&out.join(&name))?;
         let mut bytes = 0;
         for (page, json) in pages.iter().enumerate() {
-            fs::write(folder.join(format!("page-{page:03}.json")), json)?;
+            folder.file(&format!("page-{page:03}.json"), json.as_bytes())?;
             bytes += json.len();
         }
+        folder.commit()?;
         written.push(Written {
             meeting: name,
             pages: pages.len(),
@@ -180,6 +180,13 @@ fn write(out: &Path, plan: &Plan) -> io::Result<Vec<Written>> {
             w.meeting, w.pages, w.participants, w.samples, w.bytes
         ));
     }
-    fs::write(out.join(MANIFEST), manifest)?;
+    let path = out.join(MANIFEST);
+    atomic::write_file::<WriteError>(&path, |file| {
+        file.write_all(manifest.as_bytes())
+            .map_err(|error| WriteError {
+                path: path.clone(),
+                error,
+            })
+    })?;
     Ok(written)
 }

@@ -453,7 +453,7 @@ fn a_folder_holding_other_files_is_refused_untouched() {
 
 #[test]
 fn meeting_names_become_file_names_engines_do_not_skip() {
-    use zoom_qos_cli::export::file_stem;
+    use zoom_qos_cli::dataset::file_stem;
     assert_eq!(file_stem("meeting-0001"), "meeting-0001");
     // A leading dot or underscore is a hidden file to Spark and pyarrow.
     assert_eq!(file_stem(".hidden"), "%2Ehidden");

@@ -648,6 +648,41 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
     );
 }
 
+/// `fetch --meeting` that meets Zoom's daily limit exits 75 (try again later), as the
+/// account mode does, and writes nothing. A planted bug, the typed error turned into text
+/// on the way up (as before issue 22), made this exit 1.
+#[test]
+fn fetch_meeting_exits_75_on_the_daily_limit() {
+    let server = FakeZoom::start(|_| {
+        Response::json(
+            429,
+            r#"{"code":429,"message":"You have reached the maximum daily rate limit for this API."}"#,
+        )
+        .with_header("X-RateLimit-Type", "Daily-limit")
+        .with_header("Retry-After", "2026-11-27T00:00:00Z")
+    });
+    let out = scratch("daily-meeting");
+    let api = format!("{}/v2", server.base);
+    let args = [
+        "fetch",
+        "--meeting",
+        "85746065432",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--api-base",
+        &api,
+    ];
+    let output = zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(75), "{stderr}");
+    assert!(
+        stderr.contains("daily rate limit") && stderr.contains("2026-11-27T00:00:00Z"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests().len(), 1, "no retry after the daily limit");
+    assert!(!out.join("85746065432").exists(), "nothing written");
+}
+
 #[test]
 fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

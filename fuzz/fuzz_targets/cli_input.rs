@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use zoom_qos::{DecodeConfig, Decoder, Table};
-use zoom_qos_cli::analyze::{FileError, Progress, Worker};
-use zoom_qos_cli::input::split_pages;
+use zoom_qos_cli::runner::{FileError, Progress, Worker};
+use zoom_qos_cli::pages::split_pages;
 
 fuzz_target!(|data: &[u8]| {
     let pages = split_pages(data);

@@ -51,6 +51,12 @@ impl Analysis {
         self
     }
 
+    /// The thresholds this analysis flags samples with: what anything beside the report
+    /// (an export of the same samples, say) must use to agree with it.
+    pub fn flag_thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
     /// Computes on the calling thread only. The report is the same either way; this is
     /// for callers that parallelise across meetings themselves, and for tests.
     pub fn sequential(mut self, sequential: bool) -> Self {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::gate::{Counters, Gate};
 use super::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Day, Endpoint, HttpResponse, Kind, ListedMeeting,
-    Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode, month_windows,
+    Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -167,25 +167,24 @@ impl Client {
         Ok(bodies)
     }
 
-    /// Lists the meetings or webinars of `kind` and `qos_type` from `from` to `to` (UTC
-    /// dates, split into calendar months), each instance once, or the live ones for
-    /// `range: None`; `today` is the UTC date the six months of retention count back from.
+    /// Lists the meetings or webinars of `kind` and `qos_type` in `windows` (UTC date
+    /// ranges, both ends included, as [`month_windows`](super::month_windows) splits a range), each instance
+    /// once, or the live ones for `windows: None`.
     ///
     /// # Errors
-    /// A range the API cannot answer ([`month_windows`]); as [`fetch`](Self::fetch).
+    /// As [`fetch`](Self::fetch).
     pub fn list(
         &self,
         kind: Kind,
         qos_type: QosType,
-        range: Option<(Day, Day)>,
-        today: Day,
+        windows: Option<Vec<(Day, Day)>>,
     ) -> Result<Vec<ListedMeeting>, Error> {
-        let mut listing = match range {
-            Some((from, to)) => Listing::new(
+        let mut listing = match windows {
+            Some(windows) => Listing::new(
                 &self.api_base,
                 kind,
                 qos_type,
-                month_windows(from, to, today)?,
+                windows,
                 MAX_LIST_PAGE_SIZE,
                 self.renewable(),
                 self.policy,

@@ -1,7 +1,9 @@
-//! `zoom-qos analyze`: meetings in parallel, each decoded into its own table and reported.
+//! The meeting runner that `analyze` and `export` share: meetings decoded in parallel,
+//! each into a worker's reused table, and handed to the command's own step while the table
+//! is there.
 
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Mutex;
@@ -10,10 +12,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use zoom_qos::aggregate::AccountRollup;
 use zoom_qos::record::locate_json_error;
-use zoom_qos::report::{MeetingError, escape_controls};
-use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Report, Table};
+use zoom_qos::report::MeetingError;
+use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Table};
 
-use crate::input::{MeetingInput, Source, io_reason, object_start, split_pages};
+use crate::discover::{MeetingInput, Source};
+use crate::error::io_reason;
+use crate::pages::{object_start, split_pages};
 pub use crate::progress::{Progress, with_progress};
 
 /// How one meeting ended: `T` is what the command made of it (a report for `analyze`).
@@ -47,18 +51,6 @@ impl Decoded<'_> {
                 .iter()
                 .find(|(_, pages)| pages.contains(&invalid.page))
                 .map(|(file, _)| file.clone());
-        }
-    }
-}
-
-/// `analyze`'s work on a decoded meeting: its report, added to the account's rollup.
-pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome + Sync {
-    move |input, decoded| {
-        let mut report = analysis.meeting_into(&input.name, decoded.table, decoded.rollup);
-        decoded.locate_files(&mut report);
-        match describe(input, &mut report) {
-            Ok(()) => Outcome::Report(Box::new(report)),
-            Err(error) => Outcome::Failed(error),
         }
     }
 }
@@ -383,135 +375,4 @@ pub fn meeting(
         files.push((file, first_page..worker.table.pages()));
     }
     Ok(files)
-}
-
-/// The report of the outcomes, with the account's rollup when there are several
-/// meetings, and how many meetings `--strict` left unstarted.
-pub fn into_report(outcomes: Vec<(String, Outcome)>, rollup: AccountRollup) -> (Report, usize) {
-    let mut meetings = Vec::new();
-    let mut errors = Vec::new();
-    let mut not_started = 0;
-    for (_, outcome) in outcomes {
-        match outcome {
-            Outcome::Report(report) => meetings.push(*report),
-            Outcome::Failed(error) => errors.push(error),
-            Outcome::NotStarted => not_started += 1,
-        }
-    }
-    let several = meetings.len() >= 2;
-    let mut report = Report::new(meetings, errors);
-    if several {
-        report.account = Some(rollup.finish());
-    }
-    (report, not_started)
-}
-
-/// The one-line error of a failed meeting, for stderr: control characters escaped.
-pub fn error_line(error: &MeetingError) -> String {
-    let file = error.file.as_deref().unwrap_or("<input>");
-    escape_controls(&format!(
-        "zoom-qos: meeting {}: {file}: {}",
-        error.meeting, error.message
-    ))
-}
-
-/// A stderr line naming paths (the first three, and how many more) after `what`.
-pub fn paths_line(what: &str, paths: &[std::path::PathBuf]) -> String {
-    let shown: Vec<String> = paths
-        .iter()
-        .take(3)
-        .map(|p| p.display().to_string())
-        .collect();
-    let more = match paths.len().saturating_sub(shown.len()) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
-    escape_controls(&format!("zoom-qos: {what}: {}{more}", shown.join(", ")))
-}
-
-/// Reads a thresholds file: TOML, or JSON for a `.json` file. Unknown keys are an error.
-pub fn read_thresholds(path: &Path) -> Result<zoom_qos::Thresholds, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let thresholds: zoom_qos::Thresholds = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
-    } else {
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
-    };
-    thresholds
-        .validate()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(thresholds)
-}
-
-/// Renders the report in a format.
-pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
-    match format {
-        Format::Table => report.write_table(out),
-        Format::Json => report.write_json(out),
-        Format::Csv => report.write_csv(out),
-        Format::Prometheus => report.write_prometheus(out),
-        Format::Html => report.write_html(out),
-    }
-}
-
-/// Writes the report to a file: first to a temporary file beside it, then renamed over
-/// it, so that a reader never sees half a report and a failed run leaves the old one.
-pub fn write_report_file(report: &Report, format: Format, path: &Path) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary_name);
-    let written = File::create(&temporary).and_then(|file| {
-        let mut out = io::BufWriter::with_capacity(1 << 16, file);
-        render(report, format, &mut out)?;
-        out.into_inner()
-            .map_err(io::IntoInnerError::into_error)?
-            .sync_all()
-    });
-    match written.and_then(|()| fs::rename(&temporary, path)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = fs::remove_file(&temporary);
-            Err(error)
-        }
-    }
-}
-
-/// Writes the report to stdout as it renders, through a buffer: a report of thousands of
-/// meetings is never held twice (as structures and as text). A closed pipe is not an
-/// error worth a message.
-pub fn print_report(report: &Report, format: Format) -> io::Result<()> {
-    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let written = render(report, format, &mut stdout).and_then(|()| stdout.flush());
-    match written {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
-/// Writes bytes to stdout; a closed pipe is not an error worth a message.
-pub fn print(bytes: &[u8]) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A readable summary per meeting.
-    Table,
-    /// The report v1 JSON document.
-    Json,
-    /// One row per meeting × stream × metric.
-    Csv,
-    /// Prometheus text exposition format.
-    Prometheus,
-    /// One self-contained HTML page (charts, heatmap, no network): open it in a browser.
-    Html,
 }

@@ -1,0 +1,251 @@
+//! The command line: every subcommand's arguments and help, as clap reads them. Parsing
+//! only; what each subcommand does is in [`crate::commands`].
+//!
+//! Doc comments here are the `--help` text, so the argument structs themselves, whose doc
+//! comments clap would also print, are described with plain comments instead.
+#![allow(missing_docs)]
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::dataset::FileFormat;
+use crate::output::Format;
+
+// The command line.
+#[derive(Parser)]
+#[command(
+    name = "zoom-qos",
+    version,
+    about = "Exact quality reports from Zoom's participant QoS pages"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    /// The subcommand.
+    pub command: Command,
+}
+
+// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Report on meetings: folders, files, or `-` for stdin.
+    #[command(after_help = ANALYZE_HELP)]
+    Analyze(AnalyzeArgs),
+    /// Write meetings' samples as a Parquet dataset, for DuckDB, DataFusion or Spark.
+    ///
+    /// One row per sample, in DIR/samples/date=YYYY-MM-DD/<meeting>.parquet (by each
+    /// sample's UTC date; samples without a time under date=unknown), and one row per
+    /// meeting, with the report's headline numbers, in DIR/meetings.parquet. The inputs
+    /// are read as `analyze` reads them.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Write a realistic synthetic corpus, deterministic per seed.
+    Generate(GenerateArgs),
+    /// Fetch QoS pages from the Zoom API: one meeting, or every meeting of a date range.
+    ///
+    /// With --meeting: OUT/<meeting>/page-NNN.json, the pages as the API sent them. With
+    /// --from and --to (or --type live alone): the account's meetings of those UTC dates
+    /// are listed, and each instance written to OUT/<number>-<uuid in base32>/, with its
+    /// list entry as meeting.json; a re-run skips the instances already complete.
+    /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
+    /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth).
+    #[cfg(feature = "fetch")]
+    #[command(after_help = FETCH_HELP)]
+    Fetch(FetchArgs),
+    /// Print the default degradation thresholds, commented, as TOML.
+    ///
+    /// Each threshold comes with what it flags and the source of its default. Save it,
+    /// edit it, and pass it back with `analyze --thresholds FILE`.
+    Thresholds,
+}
+
+const ANALYZE_HELP: &str = "\
+Where the pages are:
+  -         standard input: one meeting, named by --meeting
+  FILE      one meeting named after the file: one page, a JSON array of pages, or
+            newline-delimited pages (pipes and <(...) are read as files too)
+  FOLDER    a folder laid out as one meeting (page-NNN.json files or a meeting.json,
+            as fetch and generate write them) is one meeting; any other folder is a
+            corpus: each .json/.ndjson file directly in it is a meeting, and each
+            sub-folder holding pages, at any depth, is a meeting (pages sorted by name)
+  Other files are named on stderr, never skipped silently. Meeting names are unique:
+  names that would clash are replaced by their paths.
+
+Exit status:
+  0    every meeting was reported
+  1    the report could not be written
+  2    a file or meeting was bad (the others are still reported, the bad ones listed
+       under errors with file and byte offset), --strict stopped, or no pages were found
+  64   usage error";
+
+const EXPORT_HELP: &str = "\
+Where the pages are: as for `zoom-qos analyze` (see its --help).
+
+Writing:
+  Each file is written under a hidden temporary name, then renamed into place: readers
+  see the old file or the new one, never part of one. Exporting a meeting again replaces
+  its files (and removes its files of dates it no longer has); other meetings' files are
+  left as they are, and meetings.parquet keeps their rows. Run one export at a time per
+  folder. DIR must be empty or hold an earlier export.
+
+Exit status:
+  0    every meeting was exported
+  1    a file could not be written (the meetings listed on stderr)
+  2    a file or meeting was bad (it is named with the file and byte offset; the others
+       are still exported), --strict stopped, or no pages were found
+  64   usage error";
+
+#[cfg(feature = "fetch")]
+const FETCH_HELP: &str = "\
+Writing: each meeting's folder is written hidden, then renamed into place whole; a
+folder in place is complete. A run killed at any moment loses only the meetings in
+flight: run the same command again to resume.
+
+Exit status:
+  0    every instance is complete
+  1    some instances failed (listed on stderr; the others are written), or the API
+       refused the request (--meeting)
+  64   usage error, or no credentials
+  75   Zoom's daily rate limit stopped the run: run the same command after the reset
+       (the message gives it) to fetch the rest";
+
+#[cfg(feature = "fetch")]
+// `fetch`.
+#[derive(Args)]
+pub struct FetchArgs {
+    /// The meeting (or webinar) ID or UUID.
+    #[arg(long)]
+    pub meeting: Option<String>,
+    /// Every meeting from this UTC date (YYYY-MM-DD; at most six months ago).
+    #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "meeting")]
+    pub from: Option<String>,
+    /// ... to this UTC date, included.
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "from",
+        conflicts_with = "meeting"
+    )]
+    pub to: Option<String>,
+    /// Fetch again the instances already complete in OUT (with --from and --to).
+    #[arg(long, conflicts_with = "meeting")]
+    pub refetch: bool,
+    /// Instances fetched at once (with --from and --to).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Requests a second at most, over every job (with --from and --to). Zoom rates the
+    /// Dashboard API Heavy, per account: 1/s on Free, 10/s on Pro, 40/s on Business and
+    /// above, with daily caps (1,000, 30,000, 60,000).
+    #[arg(long, default_value_t = 8.0, value_parser = positive_rate)]
+    pub rate: f64,
+    /// Webinars rather than meetings.
+    #[arg(long, visible_alias = "webinars")]
+    pub webinar: bool,
+    /// Which instances: past, pastOne or live.
+    #[arg(long = "type", default_value = "past", value_parser = ["past", "pastOne", "live"])]
+    pub qos_type: String,
+    /// Participants per page, 1 to 10.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub page_size: u8,
+    /// One participant's QoS instead of the list.
+    #[arg(long)]
+    pub participant: Option<String>,
+    /// The qos_summary endpoint instead of per-minute samples (needs the QSS add-on).
+    #[arg(long, conflicts_with = "participant")]
+    pub summary: bool,
+    /// The folder to write into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The API base URL.
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_API_BASE)]
+    pub api_base: String,
+    /// The OAuth base URL.
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_OAUTH_BASE)]
+    pub oauth_base: String,
+}
+
+/// Where the meetings are, and how they are read: `analyze` and `export` alike.
+#[derive(Args)]
+pub struct InputArgs {
+    /// Folders, files (one page, an array of pages, or NDJSON), or `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Stop at the first invalid metric value or bad file instead of counting it; the
+    /// meetings finished before are still reported (or exported).
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core; at most 4 per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// A TOML or JSON file overriding degradation thresholds, which raise the flags
+    /// (`zoom-qos thresholds` prints the defaults).
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
+    /// The meeting name for stdin.
+    #[arg(long, value_name = "NAME", default_value = "stdin")]
+    pub meeting: String,
+}
+
+// `analyze`.
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Add each participant's own STATS per stream and metric (JSON only).
+    #[arg(long)]
+    pub participant_stats: bool,
+    /// Write the report to FILE instead of standard output (written whole, then renamed
+    /// into place).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+// `export`.
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The dataset folder: created if needed; an earlier export's folder is added to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The files to write.
+    #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
+    pub format: FileFormat,
+}
+
+// `generate`.
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// The folder to write (created if needed). It must be empty, or hold an earlier
+    /// `generate` run and --force be given.
+    pub out: PathBuf,
+    /// How many meetings.
+    #[arg(long, default_value_t = 10)]
+    pub meetings: usize,
+    /// The seed: the same seed writes the same corpus.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Participant entries per meeting (default: random, 2 to 40).
+    #[arg(long)]
+    pub participants: Option<usize>,
+    /// Minutes per participant (default: random, 10 to 90).
+    #[arg(long)]
+    pub minutes: Option<usize>,
+    /// Replace what an earlier `generate` wrote in OUT.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--rate`: a positive number of requests a second.
+#[cfg(feature = "fetch")]
+pub fn positive_rate(text: &str) -> Result<f64, crate::error::CliError> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(crate::error::CliError::Usage(format!(
+            "{text:?} is not a positive number of requests a second"
+        ))),
+    }
+}

@@ -1,0 +1,327 @@
+//! The one atomic writer: every file and folder the command writes goes through here.
+//!
+//! A file is written under a hidden temporary name beside its place, flushed, synced,
+//! renamed over its place, and the folder holding it is synced, so that a reader (or a
+//! machine that loses power) sees the old file or the new one, never part of one. A
+//! folder is built the same way: a hidden sibling, every file in it synced, the sibling
+//! synced, then renamed into place (the old folder stepping aside first, since a folder
+//! cannot be renamed over a non-empty one), and the parent synced. Syncing cannot be
+//! skipped: [`Staged::commit`] and [`StagedFolder::commit`] are the only ways into place.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Where a write failed: the path, and the I/O error.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why.
+    pub error: io::Error,
+}
+
+impl WriteError {
+    fn at(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+        move |error| WriteError {
+            path: path.to_owned(),
+            error,
+        }
+    }
+}
+
+/// The hidden temporary name of `path`'s file or folder: `.NAME.zoom-qos-PID.tmp`. The
+/// process id keeps two runs apart; the `zoom-qos` mark keeps a user's own hidden files
+/// out of reach of anything that cleans up after us.
+pub fn temporary_path(path: &Path, what: &str) -> PathBuf {
+    let mut name = OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".zoom-qos-{}.{what}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// A file written under its temporary name, not yet in place. Dropped without
+/// [`commit`](Self::commit), it is removed.
+#[derive(Debug)]
+pub struct Staged {
+    temporary: PathBuf,
+    path: PathBuf,
+    bytes: u64,
+}
+
+impl Staged {
+    /// Writes a file for `path` under its temporary name: `write` fills a buffered
+    /// writer, which is then flushed. Nothing is in place until [`commit`](Self::commit).
+    ///
+    /// # Errors
+    /// The temporary file cannot be created or written, or `write` failed (its error,
+    /// with the path).
+    pub fn write<E: From<WriteError>>(
+        path: &Path,
+        write: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
+    ) -> Result<Staged, E> {
+        let mut staged = Staged {
+            temporary: temporary_path(path, "tmp"),
+            path: path.to_owned(),
+            bytes: 0,
+        };
+        let file = File::create(&staged.temporary).map_err(WriteError::at(path))?;
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| WriteError::at(path)(e.into_error()))?;
+        staged.bytes = file.metadata().map_err(WriteError::at(path))?.len();
+        Ok(staged)
+    }
+
+    /// The file's size.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Where it goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Syncs the file, renames it over its place and syncs the folder.
+    ///
+    /// # Errors
+    /// The sync or the rename failed: the old file, if any, is still in place.
+    pub fn commit(self) -> Result<(), WriteError> {
+        commit_all(vec![self])
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Gone once renamed; otherwise an error came first.
+        let _ = fs::remove_file(&self.temporary);
+    }
+}
+
+/// Commits files together: each is synced and renamed into place, then each folder they
+/// went into is synced once.
+///
+/// # Errors
+/// The first file that could not be synced or renamed (those before it are in place;
+/// the rest are removed).
+pub fn commit_all(files: Vec<Staged>) -> Result<(), WriteError> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for file in files {
+        File::open(&file.temporary)
+            .and_then(|f| f.sync_all())
+            .map_err(WriteError::at(&file.path))?;
+        fs::rename(&file.temporary, &file.path).map_err(WriteError::at(&file.path))?;
+        let folder = parent(&file.path);
+        if !folders.iter().any(|f| f == folder) {
+            folders.push(folder.to_owned());
+        }
+    }
+    folders.iter().try_for_each(|folder| sync_folder(folder))
+}
+
+/// Writes `path` whole: [`Staged::write`], then [`Staged::commit`].
+///
+/// # Errors
+/// As theirs.
+pub fn write_file<E: From<WriteError>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
+) -> Result<u64, E> {
+    let staged = Staged::write(path, write)?;
+    let bytes = staged.bytes;
+    staged.commit()?;
+    Ok(bytes)
+}
+
+/// A folder being built under its temporary name. Dropped without
+/// [`commit`](Self::commit), it is removed.
+#[derive(Debug)]
+pub struct StagedFolder {
+    temporary: PathBuf,
+    path: PathBuf,
+}
+
+impl StagedFolder {
+    /// Starts the folder `path` (its parent is created if needed), empty, under its
+    /// temporary name.
+    ///
+    /// # Errors
+    /// The parent or the temporary folder cannot be created.
+    pub fn new(path: &Path) -> Result<StagedFolder, WriteError> {
+        let parent = parent(path);
+        fs::create_dir_all(parent).map_err(WriteError::at(parent))?;
+        let temporary = temporary_path(path, "partial");
+        let _ = fs::remove_dir_all(&temporary);
+        fs::create_dir(&temporary).map_err(WriteError::at(&temporary))?;
+        Ok(StagedFolder {
+            temporary,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Writes a file of the folder, synced.
+    ///
+    /// # Errors
+    /// The file cannot be written or synced.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.temporary.join(name);
+        File::create(&path)
+            .and_then(|mut file| {
+                file.write_all(bytes)?;
+                file.sync_all()
+            })
+            .map_err(WriteError::at(&path))
+    }
+
+    /// Puts the folder in place, replacing an old one whole: the folder is synced, the
+    /// old one steps aside, the new one is renamed into place, the parent is synced, and
+    /// the old one is removed. If the rename fails, the old folder is put back.
+    ///
+    /// # Errors
+    /// A sync or a rename failed.
+    pub fn commit(self) -> Result<PathBuf, WriteError> {
+        sync_folder(&self.temporary)?;
+        let old = temporary_path(&self.path, "old");
+        let had_old = match fs::rename(&self.path, &old) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(WriteError::at(&self.path)(e)),
+        };
+        if let Err(error) = fs::rename(&self.temporary, &self.path) {
+            if had_old {
+                let _ = fs::rename(&old, &self.path);
+            }
+            return Err(WriteError::at(&self.path)(error));
+        }
+        sync_folder(parent(&self.path))?;
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for StagedFolder {
+    fn drop(&mut self) {
+        // Gone once renamed; otherwise an error came first.
+        let _ = fs::remove_dir_all(&self.temporary);
+    }
+}
+
+/// Whether `name` is one of this module's temporary names (`.NAME.zoom-qos-PID.WHAT`),
+/// and the process id that made it.
+pub fn temporary_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (_, tail) = rest.rsplit_once(".zoom-qos-")?;
+    let (pid, what) = tail.split_once('.')?;
+    matches!(what, "tmp" | "partial" | "old")
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// The folder a path is in (`.` for a bare name).
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs a folder's entries (the names renamed into it) to disk.
+fn sync_folder(folder: &Path) -> Result<(), WriteError> {
+    File::open(folder)
+        .and_then(|f| f.sync_all())
+        .map_err(WriteError::at(folder))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("zoom-qos-atomic-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch");
+        dir
+    }
+
+    #[test]
+    fn a_file_is_in_place_whole_or_not_at_all() {
+        let dir = scratch("file");
+        let path = dir.join("report.json");
+        fs::write(&path, b"old").expect("old");
+        // A write that fails leaves the old file and no temporary.
+        let failed = write_file::<WriteError>(&path, |out| {
+            out.write_all(b"half")
+                .map_err(WriteError::at(Path::new("x")))?;
+            Err(WriteError::at(Path::new("x"))(io::Error::other("stop")))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(&path).expect("read"), b"old");
+        let bytes = write_file::<WriteError>(&path, |out| {
+            out.write_all(b"new!")
+                .map_err(WriteError::at(Path::new("x")))
+        })
+        .expect("written");
+        assert_eq!(bytes, 4);
+        assert_eq!(fs::read(&path).expect("read"), b"new!");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, [OsString::from("report.json")]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_folder_is_replaced_whole() {
+        let dir = scratch("folder");
+        let path = dir.join("meeting");
+        fs::create_dir_all(&path).expect("old folder");
+        fs::write(path.join("page-001.json"), b"{}").expect("old page");
+        let folder = StagedFolder::new(&path).expect("staged");
+        folder.file("page-000.json", b"{}").expect("page");
+        // Not in place yet: the old folder is still whole.
+        assert!(path.join("page-001.json").exists());
+        folder.commit().expect("committed");
+        assert!(path.join("page-000.json").exists());
+        assert!(
+            !path.join("page-001.json").exists(),
+            "no page of the old folder survives"
+        );
+        let names: Vec<_> = fs::read_dir(&dir)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, [OsString::from("meeting")]);
+        // Dropped before commit: nothing is left.
+        let dropped = StagedFolder::new(&dir.join("other")).expect("staged");
+        dropped.file("page-000.json", b"{}").expect("page");
+        drop(dropped);
+        assert_eq!(fs::read_dir(&dir).expect("list").count(), 1);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_our_temporary_names_are_ours() {
+        let name = temporary_path(Path::new("out/x.json"), "partial");
+        let name = name.file_name().and_then(|n| n.to_str()).expect("name");
+        assert_eq!(temporary_owner(name), Some(std::process::id()));
+        for theirs in [
+            ".backup.old-2024",
+            ".x.partial-12",
+            ".git",
+            "x.zoom-qos-1.tmp",
+            ".x.zoom-qos-1.bak",
+        ] {
+            assert_eq!(temporary_owner(theirs), None, "{theirs}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `zoom-qos analyze`: every meeting reported, the account's rollup over them, the report
+//! rendered to standard output or a file.
+
+use zoom_qos::aggregate::AccountRollup;
+use zoom_qos::{Analysis, Report};
+
+use crate::args::AnalyzeArgs;
+use crate::commands::prepare;
+use crate::discover::MeetingInput;
+use crate::error::{CliError, Done};
+use crate::output::{self, Format, error_line};
+use crate::runner::{self, Decoded, Outcome, describe};
+
+/// Runs `analyze`.
+///
+/// # Errors
+/// Usage errors, no input, or a report that could not be written.
+pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
+    if args.participant_stats && args.format != Format::Json {
+        return Err(CliError::Usage(
+            "--participant-stats adds to the JSON report only: use --format json".to_owned(),
+        ));
+    }
+    let analysis = Analysis::new()
+        .participant_stats(args.participant_stats)
+        .timeline(args.format == Format::Html);
+    let prepared = prepare(&args.input, analysis)?;
+    let (outcomes, rollup) = prepared.run(|progress| {
+        runner::run(
+            &prepared.meetings,
+            &prepared.decode,
+            progress,
+            prepared.strict,
+            report(&prepared.analysis),
+        )
+    })?;
+    let (report, not_started) = into_report(outcomes, rollup);
+    for error in &report.errors {
+        eprintln!("{}", error_line(error));
+    }
+    match &args.out {
+        Some(path) => output::write_report_file(&report, args.format, path)?,
+        None => output::print_report(&report, args.format).map_err(|error| CliError::Io {
+            what: "the report".to_owned(),
+            error,
+        })?,
+    }
+    if prepared.strict && !report.errors.is_empty() {
+        eprintln!(
+            "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \
+             {not_started} not started",
+            report.meetings.len()
+        );
+    }
+    Ok(if report.errors.is_empty() {
+        Done::Clean
+    } else {
+        Done::WithBadInput
+    })
+}
+
+/// `analyze`'s work on a decoded meeting: its report, added to the account's rollup.
+pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome + Sync {
+    move |input, decoded| {
+        let mut report = analysis.meeting_into(&input.name, decoded.table, decoded.rollup);
+        decoded.locate_files(&mut report);
+        match describe(input, &mut report) {
+            Ok(()) => Outcome::Report(Box::new(report)),
+            Err(error) => Outcome::Failed(error),
+        }
+    }
+}
+
+/// The report of the outcomes, with the account's rollup when there are several
+/// meetings, and how many meetings `--strict` left unstarted.
+pub fn into_report(outcomes: Vec<(String, Outcome)>, rollup: AccountRollup) -> (Report, usize) {
+    let mut meetings = Vec::new();
+    let mut errors = Vec::new();
+    let mut not_started = 0;
+    for (_, outcome) in outcomes {
+        match outcome {
+            Outcome::Report(report) => meetings.push(*report),
+            Outcome::Failed(error) => errors.push(error),
+            Outcome::NotStarted => not_started += 1,
+        }
+    }
+    let several = meetings.len() >= 2;
+    let mut report = Report::new(meetings, errors);
+    if several {
+        report.account = Some(rollup.finish());
+    }
+    (report, not_started)
+}

@@ -1,0 +1,120 @@
+//! `zoom-qos fetch`: one meeting's pages, or every instance of a date range, from the
+//! Zoom API into a folder, with a progress line and a closing tally.
+
+use zoom_qos::client::{Client, Day, QosType, month_windows};
+use zoom_qos::report::escape_controls;
+
+use crate::args::FetchArgs;
+use crate::error::{CliError, Done};
+use crate::fetch::{self, AccountRequest, FetchProgress, Request};
+use crate::progress;
+
+/// Runs `fetch`.
+///
+/// # Errors
+/// Usage errors, no credentials, the API's refusal of `--meeting` or of the listing (Zoom's
+/// daily limit among them), or a folder that could not be written.
+pub fn run(args: FetchArgs) -> Result<Done, CliError> {
+    let auth = fetch::auth_from_env(|name| std::env::var(name).ok())?;
+    let qos_type = match args.qos_type.as_str() {
+        "live" => QosType::Live,
+        "pastOne" => QosType::PastOne,
+        _ => QosType::Past,
+    };
+    let client = Client::new(auth)
+        .api_base(args.api_base.clone())
+        .oauth_base(args.oauth_base.clone());
+    let Some(meeting) = args.meeting.clone() else {
+        return account(client.rate(Some(args.rate)), qos_type, &args);
+    };
+    let client = client.sleeper(fetch::sleep_showing_retries);
+    let request = Request {
+        meeting,
+        webinar: args.webinar,
+        qos_type,
+        page_size: args.page_size,
+        participant: args.participant,
+        summary: args.summary,
+    };
+    let folder = fetch::fetch(&client, &request, &args.out)?;
+    eprintln!("wrote {}", folder.display());
+    Ok(Done::Clean)
+}
+
+/// `fetch --from ... --to ...`, or `--type live` without dates: the account's instances.
+fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, CliError> {
+    let range = match (&args.from, &args.to) {
+        (Some(from), Some(to)) => {
+            let day = |text: &str| Day::parse(text).map_err(|e| CliError::Usage(e.to_string()));
+            Some((day(from)?, day(to)?))
+        }
+        _ if qos_type == QosType::Live => None,
+        _ => {
+            return Err(CliError::Usage(
+                "give --meeting, or --from and --to (only --type live lists without dates)"
+                    .to_owned(),
+            ));
+        }
+    };
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let today = Day::of_unix_s(now_s);
+    // The range is split into windows once, here, so that a range the API cannot answer is
+    // a usage error before any request.
+    let windows = range
+        .map(|(from, to)| month_windows(from, to, today))
+        .transpose()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let request = AccountRequest {
+        webinar: args.webinar,
+        qos_type,
+        windows,
+        refetch: args.refetch,
+        jobs: usize::from(args.jobs),
+    };
+    let progress = FetchProgress::default();
+    let line =
+        |elapsed, columns| fetch::progress_line(&progress, client.counters(), elapsed, columns);
+    let done = progress::with_line(line, || {
+        fetch::fetch_account(&client, &request, &args.out, &progress)
+    })?;
+    for (meeting, error) in &done.failed {
+        eprintln!(
+            "{}",
+            escape_controls(&format!(
+                "zoom-qos: meeting {} ({}): {error}",
+                meeting.uuid, meeting.topic
+            ))
+        );
+    }
+    let counters = client.counters();
+    eprintln!(
+        "zoom-qos: {} instances listed: {} fetched, {} already complete, {} failed{}, in {} \
+         ({} requests, {} rate-limited)",
+        done.listed,
+        done.fetched,
+        done.skipped,
+        done.failed.len(),
+        if done.left > 0 {
+            format!(", {} left", done.left)
+        } else {
+            String::new()
+        },
+        args.out.display(),
+        counters.requests,
+        counters.rate_limited,
+    );
+    if let Some(why) = &done.daily_limit {
+        eprintln!(
+            "zoom-qos: {why}. What is complete is written; run the same command again \
+             after the daily reset to fetch the rest."
+        );
+        return Ok(Done::DailyLimit);
+    }
+    Ok(if done.failed.is_empty() {
+        Done::Clean
+    } else {
+        Done::WriteFailed
+    })
+}

@@ -1,0 +1,117 @@
+//! One module per subcommand: each takes its parsed arguments, runs the job with the
+//! parts beside it (discovery, the runner, the dataset, the fetcher, the output) and says
+//! how it ended. What they share, the input set-up of `analyze` and `export`, is here.
+
+pub mod analyze;
+pub mod export;
+#[cfg(feature = "fetch")]
+pub mod fetch;
+pub mod generate;
+pub mod thresholds;
+
+use std::fs;
+use std::path::Path;
+
+use zoom_qos::{Analysis, DecodeConfig, Thresholds};
+
+use crate::args::InputArgs;
+use crate::discover::{self, MeetingInput};
+use crate::error::{CliError, ThresholdsError};
+use crate::output::paths_line;
+use crate::runner::{self, Progress};
+
+/// The meetings found, how to read and analyze them, and where to run.
+pub struct Prepared {
+    /// The meetings, in the order found.
+    pub meetings: Vec<MeetingInput>,
+    /// How pages are decoded.
+    pub decode: DecodeConfig,
+    /// The analysis each meeting gets (sequential within a meeting when there are several).
+    pub analysis: Analysis,
+    /// `--strict`.
+    pub strict: bool,
+    threads: Option<usize>,
+}
+
+/// Reads the thresholds, finds the meetings (naming what is skipped) and sets up the
+/// decoder and the analysis.
+///
+/// # Errors
+/// A thresholds file that cannot be used, a path that does not exist, or no meeting.
+pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliError> {
+    let threads = args.threads.map(|asked| clamp_threads(usize::from(asked)));
+    let thresholds = match &args.thresholds {
+        Some(path) => read_thresholds(path)?,
+        None => Thresholds::default(),
+    };
+    let found = discover::discover(&args.paths, &args.meeting)?;
+    if !found.skipped.is_empty() {
+        let what = "not read (hidden, or not .json or .ndjson)";
+        eprintln!("{}", paths_line(what, &found.skipped));
+    }
+    if !found.repeated.is_empty() {
+        let what = "read once, reached again";
+        eprintln!("{}", paths_line(what, &found.repeated));
+    }
+    let analysis = runner::per_meeting(&analysis.thresholds(thresholds), found.meetings.len());
+    Ok(Prepared {
+        meetings: found.meetings,
+        decode: DecodeConfig::new().strict(args.strict),
+        analysis,
+        strict: args.strict,
+        threads,
+    })
+}
+
+impl Prepared {
+    /// Runs `work` with the progress line, on `--threads` threads if given.
+    ///
+    /// # Errors
+    /// The thread pool cannot be started.
+    pub fn run<T: Send>(&self, work: impl FnOnce(&Progress) -> T + Send) -> Result<T, CliError> {
+        let progress = Progress::default();
+        let work = || runner::with_progress(&progress, || work(&progress));
+        match self.threads {
+            Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
+                .install(work)),
+            None => Ok(work()),
+        }
+    }
+}
+
+/// Reads a thresholds file: TOML, or JSON for a `.json` file. Unknown keys are an error.
+///
+/// # Errors
+/// [`CliError::Thresholds`], with the path and why.
+pub fn read_thresholds(path: &Path) -> Result<Thresholds, CliError> {
+    let failed = |cause| CliError::Thresholds {
+        path: path.to_owned(),
+        cause,
+    };
+    let text = fs::read_to_string(path).map_err(|e| failed(ThresholdsError::Io(e)))?;
+    let thresholds: Thresholds = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| failed(ThresholdsError::Json(e)))?
+    } else {
+        toml::from_str(&text).map_err(|e| failed(ThresholdsError::Toml(e)))?
+    };
+    thresholds
+        .validate()
+        .map_err(|e| failed(ThresholdsError::Invalid(e)))?;
+    Ok(thresholds)
+}
+
+/// `--threads` up to 4 per core: more threads only cost memory (a stack each) and
+/// start-up, and a very large number exhausts the machine.
+fn clamp_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let most = 4 * cores;
+    if asked > most {
+        eprintln!("zoom-qos: --threads {asked} is more than 4 per core; using {most}");
+        most
+    } else {
+        asked
+    }
+}

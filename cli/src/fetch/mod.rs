@@ -1,0 +1,269 @@
+//! Fetching from the Zoom API: one meeting's pages, or an account's instances, written
+//! by the [atomic writer](crate::atomic) in the layout `analyze` reads.
+
+mod account;
+
+use std::path::{Path, PathBuf};
+
+pub use self::account::{
+    AccountFetch, AccountRequest, FetchProgress, InstanceError, fetch_account, is_complete,
+    progress_line,
+};
+use crate::atomic::{StagedFolder, WriteError};
+use crate::error::CliError;
+use zoom_qos::client::{Auth, Client, Endpoint, Kind, ListedMeeting, QosType, Query};
+
+/// Where the credentials come from: `ZOOM_ACCESS_TOKEN`, or Server-to-Server OAuth from
+/// `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID` and `ZOOM_CLIENT_SECRET`.
+///
+/// # Errors
+/// [`CliError::Credentials`]: none set, or Server-to-Server OAuth's only in part.
+pub fn auth_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Auth, CliError> {
+    let var = |name: &str| var(name).filter(|value| !value.is_empty());
+    if let Some(token) = var("ZOOM_ACCESS_TOKEN") {
+        return Ok(Auth::Token(token));
+    }
+    const S2S: [&str; 3] = ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"];
+    match S2S.map(var) {
+        [Some(account_id), Some(client_id), Some(client_secret)] => Ok(Auth::ServerToServer {
+            account_id,
+            client_id,
+            client_secret,
+        }),
+        values if values.iter().all(Option::is_none) => Err(CliError::Credentials(
+            "no credentials: set ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and \
+             ZOOM_CLIENT_SECRET (Server-to-Server OAuth)"
+                .to_owned(),
+        )),
+        values => {
+            let missing: Vec<&str> = S2S
+                .iter()
+                .zip(&values)
+                .filter(|(_, value)| value.is_none())
+                .map(|(name, _)| *name)
+                .collect();
+            Err(CliError::Credentials(format!(
+                "{} not set: Server-to-Server OAuth needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and \
+                 ZOOM_CLIENT_SECRET (or set ZOOM_ACCESS_TOKEN)",
+                missing.join(" and ")
+            )))
+        }
+    }
+}
+
+/// Waits before a retry, saying so on stderr when it is a terminal (the API's rate limit
+/// or a server error asked for it).
+pub fn sleep_showing_retries(wait: std::time::Duration) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "zoom-qos: the API asked to slow down or failed; retrying in {:.1} s",
+            wait.as_secs_f64()
+        );
+    }
+    std::thread::sleep(wait);
+}
+
+/// What to fetch.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The meeting or webinar ID or UUID.
+    pub meeting: String,
+    /// A webinar rather than a meeting.
+    pub webinar: bool,
+    /// `past`, `pastOne` or `live`.
+    pub qos_type: QosType,
+    /// 1 to 10.
+    pub page_size: u8,
+    /// One participant's QoS instead of the list.
+    pub participant: Option<String>,
+    /// The `qos_summary` endpoint instead of the per-minute samples.
+    pub summary: bool,
+}
+
+/// Fetches every page, then writes them to `out/<folder>/page-NNN.json`, unchanged, the
+/// folder replaced whole ([`write_folder`]); `qos_summary` pages go to a folder of their
+/// own (`<folder>-summary`), never beside per-minute pages. Returns the folder written.
+///
+/// # Errors
+/// [`CliError::Api`] (Zoom's daily limit among them), or the folder cannot be written.
+pub fn fetch(client: &Client, request: &Request, out: &Path) -> Result<PathBuf, CliError> {
+    let kind = if request.webinar {
+        Kind::Webinar
+    } else {
+        Kind::Meeting
+    };
+    let id = request.meeting.clone();
+    let endpoint = match (&request.participant, request.summary) {
+        (Some(participant), _) => Endpoint::ParticipantQos {
+            kind,
+            id,
+            participant: participant.clone(),
+        },
+        (None, true) => Endpoint::ParticipantsQosSummary { kind, id },
+        (None, false) => Endpoint::ParticipantsQos { kind, id },
+    };
+    let query = Query::new(request.qos_type, request.page_size).map_err(CliError::Api)?;
+    // The whole chain first: page tokens expire after 15 minutes.
+    let pages = client.fetch(&endpoint, &query).map_err(CliError::Api)?;
+    let mut name = folder_name(&request.meeting);
+    if request.summary {
+        name.push_str("-summary");
+    }
+    Ok(write_folder(out, &name, &pages, None)?)
+}
+
+/// A folder name for a meeting ID or UUID given to `fetch --meeting`: a meeting number as
+/// it is; anything else `u` and its [`base32`] (UUIDs hold `/`, `+`, `=` and differ by
+/// letter case).
+pub fn folder_name(meeting: &str) -> String {
+    if !meeting.is_empty() && meeting.bytes().all(|b| b.is_ascii_digit()) {
+        meeting.to_owned()
+    } else {
+        format!("u{}", base32(meeting.as_bytes()))
+    }
+}
+
+/// A listed instance's folder name: its meeting number, `-`, and its UUID in
+/// [`base32`]. Distinct UUIDs give distinct names, also where `A` and `a` are one letter
+/// (macOS, Windows), and every character is one that every file system takes.
+pub fn instance_folder_name(meeting: &ListedMeeting) -> String {
+    format!("{}-{}", meeting.id, base32(meeting.uuid.as_bytes()))
+}
+
+/// RFC 4648 base 32 in lower case, without padding: reversible, so collision-free, and
+/// with no two characters that differ only by case.
+pub fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+        buffer &= (1 << bits) - 1;
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+/// Writes a meeting's folder `out/name` whole, through the [atomic
+/// writer](crate::atomic): its pages (`page-NNN.json`) and its description
+/// (`meeting.json`, last), each synced, then the folder renamed into place. A folder
+/// already there is replaced whole: no page of an earlier, longer chain survives. A run
+/// killed before the rename leaves only the hidden temporary folder, which `analyze` skips
+/// and the next run removes.
+///
+/// # Errors
+/// The path that could not be written, and why.
+pub fn write_folder(
+    out: &Path,
+    name: &str,
+    pages: &[Vec<u8>],
+    description: Option<&[u8]>,
+) -> Result<PathBuf, WriteError> {
+    let folder = StagedFolder::new(&out.join(name))?;
+    for (index, page) in pages.iter().enumerate() {
+        folder.file(&format!("page-{index:03}.json"), page)?;
+    }
+    if let Some(description) = description {
+        folder.file("meeting.json", description)?;
+    }
+    folder.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    #[test]
+    fn folder_names_are_distinct_for_uuids_that_differ_by_case_or_punctuation() {
+        assert_eq!(folder_name("85746065432"), "85746065432");
+        // RFC 4648's test vectors, in lower case and without padding.
+        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32(b"fo"), "mzxq");
+        assert_eq!(base32(b""), "");
+        let uuids = ["ab+c/d==", "ab/c+d==", "AB+c/d==", "ab_c_d==", "..", "/x"];
+        let names: std::collections::HashSet<String> = uuids
+            .iter()
+            .map(|u| folder_name(u).to_lowercase())
+            .collect();
+        assert_eq!(names.len(), uuids.len(), "{names:?}");
+        assert!(names.iter().all(|n| {
+            n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }));
+        let listed = ListedMeeting {
+            uuid: "4444AAAiAAAAAiAiAiiAii==".into(),
+            id: 85746065432,
+            ..ListedMeeting::default()
+        };
+        assert!(instance_folder_name(&listed).starts_with("85746065432-"));
+    }
+
+    #[test]
+    fn the_progress_line_tells_meetings_pages_rate_and_time_left() {
+        let progress = FetchProgress::default();
+        progress.total.store(200, Ordering::Relaxed);
+        progress.done.store(50, Ordering::Relaxed);
+        let counters = zoom_qos::client::Counters {
+            requests: 160,
+            pages: 150,
+            rate_limited: 2,
+        };
+        // 50 of 200 in 20 s: 150 left at 2.5 a second, 60 s.
+        assert_eq!(
+            progress_line(&progress, counters, 20.0, 120),
+            "50/200 meetings, 150 pages, 8.0 requests/s, 2 rate-limited, 1 min 00 s left"
+        );
+        assert_eq!(
+            progress_line(&progress, counters, 20.0, 40),
+            "50/200 meetings, 150 pages"
+        );
+        progress.done.store(0, Ordering::Relaxed);
+        assert!(progress_line(&progress, counters, 1.0, 120).ends_with("time left unknown"));
+    }
+
+    #[test]
+    fn credentials_come_from_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(matches!(
+            auth_from_env(env(&[("ZOOM_ACCESS_TOKEN", "t")])),
+            Ok(Auth::Token(_))
+        ));
+        const S2S: [(&str, &str); 3] = [
+            ("ZOOM_ACCOUNT_ID", "a"),
+            ("ZOOM_CLIENT_ID", "c"),
+            ("ZOOM_CLIENT_SECRET", "s"),
+        ];
+        assert!(matches!(
+            auth_from_env(env(&S2S)),
+            Ok(Auth::ServerToServer { .. })
+        ));
+        let missing = auth_from_env(env(&[("ZOOM_CLIENT_ID", "c")]))
+            .expect_err("incomplete")
+            .to_string();
+        assert!(
+            missing.starts_with("ZOOM_ACCOUNT_ID and ZOOM_CLIENT_SECRET not set"),
+            "{missing}"
+        );
+        let none = auth_from_env(env(&[]))
+            .expect_err("nothing set")
+            .to_string();
+        assert!(none.contains("ZOOM_ACCESS_TOKEN"), "{none}");
+    }
+}

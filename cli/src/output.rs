@@ -1,0 +1,105 @@
+//! Where the command's results go: the report rendered to standard output or to a file,
+//! and the lines it writes to stderr (control characters escaped: they carry file and
+//! meeting names).
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use zoom_qos::Report;
+use zoom_qos::report::{MeetingError, escape_controls};
+
+use crate::atomic::{self, WriteError};
+use crate::error::CliError;
+
+/// The one-line error of a failed meeting, for stderr: control characters escaped.
+pub fn error_line(error: &MeetingError) -> String {
+    let file = error.file.as_deref().unwrap_or("<input>");
+    escape_controls(&format!(
+        "zoom-qos: meeting {}: {file}: {}",
+        error.meeting, error.message
+    ))
+}
+
+/// A stderr line naming paths (the first three, and how many more) after `what`.
+pub fn paths_line(what: &str, paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    let more = match paths.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    escape_controls(&format!("zoom-qos: {what}: {}{more}", shown.join(", ")))
+}
+
+/// Renders the report in a format.
+pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Table => report.write_table(out),
+        Format::Json => report.write_json(out),
+        Format::Csv => report.write_csv(out),
+        Format::Prometheus => report.write_prometheus(out),
+        Format::Html => report.write_html(out),
+    }
+}
+
+/// Writes the report to a file through the [atomic writer](crate::atomic): a reader never
+/// sees half a report, and a failed run leaves the old one.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_report_file(report: &Report, format: Format, path: &Path) -> Result<(), CliError> {
+    if path.file_name().is_none() {
+        return Err(CliError::Io {
+            what: path.display().to_string(),
+            error: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
+        });
+    }
+    let rendered = |out: &mut io::BufWriter<File>| {
+        render(report, format, out).map_err(|error| WriteError {
+            path: path.to_owned(),
+            error,
+        })
+    };
+    atomic::write_file::<WriteError>(path, rendered)?;
+    Ok(())
+}
+
+/// Writes the report to stdout as it renders, through a buffer: a report of thousands of
+/// meetings is never held twice (as structures and as text). A closed pipe is not an
+/// error worth a message.
+pub fn print_report(report: &Report, format: Format) -> io::Result<()> {
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = render(report, format, &mut stdout).and_then(|()| stdout.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes bytes to stdout; a closed pipe is not an error worth a message.
+pub fn print(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable summary per meeting.
+    Table,
+    /// The report v1 JSON document.
+    Json,
+    /// One row per meeting × stream × metric.
+    Csv,
+    /// Prometheus text exposition format.
+    Prometheus,
+    /// One self-contained HTML page (charts, heatmap, no network): open it in a browser.
+    Html,
+}
