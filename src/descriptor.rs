@@ -14,6 +14,10 @@ use crate::units::{self, UnitResult};
 pub struct Descriptor {
     /// The name in report v1, with its unit (`latency_ms`).
     pub report_name: &'static str,
+    /// What it is, in words, as renderers print it (`average loss`).
+    pub label: &'static str,
+    /// The report unit, as renderers print it (`ms`, `%`).
+    pub unit: &'static str,
     /// The unit of the stored fixed-point integer (`10 µs`).
     pub stored_unit: &'static str,
     /// Stored units in one report unit: the divisor from stored to reported values.
@@ -211,6 +215,8 @@ const fn exact(wide: Cells) -> Storage {
 const METRICS: [Descriptor; Metric::COUNT] = [
     Descriptor {
         report_name: "bitrate_kbps",
+        label: "bitrate",
+        unit: "kbps",
         stored_unit: "bit/s",
         per_report_unit: 1000,
         parser: Parser::Bitrate,
@@ -219,6 +225,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "latency_ms",
+        label: "latency",
+        unit: "ms",
         stored_unit: "10 µs",
         per_report_unit: 100,
         parser: Parser::Millis,
@@ -227,6 +235,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "jitter_ms",
+        label: "jitter",
+        unit: "ms",
         stored_unit: "10 µs",
         per_report_unit: 100,
         parser: Parser::Millis,
@@ -234,6 +244,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "avg_loss_pct",
+        label: "average loss",
+        unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
         parser: Parser::Loss,
@@ -242,6 +254,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "max_loss_pct",
+        label: "maximum loss",
+        unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
         parser: Parser::Loss,
@@ -249,6 +263,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "frame_rate_fps",
+        label: "frame rate",
+        unit: "fps",
         stored_unit: "0.01 frame/s",
         per_report_unit: 100,
         parser: Parser::FrameRate,
@@ -257,6 +273,8 @@ const METRICS: [Descriptor; Metric::COUNT] = [
     },
     Descriptor {
         report_name: "resolution_height_px",
+        label: "resolution height",
+        unit: "px",
         stored_unit: "pixels, packed width << 16 | height",
         per_report_unit: 1,
         parser: Parser::Resolution,
@@ -267,9 +285,11 @@ const METRICS: [Descriptor; Metric::COUNT] = [
 /// Whole percent in 8 bits, else basis points in 16.
 const CPU_STORAGE: Storage = narrow(Cells::U8, Scale::Hundred, Cells::U16);
 
-const fn cpu(report_name: &'static str) -> Descriptor {
+const fn cpu(report_name: &'static str, label: &'static str) -> Descriptor {
     Descriptor {
         report_name,
+        label,
+        unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
         parser: Parser::Cpu,
@@ -279,10 +299,10 @@ const fn cpu(report_name: &'static str) -> Descriptor {
 
 /// Indexed by [`CpuMetric::index`].
 const CPU: [Descriptor; CpuMetric::COUNT] = [
-    cpu("zoom_min_cpu_pct"),
-    cpu("zoom_avg_cpu_pct"),
-    cpu("zoom_max_cpu_pct"),
-    cpu("system_max_cpu_pct"),
+    cpu("zoom_min_cpu_pct", "Zoom's minimum CPU"),
+    cpu("zoom_avg_cpu_pct", "Zoom's average CPU"),
+    cpu("zoom_max_cpu_pct", "Zoom's maximum CPU"),
+    cpu("system_max_cpu_pct", "system maximum CPU"),
 ];
 
 impl Metric {

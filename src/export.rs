@@ -59,7 +59,7 @@ const TEXT_FIELDS: [ParticipantField; 6] = [
 ];
 
 /// The streams with a MOS column.
-const MOS_STREAMS: [Stream; 2] = [Stream::AudioInput, Stream::AudioOutput];
+const MOS_STREAMS: [Stream; 2] = Stream::AUDIO;
 
 fn dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
@@ -394,7 +394,7 @@ enum MeetingColumn {
 }
 
 /// The stream metrics the meetings carry p50 and p95 of.
-const HEADLINE_METRICS: [Metric; 3] = [Metric::Latency, Metric::Jitter, Metric::AvgLoss];
+const HEADLINE_METRICS: [Metric; 3] = Metric::QUALITY;
 
 impl MeetingColumn {
     fn field(self) -> Field {

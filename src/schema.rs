@@ -92,6 +92,10 @@ impl Stream {
         Stream::VideoOutput,
     ];
 
+    /// The audio streams, sent and received: the streams MOS is estimated for and the
+    /// breakdowns read.
+    pub const AUDIO: [Stream; 2] = [Stream::AudioInput, Stream::AudioOutput];
+
     /// Whether the stream carries pictures (video or screen share), and so has
     /// `resolution` and `frame_rate` besides the five network metrics.
     pub const fn has_picture(self) -> bool {
@@ -131,6 +135,15 @@ api_names! {
 }
 
 impl Metric {
+    /// Latency, jitter and average loss: the network quality a call is judged by (the
+    /// E-model's inputs), which flags, breakdowns, episodes and the timeline read.
+    pub const QUALITY: [Metric; 3] = [Metric::Latency, Metric::Jitter, Metric::AvgLoss];
+
+    /// Whether the metric describes the picture (video and screen-share streams only).
+    pub const fn is_picture(self) -> bool {
+        matches!(self, Metric::FrameRate | Metric::Resolution)
+    }
+
     /// The metrics every stream has.
     pub const NETWORK: &'static [Metric] = &[
         Metric::Bitrate,

@@ -144,11 +144,8 @@ fn thresholds_are_configurable_and_screen_share_can_be_included() {
     let json = r#"{"participants": [{"user_qos": [
         {"as_input": {"jitter": "600 ms"}, "audio_input": {"latency": "120 ms"}}]}]}"#;
     let t = table(json);
-    let thresholds = Thresholds {
-        latency_ms: 100.0,
-        screen_share: true,
-        ..Thresholds::default()
-    };
+    let mut thresholds = Thresholds::default().with_limit(Flag::Latency, 100.0);
+    thresholds.screen_share = true;
     let report = Analysis::new().thresholds(thresholds).meeting("m", &t);
     assert_eq!(
         (
@@ -159,10 +156,7 @@ fn thresholds_are_configurable_and_screen_share_can_be_included() {
     );
     let report = Analysis::new().meeting("m", &t);
     assert_eq!(report.degraded.samples, 0);
-    let bad = Thresholds {
-        jitter_ms: f64::NAN,
-        ..Thresholds::default()
-    };
+    let bad = Thresholds::default().with_limit(Flag::Jitter, f64::NAN);
     assert!(
         bad.validate()
             .unwrap_err()
@@ -170,12 +164,10 @@ fn thresholds_are_configurable_and_screen_share_can_be_included() {
             .contains("jitter_ms")
     );
     assert!(
-        Thresholds {
-            avg_loss_pct: 0.29,
-            ..Thresholds::default()
-        }
-        .validate()
-        .is_ok()
+        Thresholds::default()
+            .with_limit(Flag::Loss, 0.29)
+            .validate()
+            .is_ok()
     );
 }
 
@@ -185,10 +177,7 @@ fn thresholds_with_more_decimals_than_stored_compare_exactly() {
         r#"{"participants": [{"user_qos": [{"audio_input": {"avg_loss": "0.29%"}}, {"audio_input": {"avg_loss": "0.30%"}}]}]}"#,
     );
     let flags = |avg_loss_pct| {
-        let thresholds = Thresholds {
-            avg_loss_pct,
-            ..Thresholds::default()
-        };
+        let thresholds = Thresholds::default().with_limit(Flag::Loss, avg_loss_pct);
         Analysis::new()
             .thresholds(thresholds)
             .meeting("m", &t)

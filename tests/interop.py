@@ -47,7 +47,7 @@ def fail(message):
 
 def readme_schema(heading):
     """The (column, type) rows of a README schema table, placeholders expanded."""
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "cli", "README.md"), encoding="utf-8").read()
 
     def listed(label):
         line = next(l for l in readme.splitlines() if l.startswith(label))
@@ -138,7 +138,7 @@ def main(binary, scratch):
     dataset = ds.dataset(os.path.join(out, "samples"), format="parquet", partitioning="hive")
     if dataset.count_rows() != total:
         fail(f"pyarrow.dataset counts {dataset.count_rows()} rows, the report {total}")
-    documented = readme_schema("#### Samples") + [("date", "string")]
+    documented = readme_schema("### Samples") + [("date", "string")]
     actual = [(field.name, str(field.type)) for field in dataset.schema]
     if sorted(actual) != sorted(documented):
         missing = sorted(set(documented) - set(actual))
@@ -150,7 +150,7 @@ def main(binary, scratch):
     table = ds.dataset(os.path.join(out, "meetings.parquet"), format="parquet").to_table()
     if sorted(table.column("meeting").to_pylist()) != sorted(meetings):
         fail("meetings.parquet does not list the report's meetings")
-    documented = readme_schema("#### Meetings")
+    documented = readme_schema("### Meetings")
     if sorted((f.name, str(f.type)) for f in table.schema) != sorted(documented):
         fail("meetings.parquet's schema differs from the README's")
     for row in table.to_pylist():

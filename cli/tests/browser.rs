@@ -143,19 +143,14 @@ fn unescape(text: &str) -> String {
 
 /// The same numbers from the JSON report of the same input.
 fn from_json(report: &Value) -> Vec<(String, u64, u64, u64)> {
-    report["meetings"]
-        .as_array()
-        .expect("meetings")
-        .iter()
-        .map(|m| {
-            (
-                m["meeting"].as_str().expect("name").to_owned(),
-                m["samples"].as_u64().expect("samples"),
-                m["degraded"]["samples"].as_u64().expect("degraded"),
-                m["participants"].as_u64().expect("participants"),
-            )
-        })
-        .collect()
+    common::per_meeting(report, |m| {
+        (
+            m["meeting"].as_str().expect("name").to_owned(),
+            m["samples"].as_u64().expect("samples"),
+            m["degraded"]["samples"].as_u64().expect("degraded"),
+            m["participants"].as_u64().expect("participants"),
+        )
+    })
 }
 
 /// The HTML and the JSON report of `input`, checked against each other in the browser.

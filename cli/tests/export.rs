@@ -503,11 +503,11 @@ fn arrow_ipc_files_keep_the_dictionary_strings() {
 /// to both.
 #[test]
 fn the_readme_documents_the_schemas() {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README");
     for (heading, schema) in [
-        ("#### Samples", zoom_qos::export::samples_schema()),
-        ("#### Meetings", zoom_qos::export::meetings_schema()),
+        ("### Samples", zoom_qos::export::samples_schema()),
+        ("### Meetings", zoom_qos::export::meetings_schema()),
     ] {
         let documented = readme_columns(&readme, heading);
         let actual: Vec<(String, String)> = schema
@@ -593,7 +593,7 @@ fn readme_columns(readme: &str, heading: &str) -> Vec<(String, String)> {
 #[test]
 fn the_readme_stream_lists_are_the_schemas() {
     use zoom_qos::Stream;
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README");
     let line = |label: &str| {
         readme

@@ -607,6 +607,8 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
         ("ZOOM_ACCOUNT_ID", "acct"),
         ("ZOOM_CLIENT_ID", "id"),
         ("ZOOM_CLIENT_SECRET", "s3cret"),
+        // The retries are what is tested, not their waits (1, 2, 4 s and Retry-After).
+        (zoom_qos_cli::commands::fetch::TEST_RETRY_MS, "20"),
     ];
     let run = run_with(&args, &credentials);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();

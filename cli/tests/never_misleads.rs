@@ -38,17 +38,12 @@ fn path_str(path: &Path) -> &str {
 }
 
 fn meetings(report: &Value) -> Vec<(String, u64)> {
-    report["meetings"]
-        .as_array()
-        .expect("meetings")
-        .iter()
-        .map(|m| {
-            (
-                m["meeting"].as_str().expect("name").to_owned(),
-                m["pages"].as_u64().expect("pages"),
-            )
-        })
-        .collect()
+    common::per_meeting(report, |m| {
+        (
+            m["meeting"].as_str().expect("name").to_owned(),
+            m["pages"].as_u64().expect("pages"),
+        )
+    })
 }
 
 #[test]

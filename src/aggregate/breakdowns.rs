@@ -9,10 +9,9 @@ use crate::report::{Breakdown, Breakdowns, Dimension};
 use crate::schema::{Metric, Stream};
 
 /// The streams whose values the breakdowns pool: what a participant sends and receives.
-const AUDIO: [Stream; 2] = [Stream::AudioInput, Stream::AudioOutput];
+const AUDIO: [Stream; 2] = Stream::AUDIO;
 /// The metrics a breakdown's p95s are over.
-pub(crate) const BREAKDOWN_METRICS: [Metric; 3] =
-    [Metric::Latency, Metric::Jitter, Metric::AvgLoss];
+pub(crate) const BREAKDOWN_METRICS: [Metric; 3] = Metric::QUALITY;
 
 /// A participant's latency, jitter and loss over `AUDIO`, stored values, pooled: read once,
 /// then shared by the four dimensions.

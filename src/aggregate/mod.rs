@@ -16,7 +16,7 @@ use rayon::prelude::*;
 pub use account::{AccountRollup, PERCENTILE_DIGITS};
 use stats::Extent;
 pub use stats::nearest_rank_index;
-pub use thresholds::Thresholds;
+pub use thresholds::{Comparison, FLAG_RULES, FlagRule, Reads, Thresholds};
 #[cfg(feature = "arrow")]
 pub(crate) use thresholds::{Fixed, SampleFlags};
 
@@ -204,18 +204,9 @@ impl Analysis {
                 found
             },
             summary: summary::summary(table),
-            timeline: self.timeline.then(|| {
-                let t = &self.thresholds;
-                timeline::build(
-                    table,
-                    &thresholds,
-                    [
-                        (Metric::Latency, t.latency_ms),
-                        (Metric::Jitter, t.jitter_ms),
-                        (Metric::AvgLoss, t.avg_loss_pct),
-                    ],
-                )
-            }),
+            timeline: self
+                .timeline
+                .then(|| timeline::build(table, &thresholds, &self.thresholds)),
         };
         let gathered = Gathered {
             streams: stream_values,

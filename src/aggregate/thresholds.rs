@@ -1,6 +1,9 @@
 //! Degradation thresholds, and their fixed-point form used per sample.
 
+use core::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::descriptor::Resolution;
 use crate::error::Error;
@@ -8,10 +11,124 @@ use crate::record::Table;
 use crate::report::Flag;
 use crate::schema::{CpuMetric, Metric, Stream};
 
-/// When a sample counts as degraded. A flag needs a present value: missing data never
-/// raises one. Defaults and their sources:
+/// How a flag's value crosses its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// The flag is raised by a value above the threshold.
+    Above,
+    /// The flag is raised by a value below the threshold.
+    Below,
+}
+
+/// Where a flag's value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// A metric of each flagged stream: [`Stream::AUDIO_VIDEO`], and screen share too
+    /// with [`Thresholds::screen_share`]. A picture metric is read on picture streams
+    /// only, and only while the stream has a picture (`0*0` is none).
+    Stream(Metric),
+    /// A field of the sample's `cpu_usage`.
+    Cpu(CpuMetric),
+}
+
+/// One degradation flag, as data: which value it reads, how that value crosses the
+/// threshold, the threshold's key, default and unit, its label and where the default comes
+/// from. [`Thresholds`] (its docs, its TOML, its fixed-point cuts and the flags it
+/// raises), the timeline and the renderers all read these rows: a new flag is a
+/// [`Flag`] and a row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlagRule {
+    /// The flag raised.
+    pub flag: Flag,
+    /// The value it reads.
+    pub reads: Reads,
+    /// How that value crosses the threshold.
+    pub comparison: Comparison,
+    /// The threshold's key in a thresholds file, with its unit (`latency_ms`).
+    pub key: &'static str,
+    /// The default threshold, in `unit`.
+    pub default: f64,
+    /// The threshold's unit, as printed (`ms`).
+    pub unit: &'static str,
+    /// What the flag is, in words (`latency`).
+    pub label: &'static str,
+    /// What the threshold does, in a sentence (for the thresholds file).
+    pub explains: &'static str,
+    /// Where the default comes from.
+    pub source: &'static str,
+}
+
+impl FlagRule {
+    /// The rule of a flag.
+    pub const fn of(flag: Flag) -> &'static FlagRule {
+        &FLAG_RULES[flag.index()]
+    }
+}
+
+/// Every flag's rule, indexed by [`Flag::index`].
+pub const FLAG_RULES: [FlagRule; Flag::COUNT] = [
+    FlagRule {
+        flag: Flag::Latency,
+        reads: Reads::Stream(Metric::Latency),
+        comparison: Comparison::Above,
+        key: "latency_ms",
+        default: 150.0,
+        unit: "ms",
+        label: "latency",
+        explains: "latency above this many ms raises the latency flag",
+        source: "ITU-T G.114, one-way delay under 150 ms is acceptable",
+    },
+    FlagRule {
+        flag: Flag::Jitter,
+        reads: Reads::Stream(Metric::Jitter),
+        comparison: Comparison::Above,
+        key: "jitter_ms",
+        default: 40.0,
+        unit: "ms",
+        label: "jitter",
+        explains: "jitter above this many ms raises the jitter flag",
+        source: "VoIP practice, 30 ms or less is good (Cisco), over 40 ms severe (8x8)",
+    },
+    FlagRule {
+        flag: Flag::Loss,
+        reads: Reads::Stream(Metric::AvgLoss),
+        comparison: Comparison::Above,
+        key: "avg_loss_pct",
+        default: 2.0,
+        unit: "%",
+        label: "average loss",
+        explains: "average packet loss above this percentage raises the loss flag",
+        source: "VoIP practice, 1 % or less is good (Cisco); Polycom: 1 % major, 5 % critical",
+    },
+    FlagRule {
+        flag: Flag::FrameRate,
+        reads: Reads::Stream(Metric::FrameRate),
+        comparison: Comparison::Below,
+        key: "frame_rate_fps",
+        default: 10.0,
+        unit: "fps",
+        label: "frame rate",
+        explains: "a frame rate below this, on a video stream with a picture, raises the frame_rate flag",
+        source: "below 10 fps motion looks choppy",
+    },
+    FlagRule {
+        flag: Flag::Cpu,
+        reads: Reads::Cpu(CpuMetric::SystemMax),
+        comparison: Comparison::Above,
+        key: "system_cpu_pct",
+        default: 90.0,
+        unit: "%",
+        label: "system CPU",
+        explains: "system_max_cpu_usage above this percentage raises the cpu flag",
+        source: "a saturated machine drops media",
+    },
+];
+
+/// When a sample counts as degraded: a threshold per flag (its [`FlagRule`]), and which
+/// streams raise flags. A flag needs a present value: missing data never raises one.
+/// Defaults and their sources:
 ///
-/// | field | default | flag when | source |
+/// | key | default | flag when | source |
 /// |---|---|---|---|
 /// | `latency_ms` | 150 | latency > it | ITU-T G.114: one-way delay under 150 ms is acceptable |
 /// | `jitter_ms` | 40 | jitter > it | VoIP practice: ≤ 30 ms good (Cisco), > 40 ms severe (8x8) |
@@ -19,23 +136,15 @@ use crate::schema::{CpuMetric, Metric, Stream};
 /// | `frame_rate_fps` | 10 | frame rate < it, on a video stream with a picture | below 10 fps motion looks choppy |
 /// | `system_cpu_pct` | 90 | `system_max_cpu_usage` > it | a saturated machine drops media |
 ///
-/// Latency, jitter and loss are read on `audio_input`, `audio_output`, `video_input`
-/// and `video_output`; `screen_share` adds `as_input` and `as_output` (off by default:
-/// screen share's jitter is large by nature). Read from TOML or JSON with serde; unknown
-/// keys are an error.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// (The table is checked against [`FLAG_RULES`] by a test.) Latency, jitter and loss are
+/// read on `audio_input`, `audio_output`, `video_input` and `video_output`;
+/// `screen_share` adds `as_input` and `as_output` (off by default: screen share's jitter
+/// is large by nature). Read from TOML or JSON with serde, by the keys above; unknown keys
+/// are an error.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Thresholds {
-    /// Latency above this many ms raises `latency`.
-    pub latency_ms: f64,
-    /// Jitter above this many ms raises `jitter`.
-    pub jitter_ms: f64,
-    /// Average loss above this percentage raises `loss`.
-    pub avg_loss_pct: f64,
-    /// A frame rate below this raises `frame_rate`.
-    pub frame_rate_fps: f64,
-    /// `system_max_cpu_usage` above this percentage raises `cpu`.
-    pub system_cpu_pct: f64,
+    /// By [`Flag::index`], in each rule's unit.
+    limits: [f64; Flag::COUNT],
     /// Whether the screen-share streams raise flags too.
     pub screen_share: bool,
     /// Degraded samples at most this many seconds apart belong to one episode.
@@ -47,11 +156,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            latency_ms: 150.0,
-            jitter_ms: 40.0,
-            avg_loss_pct: 2.0,
-            frame_rate_fps: 10.0,
-            system_cpu_pct: 90.0,
+            limits: FLAG_RULES.map(|rule| rule.default),
             screen_share: false,
             episode_gap_s: 120,
             episode_min_samples: 2,
@@ -59,20 +164,94 @@ impl Default for Thresholds {
     }
 }
 
+/// The keys of a thresholds file, for serde's "expected one of".
+const KEYS: [&str; Flag::COUNT + 3] = {
+    let mut keys = [""; Flag::COUNT + 3];
+    let mut i = 0;
+    while i < Flag::COUNT {
+        keys[i] = FLAG_RULES[i].key;
+        i += 1;
+    }
+    keys[Flag::COUNT] = "screen_share";
+    keys[Flag::COUNT + 1] = "episode_gap_s";
+    keys[Flag::COUNT + 2] = "episode_min_samples";
+    keys
+};
+
+impl<'de> Deserialize<'de> for Thresholds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct File;
+        impl<'de> Visitor<'de> for File {
+            type Value = Thresholds;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of degradation thresholds")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Thresholds, A::Error> {
+                let mut thresholds = Thresholds::default();
+                let mut seen = [false; KEYS.len()];
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let Some(at) = KEYS.iter().position(|k| *k == key) else {
+                        return Err(de::Error::unknown_field(&key, &KEYS));
+                    };
+                    if core::mem::replace(&mut seen[at], true) {
+                        return Err(de::Error::duplicate_field(KEYS[at]));
+                    }
+                    match at {
+                        _ if at < Flag::COUNT => thresholds.limits[at] = map.next_value()?,
+                        _ if at == Flag::COUNT => thresholds.screen_share = map.next_value()?,
+                        _ if at == Flag::COUNT + 1 => {
+                            thresholds.episode_gap_s = map.next_value()?
+                        }
+                        _ => thresholds.episode_min_samples = map.next_value()?,
+                    }
+                }
+                Ok(thresholds)
+            }
+        }
+        deserializer.deserialize_struct("Thresholds", &KEYS, File)
+    }
+}
+
 impl Thresholds {
+    /// The threshold of a flag, in its rule's unit.
+    pub fn limit(&self, flag: Flag) -> f64 {
+        self.limits[flag.index()]
+    }
+
+    /// Sets the threshold of a flag, in its rule's unit (check values from users with
+    /// [`validate`](Self::validate)).
+    pub fn set_limit(&mut self, flag: Flag, value: f64) {
+        self.limits[flag.index()] = value;
+    }
+
+    /// These thresholds with one flag's threshold changed.
+    pub fn with_limit(mut self, flag: Flag, value: f64) -> Self {
+        self.set_limit(flag, value);
+        self
+    }
+
+    /// The threshold of the flag that reads `metric` on the streams, if one does.
+    pub fn limit_of_metric(&self, metric: Metric) -> Option<f64> {
+        FLAG_RULES
+            .iter()
+            .find(|rule| rule.reads == Reads::Stream(metric))
+            .map(|rule| self.limit(rule.flag))
+    }
+
     /// Checks that every threshold is a finite, non-negative number.
     ///
     /// # Errors
     /// A [`Config`](crate::ErrorKind::Config) error naming the first bad field.
     pub fn validate(&self) -> Result<(), Error> {
-        match self
-            .numbers()
+        match FLAG_RULES
             .iter()
-            .find(|f| !f.value.is_finite() || f.value < 0.0)
+            .map(|rule| (rule.key, self.limit(rule.flag)))
+            .find(|(_, value)| !value.is_finite() || *value < 0.0)
         {
-            Some(field) => Err(Error::config(format!(
-                "threshold {} must be a finite number ≥ 0, found {}",
-                field.name, field.value
+            Some((key, value)) => Err(Error::config(format!(
+                "threshold {key} must be a finite number ≥ 0, found {value}"
             ))),
             None => Ok(()),
         }
@@ -86,10 +265,14 @@ impl Thresholds {
              # values crosses one; missing values never do. Latency, jitter and loss are read on\n\
              # audio_input, audio_output, video_input and video_output.\n",
         );
-        for field in self.numbers() {
+        for rule in &FLAG_RULES {
             toml.push_str(&format!(
                 "\n# {}\n# Default {}: {}\n{} = {:?}\n",
-                field.rule, field.default, field.source, field.name, field.value
+                rule.explains,
+                rule.default,
+                rule.source,
+                rule.key,
+                self.limit(rule.flag)
             ));
         }
         toml.push_str(&format!(
@@ -109,59 +292,20 @@ impl Thresholds {
         toml
     }
 
-    /// The numeric thresholds, with what each flags and where its default comes from.
-    fn numbers(&self) -> [Number; 5] {
-        let default = Thresholds::default();
-        [
-            Number {
-                name: "latency_ms",
-                value: self.latency_ms,
-                default: default.latency_ms,
-                rule: "latency above this many ms raises the latency flag",
-                source: "ITU-T G.114, one-way delay under 150 ms is acceptable",
-            },
-            Number {
-                name: "jitter_ms",
-                value: self.jitter_ms,
-                default: default.jitter_ms,
-                rule: "jitter above this many ms raises the jitter flag",
-                source: "VoIP practice, 30 ms or less is good (Cisco), over 40 ms severe (8x8)",
-            },
-            Number {
-                name: "avg_loss_pct",
-                value: self.avg_loss_pct,
-                default: default.avg_loss_pct,
-                rule: "average packet loss above this percentage raises the loss flag",
-                source: "VoIP practice, 1 % or less is good (Cisco); Polycom: 1 % major, 5 % critical",
-            },
-            Number {
-                name: "frame_rate_fps",
-                value: self.frame_rate_fps,
-                default: default.frame_rate_fps,
-                rule: "a frame rate below this, on a video stream with a picture, raises the frame_rate flag",
-                source: "below 10 fps motion looks choppy",
-            },
-            Number {
-                name: "system_cpu_pct",
-                value: self.system_cpu_pct,
-                default: default.system_cpu_pct,
-                rule: "system_max_cpu_usage above this percentage raises the cpu flag",
-                source: "a saturated machine drops media",
-            },
-        ]
-    }
-
     pub(crate) fn fixed(&self) -> Fixed {
-        let unit = |metric: Metric| metric.descriptor().per_report_unit;
+        let cut = |rule: &FlagRule| {
+            let per_report_unit = match rule.reads {
+                Reads::Stream(metric) => metric.descriptor().per_report_unit,
+                Reads::Cpu(cpu) => cpu.descriptor().per_report_unit,
+            };
+            let limit = self.limit(rule.flag);
+            match rule.comparison {
+                Comparison::Above => above(limit, per_report_unit),
+                Comparison::Below => below(limit, per_report_unit),
+            }
+        };
         Fixed {
-            latency_max: above(self.latency_ms, unit(Metric::Latency)),
-            jitter_max: above(self.jitter_ms, unit(Metric::Jitter)),
-            loss_max: above(self.avg_loss_pct, unit(Metric::AvgLoss)),
-            frame_rate_min: below(self.frame_rate_fps, unit(Metric::FrameRate)),
-            cpu_max: above(
-                self.system_cpu_pct,
-                CpuMetric::SystemMax.descriptor().per_report_unit,
-            ),
+            cuts: FLAG_RULES.map(|rule| cut(&rule)),
             streams: if self.screen_share {
                 &Stream::MAIN
             } else {
@@ -169,15 +313,6 @@ impl Thresholds {
             },
         }
     }
-}
-
-/// A numeric threshold, described.
-struct Number {
-    name: &'static str,
-    value: f64,
-    default: f64,
-    rule: &'static str,
-    source: &'static str,
 }
 
 /// A threshold in stored units, and whether that is a whole number up to float noise.
@@ -226,42 +361,106 @@ impl SampleFlags {
 
 /// Thresholds in the table's stored units (see each metric's descriptor).
 pub(crate) struct Fixed {
-    latency_max: u64,
-    jitter_max: u64,
-    loss_max: u64,
-    frame_rate_min: u64,
-    cpu_max: u64,
+    /// Per [`FLAG_RULES`] row: a value crosses it when it is above (or below) this.
+    cuts: [u64; Flag::COUNT],
     streams: &'static [Stream],
 }
 
 impl Fixed {
     pub(crate) fn flags(&self, table: &Table, row: usize) -> SampleFlags {
-        let over = |value: Option<u32>, max: u64| value.is_some_and(|v| u64::from(v) > max);
+        let crosses = |rule: &FlagRule, value: Option<u32>| {
+            let cut = self.cuts[rule.flag.index()];
+            value.is_some_and(|v| match rule.comparison {
+                Comparison::Above => u64::from(v) > cut,
+                Comparison::Below => u64::from(v) < cut,
+            })
+        };
         let mut flags = SampleFlags::default();
         for &stream in self.streams {
             let Some(columns) = table.stream(stream) else {
                 continue;
             };
-            let latency = over(columns.stored(Metric::Latency, row), self.latency_max);
-            flags.set(Flag::Latency, latency);
-            flags.set(
-                Flag::Jitter,
-                over(columns.stored(Metric::Jitter, row), self.jitter_max),
-            );
-            flags.set(
-                Flag::Loss,
-                over(columns.stored(Metric::AvgLoss, row), self.loss_max),
-            );
-            if stream.has_picture() {
-                let has_picture = columns.resolution(row).is_some_and(Resolution::has_picture);
-                let slow = columns
-                    .stored(Metric::FrameRate, row)
-                    .is_some_and(|fps| u64::from(fps) < self.frame_rate_min);
-                flags.set(Flag::FrameRate, has_picture && slow);
+            let has_picture = || columns.resolution(row).is_some_and(Resolution::has_picture);
+            for rule in &FLAG_RULES {
+                let Reads::Stream(metric) = rule.reads else {
+                    continue;
+                };
+                let raised = if metric.is_picture() {
+                    stream.has_picture()
+                        && crosses(rule, columns.stored(metric, row))
+                        && has_picture()
+                } else {
+                    crosses(rule, columns.stored(metric, row))
+                };
+                flags.set(rule.flag, raised);
             }
         }
-        let cpu = table.cpu_bp(CpuMetric::SystemMax, row).map(u32::from);
-        flags.set(Flag::Cpu, over(cpu, self.cpu_max));
+        for rule in &FLAG_RULES {
+            if let Reads::Cpu(cpu) = rule.reads {
+                flags.set(
+                    rule.flag,
+                    crosses(rule, table.cpu_bp(cpu, row).map(u32::from)),
+                );
+            }
+        }
         flags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table in [`Thresholds`]' docs states every rule's key and default.
+    #[test]
+    fn the_documented_table_is_the_rules() {
+        let source = include_str!("thresholds.rs");
+        let rows: Vec<(&str, f64)> = source
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("/// | `"))
+            .filter_map(|row| {
+                let (key, rest) = row.split_once('`')?;
+                let default = rest.trim_start_matches(" |").split('|').next()?.trim();
+                Some((key, default.parse().ok()?))
+            })
+            .collect();
+        let rules: Vec<(&str, f64)> = FLAG_RULES.iter().map(|r| (r.key, r.default)).collect();
+        assert_eq!(rows, rules);
+        for (index, rule) in FLAG_RULES.iter().enumerate() {
+            assert_eq!(rule.flag.index(), index, "rows are indexed by flag");
+        }
+    }
+
+    #[test]
+    fn a_thresholds_file_is_read_by_the_rules_keys() {
+        let read = |json: &str| serde_json::from_str::<Thresholds>(json);
+        let t = read(r#"{"jitter_ms": 30, "screen_share": true}"#).expect("valid");
+        assert_eq!(t.limit(Flag::Jitter), 30.0);
+        assert_eq!(
+            t.limit(Flag::Latency),
+            150.0,
+            "the others keep their defaults"
+        );
+        assert!(t.screen_share);
+        let unknown = read(r#"{"latency": 30}"#).expect_err("unknown key");
+        assert!(
+            unknown.to_string().contains("unknown field `latency`"),
+            "{unknown}"
+        );
+        assert!(unknown.to_string().contains("`latency_ms`"), "{unknown}");
+        let twice = read(r#"{"jitter_ms": 30, "jitter_ms": 31}"#).expect_err("twice");
+        assert!(
+            twice.to_string().contains("duplicate field `jitter_ms`"),
+            "{twice}"
+        );
+        let toml = Thresholds::default().to_toml();
+        let toml_keys: Vec<&str> = toml
+            .lines()
+            .filter_map(|line| line.split_once(" = ").map(|(key, _)| key))
+            .collect();
+        assert_eq!(
+            toml_keys, KEYS,
+            "the file the command prints has every key once"
+        );
     }
 }

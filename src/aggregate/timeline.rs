@@ -1,13 +1,23 @@
 //! When, minute by minute: a meeting's [`Timeline`], for the report's pictures.
 
-use super::thresholds::Fixed;
+use super::thresholds::{FLAG_RULES, Fixed, Reads, Thresholds};
 use super::{mos, nearest_rank_index};
 use crate::record::Table;
 use crate::report::{Cell, Grade, Series, Timeline, TimelineRow};
 use crate::schema::{Metric, Stream};
 
-/// The metrics drawn over time, with their thresholds (from `Thresholds`).
-pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: [(Metric, f64); 3]) -> Timeline {
+/// The metrics drawn over time: [`Metric::QUALITY`], each with the threshold of the flag
+/// that reads it.
+pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: &Thresholds) -> Timeline {
+    let drawn: Vec<(Metric, f64)> = FLAG_RULES
+        .iter()
+        .filter_map(|rule| match rule.reads {
+            Reads::Stream(metric) if Metric::QUALITY.contains(&metric) => {
+                Some((metric, thresholds.limit(rule.flag)))
+            }
+            _ => None,
+        })
+        .collect();
     let rows = 0..table.samples();
     let times = rows.clone().filter_map(|row| table.time_s(row));
     let (first_s, last_s) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
@@ -65,7 +75,7 @@ pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: [(Metric, f64); 3]
         let Some(stream_columns) = table.stream(stream) else {
             continue;
         };
-        for (metric, threshold) in thresholds {
+        for &(metric, threshold) in &drawn {
             let mut by_column: Vec<Vec<u32>> = vec![Vec::new(); charts.columns];
             for (row, column) in rows.clone().zip(&chart_columns) {
                 if let (Some(column), Some(stored)) = (column, stream_columns.stored(metric, row))

@@ -86,3 +86,13 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// `pick` of each meeting of a JSON report, in report order.
+pub fn per_meeting<T>(report: &Value, pick: impl Fn(&Value) -> T) -> Vec<T> {
+    report["meetings"]
+        .as_array()
+        .expect("meetings")
+        .iter()
+        .map(pick)
+        .collect()
+}

@@ -19,7 +19,6 @@ use super::super::{
     AccountReport, Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline,
 };
 use super::text::count;
-use crate::schema::Metric;
 
 /// Episodes listed per meeting.
 const EPISODES_SHOWN: usize = 10;
@@ -388,11 +387,8 @@ fn series_charts(timeline: &Timeline) -> Markup {
 }
 
 fn series_chart(timeline: &Timeline, series: &Series) -> Markup {
-    let (name, unit) = match series.metric {
-        Metric::Latency => ("latency", "ms"),
-        Metric::Jitter => ("jitter", "ms"),
-        _ => ("average loss", "%"),
-    };
+    let descriptor = series.metric.descriptor();
+    let (name, unit) = (descriptor.label, descriptor.unit);
     let values = series.p50.iter().chain(&series.p95).flatten().copied();
     let scale = YScale::fitting(values, series.threshold, CHART_H);
     let plot_w = CHART_W - CHART_PAD_LEFT - CHART_PAD;
