@@ -5,6 +5,9 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use arrow_schema::ArrowError;
+use parquet::errors::ParquetError;
+
 use crate::atomic::WriteError;
 
 /// How a run that did its job ended: the exit status `0`, or `2` when some input was bad
@@ -70,7 +73,7 @@ pub enum CliError {
         /// The file.
         path: PathBuf,
         /// Why.
-        cause: crate::dataset::DataError,
+        cause: DataError,
     },
 }
 
@@ -95,6 +98,54 @@ impl fmt::Display for ThresholdsError {
             ThresholdsError::Json(error) => error.fmt(f),
             ThresholdsError::Invalid(error) => error.fmt(f),
         }
+    }
+}
+
+/// Why a dataset file could not be made or read.
+#[derive(Debug)]
+pub enum DataError {
+    /// Reading or writing it failed.
+    Io(io::Error),
+    /// Arrow refused a batch, or could not read or write an Arrow IPC file.
+    Arrow(ArrowError),
+    /// The Parquet reader or writer failed.
+    Parquet(ParquetError),
+    /// An earlier export's meetings file is not one this version writes.
+    Schema(&'static str),
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Io(error) => f.write_str(&io_reason(error)),
+            DataError::Arrow(error) => error.fmt(f),
+            DataError::Parquet(error) => error.fmt(f),
+            DataError::Schema(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<io::Error> for DataError {
+    fn from(error: io::Error) -> Self {
+        DataError::Io(error)
+    }
+}
+
+impl From<ArrowError> for DataError {
+    fn from(error: ArrowError) -> Self {
+        DataError::Arrow(error)
+    }
+}
+
+impl From<ParquetError> for DataError {
+    fn from(error: ParquetError) -> Self {
+        DataError::Parquet(error)
+    }
+}
+
+impl From<WriteError> for DataError {
+    fn from(error: WriteError) -> Self {
+        DataError::Io(error.error)
     }
 }
 

@@ -2,7 +2,6 @@
 
 use core::ops::Range;
 
-use super::table::Table;
 use crate::schema::{SummaryKey, SummaryType};
 
 /// A `qos_summary` entry: its name, and its values in `Table::summary_values`.
@@ -26,27 +25,28 @@ pub struct SummaryValue {
 /// A `qos_summary` entry of a table.
 #[derive(Clone, Copy, Debug)]
 pub struct SummaryEntry<'t> {
-    table: &'t Table,
+    /// The table's text, which the entry's name is a range of.
+    text: &'t str,
+    /// The table's summary values, which the entry's values are a range of.
+    values: &'t [SummaryValue],
     row: &'t SummaryRow,
 }
 
 impl<'t> SummaryEntry<'t> {
-    pub(crate) fn new(table: &'t Table, row: &'t SummaryRow) -> Self {
-        SummaryEntry { table, row }
+    /// The entry `row` of a table whose text and summary values these are.
+    pub(crate) fn new(text: &'t str, values: &'t [SummaryValue], row: &'t SummaryRow) -> Self {
+        SummaryEntry { text, values, row }
     }
 
     /// Its `user_name` (`""` when absent).
     pub fn user_name(&self) -> &'t str {
         let (start, end) = self.row.user_name;
-        self.table
-            .text
-            .get(start as usize..end as usize)
-            .unwrap_or("")
+        self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// Its valid values, in input order.
     pub fn values(&self) -> &'t [SummaryValue] {
         let range = self.row.values.start as usize..self.row.values.end as usize;
-        self.table.summary_values.get(range).unwrap_or(&[])
+        self.values.get(range).unwrap_or(&[])
     }
 }

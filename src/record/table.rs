@@ -328,7 +328,7 @@ impl Table {
     pub fn summary(&self) -> impl ExactSizeIterator<Item = SummaryEntry<'_>> + '_ {
         self.summary
             .iter()
-            .map(move |row| SummaryEntry::new(self, row))
+            .map(move |row| SummaryEntry::new(&self.text, &self.summary_values, row))
     }
 
     /// Invalid values met while decoding.

@@ -1,13 +1,12 @@
 //! A dataset file: the format, how a batch is stored in it (compression, encodings,
 //! statistics), staged through the [atomic writer](crate::atomic), and read back.
 
-use std::fmt;
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::BufWriter;
 use std::path::Path;
 
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{ArrowError, DataType};
+use arrow_schema::DataType;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
@@ -16,56 +15,8 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use crate::atomic::{Staged, WriteError};
-use crate::error::io_reason;
-
-/// Why a dataset file could not be made or read.
-#[derive(Debug)]
-pub enum DataError {
-    /// Reading or writing it failed.
-    Io(io::Error),
-    /// Arrow refused a batch, or could not read or write an Arrow IPC file.
-    Arrow(ArrowError),
-    /// The Parquet reader or writer failed.
-    Parquet(ParquetError),
-    /// An earlier export's meetings file is not one this version writes.
-    Schema(&'static str),
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DataError::Io(error) => f.write_str(&io_reason(error)),
-            DataError::Arrow(error) => error.fmt(f),
-            DataError::Parquet(error) => error.fmt(f),
-            DataError::Schema(why) => f.write_str(why),
-        }
-    }
-}
-
-impl From<io::Error> for DataError {
-    fn from(error: io::Error) -> Self {
-        DataError::Io(error)
-    }
-}
-
-impl From<ArrowError> for DataError {
-    fn from(error: ArrowError) -> Self {
-        DataError::Arrow(error)
-    }
-}
-
-impl From<ParquetError> for DataError {
-    fn from(error: ParquetError) -> Self {
-        DataError::Parquet(error)
-    }
-}
-
-impl From<WriteError> for DataError {
-    fn from(error: WriteError) -> Self {
-        DataError::Io(error.error)
-    }
-}
+use crate::atomic::Staged;
+use crate::error::DataError;
 
 /// The files an export writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -24,11 +24,12 @@ use zoom_qos::Analysis;
 use zoom_qos::export::{MeetingRow, Samples, meetings_batch, meetings_schema};
 use zoom_qos::report::MeetingError;
 
-pub use self::file::{DataError, FileFormat};
+pub use self::file::FileFormat;
 use self::file::{read_file, stage_file};
 use crate::atomic::{Staged, commit_all};
 use crate::discover::MeetingInput;
 use crate::error::CliError;
+pub use crate::error::DataError;
 use crate::runner::{Decoded, Outcome, describe};
 
 /// A dataset file, and why it failed.

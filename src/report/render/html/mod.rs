@@ -7,6 +7,7 @@
 //! page against the report.
 
 mod chart;
+mod written;
 
 use std::io::{self, Write};
 
@@ -15,6 +16,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use self::chart::{
     Boxes, YScale, boxes, cell_runs, clock, date_time, grade_colour, path, tick_columns,
 };
+use self::written::{clip, flags, fmt1, name, num, opt, percent, share, short_time};
 use super::super::{
     AccountReport, Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline,
 };
@@ -561,73 +563,5 @@ fn head(columns: &[(&str, bool)]) -> Markup {
                 @if numeric { th.num scope="col" { (label) } } @else { th scope="col" { (label) } }
             }
         } }
-    }
-}
-
-/// A name as shown: a blank one says so.
-fn name(user_name: &str) -> &str {
-    if user_name.trim().is_empty() {
-        "(no name)"
-    } else {
-        user_name
-    }
-}
-
-/// `HH:MM` of an RFC 3339 time (`YYYY-MM-DDTHH:MM:SSZ`); anything else as it is.
-fn short_time(time: &str) -> &str {
-    time.get(11..16).unwrap_or(time)
-}
-
-/// The flags an episode raised, with their counts.
-fn flags(episode: &Episode) -> String {
-    episode
-        .by_flag
-        .named()
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
-}
-
-fn percent(part: u64, whole: u64) -> String {
-    format!("{:.1}%", 100.0 * share(part, whole))
-}
-
-/// A number as people read it: no trailing zeros, at most two decimals.
-fn num(value: f64) -> String {
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_owned()
-    } else {
-        text.to_owned()
-    }
-}
-
-fn opt(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), num)
-}
-
-fn fmt1(value: f64) -> String {
-    format!("{value:.1}")
-}
-
-/// At most `chars` characters, with an ellipsis when cut.
-fn clip(text: &str, chars: usize) -> String {
-    if text.chars().count() <= chars {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(chars.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
     }
 }
