@@ -29,6 +29,22 @@ fn zoom_qos(args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("the binary runs")
 }
 
+/// `fetch --meeting MEETING --out OUT` against the fake API, with a token.
+fn fetch_meeting(meeting: &str, out: &std::path::Path, server: &FakeZoom, token: &str) -> Output {
+    let api = format!("{}/v2", server.base);
+    let out = out.to_str().expect("utf-8");
+    let args = [
+        "fetch",
+        "--meeting",
+        meeting,
+        "--out",
+        out,
+        "--api-base",
+        &api,
+    ];
+    zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", token)])
+}
+
 #[test]
 fn fetch_writes_pages_that_analyze_reads() {
     let fixture = data("meetings/standup");
@@ -109,17 +125,7 @@ fn fetch_needs_credentials_and_reports_api_errors() {
             r#"{"code":3001,"message":"Meeting does not exist: 1."}"#,
         )
     });
-    let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--meeting",
-        "1",
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
-        &api,
-    ];
-    let output = zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", "cli-secret")]);
+    let output = fetch_meeting("1", &out, &server, "cli-secret");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -664,17 +670,7 @@ fn fetch_meeting_exits_75_on_the_daily_limit() {
         .with_header("Retry-After", "2026-11-27T00:00:00Z")
     });
     let out = scratch("daily-meeting");
-    let api = format!("{}/v2", server.base);
-    let args = [
-        "fetch",
-        "--meeting",
-        "85746065432",
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--api-base",
-        &api,
-    ];
-    let output = zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    let output = fetch_meeting("85746065432", &out, &server, "t");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(75), "{stderr}");
     assert!(
