@@ -6,7 +6,7 @@
 //! Sits between [`crate::units`] (which knows spellings, not metrics) and
 //! [`crate::record`] (which stores what this says).
 
-use crate::schema::{CpuMetric, Metric, SummaryKey};
+use crate::schema::{CpuMetric, Metric, RssiMetric, SummaryKey};
 use crate::units::{self, UnitResult};
 
 /// A metric's facts. Get one with [`Metric::descriptor`] or [`CpuMetric::descriptor`].
@@ -22,6 +22,9 @@ pub struct Descriptor {
     pub stored_unit: &'static str,
     /// Stored units in one report unit: the divisor from stored to reported values.
     pub per_report_unit: u32,
+    /// The stored value that means zero: 0, but for a quantity that can be negative (Wi-Fi
+    /// signal in dBm), stored shifted into the unsigned cells.
+    pub zero_stored: u32,
     /// Which unit parser reads its strings.
     pub parser: Parser,
     /// How its column is stored.
@@ -44,6 +47,9 @@ pub enum Parser {
     FrameRate,
     /// [`units::resolution_px`], packed into one integer ([`Resolution::packed`]).
     Resolution,
+    /// Wi-Fi signal: a JSON number of dBm, which the row writer reads from the parse as a
+    /// number. As text, only a blank is accepted (missing); anything else is invalid.
+    Dbm,
 }
 
 impl Parser {
@@ -64,6 +70,8 @@ impl Parser {
             Parser::Resolution => {
                 units::resolution_px(text).map(|v| v.map(|sides| Resolution::from(sides).packed()))
             }
+            Parser::Dbm if units::is_blank(text) => Ok(None),
+            Parser::Dbm => Err(DBM_RANGE),
         }
     }
 }
@@ -195,8 +203,27 @@ impl Descriptor {
 
     /// A stored value in the report unit; `None` for a `0*0` resolution.
     pub fn to_report_unit(&self, stored: u32) -> Option<f64> {
-        self.stat_key(stored)
-            .map(|key| f64::from(key) / f64::from(self.per_report_unit))
+        self.stat_key(stored).map(|key| {
+            (f64::from(key) - f64::from(self.zero_stored)) / f64::from(self.per_report_unit)
+        })
+    }
+
+    /// The stored value of a whole number of report units, if the cells hold it below the
+    /// missing sentinel (`-32767 ..= 32767` dBm for the Wi-Fi signal).
+    pub fn stored_of_whole(&self, value: i64) -> Option<u32> {
+        let stored = value
+            .checked_mul(i64::from(self.per_report_unit))?
+            .checked_add(i64::from(self.zero_stored))?;
+        let most = match self.storage.wide {
+            Cells::U8 => u64::from(u8::MAX) - 1,
+            Cells::U16 => u64::from(u16::MAX) - 1,
+            Cells::U24 => (1 << 24) - 2,
+            Cells::U32 | Cells::U64 => u64::from(u32::MAX) - 1,
+        };
+        u64::try_from(stored)
+            .ok()
+            .filter(|&stored| stored <= most)
+            .and_then(|stored| u32::try_from(stored).ok())
     }
 }
 
@@ -219,6 +246,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "kbps",
         stored_unit: "bit/s",
         per_report_unit: 1000,
+        zero_stored: 0,
         parser: Parser::Bitrate,
         // Whole kbps in 16 bits, else bit/s in 32.
         storage: narrow(Cells::U16, Scale::Thousand, Cells::U32),
@@ -229,6 +257,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "ms",
         stored_unit: "10 µs",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::Millis,
         // Whole ms in 16 bits, else 10 µs in 24.
         storage: narrow(Cells::U16, Scale::Hundred, Cells::U24),
@@ -239,6 +268,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "ms",
         stored_unit: "10 µs",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::Millis,
         storage: narrow(Cells::U16, Scale::Hundred, Cells::U24),
     },
@@ -248,6 +278,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::Loss,
         // Loss has decimals ("0.3%") from the start.
         storage: exact(Cells::U16),
@@ -258,6 +289,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::Loss,
         storage: exact(Cells::U16),
     },
@@ -267,6 +299,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "fps",
         stored_unit: "0.01 frame/s",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::FrameRate,
         // Whole fps in 8 bits, else 0.01 fps in 16.
         storage: narrow(Cells::U8, Scale::Hundred, Cells::U16),
@@ -277,6 +310,7 @@ const METRICS: [Descriptor; Metric::COUNT] = [
         unit: "px",
         stored_unit: "pixels, packed width << 16 | height",
         per_report_unit: 1,
+        zero_stored: 0,
         parser: Parser::Resolution,
         storage: exact(Cells::U32),
     },
@@ -292,10 +326,36 @@ const fn cpu(report_name: &'static str, label: &'static str) -> Descriptor {
         unit: "%",
         stored_unit: "basis point (0.01 %)",
         per_report_unit: 100,
+        zero_stored: 0,
         parser: Parser::Cpu,
         storage: CPU_STORAGE,
     }
 }
+
+/// Why a Wi-Fi signal value is refused.
+pub(crate) const DBM_RANGE: units::UnitError =
+    units::UnitError::OutOfRange("a JSON number from -32767 to 32767 dBm");
+
+const fn rssi(report_name: &'static str, label: &'static str) -> Descriptor {
+    Descriptor {
+        report_name,
+        label,
+        unit: "dBm",
+        stored_unit: "dBm plus 32,767",
+        per_report_unit: 1,
+        // -32767 ..= 32767 dBm: stored 0 ..= 65534, below the u16 sentinel.
+        zero_stored: 32_767,
+        parser: Parser::Dbm,
+        storage: exact(Cells::U16),
+    }
+}
+
+/// Indexed by [`RssiMetric::index`].
+const RSSI: [Descriptor; RssiMetric::COUNT] = [
+    rssi("max_rssi_dbm", "strongest Wi-Fi signal"),
+    rssi("avg_rssi_dbm", "average Wi-Fi signal"),
+    rssi("min_rssi_dbm", "weakest Wi-Fi signal"),
+];
 
 /// Indexed by [`CpuMetric::index`].
 const CPU: [Descriptor; CpuMetric::COUNT] = [
@@ -312,6 +372,18 @@ impl Metric {
     }
 
     /// The metric's name in report v1, with its unit (`resolution` reports its height).
+    pub const fn report_name(self) -> &'static str {
+        self.descriptor().report_name
+    }
+}
+
+impl RssiMetric {
+    /// This field's facts.
+    pub const fn descriptor(self) -> &'static Descriptor {
+        &RSSI[self.index()]
+    }
+
+    /// The field's name in report v1, with its unit.
     pub const fn report_name(self) -> &'static str {
         self.descriptor().report_name
     }
@@ -423,6 +495,21 @@ mod tests {
         assert_eq!(resolution.to_report_unit(hd), Some(720.0));
         assert_eq!(resolution.to_report_unit(0), None, "0*0 is no picture");
         assert_eq!(Resolution::from_packed(hd), Resolution::from((1280, 720)));
+    }
+
+    #[test]
+    fn wifi_signal_is_stored_shifted_and_reported_in_dbm() {
+        let rssi = RssiMetric::Avg.descriptor();
+        assert_eq!(rssi.report_name, "avg_rssi_dbm");
+        let stored = rssi.stored_of_whole(-53).expect("in range");
+        assert_eq!(stored, 32_714);
+        assert_eq!(rssi.to_report_unit(stored), Some(-53.0));
+        assert_eq!(rssi.stored_of_whole(-32_767), Some(0));
+        assert_eq!(rssi.stored_of_whole(32_767), Some(65_534), "below the u16 sentinel");
+        assert_eq!(rssi.stored_of_whole(32_768), None);
+        assert_eq!(rssi.stored_of_whole(-32_768), None);
+        assert_eq!(rssi.parser.parse(b" "), Ok(None), "a blank is missing");
+        assert!(rssi.parser.parse(b"-53").is_err(), "the signal is a JSON number, not text");
     }
 
     #[test]

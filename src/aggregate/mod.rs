@@ -125,7 +125,9 @@ impl Analysis {
         let cpu = self.map(CpuMetric::ALL, |&metric| {
             let descriptor = metric.descriptor();
             let stats = stats_of(descriptor, all.len(), |values| {
-                table.for_each_present_cpu(metric, all.clone(), |v| values.push(u32::from(v)));
+                if let Some(cpu) = table.cpu() {
+                    cpu.for_each_present(metric, all.clone(), |v| values.push(v));
+                }
             });
             (descriptor.report_name, stats)
         });

@@ -295,12 +295,10 @@ impl<'t> Samples<'t> {
                 None => new_null_array(&DataType::Int32, rows.len()),
             },
             SampleColumn::Cpu(metric) => {
-                let descriptor = metric.descriptor();
-                Arc::new(Float64Array::from_iter(each.map(|row| {
-                    table
-                        .cpu_bp(metric, row)
-                        .and_then(|bp| descriptor.to_report_unit(u32::from(bp)))
-                })))
+                let cpu = table.cpu();
+                Arc::new(Float64Array::from_iter(
+                    each.map(|row| cpu.and_then(|c| c.value(metric, row))),
+                ))
             }
             SampleColumn::Rssi(metric) => Arc::new(Int16Array::from_iter(
                 each.map(|row| table.rssi_dbm(metric, row)),

@@ -324,38 +324,57 @@ fn walk_sample(sample: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<(),
     if let Some(sample) = sample.as_object() {
         for (key, value) in sample.iter() {
             if let Some(stream) = Stream::from_api_name(key) {
-                if let Some(block) = value.as_object() {
-                    writer.open_group(Group::Stream(stream));
-                    for (key, value) in block.iter() {
-                        if let Some(metric) = Metric::from_api_name(key) {
-                            writer.metric(stream, metric, json_scalar(value))?;
-                        }
-                    }
-                }
+                walk_group(
+                    value,
+                    writer,
+                    Group::Stream(stream),
+                    Metric::from_api_name,
+                    |w, m, v| w.metric(stream, m, v),
+                )?;
             } else if key == "date_time" {
                 writer.time(json_scalar(value))?;
             } else if key == "cpu_usage" {
-                if let Some(block) = value.as_object() {
-                    writer.open_group(Group::Cpu);
-                    for (key, value) in block.iter() {
-                        if let Some(metric) = CpuMetric::from_api_name(key) {
-                            writer.cpu(metric, json_scalar(value))?;
-                        }
-                    }
-                }
+                walk_group(
+                    value,
+                    writer,
+                    Group::Cpu,
+                    CpuMetric::from_api_name,
+                    PageWriter::cpu,
+                )?;
             } else if key == "wifi_rssi" {
-                if let Some(block) = value.as_object() {
-                    writer.open_group(Group::Rssi);
-                    for (key, value) in block.iter() {
-                        if let Some(metric) = RssiMetric::from_api_name(key) {
-                            writer.rssi(metric, json_scalar(value))?;
-                        }
-                    }
-                }
+                walk_group(
+                    value,
+                    writer,
+                    Group::Rssi,
+                    RssiMetric::from_api_name,
+                    PageWriter::rssi,
+                )?;
             }
         }
     }
     writer.end_sample();
+    Ok(())
+}
+
+/// A column group's block of a sample (a stream, `cpu_usage`, `wifi_rssi`): opened when
+/// it is an object, each known key written by `write`; unknown keys are skipped, and a
+/// block that is not an object is absent.
+#[inline(always)]
+fn walk_group<'input, 'w, K>(
+    block: Value<'_, 'input>,
+    writer: &mut PageWriter<'w>,
+    group: Group,
+    key_of: fn(&str) -> Option<K>,
+    mut write: impl FnMut(&mut PageWriter<'w>, K, JsonScalar<'input>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if let Some(block) = block.as_object() {
+        writer.open_group(group);
+        for (key, value) in block.iter() {
+            if let Some(key) = key_of(key) {
+                write(writer, key, json_scalar(value))?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -18,4 +18,6 @@ mod writer;
 pub use config::{DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo, locate_json_error};
 pub use summary::{SummaryEntry, SummaryValue};
-pub use table::{ParticipantRef, StreamColumns, Table};
+pub use table::{
+    ColumnKey, Columns, CpuColumns, ParticipantRef, RssiColumns, StreamColumns, Table,
+};

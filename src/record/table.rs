@@ -1,12 +1,13 @@
 //! The meeting table (struct of arrays): its column groups, its read API, and the mark that
 //! undoes a page that failed half-way. Rows are written by [`super::writer`].
 
+use core::marker::PhantomData;
 use core::ops::Range;
 
 use super::column::Column;
 use super::config::Diagnostics;
 use super::summary::{SummaryEntry, SummaryRow, SummaryValue};
-use crate::descriptor::{Cells, Resolution, Storage};
+use crate::descriptor::{Cells, Descriptor, Resolution, Storage};
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
 
 /// A set of columns that appears together: time (always), one stream, `cpu_usage` or
@@ -56,7 +57,10 @@ impl Group {
                 .iter()
                 .map(|m| &m.descriptor().storage)
                 .collect(),
-            Group::Rssi => vec![&RSSI_STORAGE; RssiMetric::COUNT],
+            Group::Rssi => RssiMetric::ALL
+                .iter()
+                .map(|m| &m.descriptor().storage)
+                .collect(),
         };
         ColumnGroup {
             present: false,
@@ -74,12 +78,6 @@ const TIME_STORAGE: Storage = Storage {
     narrow: None,
     wide: Cells::U64,
 };
-/// Wi-Fi: dBm from -32767 to 32767, stored plus [`RSSI_OFFSET_DBM`].
-const RSSI_STORAGE: Storage = Storage {
-    narrow: None,
-    wide: Cells::U16,
-};
-pub(crate) const RSSI_OFFSET_DBM: i32 = 32_767;
 
 /// Time as a stored value.
 #[inline]
@@ -120,30 +118,114 @@ impl ColumnGroup {
     }
 }
 
-/// The columns of one stream, read in fixed point (see [`crate::units`] for each unit).
-#[derive(Clone, Copy, Debug)]
-pub struct StreamColumns<'t> {
-    group: &'t ColumnGroup,
+/// What names a column within its group: a stream's [`Metric`], a [`CpuMetric`] or an
+/// [`RssiMetric`]. Each has a dense index and a [`Descriptor`] saying how its values are
+/// stored and reported, so that one read API serves every group.
+pub trait ColumnKey: Copy {
+    /// The column's position in its group.
+    fn index(self) -> usize;
+    /// How its values are stored and reported.
+    fn descriptor(self) -> &'static Descriptor;
 }
 
-impl<'t> StreamColumns<'t> {
-    /// A metric's stored value at `row`, in the metric's stored unit
-    /// ([`Descriptor::stored_unit`](crate::descriptor::Descriptor::stored_unit)): bitrate
-    /// in bit/s, latency and jitter in 10 µs, loss in basis points, frame rate in 0.01 fps,
-    /// resolution packed ([`Resolution::packed`]). `None` where missing.
-    pub fn stored(&self, metric: Metric, row: usize) -> Option<u32> {
-        let value = self.group.get(metric.index(), row)?;
+impl ColumnKey for Metric {
+    fn index(self) -> usize {
+        Metric::index(self)
+    }
+    fn descriptor(self) -> &'static Descriptor {
+        Metric::descriptor(self)
+    }
+}
+
+impl ColumnKey for CpuMetric {
+    fn index(self) -> usize {
+        CpuMetric::index(self)
+    }
+    fn descriptor(self) -> &'static Descriptor {
+        CpuMetric::descriptor(self)
+    }
+}
+
+impl ColumnKey for RssiMetric {
+    fn index(self) -> usize {
+        RssiMetric::index(self)
+    }
+    fn descriptor(self) -> &'static Descriptor {
+        RssiMetric::descriptor(self)
+    }
+}
+
+/// The columns of one group that appears in the table (a stream, `cpu_usage` or
+/// `wifi_rssi`), read in fixed point by their key ([`ColumnKey`]): the one read API of
+/// every group.
+#[derive(Debug)]
+pub struct Columns<'t, K> {
+    group: &'t ColumnGroup,
+    key: PhantomData<K>,
+}
+
+// Not derived: a derive would ask `K: Copy` of the marker too.
+impl<K> Clone for Columns<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for Columns<'_, K> {}
+
+/// A stream's columns, by [`Metric`].
+pub type StreamColumns<'t> = Columns<'t, Metric>;
+/// The `cpu_usage` columns, by [`CpuMetric`].
+pub type CpuColumns<'t> = Columns<'t, CpuMetric>;
+/// The `wifi_rssi` columns, by [`RssiMetric`].
+pub type RssiColumns<'t> = Columns<'t, RssiMetric>;
+
+impl<'t, K: ColumnKey> Columns<'t, K> {
+    fn new(group: &'t ColumnGroup) -> Self {
+        Columns {
+            group,
+            key: PhantomData,
+        }
+    }
+
+    /// A column's stored value at `row`, in its stored unit
+    /// ([`Descriptor::stored_unit`]): bitrate in bit/s, latency and jitter in 10 µs, loss
+    /// and CPU in basis points, frame rate in 0.01 fps, resolution packed
+    /// ([`Resolution::packed`]), Wi-Fi signal in dBm plus
+    /// [`Descriptor::zero_stored`]. `None` where missing.
+    pub fn stored(&self, key: K, row: usize) -> Option<u32> {
+        let value = self.group.get(key.index(), row)?;
         u32::try_from(value).ok()
     }
 
-    /// A metric's value at `row` in its report unit ([`Metric::report_name`]): kbps, ms,
-    /// %, fps, or the resolution's height in pixels. `None` where missing, and for a
-    /// resolution of `0*0` (no picture).
-    pub fn value(&self, metric: Metric, row: usize) -> Option<f64> {
-        self.stored(metric, row)
-            .and_then(|stored| metric.descriptor().to_report_unit(stored))
+    /// A column's value at `row` in its report unit ([`Descriptor::report_name`]): kbps,
+    /// ms, %, fps, dBm, or the resolution's height in pixels. `None` where missing, and for
+    /// a resolution of `0*0` (no picture).
+    pub fn value(&self, key: K, row: usize) -> Option<f64> {
+        self.stored(key, row)
+            .and_then(|stored| key.descriptor().to_report_unit(stored))
     }
 
+    /// Calls `f` with the stored value of `key` (or `None`) at each of `rows`, in the
+    /// order given.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn gather(&self, key: K, rows: &[u32], mut f: impl FnMut(Option<u32>)) {
+        match self.group.columns().get(key.index()) {
+            Some(column) => column.gather(rows, |v| f(v.and_then(|v| u32::try_from(v).ok()))),
+            None => rows.iter().for_each(|_| f(None)),
+        }
+    }
+
+    /// Calls `f` with each present stored value of `key` in `rows`, in row order.
+    pub fn for_each_present(&self, key: K, rows: Range<usize>, mut f: impl FnMut(u32)) {
+        if let Some(column) = self.group.columns().get(key.index()) {
+            // Values are parsed into u32 (and stored in at most 32 bits): the conversion
+            // never fails.
+            column.for_each_present(rows, |v| f(u32::try_from(v).unwrap_or(u32::MAX)));
+        }
+    }
+}
+
+impl StreamColumns<'_> {
     /// A resolution at `row`; `0*0` is "no picture".
     pub fn resolution(&self, row: usize) -> Option<Resolution> {
         self.stored(Metric::Resolution, row)
@@ -153,24 +235,6 @@ impl<'t> StreamColumns<'t> {
     /// A resolution at `row` as `(width, height)` pixels; `(0, 0)` is "no picture".
     pub fn resolution_px(&self, row: usize) -> Option<(u16, u16)> {
         self.resolution(row).map(Into::into)
-    }
-
-    /// Calls `f` with the stored value of `metric` (or `None`) at each of `rows`, in the
-    /// order given.
-    #[cfg(feature = "arrow")]
-    pub(crate) fn gather(&self, metric: Metric, rows: &[u32], mut f: impl FnMut(Option<u32>)) {
-        match self.group.columns().get(metric.index()) {
-            Some(column) => column.gather(rows, |v| f(v.and_then(|v| u32::try_from(v).ok()))),
-            None => rows.iter().for_each(|_| f(None)),
-        }
-    }
-
-    /// Calls `f` with each present stored value of `metric` in `rows`, in row order.
-    pub fn for_each_present(&self, metric: Metric, rows: Range<usize>, mut f: impl FnMut(u32)) {
-        if let Some(column) = self.group.columns().get(metric.index()) {
-            // Stream values are parsed into u32: the conversion never fails.
-            column.for_each_present(rows, |v| f(u32::try_from(v).unwrap_or(u32::MAX)));
-        }
     }
 }
 
@@ -275,8 +339,7 @@ impl Table {
 
     /// The columns of a stream, if any sample had it as an object.
     pub fn stream(&self, stream: Stream) -> Option<StreamColumns<'_>> {
-        self.group(Group::Stream(stream))
-            .map(|group| StreamColumns { group })
+        self.group(Group::Stream(stream)).map(Columns::new)
     }
 
     /// The streams that appear, in [`Stream::ALL`] order.
@@ -286,41 +349,36 @@ impl Table {
             .filter_map(|&s| self.stream(s).map(|columns| (s, columns)))
     }
 
-    /// A CPU field at `row`, in basis points (0.01 %).
-    pub fn cpu_bp(&self, metric: CpuMetric, row: usize) -> Option<u16> {
-        let value = self.group(Group::Cpu)?.get(metric.index(), row)?;
-        u16::try_from(value).ok()
+    /// The `cpu_usage` columns, if any sample had it as an object.
+    pub fn cpu(&self) -> Option<CpuColumns<'_>> {
+        self.group(Group::Cpu).map(Columns::new)
     }
 
-    /// Calls `f` with each present value of a CPU field in `rows`, in basis points.
-    pub fn for_each_present_cpu(
-        &self,
-        metric: CpuMetric,
-        rows: Range<usize>,
-        mut f: impl FnMut(u16),
-    ) {
-        if let Some(column) = self
-            .group(Group::Cpu)
-            .and_then(|g| g.columns().get(metric.index()))
-        {
-            column.for_each_present(rows, |v| f(u16::try_from(v).unwrap_or(u16::MAX)));
-        }
+    /// The `wifi_rssi` columns, if any sample had it as an object.
+    pub fn rssi(&self) -> Option<RssiColumns<'_>> {
+        self.group(Group::Rssi).map(Columns::new)
+    }
+
+    /// A CPU field at `row`, in basis points (0.01 %): [`cpu`](Self::cpu)'s stored value.
+    pub fn cpu_bp(&self, metric: CpuMetric, row: usize) -> Option<u16> {
+        u16::try_from(self.cpu()?.stored(metric, row)?).ok()
     }
 
     /// Whether any sample had a `cpu_usage` object.
     pub fn has_cpu(&self) -> bool {
-        self.groups[Group::Cpu.index()].present
+        self.cpu().is_some()
     }
 
-    /// A Wi-Fi signal field at `row`, in dBm.
+    /// A Wi-Fi signal field at `row`, in dBm: [`rssi`](Self::rssi)'s value.
     pub fn rssi_dbm(&self, metric: RssiMetric, row: usize) -> Option<i16> {
-        let stored = self.group(Group::Rssi)?.get(metric.index(), row)?;
-        i16::try_from(i64::try_from(stored).ok()? - i64::from(RSSI_OFFSET_DBM)).ok()
+        let stored = self.rssi()?.stored(metric, row)?;
+        let zero = metric.descriptor().zero_stored;
+        i16::try_from(i64::from(stored) - i64::from(zero)).ok()
     }
 
     /// Whether any sample had a `wifi_rssi` object.
     pub fn has_rssi(&self) -> bool {
-        self.groups[Group::Rssi.index()].present
+        self.rssi().is_some()
     }
 
     /// The `qos_summary` entries decoded, in input order (summary pages hold no samples:

@@ -4,7 +4,8 @@
 
 use super::config::DecodeConfig;
 use super::summary::{SummaryRow, SummaryValue};
-use super::table::{Group, Mark, ParticipantRow, RSSI_OFFSET_DBM, Table, time_to_stored};
+use super::table::{Group, Mark, ParticipantRow, Table, time_to_stored};
+use crate::descriptor::DBM_RANGE;
 use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
 use crate::schema::{
     CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
@@ -214,37 +215,30 @@ impl PageWriter<'_> {
         Ok(())
     }
 
-    /// A `wifi_rssi` field (a JSON number of dBm) of the open sample.
+    /// A `wifi_rssi` field (a JSON number of dBm) of the open sample, stored as its
+    /// descriptor says.
     pub(crate) fn rssi(&mut self, metric: RssiMetric, value: JsonScalar<'_>) -> Result<(), Error> {
-        let dbm = match value {
-            JsonScalar::Number(JsonNumber::Int(n)) => {
-                i16::try_from(n).ok().filter(|&n| n != i16::MIN)
-            }
+        let descriptor = metric.descriptor();
+        let whole = match value {
+            JsonScalar::Number(JsonNumber::Int(n)) => Some(n),
             JsonScalar::Number(JsonNumber::Float(bits)) => {
                 let x = f64::from_bits(bits).round();
-                // In range, so the cast is exact.
-                (x > f64::from(i16::MIN) && x <= f64::from(i16::MAX)).then_some(x as i16)
+                // In i16's range, so the cast is exact; the descriptor checks the rest.
+                (x > f64::from(i16::MIN) && x <= f64::from(i16::MAX)).then_some(x as i64)
             }
             JsonScalar::Null => return Ok(()),
-            JsonScalar::Text(text) if units::is_blank(text.as_bytes()) => return Ok(()),
-            JsonScalar::Text(_) | JsonScalar::Other(_) => None,
+            JsonScalar::Text(text) => match descriptor.parser.parse(text.as_bytes()) {
+                Ok(_) => return Ok(()),
+                Err(error) => return self.invalid(Field::Rssi(metric), value, error),
+            },
+            JsonScalar::Other(_) => None,
         };
-        match dbm {
-            Some(dbm) => {
-                // -32767 ..= 32767 dBm: stored 0 ..= 65534, below the u16 sentinel.
-                let stored = i32::from(dbm) + RSSI_OFFSET_DBM;
-                self.set(
-                    Group::Rssi,
-                    metric.index(),
-                    u64::try_from(stored).unwrap_or(0),
-                );
+        match whole.and_then(|dbm| descriptor.stored_of_whole(dbm)) {
+            Some(stored) => {
+                self.set(Group::Rssi, metric.index(), u64::from(stored));
                 Ok(())
             }
-            None => self.invalid(
-                Field::Rssi(metric),
-                value,
-                UnitError::OutOfRange("a JSON number from -32767 to 32767 dBm"),
-            ),
+            None => self.invalid(Field::Rssi(metric), value, DBM_RANGE),
         }
     }
 
