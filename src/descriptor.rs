@@ -505,11 +505,18 @@ mod tests {
         assert_eq!(stored, 32_714);
         assert_eq!(rssi.to_report_unit(stored), Some(-53.0));
         assert_eq!(rssi.stored_of_whole(-32_767), Some(0));
-        assert_eq!(rssi.stored_of_whole(32_767), Some(65_534), "below the u16 sentinel");
+        assert_eq!(
+            rssi.stored_of_whole(32_767),
+            Some(65_534),
+            "below the u16 sentinel"
+        );
         assert_eq!(rssi.stored_of_whole(32_768), None);
         assert_eq!(rssi.stored_of_whole(-32_768), None);
         assert_eq!(rssi.parser.parse(b" "), Ok(None), "a blank is missing");
-        assert!(rssi.parser.parse(b"-53").is_err(), "the signal is a JSON number, not text");
+        assert!(
+            rssi.parser.parse(b"-53").is_err(),
+            "the signal is a JSON number, not text"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// docs.rs builds with every feature and `--cfg docsrs`: items behind a feature say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -7,13 +9,14 @@
 )]
 
 // The pipeline, one stage per module, each importing only those before it:
-// schema (names) -> view (JSON to borrowed views) -> units (strings to integers) ->
-// descriptor (what each metric is) -> record (the table) -> report (the v1 types) ->
-// aggregate (table to report) -> export (table and report to Arrow, feature `arrow`).
+// schema (names) -> units (strings to integers) -> descriptor (what each metric is) ->
+// record (JSON to the table) -> report (the v1 types) -> aggregate (table to report) ->
+// export (table and report to Arrow, feature `arrow`); view is a second way in.
 // See "The pipeline" in the crate documentation.
 pub mod aggregate;
 pub mod descriptor;
 #[cfg(feature = "arrow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
 pub mod export;
 pub mod record;
 pub mod report;
@@ -23,8 +26,11 @@ pub mod view;
 
 // Beside the pipeline: errors, synthetic data, and the optional API client.
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 pub mod error;
+#[cfg(feature = "synth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synth")))]
 pub mod synth;
 
 pub use aggregate::{Analysis, Thresholds};

@@ -63,13 +63,13 @@ fn account_percentiles_are_within_the_stated_bound_of_the_exact_ones() {
     let bound = 10f64.powi(-i32::from(account.percentile_digits));
     let mut worst_error: f64 = 0.0;
     let mut checked = 0;
-    for (stream, metrics) in &account.streams.0 {
-        for (name, got) in &metrics.0 {
+    for (stream, metrics) in account.streams.iter() {
+        for (name, got) in metrics.iter() {
             let metric = *Metric::ALL
                 .iter()
-                .find(|m| m.report_name() == *name)
+                .find(|m| m.report_name() == name)
                 .expect("a metric");
-            let (values, samples) = exact(&tables, *stream, metric);
+            let (values, samples) = exact(&tables, stream, metric);
             assert_eq!(got.count, values.len() as u64, "{stream} {name}");
             assert_eq!(
                 got.missing,
@@ -200,8 +200,15 @@ fn people_in_several_meetings_are_counted_once_per_meeting() {
         ]
     );
     let ana = &account.repeat_participants[0];
-    assert_eq!((ana.user_name.as_str(), ana.key_field), ("Ana", "user_id"));
-    assert_eq!(ana.grades.0.iter().sum::<u64>(), 3, "one grade per entry");
+    assert_eq!(
+        (ana.user_name.as_str(), &*ana.key_field),
+        ("Ana", "user_id")
+    );
+    assert_eq!(
+        ana.grades.counts().iter().sum::<u64>(),
+        3,
+        "one grade per entry"
+    );
     // 400 ms: EL 414, R = 93.2 - (414 - 120)/10 = 63.8, MOS about 3.28: fair. Her entry of
     // 20 ms is good; the other two fair.
     assert_eq!(

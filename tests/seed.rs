@@ -176,7 +176,7 @@ fn report_of_the_seed_field_by_field() {
             .get(Stream::AudioInput, Metric::FrameRate)
             .is_none()
     );
-    assert_eq!(report.streams.0.len(), 6, "no device streams in the seed");
+    assert_eq!(report.streams.len(), 6, "no device streams in the seed");
 
     for (name, value) in [
         ("zoom_min_cpu_pct", 8.0),

@@ -195,10 +195,10 @@ impl Found {
         let mut taken: HashSet<String> = HashSet::new();
         let mut meetings = Vec::with_capacity(self.meetings.len());
         for (mut meeting, path) in self.meetings {
-            if uses[&meeting.name] > 1 {
-                if let Some(path) = path {
-                    meeting.name = path.display().to_string();
-                }
+            if uses[&meeting.name] > 1
+                && let Some(path) = path
+            {
+                meeting.name = path.display().to_string();
             }
             let base = meeting.name.clone();
             let mut n = 1;

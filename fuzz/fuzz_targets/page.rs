@@ -31,18 +31,18 @@ fuzz_target!(|data: &[u8]| {
         let report = Analysis::new().sequential(true).meeting("fuzz", &table);
         let samples = table.samples() as u64;
         assert_eq!(report.samples, samples);
-        for (_, metrics) in &report.streams.0 {
-            for (_, stats) in &metrics.0 {
+        for (_, metrics) in report.streams.iter() {
+            for (_, stats) in metrics.iter() {
                 check(stats, samples);
             }
         }
-        for (_, stats) in &report.cpu.0 {
+        for (_, stats) in report.cpu.iter() {
             check(stats, samples);
         }
         check(&report.mos.audio_input, samples);
         check(&report.mos.audio_output, samples);
         let g = report.grades;
-        assert_eq!(g.0.iter().sum::<u64>(), report.participants);
+        assert_eq!(g.counts().iter().sum::<u64>(), report.participants);
         assert!(report.degraded.samples <= samples);
     }
 });

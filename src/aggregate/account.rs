@@ -362,7 +362,7 @@ impl AccountRollup {
             .filter(|(_, p)| p.meetings >= 2)
             .map(|(key, p)| RepeatParticipant {
                 key,
-                key_field: p.key,
+                key_field: std::borrow::Cow::Borrowed(p.key),
                 user_name: p.user_name,
                 meetings: p.meetings,
                 samples: p.samples,

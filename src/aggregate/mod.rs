@@ -192,7 +192,7 @@ impl Analysis {
             invalid_values: table.diagnostics().invalid_values(),
             first_invalid_values,
             streams,
-            cpu: MetricStats(cpu),
+            cpu: MetricStats::from_named(cpu),
             degraded,
             mos: MosReport {
                 audio_input: mos_stats(&mut mos_in),

@@ -1,6 +1,7 @@
 //! `qos_summary` entries: each participant's min, avg and max per type and metric, and
 //! STATS over the participants' averages.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::descriptor::Which;
@@ -16,7 +17,7 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
     // Per type and metric: the stored averages, and their scale.
     let mut averages: BTreeMap<(&'static str, &'static str), (Vec<u32>, u32)> = BTreeMap::new();
     for entry in table.summary() {
-        let mut streams: BTreeMap<String, BTreeMap<&'static str, MinAvgMax>> = BTreeMap::new();
+        let mut streams: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>> = BTreeMap::new();
         for value in entry.values() {
             let (name, descriptor, which) = value.key.meaning();
             let Some(reported) = descriptor.to_report_unit(value.stored) else {
@@ -25,20 +26,20 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
             let slot = streams
                 .entry(value.kind.api_name().to_owned())
                 .or_default()
-                .entry(name)
+                .entry(Cow::Borrowed(name))
                 .or_default();
             match which {
                 Which::Min => slot.min = Some(reported),
                 Which::Avg => slot.avg = Some(reported),
                 Which::Max => slot.max = Some(reported),
             }
-            if which == Which::Avg {
-                if let Some(key) = descriptor.stat_key(value.stored) {
-                    let (values, _) = averages
-                        .entry((value.kind.api_name(), name))
-                        .or_insert_with(|| (Vec::new(), descriptor.per_report_unit));
-                    values.push(key);
-                }
+            if which == Which::Avg
+                && let Some(key) = descriptor.stat_key(value.stored)
+            {
+                let (values, _) = averages
+                    .entry((value.kind.api_name(), name))
+                    .or_insert_with(|| (Vec::new(), descriptor.per_report_unit));
+                values.push(key);
             }
         }
         participants.push(SummaryParticipant {
@@ -53,8 +54,7 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
         streams
             .entry(kind.to_owned())
             .or_default()
-            .0
-            .push((name, stats));
+            .push(name, stats);
     }
     Some(SummaryReport {
         participants,

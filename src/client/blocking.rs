@@ -237,10 +237,10 @@ impl Client {
                     body: &answer.body,
                 };
                 let step = read(Ok(&response));
-                if let Err(error) = &step {
-                    if let ErrorKind::DailyLimit { reset, path } = error.kind() {
-                        self.gate.stop(reset.clone(), path.clone());
-                    }
+                if let Err(error) = &step
+                    && let ErrorKind::DailyLimit { reset, path } = error.kind()
+                {
+                    self.gate.stop(reset.clone(), path.clone());
                 }
                 (step?, answer.status, answer.body)
             }
@@ -270,10 +270,10 @@ impl Client {
 
     /// Drops `used` after the API refused it, unless another thread has renewed it since.
     fn forget(&self, used: &AccessToken) {
-        if let Ok(mut access) = self.access.lock() {
-            if access.as_ref().is_some_and(|a| a.token == used.token) {
-                *access = None;
-            }
+        if let Ok(mut access) = self.access.lock()
+            && access.as_ref().is_some_and(|a| a.token == used.token)
+        {
+            *access = None;
         }
     }
 
@@ -285,10 +285,10 @@ impl Client {
                 message: "a thread failed while renewing the access token".to_owned(),
             })
         })?;
-        if let Some(current) = access.as_ref() {
-            if current.renew_at.is_none_or(|at| Instant::now() < at) {
-                return Ok(current.clone());
-            }
+        if let Some(current) = access.as_ref()
+            && current.renew_at.is_none_or(|at| Instant::now() < at)
+        {
+            return Ok(current.clone());
         }
         let renewed = match &self.auth {
             Auth::Token(token) => AccessToken {

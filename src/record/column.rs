@@ -186,8 +186,8 @@ impl Vector {
 fn divide(scale: Scale, value: u64) -> Option<u64> {
     match scale {
         Scale::One => Some(value),
-        Scale::Hundred => (value % 100 == 0).then_some(value / 100),
-        Scale::Thousand => (value % 1000 == 0).then_some(value / 1000),
+        Scale::Hundred => value.is_multiple_of(100).then_some(value / 100),
+        Scale::Thousand => value.is_multiple_of(1000).then_some(value / 1000),
     }
 }
 

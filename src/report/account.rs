@@ -1,10 +1,12 @@
 //! The account's report: who, across meetings.
 
+use std::borrow::Cow;
+
 use super::{Breakdowns, GradeCounts, StreamStats};
 
 /// Who, across meetings: the account's totals, its worst meetings, the people seen in
 /// several meetings, and breakdowns and STATS over every sample of every meeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccountReport {
     /// Meetings reported.
     pub meetings: u64,
@@ -30,7 +32,7 @@ pub struct AccountReport {
 }
 
 /// A meeting in the account's list of worst.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorstMeeting {
     /// Its name.
     pub meeting: String,
@@ -43,12 +45,12 @@ pub struct WorstMeeting {
 }
 
 /// A person seen in several meetings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RepeatParticipant {
     /// Who: `user_id:...`, else `email:...`, else `user_name:...`.
     pub key: String,
     /// Which field the key is.
-    pub key_field: &'static str,
+    pub key_field: Cow<'static, str>,
     /// Their `user_name` in the meeting that sorts first by name.
     pub user_name: String,
     /// Meetings with an entry of theirs.

@@ -3,6 +3,7 @@
 //! Field names and meanings are a public interface; new fields may be added.
 
 mod account;
+mod keyed;
 mod render;
 mod summary;
 mod timeline;
@@ -14,6 +15,9 @@ pub use summary::{MinAvgMax, SummaryParticipant, SummaryReport};
 pub use timeline::{Cell, Series, Timeline, TimelineRow};
 pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
 
+use std::borrow::Cow;
+
+use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::schema::{Metric, Stream};
@@ -21,7 +25,7 @@ use crate::schema::{Metric, Stream};
 /// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
 /// `missing` is `None` (JSON `null`) when no value is present. Built by
 /// [`Stats::from_fixed`] and [`Stats::from_f64`] (in [`crate::aggregate`]).
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     /// Present values.
     pub count: u64,
@@ -54,7 +58,7 @@ impl Stats {
 }
 
 /// The whole report: `{"version": 1, "meetings": [...], "errors": [...]}`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// Always 1 for this layout.
     pub version: u32,
@@ -81,7 +85,7 @@ impl Report {
 }
 
 /// A meeting that could not be reported, with where its input went wrong.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeetingError {
     /// The meeting's name.
     pub meeting: String,
@@ -94,7 +98,7 @@ pub struct MeetingError {
 }
 
 /// The report of one meeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeetingReport {
     /// The meeting's key (its folder or file name).
     pub meeting: String,
@@ -145,7 +149,7 @@ pub struct MeetingReport {
 }
 
 /// An invalid value and where it is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LocatedValue {
     /// The file holding the page, when the input came from files (set by the caller that
     /// read them: the command does).
@@ -167,12 +171,54 @@ pub struct LocatedValue {
 
 /// Named [`Stats`] in a fixed order, serialised as a JSON object.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct MetricStats(pub Vec<(&'static str, Stats)>);
+pub struct MetricStats(Vec<(Cow<'static, str>, Stats)>);
 
 impl MetricStats {
-    /// The stats of a name.
+    /// These stats, by their report names.
+    pub(crate) fn from_named(named: Vec<(&'static str, Stats)>) -> Self {
+        MetricStats(
+            named
+                .into_iter()
+                .map(|(n, s)| (Cow::Borrowed(n), s))
+                .collect(),
+        )
+    }
+
+    /// The stats of a report name (`latency_ms`, `system_max_cpu_pct`).
     pub fn get(&self, name: &str) -> Option<&Stats> {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+    }
+
+    /// Adds the stats of a report name, after the others.
+    pub(crate) fn push(&mut self, name: &'static str, stats: Stats) {
+        self.0.push((Cow::Borrowed(name), stats));
+    }
+
+    /// Each name and its stats, in report order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Stats)> + '_ {
+        self.0.iter().map(|(n, s)| (n.as_ref(), s))
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries: Vec<(String, Stats)> = keyed::entries(deserializer)?;
+        Ok(MetricStats(
+            entries
+                .into_iter()
+                .map(|(n, s)| (Cow::Owned(n), s))
+                .collect(),
+        ))
     }
 }
 
@@ -189,9 +235,38 @@ impl Serialize for MetricStats {
 /// Per-stream metric stats, in [`Stream::ALL`] order, serialised as a JSON object keyed
 /// by the API stream name and the report metric name.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct StreamStats(pub Vec<(Stream, MetricStats)>);
+pub struct StreamStats(Vec<(Stream, MetricStats)>);
+
+impl<'de> Deserialize<'de> for StreamStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries: Vec<(String, MetricStats)> = keyed::entries(deserializer)?;
+        let streams = entries
+            .into_iter()
+            .map(|(name, metrics)| match Stream::from_api_name(&name) {
+                Some(stream) => Ok((stream, metrics)),
+                None => Err(de::Error::custom(format!("unknown stream `{name}`"))),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(StreamStats(streams))
+    }
+}
 
 impl StreamStats {
+    /// Each stream and its metrics' stats, in [`Stream::ALL`] order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (Stream, &MetricStats)> + '_ {
+        self.0.iter().map(|(s, m)| (*s, m))
+    }
+
+    /// How many streams.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The stats of a stream's metric.
     pub fn get(&self, stream: Stream, metric: Metric) -> Option<&Stats> {
         self.0
@@ -209,7 +284,7 @@ impl StreamStats {
                 &mut self.0[last].1
             }
         };
-        entry.0.push((metric.report_name(), stats));
+        entry.0.push((Cow::Borrowed(metric.report_name()), stats));
     }
 }
 
@@ -224,7 +299,7 @@ impl Serialize for StreamStats {
 }
 
 /// Degraded samples: with at least one flag, and per flag.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Degraded {
     /// Samples with at least one flag.
     pub samples: u64,
@@ -270,11 +345,49 @@ macro_rules! named_counts {
             }
         }
 
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = <Cow<'de, str>>::deserialize(deserializer)?;
+                $name::from_name(&name)
+                    .ok_or_else(|| de::Error::custom(format!("unknown name `{name}`")))
+            }
+        }
+
+        impl $name {
+            /// The one with this report name.
+            pub fn from_name(name: &str) -> Option<Self> {
+                $name::ALL.into_iter().find(|key| key.name() == name)
+            }
+        }
+
         $(#[$cmeta])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-        pub struct $counts(pub [u64; $name::COUNT]);
+        pub struct $counts([u64; $name::COUNT]);
+
+        impl<'de> Deserialize<'de> for $counts {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let entries: Vec<(String, u64)> = keyed::entries(deserializer)?;
+                let mut counts = $counts::default();
+                for (name, n) in entries {
+                    let key = $name::from_name(&name)
+                        .ok_or_else(|| de::Error::custom(format!("unknown key `{name}`")))?;
+                    counts.0[key.index()] = n;
+                }
+                Ok(counts)
+            }
+        }
 
         impl $counts {
+            /// These counts, in [`ALL`]($name::ALL) order.
+            pub const fn new(counts: [u64; $name::COUNT]) -> Self {
+                $counts(counts)
+            }
+
+            /// Every count, in [`ALL`]($name::ALL) order.
+            pub const fn counts(&self) -> [u64; $name::COUNT] {
+                self.0
+            }
+
             /// The count of one.
             pub fn get(&self, key: $name) -> u64 {
                 self.0[key.index()]
@@ -322,7 +435,7 @@ named_counts! {
 }
 
 /// Per-sample MOS of the two audio streams, rounded to [`MosReport::DECIMALS`] decimals.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MosReport {
     /// What the participants send.
     pub audio_input: Stats,
@@ -381,7 +494,7 @@ impl Grade {
 }
 
 /// One participant entry of a meeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParticipantDetail {
     /// `user_id` (`""` when absent).
     pub user_id: String,

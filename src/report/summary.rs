@@ -1,5 +1,6 @@
 //! The report of `qos_summary` pages.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::MetricStats;
@@ -7,7 +8,7 @@ use super::MetricStats;
 /// What `qos_summary` pages say: per participant, per type (a stream, or `cpu_usage`) and
 /// metric, the minimum, average and maximum over the meeting; and STATS over the
 /// participants' averages.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SummaryReport {
     /// One per summary entry, in input order.
     pub participants: Vec<SummaryParticipant>,
@@ -17,18 +18,18 @@ pub struct SummaryReport {
 }
 
 /// A participant's `qos_summary` entry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SummaryParticipant {
     /// Its `user_name`.
     pub user_name: String,
     /// Per type, per metric (`bitrate_kbps`, `latency_ms`, `jitter_ms`, `loss_pct`,
     /// `frame_rate_fps`, `resolution_height_px`; `zoom_cpu_pct`, `system_cpu_pct`).
-    pub streams: BTreeMap<String, BTreeMap<&'static str, MinAvgMax>>,
+    pub streams: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>>,
 }
 
 /// A summary's three values of one metric, in report units; `null` when not sent (a
 /// resolution has only `avg`, `system_cpu_pct` only `max`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MinAvgMax {
     /// The minimum over the meeting.
     pub min: Option<f64>,

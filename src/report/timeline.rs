@@ -9,7 +9,7 @@ use crate::schema::{Metric, Stream};
 /// A meeting's samples by participant entry and time column. Columns are a minute wide,
 /// or a whole number of minutes when the meeting is longer than [`Timeline::MAX_COLUMNS`]
 /// minutes: a long meeting is drawn at a coarser step, its numbers are not changed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timeline {
     /// The first column's start, seconds since 1970-01-01 UTC (the earliest sample's time,
     /// down to the minute).
@@ -54,7 +54,7 @@ fn offset_s(column: usize, column_s: u64) -> i64 {
 }
 
 /// One participant entry across the columns.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimelineRow {
     /// The entry's index in the meeting (input order across pages), from 0.
     pub participant: u64,
@@ -65,7 +65,7 @@ pub struct TimelineRow {
 }
 
 /// The samples of one participant entry in one column.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     /// The worst MOS band of the samples (of the lower of the two audio MOS estimates);
     /// [`Grade::Unclassified`] when they had no MOS; `None` when there was no sample.
@@ -75,13 +75,13 @@ pub struct Cell {
 }
 
 /// A metric of a stream over the columns.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     /// The stream.
-    #[serde(serialize_with = "stream_name")]
+    #[serde(serialize_with = "stream_name", deserialize_with = "stream_of_name")]
     pub stream: Stream,
     /// Latency, jitter or average loss.
-    #[serde(serialize_with = "metric_name")]
+    #[serde(serialize_with = "metric_name", deserialize_with = "metric_of_name")]
     pub metric: Metric,
     /// Nearest-rank median across the column's values, in the report unit; `None` when
     /// the column has none.
@@ -98,4 +98,19 @@ fn stream_name<S: serde::Serializer>(stream: &Stream, serializer: S) -> Result<S
 
 fn metric_name<S: serde::Serializer>(metric: &Metric, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(metric.report_name())
+}
+
+fn stream_of_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Stream, D::Error> {
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    Stream::from_api_name(&name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown stream `{name}`")))
+}
+
+fn metric_of_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Metric, D::Error> {
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    Metric::ALL
+        .iter()
+        .copied()
+        .find(|m| m.report_name() == name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown metric `{name}`")))
 }

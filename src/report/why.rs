@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::FlagCounts;
@@ -50,7 +51,7 @@ impl Dimension {
 }
 
 /// The samples of the participants that share one value of a dimension.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Breakdown {
     /// Participant entries with this value.
     pub participants: u64,
@@ -69,7 +70,7 @@ pub struct Breakdown {
 /// Per dimension, per value (sorted), its [`Breakdown`]; serialised as
 /// `{"network_type": {"Wifi": {...}, ...}, "data_center": ..., "device": ..., "version": ...}`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Breakdowns(pub [BTreeMap<String, Breakdown>; 4]);
+pub struct Breakdowns([BTreeMap<String, Breakdown>; 4]);
 
 impl Breakdowns {
     /// The values of one dimension.
@@ -80,6 +81,22 @@ impl Breakdowns {
     /// The values of one dimension, to fill.
     pub fn get_mut(&mut self, dimension: Dimension) -> &mut BTreeMap<String, Breakdown> {
         &mut self.0[dimension as usize]
+    }
+}
+
+impl<'de> Deserialize<'de> for Breakdowns {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries: Vec<(String, BTreeMap<String, Breakdown>)> =
+            super::keyed::entries(deserializer)?;
+        let mut breakdowns = Breakdowns::default();
+        for (name, values) in entries {
+            let dimension = Dimension::ALL
+                .into_iter()
+                .find(|d| d.name() == name)
+                .ok_or_else(|| de::Error::custom(format!("unknown dimension `{name}`")))?;
+            *breakdowns.get_mut(dimension) = values;
+        }
+        Ok(breakdowns)
     }
 }
 
@@ -95,7 +112,7 @@ impl Serialize for Breakdowns {
 
 /// A run of degraded samples of one participant entry: consecutive in time order, each at
 /// most [`Thresholds::episode_gap_s`](crate::Thresholds::episode_gap_s) after the last.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Episode {
     /// The entry's index in the meeting (input order across pages), from 0.
     pub participant: u64,
@@ -115,7 +132,7 @@ pub struct Episode {
 }
 
 /// The largest latency, jitter and average loss over some samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Worst {
     /// Milliseconds.
     pub latency_ms: Option<f64>,

@@ -68,7 +68,7 @@ pub fn naive_stats(values: &[f64], samples: u64) -> NaiveStats {
             return None;
         }
         let mut r = (p * n) / 100;
-        if (p * n) % 100 != 0 {
+        if !(p * n).is_multiple_of(100) {
             r += 1;
         }
         Some(sorted[r.max(1) - 1])

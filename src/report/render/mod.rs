@@ -27,15 +27,15 @@ impl Report {
 
 /// Every STATS of a meeting with its stream and metric names, in report order: the
 /// streams' metrics, the CPU fields (stream `cpu`), and MOS (metric `mos`).
-fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &'static str, &Stats)> {
+fn stat_rows(meeting: &MeetingReport) -> Vec<(&'static str, &str, &Stats)> {
     let mut rows = Vec::new();
-    for (stream, metrics) in &meeting.streams.0 {
-        for (name, stats) in &metrics.0 {
-            rows.push((stream.api_name(), *name, stats));
+    for (stream, metrics) in meeting.streams.iter() {
+        for (name, stats) in metrics.iter() {
+            rows.push((stream.api_name(), name, stats));
         }
     }
-    for (name, stats) in &meeting.cpu.0 {
-        rows.push(("cpu", *name, stats));
+    for (name, stats) in meeting.cpu.iter() {
+        rows.push(("cpu", name, stats));
     }
     rows.push(("audio_input", "mos", &meeting.mos.audio_input));
     rows.push(("audio_output", "mos", &meeting.mos.audio_output));

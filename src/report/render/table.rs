@@ -260,17 +260,18 @@ fn write_standouts(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<
             .filter(|(_, b)| b.samples >= 10)
             .map(|(value, b)| (value, b, b.degraded as f64 / b.samples as f64))
             .max_by(|a, b| a.2.total_cmp(&b.2));
-        if let Some((value, b, value_share)) = worst {
-            if value_share >= 1.5 * share && value_share >= share + 0.05 {
-                lines.push(format!(
-                    "    {} {}: {:.1}% of {} degraded (meeting {:.1}%)",
-                    dimension.name(),
-                    escape_controls(value),
-                    value_share * 100.0,
-                    count(b.samples, "sample", "samples"),
-                    share * 100.0
-                ));
-            }
+        if let Some((value, b, value_share)) = worst
+            && value_share >= 1.5 * share
+            && value_share >= share + 0.05
+        {
+            lines.push(format!(
+                "    {} {}: {:.1}% of {} degraded (meeting {:.1}%)",
+                dimension.name(),
+                escape_controls(value),
+                value_share * 100.0,
+                count(b.samples, "sample", "samples"),
+                share * 100.0
+            ));
         }
     }
     if !lines.is_empty() {

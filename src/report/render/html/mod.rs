@@ -53,6 +53,7 @@ impl Report {
     ///
     /// # Errors
     /// The writer's.
+    #[cfg_attr(docsrs, doc(cfg(feature = "html")))]
     pub fn write_html(&self, out: &mut impl Write) -> io::Result<()> {
         let title = match self.meetings.as_slice() {
             [one] => format!("Zoom QoS: {}", one.meeting),
