@@ -55,7 +55,7 @@ fn walk(root: Value<'_, '_>, layer: Layer) -> u64 {
                     seen += 1;
                     if layer >= Layer::Units {
                         // The parser the metric's descriptor names, as the decoder calls it.
-                        let parsed = metric.descriptor().parser.parse(text.as_bytes());
+                        let parsed = metric.descriptor().parse_stored(text.as_bytes());
                         seen += u64::from(parsed.is_ok());
                     }
                 }

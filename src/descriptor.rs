@@ -9,8 +9,10 @@
 use crate::schema::{CpuMetric, Metric, RssiMetric, SummaryKey};
 use crate::units::{self, UnitResult};
 
-/// A metric's facts. Get one with [`Metric::descriptor`] or [`CpuMetric::descriptor`].
+/// A metric's facts. Get one with [`Metric::descriptor`], [`CpuMetric::descriptor`] or
+/// [`RssiMetric::descriptor`]. How its column is stored and parsed stays inside the crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Descriptor {
     /// The name in report v1, with its unit (`latency_ms`).
     pub report_name: &'static str,
@@ -26,15 +28,15 @@ pub struct Descriptor {
     /// signal in dBm), stored shifted into the unsigned cells.
     pub zero_stored: u32,
     /// Which unit parser reads its strings.
-    pub parser: Parser,
+    pub(crate) parser: Parser,
     /// How its column is stored.
-    pub storage: Storage,
+    pub(crate) storage: Storage,
 }
 
 /// The unit parsers of [`crate::units`], as data, so that a descriptor can name one and the
 /// call stays a direct (inlinable) call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Parser {
+pub(crate) enum Parser {
     /// [`units::bitrate_bps`].
     Bitrate,
     /// [`units::millis_10us`].
@@ -60,7 +62,7 @@ impl Parser {
     // Always inlined: the row writer calls it per value, and the match then folds into
     // the writer's own dispatch (measured with callgrind: +3 % instructions per page when not).
     #[inline(always)]
-    pub fn parse(self, text: &[u8]) -> UnitResult<u32> {
+    pub(crate) fn parse(self, text: &[u8]) -> UnitResult<u32> {
         match self {
             Parser::Bitrate => units::bitrate_bps(text),
             Parser::Millis => units::millis_10us(text),
@@ -80,17 +82,17 @@ impl Parser {
 /// sends (whole ms, kbps, fps, percent), and widens once to the exact unit when a value
 /// needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Storage {
+pub(crate) struct Storage {
     /// The narrow start: its cells, and how many stored units one narrow unit is. `None`:
     /// the column starts wide.
-    pub narrow: Option<(Cells, Scale)>,
+    pub(crate) narrow: Option<(Cells, Scale)>,
     /// The cells once widened, in stored units; they hold every value the parser returns.
-    pub wide: Cells,
+    pub(crate) wide: Cells,
 }
 
 /// A cell width. The largest value of each is the "missing" sentinel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cells {
+pub(crate) enum Cells {
     /// One byte.
     U8,
     /// Two bytes.
@@ -106,7 +108,7 @@ pub enum Cells {
 /// How many stored units one narrow unit is. Constants, so that the division on every write
 /// is by a constant (a multiply and a shift, not a divide).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scale {
+pub(crate) enum Scale {
     /// Narrow units are stored units.
     One,
     /// Narrow units are hundreds of stored units (whole ms of 10 µs, whole % of 0.01 %).
@@ -117,7 +119,7 @@ pub enum Scale {
 
 impl Scale {
     /// The factor.
-    pub const fn factor(self) -> u64 {
+    pub(crate) const fn factor(self) -> u64 {
         match self {
             Scale::One => 1,
             Scale::Hundred => 100,
@@ -199,6 +201,16 @@ impl Descriptor {
                 None => false,
             });
         }
+    }
+
+    /// The stored value of a spelling of this metric (`"126 ms"` → 12,600 for latency);
+    /// `Ok(None)` for a blank.
+    ///
+    /// # Errors
+    /// The unit parser's, for a value that is neither blank nor a valid spelling.
+    #[inline(always)]
+    pub fn parse_stored(&self, text: &[u8]) -> UnitResult<u32> {
+        self.parser.parse(text)
     }
 
     /// A stored value in the report unit; `None` for a `0*0` resolution.

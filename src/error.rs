@@ -8,10 +8,11 @@ use crate::units::UnitError;
 
 /// The error of every fallible call of this crate. Boxed, so `Result<T, Error>` stays one
 /// pointer wide; inspect it through [`Error::kind`].
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error(Box<ErrorKind>);
 
 /// What went wrong. More kinds may be added in minor releases.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The input is not JSON (or is truncated). `offset` is the byte where the parser stopped.

@@ -7,13 +7,14 @@ macro_rules! api_names {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $api:literal,)* }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name {
             $(#[doc = concat!("`", $api, "`")] $variant,)*
         }
 
         impl $name {
             /// Every variant, in the order of the API documentation.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            pub const ALL: [$name; [$($name::$variant,)*].len()] = [$($name::$variant,)*];
             /// The number of variants.
             pub const COUNT: usize = Self::ALL.len();
 
@@ -43,8 +44,30 @@ macro_rules! api_names {
                 f.write_str(self.api_name())
             }
         }
+
+        impl core::str::FromStr for $name {
+            type Err = UnknownName;
+
+            /// The field of an API key (`"audio_input".parse::<Stream>()`).
+            fn from_str(key: &str) -> Result<Self, UnknownName> {
+                $name::from_api_name(key).ok_or(UnknownName(stringify!($name)))
+            }
+        }
     };
 }
+
+/// A name that is not one of the schema's (or the report's): what `parse` refused, by
+/// the kind of name it expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownName(pub &'static str);
+
+impl core::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "not a known {} name", self.0)
+    }
+}
+
+impl std::error::Error for UnknownName {}
 
 api_names! {
     /// A media stream of a `user_qos` sample. `*_input` is what the participant sends,
@@ -114,7 +137,7 @@ impl Stream {
     /// metrics for video and screen-share streams.
     pub const fn metrics(self) -> &'static [Metric] {
         if self.has_picture() {
-            Metric::ALL
+            &Metric::ALL
         } else {
             Metric::NETWORK
         }
@@ -273,13 +296,13 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for s in Stream::ALL {
-            assert_eq!(Stream::from_api_name(s.api_name()), Some(*s));
+            assert_eq!(Stream::from_api_name(s.api_name()), Some(s));
         }
         for m in Metric::ALL {
-            assert_eq!(Metric::from_api_name(m.api_name()), Some(*m));
+            assert_eq!(Metric::from_api_name(m.api_name()), Some(m));
         }
         for f in ParticipantField::ALL {
-            assert_eq!(ParticipantField::from_api_name(f.api_name()), Some(*f));
+            assert_eq!(ParticipantField::from_api_name(f.api_name()), Some(f));
         }
         assert_eq!(Stream::COUNT, 18);
         assert_eq!(Stream::from_api_name("Audio_Input"), None);

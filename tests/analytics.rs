@@ -144,8 +144,10 @@ fn thresholds_are_configurable_and_screen_share_can_be_included() {
     let json = r#"{"participants": [{"user_qos": [
         {"as_input": {"jitter": "600 ms"}, "audio_input": {"latency": "120 ms"}}]}]}"#;
     let t = table(json);
-    let mut thresholds = Thresholds::default().with_limit(Flag::Latency, 100.0);
-    thresholds.screen_share = true;
+    let thresholds = Thresholds::default()
+        .with_limit(Flag::Latency, 100.0)
+        .expect("a valid threshold")
+        .with_screen_share(true);
     let report = Analysis::new().thresholds(thresholds).meeting("m", &t);
     assert_eq!(
         (
@@ -156,19 +158,15 @@ fn thresholds_are_configurable_and_screen_share_can_be_included() {
     );
     let report = Analysis::new().meeting("m", &t);
     assert_eq!(report.degraded.samples, 0);
+    // A NaN would flag every sample (NaN comparisons): it is refused where it is set.
     let bad = Thresholds::default().with_limit(Flag::Jitter, f64::NAN);
-    assert!(
-        bad.validate()
-            .unwrap_err()
-            .to_string()
-            .contains("jitter_ms")
-    );
+    assert!(bad.unwrap_err().to_string().contains("jitter_ms"));
     assert!(
         Thresholds::default()
-            .with_limit(Flag::Loss, 0.29)
-            .validate()
-            .is_ok()
+            .with_limit(Flag::Jitter, -1.0)
+            .is_err()
     );
+    assert!(Thresholds::default().with_limit(Flag::Loss, 0.29).is_ok());
 }
 
 #[test]
@@ -177,7 +175,9 @@ fn thresholds_with_more_decimals_than_stored_compare_exactly() {
         r#"{"participants": [{"user_qos": [{"audio_input": {"avg_loss": "0.29%"}}, {"audio_input": {"avg_loss": "0.30%"}}]}]}"#,
     );
     let flags = |avg_loss_pct| {
-        let thresholds = Thresholds::default().with_limit(Flag::Loss, avg_loss_pct);
+        let thresholds = Thresholds::default()
+            .with_limit(Flag::Loss, avg_loss_pct)
+            .expect("a valid threshold");
         Analysis::new()
             .thresholds(thresholds)
             .meeting("m", &t)

@@ -18,6 +18,11 @@ thread_local! {
 }
 
 /// Records the waits instead of sleeping: the fetch runs on the test's own thread.
+/// `type=live`, 10 participants a page.
+fn live() -> Query {
+    Query::new(QosType::Live, 10).expect("a valid page size")
+}
+
 fn record_wait(wait: Duration) {
     WAITS.with(|w| w.borrow_mut().push(wait));
 }
@@ -127,7 +132,7 @@ fn rate_limits_are_retried_honouring_retry_after() {
         _ => Response::json(200, page.clone()),
     });
     let fetched = client(&server)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect("third time lucky");
     assert_eq!(fetched.len(), 1);
     assert_eq!(server.requests().len(), 3);
@@ -153,7 +158,7 @@ fn server_errors_exhaust_the_retries_into_a_typed_error() {
     };
     let error = client(&server)
         .retry_policy(policy)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("never up");
     assert_eq!(server.requests().len(), 4);
     assert_eq!(
@@ -199,9 +204,7 @@ fn a_refused_token_is_renewed_once_through_oauth() {
         Response::json(200, page.clone())
     });
     let client = s2s_client(&server, "acc/1");
-    let fetched = client
-        .fetch(&meeting("1"), &Query::default())
-        .expect("renewed");
+    let fetched = client.fetch(&meeting("1"), &live()).expect("renewed");
     assert_eq!(fetched.len(), 1);
     let requests = server.requests();
     let oauth: Vec<_> = requests
@@ -241,7 +244,7 @@ fn a_token_that_stays_refused_is_an_error_without_secrets() {
         .api_base(format!("{}/v2", server.base))
         .oauth_base(&server.base);
     let error = client
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("refused twice");
     let text = error.to_string();
     assert!(
@@ -266,7 +269,7 @@ fn a_token_that_stays_refused_is_an_error_without_secrets() {
     };
     let error = Client::new(auth)
         .oauth_base(&refusing.base)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("no token");
     assert!(matches!(error.kind(), ErrorKind::Transport { .. }));
     assert!(error.to_string().contains("Invalid client_id"), "{error}");
@@ -291,7 +294,7 @@ fn zoom_error_codes_are_typed() {
         ),
     });
     let error = client(&server)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("expired");
     match error.kind() {
         ErrorKind::Api(api) => {
@@ -308,7 +311,7 @@ fn zoom_error_codes_are_typed() {
         )
     });
     let error = client(&server)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("missing");
     assert!(
         error
@@ -351,9 +354,7 @@ fn odd_uuids_are_double_encoded_and_page_size_is_sent() {
             r#"{"user_id":"1","user_qos":[],"next_page_token":"ignored"}"#,
         )
     });
-    let fetched = client(&server)
-        .fetch(&single, &Query::default())
-        .expect("one page");
+    let fetched = client(&server).fetch(&single, &live()).expect("one page");
     assert_eq!(
         fetched.len(),
         1,
@@ -369,7 +370,7 @@ fn odd_uuids_are_double_encoded_and_page_size_is_sent() {
 fn a_page_that_is_not_json_is_an_error_not_an_empty_result() {
     let server = FakeZoom::start(|_| Response::json(200, "<html>proxy error</html>"));
     let error = client(&server)
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect_err("not a page");
     assert!(matches!(error.kind(), ErrorKind::Json { .. }), "{error}");
     // Asked again as a failed transfer is, then given up: 5 attempts, waits 1, 2, 4, 8 s.
@@ -398,7 +399,7 @@ fn a_token_is_renewed_before_it_expires() {
         served(request)
     });
     let fetched = s2s_client(&server, "a")
-        .fetch(&meeting("1"), &Query::default())
+        .fetch(&meeting("1"), &live())
         .expect("three pages");
     assert_eq!(fetched.len(), 3);
     let carried: Vec<Option<String>> = server

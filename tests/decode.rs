@@ -333,7 +333,7 @@ fn both_routes_agree_on_a_generated_meeting() {
     assert_eq!(from_tape.samples(), 23 * 17);
     for (a, b) in from_tape.participants().zip(from_views.participants()) {
         for field in ParticipantField::ALL {
-            assert_eq!(a.field(*field), b.field(*field));
+            assert_eq!(a.field(field), b.field(field));
         }
         assert_eq!(a.rows(), b.rows());
     }
@@ -342,21 +342,21 @@ fn both_routes_agree_on_a_generated_meeting() {
         for stream in Stream::ALL {
             for metric in stream.metrics() {
                 let a = from_tape
-                    .stream(*stream)
+                    .stream(stream)
                     .and_then(|s| s.stored(*metric, row));
                 let b = from_views
-                    .stream(*stream)
+                    .stream(stream)
                     .and_then(|s| s.stored(*metric, row));
                 assert_eq!(a, b, "row {row} {stream}.{metric}");
             }
         }
         for cpu in CpuMetric::ALL {
-            assert_eq!(from_tape.cpu_bp(*cpu, row), from_views.cpu_bp(*cpu, row));
+            assert_eq!(from_tape.cpu_bp(cpu, row), from_views.cpu_bp(cpu, row));
         }
         for rssi in RssiMetric::ALL {
             assert_eq!(
-                from_tape.rssi_dbm(*rssi, row),
-                from_views.rssi_dbm(*rssi, row)
+                from_tape.rssi_dbm(rssi, row),
+                from_views.rssi_dbm(rssi, row)
             );
         }
     }

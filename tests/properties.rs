@@ -173,6 +173,7 @@ fn metric_value(
         Metric::AvgLoss | Metric::MaxLoss => (1_000, 2, "%"),
         Metric::FrameRate => (3_100, 2, " fps"),
         Metric::Resolution => (0, 0, ""),
+        other => panic!("the model has no spelling of {other}"),
     };
     let valid = (0..=max, any::<bool>()).prop_map(move |(v, spaced)| {
         let scale = 10f64.powi(pow10 as i32);

@@ -38,12 +38,12 @@ fn report(seed: u64, meetings: usize, shape: MeetingShape) -> Report {
         .decode(&mut page, &mut summary)
         .expect("summary page");
     reports.push(analysis.meeting("summary", &summary));
-    let errors = vec![MeetingError {
-        meeting: "bad".to_owned(),
-        file: Some("bad.json".to_owned()),
-        offset: Some(12),
-        message: "malformed JSON at byte 12: expected value".to_owned(),
-    }];
+    let errors = vec![MeetingError::new(
+        "bad",
+        Some("bad.json".to_owned()),
+        Some(12),
+        "malformed JSON at byte 12: expected value",
+    )];
     let mut report = Report::new(reports, errors);
     report.account = Some(rollup.finish());
     report

@@ -65,11 +65,8 @@ pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), 
     let Some(path) = &input.description else {
         return Ok(());
     };
-    let failed = |message: String| MeetingError {
-        meeting: input.name.clone(),
-        file: Some(path.display().to_string()),
-        offset: None,
-        message,
+    let failed = |message: String| {
+        MeetingError::new(&input.name, Some(path.display().to_string()), None, message)
     };
     let bytes = fs::read(path).map_err(|e| failed(format!("cannot read: {}", io_reason(&e))))?;
     let description: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
@@ -329,11 +326,8 @@ pub fn meeting(
     progress: &Progress,
 ) -> Result<Vec<(String, Range<u32>)>, MeetingError> {
     worker.table.clear();
-    let failed = |file: String, offset, message| MeetingError {
-        meeting: input.name.clone(),
-        file: Some(file),
-        offset,
-        message,
+    let failed = |file: String, offset, message: String| {
+        MeetingError::new(&input.name, Some(file), offset, message)
     };
     let mut files: Vec<(String, Range<u32>)> = Vec::new();
     let paths: Vec<Option<&Path>> = match &input.source {

@@ -29,6 +29,27 @@ const REPEAT_PARTICIPANTS: usize = 20;
 
 /// The account rollup being built. [`add`](Self::add) each meeting, [`merge`](Self::merge)
 /// rollups built on other threads, then [`finish`](Self::finish).
+///
+/// ```
+/// use zoom_qos::aggregate::AccountRollup;
+/// use zoom_qos::{Analysis, Decoder, Report, Table};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let analysis = Analysis::new();
+/// let (mut here, mut there) = (AccountRollup::new(), AccountRollup::new());
+/// let mut meetings = Vec::new();
+/// for (name, rollup) in [("monday", &mut here), ("tuesday", &mut there)] {
+///     let mut table = Table::new();
+///     Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+///     meetings.push(analysis.meeting_into(name, &table, rollup)); // as two threads would
+/// }
+/// here.merge(there);
+/// let mut report = Report::new(meetings, Vec::new());
+/// report.account = Some(here.finish());
+/// let account = report.account.as_ref().expect("set");
+/// assert_eq!((account.meetings, account.samples), (2, 4));
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct AccountRollup {
     meetings: Vec<WorstMeeting>,

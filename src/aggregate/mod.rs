@@ -30,6 +30,21 @@ use crate::report::{
 use crate::schema::{CpuMetric, Metric, Stream};
 
 /// What to compute, and how.
+///
+/// ```
+/// use zoom_qos::report::Flag;
+/// use zoom_qos::{Analysis, Decoder, Metric, Stream, Table, Thresholds};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let mut table = Table::new();
+/// Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+/// let thresholds = Thresholds::default().with_limit(Flag::Latency, 200.0)?;
+/// let report = Analysis::new().thresholds(thresholds).meeting("standup", &table);
+/// assert_eq!(report.degraded.by_flag.get(Flag::Latency), 1); // 210 ms > 200 ms
+/// let latency = report.streams.get(Stream::AudioInput, Metric::Latency).expect("stats");
+/// assert_eq!((latency.count, latency.p50, latency.max), (2, Some(126.0), Some(210.0)));
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
     thresholds: Thresholds,
@@ -44,8 +59,8 @@ impl Analysis {
         Self::default()
     }
 
-    /// Degradation thresholds (see [`Thresholds`]; check values from users with
-    /// [`Thresholds::validate`] first: a NaN or negative threshold is not rejected here).
+    /// Degradation thresholds (see [`Thresholds`], which refuses a NaN or negative value
+    /// wherever one is set or read).
     pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
         self.thresholds = thresholds;
         self
@@ -122,7 +137,7 @@ impl Analysis {
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
             gathered_metric_stats(table, stream, metric, all.clone())
         });
-        let cpu = self.map(CpuMetric::ALL, |&metric| {
+        let cpu = self.map(&CpuMetric::ALL, |&metric| {
             let descriptor = metric.descriptor();
             let stats = stats_of(descriptor, all.len(), |values| {
                 if let Some(cpu) = table.cpu() {

@@ -7,6 +7,9 @@ use crate::report::Stats;
 
 /// The 0-based index of the `percent`th percentile of `n` sorted values by nearest rank:
 /// rank `ceil(percent·n/100)`, at least 1. `None` for `n == 0`.
+// Public for the crate's table test of the rank (`tests/analytics.rs`); the oracles use
+// ranks of their own. Not an API for embedders.
+#[doc(hidden)]
 pub fn nearest_rank_index(n: usize, percent: u32) -> Option<usize> {
     if n == 0 {
         return None;
@@ -62,7 +65,7 @@ impl Extent {
 impl Stats {
     /// Stats of fixed-point values in any order, reported divided by `scale`. Reorders
     /// `values`. The mean is an exact integer sum divided once.
-    pub fn from_fixed(values: &mut [u32], scale: f64, samples: u64) -> Stats {
+    pub(crate) fn from_fixed(values: &mut [u32], scale: f64, samples: u64) -> Stats {
         Self::from_fixed_extent(values, Extent::of(values), scale, samples)
     }
 
@@ -84,7 +87,7 @@ impl Stats {
     }
 
     /// Stats of `f64` values in any order (ranked by `total_cmp`). Reorders `values`.
-    pub fn from_f64(values: &mut [f64], samples: u64) -> Stats {
+    pub(crate) fn from_f64(values: &mut [f64], samples: u64) -> Stats {
         let present = !values.is_empty();
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         let min = values.iter().copied().min_by(f64::total_cmp);

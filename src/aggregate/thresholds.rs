@@ -22,6 +22,7 @@ pub enum Comparison {
 
 /// Where a flag's value is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reads {
     /// A metric of each flagged stream: [`Stream::AUDIO_VIDEO`], and screen share too
     /// with [`Thresholds::screen_share`]. A picture metric is read on picture streams
@@ -37,6 +38,7 @@ pub enum Reads {
 /// raises), the timeline and the renderers all read these rows: a new flag is a
 /// [`Flag`] and a row.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct FlagRule {
     /// The flag raised.
     pub flag: Flag,
@@ -142,6 +144,7 @@ pub const FLAG_RULES: [FlagRule; Flag::COUNT] = [
 /// is large by nature). Read from TOML or JSON with serde, by the keys above; unknown keys
 /// are an error.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Thresholds {
     /// By [`Flag::index`], in each rule's unit.
     limits: [f64; Flag::COUNT],
@@ -161,6 +164,18 @@ impl Default for Thresholds {
             episode_gap_s: 120,
             episode_min_samples: 2,
         }
+    }
+}
+
+/// A threshold must be a finite number ≥ 0.
+fn check(rule: &FlagRule, value: f64) -> Result<(), Error> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "threshold {} must be a finite number ≥ 0, found {value}",
+            rule.key
+        )))
     }
 }
 
@@ -207,6 +222,8 @@ impl<'de> Deserialize<'de> for Thresholds {
                         _ => thresholds.episode_min_samples = map.next_value()?,
                     }
                 }
+                // A file's thresholds are checked as they are read: no NaN gets in.
+                thresholds.validate().map_err(de::Error::custom)?;
                 Ok(thresholds)
             }
         }
@@ -220,15 +237,42 @@ impl Thresholds {
         self.limits[flag.index()]
     }
 
-    /// Sets the threshold of a flag, in its rule's unit (check values from users with
-    /// [`validate`](Self::validate)).
-    pub fn set_limit(&mut self, flag: Flag, value: f64) {
+    /// Sets the threshold of a flag, in its rule's unit.
+    ///
+    /// # Errors
+    /// A [`Config`](crate::ErrorKind::Config) error for a value that is not a finite
+    /// number ≥ 0 (a NaN would flag every sample): the threshold is left as it was.
+    pub fn set_limit(&mut self, flag: Flag, value: f64) -> Result<(), Error> {
+        check(FlagRule::of(flag), value)?;
         self.limits[flag.index()] = value;
+        Ok(())
     }
 
-    /// These thresholds with one flag's threshold changed.
-    pub fn with_limit(mut self, flag: Flag, value: f64) -> Self {
-        self.set_limit(flag, value);
+    /// These thresholds with one flag's threshold changed:
+    /// `Thresholds::default().with_limit(Flag::Latency, 100.0)?`.
+    ///
+    /// # Errors
+    /// As [`set_limit`](Self::set_limit).
+    pub fn with_limit(mut self, flag: Flag, value: f64) -> Result<Self, Error> {
+        self.set_limit(flag, value)?;
+        Ok(self)
+    }
+
+    /// These thresholds with screen share raising flags too, or not.
+    pub fn with_screen_share(mut self, screen_share: bool) -> Self {
+        self.screen_share = screen_share;
+        self
+    }
+
+    /// These thresholds with another episode gap, in seconds.
+    pub fn with_episode_gap_s(mut self, episode_gap_s: u32) -> Self {
+        self.episode_gap_s = episode_gap_s;
+        self
+    }
+
+    /// These thresholds with another least episode length, in samples.
+    pub fn with_episode_min_samples(mut self, episode_min_samples: u32) -> Self {
+        self.episode_min_samples = episode_min_samples;
         self
     }
 
@@ -245,16 +289,9 @@ impl Thresholds {
     /// # Errors
     /// A [`Config`](crate::ErrorKind::Config) error naming the first bad field.
     pub fn validate(&self) -> Result<(), Error> {
-        match FLAG_RULES
+        FLAG_RULES
             .iter()
-            .map(|rule| (rule.key, self.limit(rule.flag)))
-            .find(|(_, value)| !value.is_finite() || *value < 0.0)
-        {
-            Some((key, value)) => Err(Error::config(format!(
-                "threshold {key} must be a finite number ≥ 0, found {value}"
-            ))),
-            None => Ok(()),
-        }
+            .try_for_each(|rule| check(rule, self.limit(rule.flag)))
     }
 
     /// These thresholds as a TOML file that [`Deserialize`] reads back: each key with
@@ -449,6 +486,20 @@ mod tests {
         );
         assert!(unknown.to_string().contains("`latency_ms`"), "{unknown}");
         let twice = read(r#"{"jitter_ms": 30, "jitter_ms": 31}"#).expect_err("twice");
+        let negative = read(r#"{"jitter_ms": -1}"#).expect_err("negative");
+        assert!(
+            negative
+                .to_string()
+                .contains("jitter_ms must be a finite number"),
+            "{negative}"
+        );
+        let mut t = Thresholds::default();
+        assert!(t.set_limit(Flag::Latency, f64::NAN).is_err());
+        assert_eq!(
+            t.limit(Flag::Latency),
+            150.0,
+            "a refused value changes nothing"
+        );
         assert!(
             twice.to_string().contains("duplicate field `jitter_ms`"),
             "{twice}"

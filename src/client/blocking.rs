@@ -56,6 +56,23 @@ impl fmt::Debug for AccessToken {
 
 /// Fetches whole page chains, blocking. Every page of a chain is fetched before `fetch`
 /// returns, so a `next_page_token` (valid 15 minutes) never waits on analysis.
+///
+/// ```
+/// use zoom_qos::client::{Auth, Client, Endpoint, Kind, QosType, Query};
+///
+/// let client = Client::new(Auth::ServerToServer {
+///     account_id: "acct".into(),
+///     client_id: "id".into(),
+///     client_secret: "secret".into(),
+/// })
+/// .rate(Some(8.0)); // requests a second, over every thread sharing the client
+/// let endpoint = Endpoint::ParticipantsQos { kind: Kind::Meeting, id: "85746065432".into() };
+/// let query = Query::new(QosType::Past, 10)?;
+/// // `client.fetch(&endpoint, &query)` returns every page's bytes, unchanged, or the
+/// // error (Zoom's code and its meaning, the daily limit, a broken transfer).
+/// # let _ = (client, endpoint, query);
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 pub struct Client {
     agent: ureq::Agent,
     api_base: String,

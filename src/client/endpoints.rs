@@ -87,15 +87,15 @@ impl Endpoint {
     }
 }
 
-/// The `type` query parameter.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The `type` query parameter. No default: the API's own (`live`) is rarely what a
+/// report wants, so a caller names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QosType {
     /// `past`: all past meetings.
     Past,
     /// `pastOne`: one past meeting instance.
     PastOne,
     /// `live`: meetings in progress (the API's default).
-    #[default]
     Live,
 }
 
@@ -115,16 +115,6 @@ impl QosType {
 pub struct Query {
     pub(super) qos_type: QosType,
     pub(super) page_size: u8,
-}
-
-impl Default for Query {
-    /// `live`, and the largest page size (fewest requests under the rate limit).
-    fn default() -> Self {
-        Query {
-            qos_type: QosType::Live,
-            page_size: MAX_PAGE_SIZE,
-        }
-    }
 }
 
 impl Query {

@@ -63,7 +63,31 @@ pub enum Step {
     Reauthenticate,
 }
 
-/// The pagination of one endpoint: a state machine fed with answers.
+/// The pagination of one endpoint: a state machine fed with answers, for any HTTP stack.
+///
+/// ```
+/// use zoom_qos::client::{DEFAULT_API_BASE, Endpoint, HttpResponse, Kind, Pages, QosType, Query, RetryPolicy, Step};
+///
+/// let endpoint = Endpoint::ParticipantsQos { kind: Kind::Meeting, id: "85746065432".into() };
+/// let query = Query::new(QosType::Past, 10)?;
+/// let mut pages = Pages::new(DEFAULT_API_BASE, &endpoint, query, false, RetryPolicy::default());
+/// let answers: [&[u8]; 2] = [
+///     br#"{"participants": [], "next_page_token": "t1"}"#,
+///     br#"{"participants": [], "next_page_token": ""}"#,
+/// ];
+/// let mut kept = Vec::new();
+/// while let Some(url) = pages.next_url() {
+///     let body = answers[kept.len()]; // your GET of `url`
+///     let answer = HttpResponse { status: 200, retry_after: None, rate_limit_type: None, body };
+///     match pages.on_response(&answer)? {
+///         Step::Page { .. } => kept.push(body),
+///         Step::Retry { after } => std::thread::sleep(after),
+///         Step::Reauthenticate => unreachable!("this example's token is never refused"),
+///     }
+/// }
+/// assert_eq!(kept.len(), 2);
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Pages {
     base: String,
@@ -271,6 +295,11 @@ impl Pages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `live`, 10 participants a page.
+    fn live_query() -> Query {
+        Query::new(QosType::Live, crate::client::MAX_PAGE_SIZE).expect("a valid page size")
+    }
     use crate::client::{Kind, QosType};
 
     fn endpoint(id: &str) -> Endpoint {
@@ -322,7 +351,7 @@ mod tests {
             Query::new(QosType::PastOne, 1).map(|q| q.page_size).ok(),
             Some(1)
         );
-        assert_eq!(Query::default().page_size, 10);
+        assert_eq!(live_query().page_size, 10);
     }
 
     fn page(token: &str) -> String {
@@ -334,7 +363,7 @@ mod tests {
         let mut pages = Pages::new(
             "http://x/v2/",
             &endpoint("1"),
-            Query::default(),
+            live_query(),
             false,
             RetryPolicy::default(),
         );
@@ -386,7 +415,7 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(5),
         };
-        let mut pages = Pages::new("http://x", &endpoint("1"), Query::default(), false, policy);
+        let mut pages = Pages::new("http://x", &endpoint("1"), live_query(), false, policy);
         let busy = |retry_after| HttpResponse {
             status: 429,
             retry_after,
@@ -422,7 +451,7 @@ mod tests {
         let mut pages = Pages::new(
             "http://x",
             &endpoint("1"),
-            Query::default(),
+            live_query(),
             true,
             RetryPolicy::default(),
         );
@@ -440,7 +469,7 @@ mod tests {
         let mut fixed = Pages::new(
             "http://x",
             &endpoint("1"),
-            Query::default(),
+            live_query(),
             false,
             RetryPolicy::default(),
         );

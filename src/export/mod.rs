@@ -19,11 +19,14 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int16Array, Int32Array, RecordBatch,
-    StringArray, TimestampMillisecondArray, new_null_array,
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int16Array, Int32Array, StringArray,
+    TimestampMillisecondArray, new_null_array,
 };
-pub use arrow_schema::ArrowError;
-use arrow_schema::{DataType, Field, SchemaRef};
+// The Arrow types this module's signatures use, so that an embedder needs no arrow crate
+// of its own (nor to match this crate's exact version of one).
+pub use arrow_array::RecordBatch;
+pub use arrow_schema::{ArrowError, SchemaRef};
+use arrow_schema::{DataType, Field};
 
 mod meetings;
 mod types;
@@ -106,7 +109,7 @@ fn sample_columns() -> &'static [SampleColumn] {
         let mut columns = vec![SampleColumn::Meeting, SampleColumn::Participant];
         columns.extend(TEXT_FIELDS.map(SampleColumn::Text));
         columns.push(SampleColumn::Time);
-        for &stream in Stream::ALL {
+        for stream in Stream::ALL {
             for &metric in stream.metrics() {
                 columns.push(SampleColumn::Metric(stream, metric));
                 if metric == Metric::Resolution {
@@ -175,6 +178,23 @@ impl core::fmt::Display for Date {
 
 /// A meeting's samples, ready to become record batches: one per date, or one for rows
 /// of any choosing.
+///
+/// ```
+/// use zoom_qos::export::Samples;
+/// use zoom_qos::{Analysis, Decoder, Table};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let mut table = Table::new();
+/// Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+/// let analysis = Analysis::new();
+/// // Flagged with the analysis's own thresholds, so the rows agree with its report.
+/// let samples = Samples::new("standup", &table, analysis.flag_thresholds());
+/// for (date, rows) in samples.by_date() {
+///     let batch = samples.batch(&rows)?;
+///     assert_eq!((date.to_string(), batch.num_rows()), ("2021-06-24".to_owned(), 2));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Samples<'t> {
     meeting: &'t str,
     table: &'t Table,

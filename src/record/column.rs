@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn sentinels_read_as_missing_and_values_round_trip() {
         for metric in Metric::ALL {
-            let mut column = column(*metric);
+            let mut column = column(metric);
             add_row(&mut column);
             let row = add_row(&mut column);
             column.set(row, 12_300);

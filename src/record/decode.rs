@@ -68,6 +68,21 @@ pub fn locate_json_error(original: &[u8]) -> Option<Error> {
 ///
 /// Accepts a list page (`{"participants": [...], ...}`) and the single-participant
 /// endpoint's answer (a participant object with `user_qos` at the top level).
+///
+/// ```
+/// use zoom_qos::{Decoder, Metric, Stream, Table};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let (mut decoder, mut table) = (Decoder::default(), Table::new());
+/// for _ in 0..3 {
+///     table.clear(); // one decoder and one table, reused: no allocation per sample
+///     decoder.decode(&mut page.to_vec(), &mut table)?; // parsed in place
+/// }
+/// assert_eq!(table.samples(), 2);
+/// let latency = table.stream(Stream::AudioInput).and_then(|c| c.value(Metric::Latency, 1));
+/// assert_eq!(latency, Some(210.0));
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 pub struct Decoder {
     config: DecodeConfig,
     buffers: Buffers,

@@ -28,31 +28,31 @@ fn write_participant(
 ) -> Result<(), Error> {
     writer.begin_participant()?;
     for field in ParticipantField::ALL {
-        if let Some(text) = participant.field(*field) {
-            writer.participant_text(*field, text);
+        if let Some(text) = participant.field(field) {
+            writer.participant_text(field, text);
         }
     }
     for sample in &participant.user_qos {
         writer.begin_sample()?;
         writer.time(json_scalar(sample.date_time))?;
         for stream in Stream::ALL {
-            if let Some(view) = sample.stream(*stream) {
-                writer.open_group(Group::Stream(*stream));
-                for metric in stream.metrics() {
-                    writer.metric(*stream, *metric, json_scalar(view.get(*metric)))?;
+            if let Some(view) = sample.stream(stream) {
+                writer.open_group(Group::Stream(stream));
+                for &metric in stream.metrics() {
+                    writer.metric(stream, metric, json_scalar(view.get(metric)))?;
                 }
             }
         }
         if let Some(cpu) = &sample.cpu_usage {
             writer.open_group(Group::Cpu);
             for metric in CpuMetric::ALL {
-                writer.cpu(*metric, json_scalar(cpu[metric.index()]))?;
+                writer.cpu(metric, json_scalar(cpu[metric.index()]))?;
             }
         }
         if let Some(rssi) = &sample.wifi_rssi {
             writer.open_group(Group::Rssi);
             for metric in RssiMetric::ALL {
-                writer.rssi(*metric, json_scalar(rssi[metric.index()]))?;
+                writer.rssi(metric, json_scalar(rssi[metric.index()]))?;
             }
         }
         writer.end_sample();

@@ -256,6 +256,21 @@ pub(crate) struct ParticipantRow {
 /// an object; earlier rows read as missing. A table can be [`clear`](Table::clear)ed and
 /// reused: it keeps its allocations (and the widths its columns grew to), so decoding into
 /// it again allocates nothing per sample.
+///
+/// ```
+/// use zoom_qos::{Decoder, Metric, Stream, Table};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let mut table = Table::new();
+/// Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+/// let ana = table.participant(0).expect("one participant");
+/// assert_eq!((ana.user_name(), ana.rows()), ("Ana", 0..2));
+/// let audio = table.stream(Stream::AudioInput).expect("audio_input appears");
+/// assert_eq!(audio.stored(Metric::Latency, 0), Some(12_600)); // 10 µs units, exact
+/// assert_eq!(audio.value(Metric::Jitter, 1), None); // absent: missing, never 0
+/// assert!(table.cpu().is_none());
+/// # Ok::<(), zoom_qos::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
     pub(crate) rows: usize,
@@ -412,6 +427,9 @@ impl Table {
     ///
     /// # Errors
     /// What is inconsistent.
+    // Public for the crate's own tests and fuzz targets, which hold every table to these
+    // rules; not an API for embedders (a broken invariant is this crate's bug).
+    #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
         let rows = self.rows;
         if !self.groups[Group::Time.index()].present {

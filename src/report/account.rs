@@ -7,6 +7,7 @@ use super::{Breakdowns, GradeCounts, StreamStats};
 /// Who, across meetings: the account's totals, its worst meetings, the people seen in
 /// several meetings, and breakdowns and STATS over every sample of every meeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccountReport {
     /// Meetings reported.
     pub meetings: u64,
@@ -33,6 +34,7 @@ pub struct AccountReport {
 
 /// A meeting in the account's list of worst.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorstMeeting {
     /// Its name.
     pub meeting: String,
@@ -46,6 +48,7 @@ pub struct WorstMeeting {
 
 /// A person seen in several meetings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RepeatParticipant {
     /// Who: `user_id:...`, else `email:...`, else `user_name:...`.
     pub key: String,

@@ -20,12 +20,14 @@ use std::borrow::Cow;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::record::ColumnKey;
 use crate::schema::{Metric, Stream};
 
 /// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
-/// `missing` is `None` (JSON `null`) when no value is present. Built by
-/// [`Stats::from_fixed`] and [`Stats::from_f64`] (in [`crate::aggregate`]).
+/// `missing` is `None` (JSON `null`) when no value is present. Built by the analysis
+/// ([`crate::aggregate`]), exact, by nearest rank.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// Present values.
     pub count: u64,
@@ -57,8 +59,29 @@ impl Stats {
     }
 }
 
-/// The whole report: `{"version": 1, "meetings": [...], "errors": [...]}`.
+/// The whole report: `{"version": 1, "meetings": [...], "errors": [...]}`. It renders
+/// as JSON, a table, CSV, Prometheus (and HTML, feature `html`), and reads back from its
+/// JSON.
+///
+/// ```
+/// use zoom_qos::report::MeetingError;
+/// use zoom_qos::{Analysis, Decoder, Report, Table};
+///
+/// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms", "jitter": "6 ms", "avg_loss": "0.3%"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": "210 ms"}}]}]}"#;
+/// let mut table = Table::new();
+/// Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+/// let failed = MeetingError::new("tuesday", Some("tuesday.json".into()), Some(7), "malformed JSON");
+/// let report = Report::new(vec![Analysis::new().meeting("monday", &table)], vec![failed]);
+/// let mut json = Vec::new();
+/// report.write_json(&mut json)?;
+/// let read: Report = serde_json::from_slice(&json)?;
+/// assert_eq!(read, report);
+/// let out: &mut dyn std::io::Write = &mut Vec::new();
+/// report.write_table(out)?; // any writer, also behind `dyn`
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Always 1 for this layout.
     pub version: u32,
@@ -70,6 +93,31 @@ pub struct Report {
     /// ran them: see [`AccountRollup`](crate::aggregate::AccountRollup)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountReport>,
+}
+
+impl MeetingError {
+    /// The failure of `meeting`, in `file` (at byte `offset`, for malformed JSON) when the
+    /// input came from one.
+    pub fn new(
+        meeting: impl Into<String>,
+        file: Option<String>,
+        offset: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        MeetingError {
+            meeting: meeting.into(),
+            file,
+            offset,
+            message: message.into(),
+        }
+    }
+}
+
+impl Default for Report {
+    /// An empty report v1.
+    fn default() -> Self {
+        Report::new(Vec::new(), Vec::new())
+    }
 }
 
 impl Report {
@@ -86,6 +134,7 @@ impl Report {
 
 /// A meeting that could not be reported, with where its input went wrong.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MeetingError {
     /// The meeting's name.
     pub meeting: String,
@@ -99,6 +148,7 @@ pub struct MeetingError {
 
 /// The report of one meeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MeetingReport {
     /// The meeting's key (its folder or file name).
     pub meeting: String,
@@ -150,6 +200,7 @@ pub struct MeetingReport {
 
 /// An invalid value and where it is.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LocatedValue {
     /// The file holding the page, when the input came from files (set by the caller that
     /// read them: the command does).
@@ -184,7 +235,14 @@ impl MetricStats {
         )
     }
 
-    /// The stats of a report name (`latency_ms`, `system_max_cpu_pct`).
+    /// The stats of a column: a stream's [`Metric`] or a [`CpuMetric`](crate::CpuMetric),
+    /// found by its report name.
+    pub fn of<K: ColumnKey>(&self, key: K) -> Option<&Stats> {
+        self.get(key.descriptor().report_name)
+    }
+
+    /// The stats of a report name (`latency_ms`, `system_max_cpu_pct`; a summary's
+    /// `loss_pct`).
     pub fn get(&self, name: &str) -> Option<&Stats> {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
     }
@@ -300,6 +358,7 @@ impl Serialize for StreamStats {
 
 /// Degraded samples: with at least one flag, and per flag.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Degraded {
     /// Samples with at least one flag.
     pub samples: u64,
@@ -316,6 +375,7 @@ macro_rules! named_counts {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)*
         }
@@ -357,6 +417,21 @@ macro_rules! named_counts {
             /// The one with this report name.
             pub fn from_name(name: &str) -> Option<Self> {
                 $name::ALL.into_iter().find(|key| key.name() == name)
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = crate::schema::UnknownName;
+
+            /// The one with this report name (`"good".parse::<Grade>()`).
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                $name::from_name(name).ok_or(crate::schema::UnknownName(stringify!($name)))
             }
         }
 
@@ -436,6 +511,7 @@ named_counts! {
 
 /// Per-sample MOS of the two audio streams, rounded to [`MosReport::DECIMALS`] decimals.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MosReport {
     /// What the participants send.
     pub audio_input: Stats,
@@ -495,6 +571,7 @@ impl Grade {
 
 /// One participant entry of a meeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ParticipantDetail {
     /// `user_id` (`""` when absent).
     pub user_id: String,

@@ -9,6 +9,7 @@ use super::MetricStats;
 /// metric, the minimum, average and maximum over the meeting; and STATS over the
 /// participants' averages.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SummaryReport {
     /// One per summary entry, in input order.
     pub participants: Vec<SummaryParticipant>,
@@ -19,6 +20,7 @@ pub struct SummaryReport {
 
 /// A participant's `qos_summary` entry.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SummaryParticipant {
     /// Its `user_name`.
     pub user_name: String,
@@ -30,6 +32,7 @@ pub struct SummaryParticipant {
 /// A summary's three values of one metric, in report units; `null` when not sent (a
 /// resolution has only `avg`, `system_cpu_pct` only `max`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MinAvgMax {
     /// The minimum over the meeting.
     pub min: Option<f64>,

@@ -10,6 +10,7 @@ use crate::schema::{Metric, Stream};
 /// or a whole number of minutes when the meeting is longer than [`Timeline::MAX_COLUMNS`]
 /// minutes: a long meeting is drawn at a coarser step, its numbers are not changed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Timeline {
     /// The first column's start, seconds since 1970-01-01 UTC (the earliest sample's time,
     /// down to the minute).
@@ -55,6 +56,7 @@ fn offset_s(column: usize, column_s: u64) -> i64 {
 
 /// One participant entry across the columns.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimelineRow {
     /// The entry's index in the meeting (input order across pages), from 0.
     pub participant: u64,
@@ -66,6 +68,7 @@ pub struct TimelineRow {
 
 /// The samples of one participant entry in one column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Cell {
     /// The worst MOS band of the samples (of the lower of the two audio MOS estimates);
     /// [`Grade::Unclassified`] when they had no MOS; `None` when there was no sample.
@@ -76,6 +79,7 @@ pub struct Cell {
 
 /// A metric of a stream over the columns.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Series {
     /// The stream.
     #[serde(serialize_with = "stream_name", deserialize_with = "stream_of_name")]

@@ -11,6 +11,7 @@ use crate::schema::ParticipantField;
 
 /// A participant field a report breaks the samples down by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Dimension {
     /// `network_type` (`Wired`, `Wifi`, ...).
     NetworkType,
@@ -52,6 +53,7 @@ impl Dimension {
 
 /// The samples of the participants that share one value of a dimension.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Breakdown {
     /// Participant entries with this value.
     pub participants: u64,
@@ -113,6 +115,7 @@ impl Serialize for Breakdowns {
 /// A run of degraded samples of one participant entry: consecutive in time order, each at
 /// most [`Thresholds::episode_gap_s`](crate::Thresholds::episode_gap_s) after the last.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Episode {
     /// The entry's index in the meeting (input order across pages), from 0.
     pub participant: u64,
@@ -133,6 +136,7 @@ pub struct Episode {
 
 /// The largest latency, jitter and average loss over some samples.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Worst {
     /// Milliseconds.
     pub latency_ms: Option<f64>,

@@ -163,15 +163,15 @@ pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
     let samples = all.len() as u64;
     let mut streams = Vec::new();
     for stream in Stream::ALL {
-        if !all.iter().any(|s| stream_of(s, *stream).is_some()) {
+        if !all.iter().any(|s| stream_of(s, stream).is_some()) {
             continue;
         }
         for metric in stream.metrics() {
             let values: Vec<f64> = all
                 .iter()
-                .filter_map(|s| stream_of(s, *stream).and_then(|m| metric_value(m, *metric)))
+                .filter_map(|s| stream_of(s, stream).and_then(|m| metric_value(m, *metric)))
                 .collect();
-            streams.push((*stream, *metric, naive_stats(&values, samples)));
+            streams.push((stream, *metric, naive_stats(&values, samples)));
         }
     }
     let mut degraded = 0;

@@ -89,12 +89,12 @@ fn placer(jobs: mpsc::Receiver<Placing>) -> Vec<MeetingError> {
 
 /// A meeting whose files could not be written, as the command lists it.
 fn not_written(meeting: String, path: &Path, cause: &DataError) -> MeetingError {
-    MeetingError {
+    MeetingError::new(
         meeting,
-        file: Some(path.display().to_string()),
-        offset: None,
-        message: format!("cannot write: {cause}"),
-    }
+        Some(path.display().to_string()),
+        None,
+        format!("cannot write: {cause}"),
+    )
 }
 
 /// What one meeting's export left.

@@ -27,7 +27,7 @@ impl Report {
     ///
     /// # Errors
     /// The writer's.
-    pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_csv(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         let percentiles: Vec<String> = Stats::PERCENTILES.iter().map(|p| format!("p{p}")).collect();
         writeln!(
             out,

@@ -19,7 +19,7 @@ impl Report {
     ///
     /// # Errors
     /// The writer's.
-    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_json(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         serde_json::to_writer(&mut *out, self).map_err(io::Error::other)?;
         out.write_all(b"\n")
     }

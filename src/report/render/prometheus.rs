@@ -22,7 +22,7 @@ impl Report {
     ///
     /// # Errors
     /// The writer's.
-    pub fn write_prometheus(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_prometheus(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         gauge(
             out,
             "zoom_qos_metric",
@@ -150,7 +150,7 @@ const BREAKDOWN_VALUES: usize = 10;
 
 /// Breakdown gauges: participants, samples and degraded samples per dimension value, and
 /// the p95s (not for `other`, whose p95 the top values' cannot give).
-fn write_breakdowns(out: &mut impl Write, report: &Report) -> io::Result<()> {
+fn write_breakdowns(out: &mut (impl Write + ?Sized), report: &Report) -> io::Result<()> {
     let counts: [(&str, &str, BreakdownCount); 3] = [
         (
             "zoom_qos_breakdown_participants",
@@ -246,7 +246,7 @@ type Value<'b> = (&'b String, &'b Breakdown);
 /// Reads one count off a STATS.
 type StatCount = fn(&Stats) -> u64;
 
-fn gauge(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
+fn gauge(out: &mut (impl Write + ?Sized), name: &str, help: &str) -> io::Result<()> {
     writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge")
 }
 

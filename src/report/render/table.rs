@@ -28,7 +28,7 @@ impl Report {
     ///
     /// # Errors
     /// The writer's.
-    pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_table(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         for meeting in &self.meetings {
             write_meeting(out, meeting)?;
         }
@@ -56,7 +56,7 @@ impl Report {
     }
 }
 
-fn write_meeting(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+fn write_meeting(out: &mut (impl Write + ?Sized), meeting: &MeetingReport) -> io::Result<()> {
     writeln!(
         out,
         "meeting {}: {}, {}, {}, {}",
@@ -141,7 +141,7 @@ fn write_meeting(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()
 }
 
 /// The participants with the lowest median MOS, most degraded first among equals.
-fn write_worst(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+fn write_worst(out: &mut (impl Write + ?Sized), meeting: &MeetingReport) -> io::Result<()> {
     let worst_mos = |p: &ParticipantDetail| {
         p.mos_audio_input_p50
             .into_iter()
@@ -181,7 +181,7 @@ fn write_worst(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> 
 }
 
 /// The longest runs of degraded samples.
-fn write_episodes(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+fn write_episodes(out: &mut (impl Write + ?Sized), meeting: &MeetingReport) -> io::Result<()> {
     if meeting.episodes.is_empty() {
         return Ok(());
     }
@@ -246,7 +246,7 @@ fn split_time(rfc3339: &str) -> (&str, &str) {
 /// Per dimension, the value whose samples are degraded most often, when that is well
 /// above the meeting's share: at least 1.5 times it and 5 points more, over at least 10
 /// samples.
-fn write_standouts(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<()> {
+fn write_standouts(out: &mut (impl Write + ?Sized), meeting: &MeetingReport) -> io::Result<()> {
     if meeting.samples == 0 {
         return Ok(());
     }
@@ -284,7 +284,7 @@ fn write_standouts(out: &mut impl Write, meeting: &MeetingReport) -> io::Result<
 }
 
 /// The account: totals, the worst meetings and the people degraded in several meetings.
-fn write_account(out: &mut impl Write, account: &AccountReport) -> io::Result<()> {
+fn write_account(out: &mut (impl Write + ?Sized), account: &AccountReport) -> io::Result<()> {
     writeln!(
         out,
         "account: {}, {}, {}, {} degraded ({})",

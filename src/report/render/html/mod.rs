@@ -54,7 +54,7 @@ impl Report {
     /// # Errors
     /// The writer's.
     #[cfg_attr(docsrs, doc(cfg(feature = "html")))]
-    pub fn write_html(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_html(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         let title = match self.meetings.as_slice() {
             [one] => format!("Zoom QoS: {}", one.meeting),
             meetings => format!("Zoom QoS: {} meetings", meetings.len()),
