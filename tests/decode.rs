@@ -498,3 +498,95 @@ fn padded_pages_decode_in_place_as_copies_do() {
     assert!(error.to_string().contains("padding"), "{error}");
     assert_eq!(table, expected, "untouched");
 }
+
+mod json_errors_are_located_on_the_page_as_given {
+    use proptest::prelude::*;
+    use zoom_qos::{Decoder, ErrorKind, Table};
+
+    /// A page whose strings hold escapes (`\"`, `\\`, `\u00e9`, `\/`), which simd-json
+    /// unescapes in place while it parses.
+    fn page() -> impl Strategy<Value = String> {
+        let name = prop::collection::vec(
+            prop::sample::select(vec!["a", "Ana", "\\\"", "\\\\", "\\u00e9", "\\/", " ", "é"]),
+            0..6,
+        )
+        .prop_map(|parts| parts.concat());
+        prop::collection::vec((name, 0u32..999), 1..5).prop_map(|people| {
+            let participants: Vec<String> = people
+                .iter()
+                .map(|(name, ms)| {
+                    format!(
+                        r#"{{"user_name": "{name}", "user_qos": [{{"audio_input": {{"latency": "{ms} ms"}}}}]}}"#
+                    )
+                })
+                .collect();
+            format!(r#"{{"participants": [{}], "next_page_token": ""}}"#, participants.join(", "))
+        })
+    }
+
+    /// A page broken at one place: a byte replaced, removed or inserted (invalid UTF-8 among
+    /// them), or junk after the document.
+    fn broken() -> impl Strategy<Value = Vec<u8>> {
+        let junk = prop::sample::select(vec![
+            b'}', b']', b',', b'"', b'\\', b'x', b':', 0xFF, 0xC3, b'{',
+        ]);
+        (page(), any::<prop::sample::Index>(), 0..4u8, junk).prop_map(|(page, at, how, byte)| {
+            let mut bytes = page.into_bytes();
+            let at = at.index(bytes.len());
+            match how {
+                0 => bytes[at] = byte,
+                1 => {
+                    bytes.remove(at);
+                }
+                2 => bytes.insert(at, byte),
+                _ => bytes.extend_from_slice(b" x"),
+            }
+            bytes
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Oracle: serde_json on the same bytes, untouched (`locate_json_error`, which turns
+        /// serde_json's line and column into a byte offset). The decoder is given the page
+        /// alone, no copy, and must agree on the byte and the reason.
+        #[test]
+        fn the_offset_is_serde_jsons(bytes in broken()) {
+            let want = serde_json::from_slice::<serde_json::Value>(&bytes).err();
+            let mut given = bytes.clone();
+            let got = Decoder::default().decode(&mut given, &mut Table::new());
+            match (want, got) {
+                (Some(_), Ok(_)) => prop_assert!(false, "serde_json refuses what was decoded"),
+                (Some(_), Err(error)) => {
+                    let located = zoom_qos::record::locate_json_error(&bytes).expect("an error");
+                    prop_assert_eq!(error.kind(), located.kind(), "{:?}", String::from_utf8_lossy(&bytes));
+                }
+                (None, Err(error)) => prop_assert!(
+                    !matches!(error.kind(), ErrorKind::Json { .. }),
+                    "valid JSON called malformed: {error}"
+                ),
+                (None, Ok(_)) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn trailing_junk_and_invalid_utf8_are_named_at_their_byte() {
+        let page = br#"{"participants": [{"user_name": "A\"B", "user_qos": []}]} junk"#;
+        let at = page.len() - 4;
+        let error = Decoder::default()
+            .decode(&mut page.to_vec(), &mut Table::new())
+            .expect_err("junk after the page");
+        assert_eq!(error.offset(), Some(at), "{error}");
+        assert!(error.to_string().contains("trailing characters"), "{error}");
+        let mut page = br#"{"participants": [{"user_name": "A\"B?", "user_qos": []}]}"#.to_vec();
+        let bad = page.iter().position(|&b| b == b'?').expect("the place");
+        page[bad] = 0xFF;
+        let at = page.iter().position(|&b| b == 0xFF).expect("the bad byte");
+        let error = Decoder::default()
+            .decode(&mut page, &mut Table::new())
+            .expect_err("invalid UTF-8");
+        assert_eq!(error.offset(), Some(at), "{error}");
+    }
+}

@@ -56,10 +56,12 @@ fn simd_json_error(input_len: usize, error: &simd_json::Error) -> Error {
 /// offset and the reason in words (`unexpected end of input`, `trailing characters after
 /// the document`, ...); `None` when it is one document.
 ///
-/// [`Decoder::decode`] reports simd-json's own offset, which is less precise for some
-/// errors, and unescapes strings in place as it goes: keep a copy of the input to ask here.
+/// [`Decoder::decode`] answers the same for a page it cannot parse, on the page as given
+/// (it restores what simd-json unescaped in place first).
 pub fn locate_json_error(original: &[u8]) -> Option<Error> {
-    serde_json::from_slice::<serde::de::IgnoredAny>(original)
+    // A `Value`, not `IgnoredAny`: serde_json skips ignored strings without checking their
+    // UTF-8. Only malformed pages come here, so what it builds costs nothing that matters.
+    serde_json::from_slice::<serde_json::Value>(original)
         .err()
         .map(|error| Error::from_serde_json(original, &error))
 }
@@ -88,6 +90,9 @@ pub struct Decoder {
     buffers: Buffers,
     /// Kept empty between calls; only its allocation is reused.
     tape: Tape<'static>,
+    /// The page's escaped string tails as they were before simd-json unescaped them in
+    /// place, so that a JSON error is located on the page as it was given.
+    escaped: Escaped,
 }
 
 impl core::fmt::Debug for Decoder {
@@ -111,6 +116,7 @@ impl Decoder {
             config,
             buffers: Buffers::default(),
             tape: Tape(Vec::new()),
+            escaped: Escaped::default(),
         }
     }
 
@@ -123,8 +129,9 @@ impl Decoder {
     /// and appends its participants and samples to `table`.
     ///
     /// # Errors
-    /// Malformed JSON ([`ErrorKind::Json`](crate::ErrorKind::Json), with the byte offset:
-    /// [`locate_json_error`] on a copy of the input says more), a Zoom error answer
+    /// Malformed JSON ([`ErrorKind::Json`](crate::ErrorKind::Json): the byte where the page
+    /// stops being JSON, and why, in words, as [`locate_json_error`] finds them on the page
+    /// as given; no copy of it is needed), a Zoom error answer
     /// ([`ErrorKind::ErrorAnswer`](crate::ErrorKind::ErrorAnswer)), any other document that
     /// is not a QoS page ([`ErrorKind::Shape`](crate::ErrorKind::Shape): a list page has
     /// `participants`, a single participant has `user_qos`; the entries of a `qos_summary`
@@ -132,7 +139,7 @@ impl Decoder {
     /// `table` is unchanged.
     pub fn decode(&mut self, input: &mut [u8], table: &mut Table) -> Result<PageInfo, Error> {
         let len = input.len();
-        self.decode_with(table, len, |buffers, tape| {
+        self.decode_with(table, input, len, |input, buffers, tape| {
             simd_json::fill_tape(input, buffers, tape)
         })
     }
@@ -159,7 +166,7 @@ impl Decoder {
                 input.len().saturating_sub(len)
             )));
         }
-        self.decode_with(table, len, |buffers, tape| {
+        self.decode_with(table, input, len, |input, buffers, tape| {
             simd_json::fill_tape_padded(input, len, buffers, tape)
         })
     }
@@ -167,22 +174,94 @@ impl Decoder {
     /// Bytes [`decode_padded`](Self::decode_padded) needs after a page.
     pub const PADDING: usize = simd_json::INPUT_PADDING;
 
-    /// Fills the tape with `fill`, then writes the page into `table`.
-    fn decode_with<'de>(
+    /// Fills the tape from `input[..len]` with `fill`, then writes the page into `table`.
+    /// A JSON error is located again on the page as given: its escaped strings, which the
+    /// parse may have unescaped in place, are put back first.
+    fn decode_with(
         &mut self,
         table: &mut Table,
+        input: &mut [u8],
         len: usize,
-        fill: impl FnOnce(&mut Buffers, &mut Tape<'de>) -> simd_json::Result<()>,
+        fill: impl for<'de> FnOnce(&'de mut [u8], &mut Buffers, &mut Tape<'de>) -> simd_json::Result<()>,
     ) -> Result<PageInfo, Error> {
-        let mut tape: Tape<'de> = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        let result = match fill(&mut self.buffers, &mut tape) {
-            Ok(()) => table.write_page(&self.config, |writer| {
-                walk_document(tape.as_value(), writer)
-            }),
-            Err(error) => Err(simd_json_error(len, &error)),
+        self.escaped.save(input.get(..len).unwrap_or_default());
+        let parsed = {
+            let mut tape = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+            let parsed = match fill(&mut *input, &mut self.buffers, &mut tape) {
+                Ok(()) => Ok(table.write_page(&self.config, |writer| {
+                    walk_document(tape.as_value(), writer)
+                })),
+                Err(error) => Err(simd_json_error(len, &error)),
+            };
+            self.tape = tape.reset();
+            parsed
         };
-        self.tape = tape.reset();
-        result
+        match parsed {
+            Ok(written) => written,
+            Err(simd_error) => {
+                let page = input.get_mut(..len).unwrap_or_default();
+                self.escaped.restore(page);
+                Err(locate_json_error(page).unwrap_or(simd_error))
+            }
+        }
+    }
+}
+
+/// The tails of a page's escaped strings, from each string's first backslash to its
+/// closing quote, as they were before the parse: simd-json unescapes a string in place,
+/// rewriting its bytes from the first escape on, and nothing else. One `memchr` pass finds
+/// them; a page without escapes saves nothing.
+#[derive(Debug, Default)]
+struct Escaped {
+    /// Where each saved tail starts in the page, and its length.
+    tails: Vec<(usize, usize)>,
+    /// The tails' bytes, one after the other.
+    bytes: Vec<u8>,
+}
+
+impl Escaped {
+    fn save(&mut self, page: &[u8]) {
+        self.tails.clear();
+        self.bytes.clear();
+        let mut from = 0;
+        while let Some(at) = page
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'\\', rest))
+        {
+            let start = from + at;
+            // The rest of the string: escaped pairs skipped, up to its closing quote.
+            let mut end = start;
+            while let Some(at) = page
+                .get(end..)
+                .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+            {
+                end += at;
+                if page[end] == b'"' {
+                    break;
+                }
+                end = (end + 2).min(page.len());
+            }
+            if page.get(end) != Some(&b'"') {
+                end = page.len();
+            }
+            self.tails.push((start, end - start));
+            self.bytes.extend_from_slice(&page[start..end]);
+            from = end.max(start + 1);
+        }
+    }
+
+    /// Puts the saved tails back into `page` (the page they were saved from).
+    fn restore(&self, page: &mut [u8]) {
+        let mut saved = 0;
+        for &(start, len) in &self.tails {
+            if let (Some(to), Some(from)) = (
+                page.get_mut(start..start + len),
+                self.bytes.get(saved..saved + len),
+            ) {
+                to.copy_from_slice(from);
+            }
+            saved += len;
+        }
     }
 }
 
