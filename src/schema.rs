@@ -59,7 +59,14 @@ macro_rules! api_names {
 /// A name that is not one of the schema's (or the report's): what `parse` refused, by
 /// the kind of name it expected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnknownName(pub &'static str);
+pub struct UnknownName(pub(crate) &'static str);
+
+impl UnknownName {
+    /// The kind of name expected (`Stream`, `Grade`, ...).
+    pub fn expected(&self) -> &'static str {
+        self.0
+    }
+}
 
 impl core::fmt::Display for UnknownName {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -306,6 +313,20 @@ mod tests {
         }
         assert_eq!(Stream::COUNT, 18);
         assert_eq!(Stream::from_api_name("Audio_Input"), None);
+    }
+
+    #[test]
+    fn names_parse_and_display() {
+        assert_eq!("audio_input".parse::<Stream>(), Ok(Stream::AudioInput));
+        assert_eq!(Stream::AudioInput.to_string(), "audio_input");
+        let unknown = "Audio_Input".parse::<Stream>().expect_err("case matters");
+        assert_eq!(unknown.expected(), "Stream");
+        assert_eq!(unknown.to_string(), "not a known Stream name");
+        assert_eq!(
+            "good".parse::<crate::report::Grade>(),
+            Ok(crate::report::Grade::Good)
+        );
+        assert_eq!(crate::report::Flag::FrameRate.to_string(), "frame_rate");
     }
 
     #[test]
