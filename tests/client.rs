@@ -379,9 +379,10 @@ fn a_page_that_is_not_json_is_an_error_not_an_empty_result() {
 }
 
 #[test]
-fn a_token_is_renewed_before_it_expires() {
-    // A token of 60 s is renewed a minute early: before every request. Each page of the
-    // chain carries the token issued just before it.
+fn a_short_lived_token_is_not_renewed_before_every_request() {
+    // A token of 60 s used to be renewed "a minute early": before every request, an
+    // OAuth POST per GET. It is used for half its life now, so the chain (well within 30 s)
+    // carries the one token. (When a token is renewed: `token_lifetime`'s unit test.)
     let issued = AtomicUsize::new(0);
     let pages = synth::meeting_pages(
         9,
@@ -408,8 +409,5 @@ fn a_token_is_renewed_before_it_expires() {
         .filter(|r| r.path() != "/oauth/token")
         .map(|r| r.header("authorization").map(str::to_owned))
         .collect();
-    assert_eq!(
-        carried,
-        ["Bearer t1", "Bearer t2", "Bearer t3"].map(|t| Some(t.to_owned()))
-    );
+    assert_eq!(carried, ["Bearer t1"; 3].map(|t| Some(t.to_owned())));
 }

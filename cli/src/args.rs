@@ -87,21 +87,31 @@ Writing:
   Each file is written under a hidden temporary name, then renamed into place: readers
   see the old file or the new one, never part of one. Exporting a meeting again replaces
   its files (and removes its files of dates it no longer has); other meetings' files are
-  left as they are, and meetings.parquet keeps their rows. Run one export at a time per
-  folder. DIR must be empty or hold an earlier export.
+  left as they are, and meetings.parquet keeps their rows. DIR must be empty or hold
+  an earlier export.
+  One run per folder: an export holds DIR's lock (DIR/.zoom-qos.lock, released when the
+  process ends); a second export into DIR while it runs stops at once, changing
+  nothing (exit 75).
 
 Exit status:
   0    every meeting was exported
   1    a file could not be written (the meetings listed on stderr)
   2    a file or meeting was bad (it is named with the file and byte offset; the others
        are still exported), --strict stopped, or no pages were found
-  64   usage error";
+  64   usage error
+  75   another run is writing DIR: try again when it has finished";
 
 #[cfg(feature = "fetch")]
 const FETCH_HELP: &str = "\
 Writing: each meeting's folder is written hidden, then renamed into place whole; a
 folder in place is complete. A run killed at any moment loses only the meetings in
-flight: run the same command again to resume.
+flight: run the same command again to resume. One run per folder: a fetch holds OUT's
+lock (OUT/.zoom-qos.lock, released when the process ends); a second fetch into OUT while
+it runs stops at once, before any request or change (exit 75).
+
+Chains are bounded: a next_page_token sent a second time, or more than 10,000 pages
+(twice the first page's page_count, and 4, when it has one), fails that meeting, and an
+answer that is not a QoS page (Zoom's error sent with a 200) is that error, never a page.
 
 Exit status:
   0    every instance is complete
@@ -109,7 +119,7 @@ Exit status:
        refused the request (--meeting)
   64   usage error, or no credentials
   75   Zoom's daily rate limit stopped the run: run the same command after the reset
-       (the message gives it) to fetch the rest";
+       (the message gives it) to fetch the rest; or another run is writing OUT";
 
 #[cfg(feature = "fetch")]
 // `fetch`.
@@ -245,9 +255,9 @@ pub struct GenerateArgs {
 #[cfg(feature = "fetch")]
 pub fn positive_rate(text: &str) -> Result<f64, crate::error::CliError> {
     match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        Ok(rate) if (0.01..=1000.0).contains(&rate) => Ok(rate),
         _ => Err(crate::error::CliError::Usage(format!(
-            "{text:?} is not a positive number of requests a second"
+            "{text:?} is not a number of requests a second from 0.01 to 1000"
         ))),
     }
 }

@@ -76,7 +76,8 @@ pub struct Discovery {
 /// - Hidden folders (`.name`) are not searched: `fetch` writes a meeting there until it is
 ///   whole. They are named in [`Discovery::skipped`].
 /// - Page files are `.json` and `.ndjson`; `meeting.json` is a meeting's description and
-///   `manifest.tsv` is `generate`'s list, not pages. Every other file is named in
+///   `manifest.tsv` is `generate`'s list and `.zoom-qos.lock` the lock `fetch` holds, not
+///   pages. Every other file is named in
 ///   [`Discovery::skipped`]; nothing is passed over silently.
 /// - A folder that cannot be listed fails as a meeting of its own; the others go on.
 /// - Names are unique: where two would be equal, each is qualified by its path.
@@ -246,6 +247,8 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
         } else if name == "meeting.json" {
             listing.laid_out_as_meeting = true;
             listing.description = Some(entry);
+        } else if name == crate::lock::LOCK_FILE {
+            // The lock `fetch` and `export` hold on their folder: not a page.
         } else if name == "manifest.tsv" {
             // generate's list of what it wrote: not a page, and not news to anyone.
         } else if is_page_file(&entry) {

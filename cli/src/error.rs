@@ -51,6 +51,13 @@ pub enum CliError {
     },
     /// A size the command refuses before allocating (exit 64).
     TooLarge(String),
+    /// Another run holds the output folder's lock (exit 75: try again later).
+    Busy {
+        /// The folder.
+        folder: PathBuf,
+        /// The process holding it, as it wrote in the lock file.
+        holder: Option<u32>,
+    },
     /// The Zoom API refused, or could not be reached: exit 75 for Zoom's daily limit,
     /// else 1.
     Api(zoom_qos::Error),
@@ -161,6 +168,9 @@ pub mod status {
     pub const USAGE: u8 = 64;
     /// Zoom's daily rate limit: run again after its reset (BSD `EX_TEMPFAIL`).
     pub const DAILY_LIMIT: u8 = 75;
+    /// Another run is writing the same folder: run again when it has finished
+    /// (`EX_TEMPFAIL` too).
+    pub const TRY_AGAIN: u8 = 75;
 }
 
 /// The exit status of a run: the one place where an outcome or an error's kind becomes a
@@ -179,6 +189,7 @@ pub fn exit_status(ended: &Result<Done, CliError>) -> u8 {
             | CliError::TooLarge(_),
         ) => status::USAGE,
         Err(CliError::NoInput(_)) => status::BAD_INPUT,
+        Err(CliError::Busy { .. }) => status::TRY_AGAIN,
         Err(CliError::Api(error)) if is_daily_limit(error) => status::DAILY_LIMIT,
         Err(
             CliError::Api(_)
@@ -224,6 +235,15 @@ impl fmt::Display for CliError {
             }
             CliError::NotEmpty { path, why } => write!(f, "{}: {why}", path.display()),
             CliError::TooLarge(message) => f.write_str(message),
+            CliError::Busy { folder, holder } => {
+                let who = holder.map_or_else(String::new, |pid| format!(" (process {pid})"));
+                write!(
+                    f,
+                    "{}: another zoom-qos run{who} is writing this folder; one run per \
+                     folder: nothing was changed, try again when it has finished",
+                    folder.display()
+                )
+            }
             CliError::Api(error) => write!(f, "fetch: {error}"),
             CliError::Io { what, error } => write!(f, "cannot write {what}: {error}"),
             CliError::Read { path, error } => write!(f, "{}: {}", path.display(), io_reason(error)),

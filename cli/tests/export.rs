@@ -645,3 +645,35 @@ fn a_fetched_meeting_keeps_its_uuid_topic_and_start_time() {
     // 2024-03-01T23:55:00Z = 1709337300 s.
     assert_eq!(start, [Some(1_709_337_300_000)]);
 }
+
+/// One run per folder: while another process holds the folder's lock (here, this test,
+/// through the same lock the command takes), `export` stops at once with status 75, names
+/// the holder, and changes nothing; once the lock is gone, it runs.
+#[test]
+fn a_second_export_into_a_folder_in_use_is_refused_before_any_change() {
+    let dir = scratch("locked");
+    let out = dir.join("dataset");
+    let owner = zoom_qos_cli::lock::FolderLock::take(&out).expect("the folder is free");
+    let input = data("meetings/standup");
+    let refused = export(&[path_str(&input), "--out", path_str(&out)]);
+    let message = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(75), "{message}");
+    assert!(
+        message.contains(&format!("(process {})", std::process::id()))
+            && message.contains("one run per folder"),
+        "{message}"
+    );
+    let names: Vec<_> = fs::read_dir(&out)
+        .expect("listed")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        names,
+        [zoom_qos_cli::lock::LOCK_FILE],
+        "nothing written but the lock"
+    );
+    drop(owner);
+    let done = export(&[path_str(&input), "--out", path_str(&out)]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(out.join("meetings.parquet").exists());
+}

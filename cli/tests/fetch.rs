@@ -393,6 +393,7 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
     let folders: Vec<String> = std::fs::read_dir(&out)
         .expect("written")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name != zoom_qos_cli::lock::LOCK_FILE)
         .collect();
     assert_eq!(folders.len(), 55, "{folders:?}");
     let folded: std::collections::HashSet<String> =
@@ -472,6 +473,7 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
         .expect("listed")
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_name() != zoom_qos_cli::lock::LOCK_FILE)
         .collect();
     assert!(hidden.is_empty(), "no temporary folder left");
 }
@@ -826,7 +828,8 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
         .expect("listed")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        // Hidden, and not the folder's lock (which stays, released with its process).
+        .filter(|n| n.starts_with('.') && n != zoom_qos_cli::lock::LOCK_FILE)
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let source = dir.join("source");
@@ -887,4 +890,68 @@ fn throughput_follows_the_rate_not_the_latency() {
     assert!(ratio <= 1.3, "{ratio:.3}");
     // Nor faster than the rate: the last request cannot go before 600 / 40 s.
     assert!(ratio >= 0.99, "{ratio:.3}: over the rate");
+}
+
+/// One run per folder: while another run holds the output folder (the test holds its
+/// lock, as a first `fetch` would), a second `fetch` makes no request and changes nothing
+/// there (not even the leftovers it would otherwise clean: a live run's staging folder),
+/// and exits 75.
+#[test]
+fn a_second_fetch_into_a_folder_in_use_is_refused_before_any_request() {
+    let server = FakeZoom::start(|_| Response::json(500, r#"{"code":500,"message":"unused"}"#));
+    let out = scratch("locked-fetch");
+    let owner = zoom_qos_cli::lock::FolderLock::take(&out).expect("the folder is free");
+    // What the first run is writing just now.
+    let staging = out.join(".85746065432.zoom-qos-1.partial");
+    std::fs::create_dir_all(&staging).expect("staging");
+    let output = fetch_meeting("85746065432", &out, &server, "t");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("one run per folder"), "{stderr}");
+    assert!(server.requests().is_empty(), "no request before the lock");
+    assert!(
+        staging.exists(),
+        "the other run's staging folder is left alone"
+    );
+    drop(owner);
+}
+
+/// Only a QoS page is a page: Zoom's error body sent with a 200 is that error, and
+/// nothing is written as if it were a meeting (a re-run would have skipped it forever).
+#[test]
+fn an_error_body_sent_with_a_200_is_never_saved_as_a_meeting() {
+    let server = FakeZoom::start(|_| {
+        Response::json(200, r#"{"code":124,"message":"Invalid access token."}"#)
+    });
+    let out = scratch("error-200");
+    let output = fetch_meeting("85746065432", &out, &server, "t");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("124"), "{stderr}");
+    assert!(
+        !out.join("85746065432").exists(),
+        "nothing saved as complete"
+    );
+}
+
+/// A rate that would overflow the clock (1e-20 requests a second: one every 3e12 years)
+/// is a usage error, not a panic.
+#[test]
+fn an_absurd_rate_is_a_usage_error() {
+    let out = scratch("rate");
+    let args = [
+        "fetch",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-02",
+        "--rate",
+        "1e-20",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    let output = zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(64), "{stderr}");
+    assert!(stderr.contains("from 0.01 to 1000"), "{stderr}");
 }

@@ -382,12 +382,32 @@ fn exchange(
     })
 }
 
+/// How long to use a token that expires in `expires_s` seconds: renewed a minute early,
+/// so that a request never carries an expiring token; a short-lived one at half its life;
+/// never sooner than 5 s (a token endpoint answering 0 or -1 is not asked again before
+/// every request) nor later than a day (a huge value cannot overflow the clock).
+fn token_lifetime(expires_s: f64) -> Duration {
+    let expires_s = if expires_s.is_finite() {
+        expires_s
+    } else {
+        0.0
+    };
+    let use_s = if expires_s >= 120.0 {
+        expires_s - 60.0
+    } else {
+        expires_s / 2.0
+    };
+    Duration::from_secs_f64(use_s.clamp(5.0, 86_400.0))
+}
+
 /// The OAuth server's answer: `{"access_token", "expires_in", ...}`.
 fn parse_token(status: u16, body: &[u8]) -> Result<AccessToken, Error> {
     #[derive(serde::Deserialize)]
     struct Answer {
         access_token: Option<String>,
-        expires_in: Option<u64>,
+        // Any number: a negative or huge one is a bad answer, not a reason to fail
+        // (or to overflow the clock).
+        expires_in: Option<serde_json::Number>,
         reason: Option<String>,
         error: Option<String>,
     }
@@ -398,11 +418,11 @@ fn parse_token(status: u16, body: &[u8]) -> Result<AccessToken, Error> {
             expires_in,
             ..
         }) if (200..300).contains(&status) => {
-            // Renew a minute early, so that a request never carries an expiring token.
-            let lifetime = Duration::from_secs(expires_in.unwrap_or(3600).saturating_sub(60));
+            let expires_s = expires_in.and_then(|n| n.as_f64()).unwrap_or(3600.0);
+            let now = Instant::now();
             Ok(AccessToken {
                 token,
-                renew_at: Some(Instant::now() + lifetime),
+                renew_at: Some(now.checked_add(token_lifetime(expires_s)).unwrap_or(now)),
             })
         }
         other => {
@@ -414,5 +434,37 @@ fn parse_token(status: u16, body: &[u8]) -> Result<AccessToken, Error> {
             }
             .into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_used_for_a_sane_part_of_its_life() {
+        let s = |expires_s: f64| token_lifetime(expires_s).as_secs_f64();
+        assert_eq!(s(3600.0), 3540.0, "a minute early");
+        assert_eq!(s(120.0), 60.0);
+        assert_eq!(s(60.0), 30.0, "half of a short life");
+        assert_eq!(s(0.0), 5.0, "never renewed before every request");
+        assert_eq!(s(-1.0), 5.0);
+        assert_eq!(s(f64::NAN), 5.0);
+        assert_eq!(
+            s(1.8e19),
+            86_400.0,
+            "a huge value cannot overflow the clock"
+        );
+        let token = parse_token(
+            200,
+            br#"{"access_token":"t","expires_in":18446744073709551615}"#,
+        )
+        .expect("a token");
+        assert!(token.renew_at.is_some());
+        let negative = parse_token(200, br#"{"access_token":"t","expires_in":-5}"#);
+        assert!(
+            negative.is_ok(),
+            "a negative lifetime is not \"no access_token\""
+        );
     }
 }

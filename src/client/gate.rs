@@ -46,11 +46,13 @@ pub(crate) struct Gate {
 
 impl Gate {
     /// A gate letting `per_second` requests a second through (`None` or a rate that is not
-    /// a positive number: no limit).
+    /// a positive number: no limit). A rate below one request an hour is one an hour: an
+    /// interval of any size could overflow the clock.
     pub(crate) fn new(per_second: Option<f64>) -> Gate {
+        const LONGEST: Duration = Duration::from_secs(3600);
         let interval = per_second
             .filter(|r| r.is_finite() && *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r));
+            .map(|r| Duration::try_from_secs_f64(1.0 / r).map_or(LONGEST, |d| d.min(LONGEST)));
         let now = Instant::now();
         Gate {
             interval,

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::endpoints::{Kind, QosType};
-use super::pages::{Pages, RetryPolicy};
+use super::pages::{Expect, Pages, RetryPolicy};
 use crate::error::{Error, ErrorKind};
 use crate::units::{civil_from_days, days_from_civil, days_in_month};
 
@@ -307,6 +307,7 @@ impl Listing {
             true,
             can_reauthenticate,
             policy,
+            Expect::Listing,
         ));
         Ok(listing)
     }
@@ -331,6 +332,7 @@ impl Listing {
             true,
             self.can_reauthenticate,
             self.policy,
+            Expect::Listing,
         ))
     }
 

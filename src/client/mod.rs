@@ -32,4 +32,4 @@ pub use gate::Counters;
 pub use listing::{
     Day, ListedMeeting, Listing, MAX_LIST_PAGE_SIZE, RETENTION_MONTHS, month_windows,
 };
-pub use pages::{HttpResponse, Pages, RetryPolicy, Step};
+pub use pages::{HttpResponse, MAX_CHAIN_PAGES, Pages, RetryPolicy, Step};

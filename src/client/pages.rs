@@ -2,6 +2,7 @@
 //! means (a page, a retry after a wait, a new token).
 
 use core::time::Duration;
+use std::collections::HashSet;
 
 use super::endpoints::{Endpoint, Query};
 use super::{answer, encode};
@@ -63,7 +64,26 @@ pub enum Step {
     Reauthenticate,
 }
 
+/// What the pages of a chain are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// QoS pages: a list page (`participants`) or a participant (`user_qos`).
+    QosPages,
+    /// Pages of a meeting or webinar listing (`meetings` or `webinars`).
+    Listing,
+}
+
+/// Pages in one chain at most, when its first page does not say how many there are: no
+/// meeting comes near (10 participants a page, so 100,000 participant entries), and a
+/// chain that goes on past it is an API that never ends. With `page_count` on the first
+/// page, twice that and 4 more.
+pub const MAX_CHAIN_PAGES: u64 = 10_000;
+
 /// The pagination of one endpoint: a state machine fed with answers, for any HTTP stack.
+/// A chain is bounded: a `next_page_token` sent a second time, anywhere in the chain, or a
+/// chain longer than [`MAX_CHAIN_PAGES`] (or twice the first page's `page_count`), is an
+/// [`ErrorKind::Pagination`] error; an answer that is not a page of the chain (Zoom's error
+/// body sent with a 200, say) is that error, or asked for again.
 ///
 /// ```
 /// use zoom_qos::client::{DEFAULT_API_BASE, Endpoint, HttpResponse, Kind, Pages, QosType, Query, RetryPolicy, Step};
@@ -101,6 +121,10 @@ pub struct Pages {
     reauthenticated: bool,
     can_reauthenticate: bool,
     policy: RetryPolicy,
+    expects: Expect,
+    /// Every `next_page_token` of the chain so far: one sent again would loop.
+    seen_tokens: HashSet<String>,
+    max_pages: u64,
 }
 
 impl Pages {
@@ -124,6 +148,7 @@ impl Pages {
             paged,
             can_reauthenticate,
             policy,
+            Expect::QosPages,
         )
     }
 
@@ -134,6 +159,7 @@ impl Pages {
         paged: bool,
         can_reauthenticate: bool,
         policy: RetryPolicy,
+        expects: Expect,
     ) -> Self {
         Pages {
             base,
@@ -146,6 +172,9 @@ impl Pages {
             reauthenticated: false,
             can_reauthenticate,
             policy,
+            expects,
+            seen_tokens: HashSet::new(),
+            max_pages: MAX_CHAIN_PAGES,
         }
     }
 
@@ -220,10 +249,25 @@ impl Pages {
     }
 
     fn on_page(&mut self, body: &[u8]) -> Result<Step, Error> {
+        /// What a page must be: its token, and what says it is a QoS page (a list page's
+        /// `participants` list, a single participant's `user_qos`), a listing page, or
+        /// an error answer sent with a 200.
         #[derive(serde::Deserialize)]
         struct Token {
             #[serde(default)]
             next_page_token: Option<String>,
+            #[serde(default)]
+            participants: Option<Vec<serde::de::IgnoredAny>>,
+            #[serde(default)]
+            user_qos: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
+            meetings: Option<Vec<serde::de::IgnoredAny>>,
+            #[serde(default)]
+            webinars: Option<Vec<serde::de::IgnoredAny>>,
+            #[serde(default)]
+            code: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
+            page_count: Option<u64>,
         }
         let token = match serde_json::from_slice::<Token>(body) {
             Ok(token) => token,
@@ -240,22 +284,71 @@ impl Pages {
                 return self.on_transport_error(error);
             }
         };
+        let is_page = match self.expects {
+            Expect::QosPages => token.participants.is_some() || token.user_qos.is_some(),
+            Expect::Listing => token.meetings.is_some() || token.webinars.is_some(),
+        };
+        if !is_page {
+            // Zoom's error answer sent with a 200 is that error, never a page: a re-run
+            // would otherwise take it for a meeting fetched whole.
+            if token.code.is_some() {
+                let status = match answer::error_code(body) {
+                    Some(124) => 401,
+                    _ => 400,
+                };
+                let answer = HttpResponse {
+                    status,
+                    retry_after: None,
+                    rate_limit_type: None,
+                    body,
+                };
+                return self.on_response(&answer);
+            }
+            let what = match self.expects {
+                Expect::QosPages => "a QoS page (participants, or a participant's user_qos)",
+                Expect::Listing => "a list of meetings or webinars",
+            };
+            let error = ErrorKind::Pagination {
+                message: format!("page {} of {} is not {what}", self.index, self.base),
+            };
+            return self.on_transport_error(error.into());
+        }
         let index = self.index;
         self.index += 1;
         self.attempts = 0;
         self.reauthenticated = false;
+        if let Some(pages) = token.page_count.filter(|_| index == 0) {
+            // The first page says how many there are: allow twice that, and a few more.
+            self.max_pages = self
+                .max_pages
+                .min(pages.saturating_mul(2).saturating_add(4));
+        }
         let next = token
             .next_page_token
             .filter(|t| !t.is_empty() && self.paged);
-        if next.is_some() && next == self.next_token {
-            self.finished = true;
-            return Err(ErrorKind::Pagination {
-                message: format!(
-                    "the API sent the same next_page_token twice after page {index} of {}",
-                    self.base
-                ),
+        if let Some(next) = &next {
+            if !self.seen_tokens.insert(next.clone()) {
+                self.finished = true;
+                return Err(ErrorKind::Pagination {
+                    message: format!(
+                        "the API sent a next_page_token it had sent before, after page \
+                         {index} of {}: the chain would never end",
+                        self.base
+                    ),
+                }
+                .into());
             }
-            .into());
+            if u64::from(self.index) >= self.max_pages {
+                self.finished = true;
+                return Err(ErrorKind::Pagination {
+                    message: format!(
+                        "{} pages of {} and the API still sends a next_page_token: more \
+                         than a chain can hold ({} pages at most)",
+                        self.index, self.base, self.max_pages
+                    ),
+                }
+                .into());
+            }
         }
         self.finished = next.is_none();
         self.next_token = next;
@@ -356,6 +449,112 @@ mod tests {
 
     fn page(token: &str) -> String {
         format!(r#"{{"next_page_token":"{token}","participants":[]}}"#)
+    }
+
+    /// Feeds 200 answers with these bodies, one after the other, until the chain ends or
+    /// fails; the steps taken, and how it ended.
+    fn feed(bodies: &[&str], can_reauthenticate: bool) -> (Vec<Step>, Result<(), Error>) {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let mut pages = Pages::new(
+            "http://x",
+            &endpoint("1"),
+            live_query(),
+            can_reauthenticate,
+            policy,
+        );
+        let mut steps = Vec::new();
+        for body in bodies.iter().cycle().take(100_000) {
+            if pages.next_url().is_none() {
+                return (steps, Ok(()));
+            }
+            let answer = HttpResponse {
+                status: 200,
+                retry_after: None,
+                rate_limit_type: None,
+                body: body.as_bytes(),
+            };
+            match pages.on_response(&answer) {
+                Ok(step) => steps.push(step),
+                Err(error) => return (steps, Err(error)),
+            }
+        }
+        (steps, Ok(()))
+    }
+
+    #[test]
+    fn a_zoom_error_sent_with_a_200_is_that_error_never_a_page() {
+        let body = r#"{"code":124,"message":"Invalid access token."}"#;
+        let (steps, ended) = feed(&[body], false);
+        assert!(steps.is_empty(), "{steps:?}");
+        let error = ended.expect_err("an error");
+        assert!(
+            matches!(error.kind(), ErrorKind::Api(api) if api.code == Some(124)),
+            "{error}"
+        );
+        // With a token to renew, it is renewed, as for a 401.
+        let (steps, _) = feed(&[body], true);
+        assert_eq!(steps.first(), Some(&Step::Reauthenticate));
+    }
+
+    #[test]
+    fn an_answer_that_is_no_page_is_asked_for_again_then_fails() {
+        let (steps, ended) = feed(&[r#"{"total_records": 3}"#], false);
+        assert!(
+            steps.iter().all(|s| matches!(s, Step::Retry { .. })),
+            "{steps:?}"
+        );
+        let error = ended.expect_err("never a page");
+        assert!(error.to_string().contains("is not a QoS page"), "{error}");
+    }
+
+    #[test]
+    fn a_token_sent_again_anywhere_in_the_chain_ends_it() {
+        // A, B, A, B, ...: only a token repeated back to back used to be caught.
+        let (steps, ended) = feed(&[&page("A"), &page("B")], false);
+        assert_eq!(steps.len(), 2, "pages A and B, then A again");
+        let error = ended.expect_err("a loop");
+        assert!(error.to_string().contains("it had sent before"), "{error}");
+    }
+
+    #[test]
+    fn a_chain_is_bounded_by_its_page_count_or_the_cap() {
+        let counter = std::cell::Cell::new(0);
+        let mut pages = Pages::new(
+            "http://x",
+            &endpoint("1"),
+            live_query(),
+            false,
+            RetryPolicy::default(),
+        );
+        let mut received = 0;
+        let ended = loop {
+            let n = counter.get();
+            counter.set(n + 1);
+            let body = format!(r#"{{"page_count":2,"next_page_token":"t{n}","participants":[]}}"#);
+            let answer = HttpResponse {
+                status: 200,
+                retry_after: None,
+                rate_limit_type: None,
+                body: body.as_bytes(),
+            };
+            match pages.on_response(&answer) {
+                Ok(_) => received += 1,
+                Err(error) => break error,
+            }
+        };
+        // page_count 2: twice that and 4 more, 8 pages; the 8th still has a token.
+        assert_eq!(received, 7);
+        assert!(ended.to_string().contains("8 pages at most"), "{ended}");
+        let endless = (0..MAX_CHAIN_PAGES + 10)
+            .map(|n| page(&format!("t{n}")))
+            .collect::<Vec<_>>();
+        let bodies: Vec<&str> = endless.iter().map(String::as_str).collect();
+        let (steps, ended) = feed(&bodies, false);
+        assert_eq!(steps.len() as u64, MAX_CHAIN_PAGES - 1);
+        assert!(ended.is_err());
     }
 
     #[test]

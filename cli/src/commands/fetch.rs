@@ -9,6 +9,7 @@ use zoom_qos::report::escape_controls;
 use crate::args::FetchArgs;
 use crate::error::{CliError, Done};
 use crate::fetch::{self, AccountRequest, FetchProgress, Request};
+use crate::lock::FolderLock;
 use crate::progress;
 
 /// Runs `fetch`.
@@ -18,6 +19,8 @@ use crate::progress;
 /// daily limit among them), or a folder that could not be written.
 pub fn run(args: FetchArgs) -> Result<Done, CliError> {
     let auth = fetch::auth_from_env(|name| std::env::var(name).ok())?;
+    // One run per folder, taken before any request or change.
+    let _owner = FolderLock::take(&args.out)?;
     let qos_type = match args.qos_type.as_str() {
         "live" => QosType::Live,
         "pastOne" => QosType::PastOne,

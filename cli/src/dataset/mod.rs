@@ -30,6 +30,7 @@ use crate::atomic::{Staged, commit_all};
 use crate::discover::MeetingInput;
 use crate::error::CliError;
 pub use crate::error::DataError;
+use crate::lock::FolderLock;
 use crate::runner::{Decoded, Outcome, describe};
 
 /// A dataset file, and why it failed.
@@ -38,6 +39,8 @@ type Failed = (PathBuf, DataError);
 /// Where the dataset is, and what was in it before this export.
 #[derive(Debug)]
 pub struct Dataset {
+    /// The folder's lock, held while the dataset is written.
+    _owner: FolderLock,
     root: PathBuf,
     format: FileFormat,
     /// The dates (partition folders) that held each sample file name before this export.
@@ -144,6 +147,9 @@ impl Dataset {
                 ),
             });
         }
+        // One run per folder: the lock is taken once the folder is known to be a dataset's,
+        // and before anything in it changes.
+        let owner = FolderLock::take(root)?;
         let samples = root.join("samples");
         fs::create_dir_all(&samples).map_err(failed(&samples))?;
         let mut existing: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
@@ -171,6 +177,7 @@ impl Dataset {
             .spawn(move || placer(jobs))
             .map_err(failed(root))?;
         Ok(Dataset {
+            _owner: owner,
             root: root.to_owned(),
             format,
             existing,
