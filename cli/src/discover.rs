@@ -60,6 +60,10 @@ pub struct Discovery {
     /// Paths reached a second time (given twice, or through a link), read once: to be
     /// named to the user.
     pub repeated: Vec<PathBuf>,
+    /// Page-named entries of a folder that are not regular files (FIFOs, sockets,
+    /// devices): never read while walking a folder, where one would block the run or never
+    /// end, and named to the user. (Given by name on the command line, they are read.)
+    pub special: Vec<PathBuf>,
 }
 
 /// The input rules, as `--help` and the README state them:
@@ -111,10 +115,12 @@ pub fn discover(paths: &[PathBuf], stdin_name: &str) -> Result<Discovery, CliErr
     }
     let skipped = std::mem::take(&mut found.skipped);
     let repeated = std::mem::take(&mut found.repeated);
+    let special = std::mem::take(&mut found.special);
     Ok(Discovery {
         meetings: found.unique_names(),
         skipped,
         repeated,
+        special,
     })
 }
 
@@ -124,6 +130,7 @@ struct Found {
     meetings: Vec<(MeetingInput, Option<PathBuf>)>,
     skipped: Vec<PathBuf>,
     repeated: Vec<PathBuf>,
+    special: Vec<PathBuf>,
     /// Folders and files read, by canonical path: each is read once, and a link loop ends.
     visited: HashSet<PathBuf>,
 }
@@ -181,6 +188,7 @@ impl Found {
             }
         }
         self.skipped.extend(listing.others);
+        self.special.extend(listing.special);
         for sub in listing.folders {
             self.folder(&sub, false);
         }
@@ -219,6 +227,7 @@ struct Listing {
     description: Option<PathBuf>,
     folders: Vec<PathBuf>,
     others: Vec<PathBuf>,
+    special: Vec<PathBuf>,
     laid_out_as_meeting: bool,
 }
 
@@ -234,6 +243,7 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
         description: None,
         folders: Vec::new(),
         others: Vec::new(),
+        special: Vec::new(),
         laid_out_as_meeting: false,
     };
     for entry in entries {
@@ -251,6 +261,10 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
             // The lock `fetch` and `export` hold on their folder: not a page.
         } else if name == "manifest.tsv" {
             // generate's list of what it wrote: not a page, and not news to anyone.
+        } else if is_page_file(&entry) && fs::metadata(&entry).is_ok_and(|m| !m.is_file()) {
+            // A FIFO, socket or device named like a page: reading it could block for ever
+            // (a FIFO) or never end (/dev/zero).
+            listing.special.push(entry);
         } else if is_page_file(&entry) {
             listing.laid_out_as_meeting |= is_numbered_page(name);
             listing.pages.push(entry);

@@ -117,8 +117,8 @@ pub enum DataError {
     Arrow(ArrowError),
     /// The Parquet reader or writer failed.
     Parquet(ParquetError),
-    /// An earlier export's meetings file is not one this version writes.
-    Schema(&'static str),
+    /// An earlier export's file that this version cannot use (other columns, corrupt).
+    Unusable(&'static str),
 }
 
 impl fmt::Display for DataError {
@@ -127,7 +127,7 @@ impl fmt::Display for DataError {
             DataError::Io(error) => f.write_str(&io_reason(error)),
             DataError::Arrow(error) => error.fmt(f),
             DataError::Parquet(error) => error.fmt(f),
-            DataError::Schema(why) => f.write_str(why),
+            DataError::Unusable(why) => f.write_str(why),
         }
     }
 }

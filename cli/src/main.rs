@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use zoom_qos::report::escape_controls;
 use zoom_qos_cli::args::{Cli, Command};
 use zoom_qos_cli::commands;
 use zoom_qos_cli::error::{exit_status, status};
@@ -29,7 +30,8 @@ fn main() -> ExitCode {
         Command::Thresholds => commands::thresholds::run(),
     };
     if let Err(error) = &ended {
-        eprintln!("zoom-qos: {error}");
+        // The one escape: errors carry server text, file names and paths.
+        eprintln!("{}", escape_controls(&format!("zoom-qos: {error}")));
     }
     ExitCode::from(exit_status(&ended))
 }

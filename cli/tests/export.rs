@@ -677,3 +677,32 @@ fn a_second_export_into_a_folder_in_use_is_refused_before_any_change() {
     assert!(done.status.success(), "{}", stderr(&done));
     assert!(out.join("meetings.parquet").exists());
 }
+
+/// An earlier export's meetings file is untrusted input: a corrupt one stops the export
+/// with a clear error (exit 1) before any sample file is replaced.
+#[test]
+fn a_corrupt_meetings_file_stops_the_export_before_anything_is_replaced() {
+    let dir = scratch("corrupt-meetings");
+    let out = dir.join("dataset");
+    let input = data("meetings/standup");
+    let first = export(&[path_str(&input), "--out", path_str(&out)]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let sample = out.join("samples/date=2024-03-01/standup.parquet");
+    // A replaced file is a new inode (the writer renames a new file over the old).
+    let inode =
+        |path: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).expect("there"));
+    let before = inode(&sample);
+    let meetings = out.join("meetings.parquet");
+    let mut bytes = fs::read(&meetings).expect("meetings");
+    // Keep the magic, break what follows: the footer's length and metadata.
+    let cut = bytes.len() - 12;
+    bytes[cut..cut + 4].copy_from_slice(&[0xFF; 4]);
+    bytes.drain(8..bytes.len() / 2);
+    fs::write(&meetings, &bytes).expect("corrupted");
+    let again = export(&[path_str(&input), "--out", path_str(&out)]);
+    let message = stderr(&again);
+    assert_eq!(again.status.code(), Some(1), "{message}");
+    assert!(message.contains("meetings.parquet"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    assert_eq!(inode(&sample), before, "no sample file replaced");
+}

@@ -955,3 +955,24 @@ fn an_absurd_rate_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(64), "{stderr}");
     assert!(stderr.contains("from 0.01 to 1000"), "{stderr}");
 }
+
+/// Server text reaches the terminal escaped: a 404 whose message holds escape sequences
+/// (a window title, a clear screen) is printed with them written out, never obeyed.
+#[test]
+fn server_text_in_an_error_is_escaped_for_the_terminal() {
+    let server = FakeZoom::start(|_| {
+        Response::json(
+            404,
+            "{\"code\":3001,\"message\":\"\\u001b]0;TITLE\\u0007\\u001b[2J gone\"}",
+        )
+    });
+    let out = scratch("escaped");
+    let output = fetch_meeting("85746065432", &out, &server, "t");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        !output.stderr.iter().any(|&b| b == 0x1b || b == 0x07),
+        "{:?}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("gone"));
+}

@@ -681,3 +681,57 @@ fn a_path_reached_twice_is_read_once_and_named() {
         "{text}"
     );
 }
+
+/// A FIFO named like a page inside a corpus would block `analyze` for ever: it is named
+/// and passed over, and the meeting beside it is reported. (`timeout` turns a hang into
+/// a failure, rather than a test that never ends.)
+#[test]
+fn a_fifo_inside_a_corpus_is_named_and_passed_over() {
+    let dir = scratch("fifo");
+    fs::copy(data("odd.json"), dir.join("odd.json")).expect("a meeting");
+    let fifo = dir.join("x.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = std::process::Command::new("timeout")
+        .args([
+            "20",
+            env!("CARGO_BIN_EXE_zoom-qos"),
+            "analyze",
+            path_str(&dir),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a regular file") && stderr(&output).contains("x.json"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(meetings(&json(&output)).len(), 1);
+}
+
+/// `--out` may not name a page being read: the report would replace it.
+#[test]
+fn analyze_out_refuses_one_of_its_inputs() {
+    let dir = scratch("out-input");
+    let page = dir.join("standup.json");
+    fs::copy(data("odd.json"), &page).expect("a page");
+    let before = fs::read(&page).expect("read");
+    let output = zoom_qos(&["analyze", path_str(&page), "--out", path_str(&page)]);
+    assert_eq!(output.status.code(), Some(64), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("one of the pages being read"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fs::read(&page).expect("read"),
+        before,
+        "the page is untouched"
+    );
+}

@@ -6,7 +6,10 @@ use zoom_qos::{Analysis, Report};
 
 use crate::args::AnalyzeArgs;
 use crate::commands::prepare;
-use crate::discover::MeetingInput;
+use std::fs;
+use std::path::Path;
+
+use crate::discover::{MeetingInput, Source};
 use crate::error::{CliError, Done};
 use crate::output::{self, Format, error_line};
 use crate::runner::{self, Decoded, Outcome, describe};
@@ -25,6 +28,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
         .participant_stats(args.participant_stats)
         .timeline(args.format == Format::Html);
     let prepared = prepare(&args.input, analysis)?;
+    if let Some(out) = &args.out {
+        refuse_an_input(out, &prepared.meetings)?;
+    }
     let (outcomes, rollup) = prepared.run(|progress| {
         runner::run(
             &prepared.meetings,
@@ -69,6 +75,41 @@ pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Out
             Err(error) => Outcome::Failed(error),
         }
     }
+}
+
+/// `--out` may not name one of the pages being read: the report would replace it.
+fn refuse_an_input(out: &Path, meetings: &[MeetingInput]) -> Result<(), CliError> {
+    // The place `out` names, whether or not a file is there yet.
+    let place = |path: &Path| {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        fs::canonicalize(parent)
+            .ok()
+            .zip(path.file_name())
+            .map(|(parent, name)| parent.join(name))
+    };
+    let Some(out_place) = place(out) else {
+        return Ok(());
+    };
+    let inputs = meetings.iter().flat_map(|m| {
+        let files = match &m.source {
+            Source::Files(paths) => paths.as_slice(),
+            _ => &[],
+        };
+        files.iter().chain(m.description.as_ref())
+    });
+    for input in inputs {
+        if fs::canonicalize(input).is_ok_and(|input| input == out_place) {
+            return Err(CliError::Usage(format!(
+                "--out {} is one of the pages being read: the report would replace it; \
+                 write it elsewhere",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The report of the outcomes, with the account's rollup when there are several

@@ -49,6 +49,11 @@ pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliErro
         let what = "not read (hidden, or not .json or .ndjson)";
         eprintln!("{}", paths_line(what, &found.skipped));
     }
+    if !found.special.is_empty() {
+        let what =
+            "not read (not a regular file: a FIFO, socket or device; give it by name to read it)";
+        eprintln!("{}", paths_line(what, &found.special));
+    }
     if !found.repeated.is_empty() {
         let what = "read once, reached again";
         eprintln!("{}", paths_line(what, &found.repeated));

@@ -133,8 +133,25 @@ fn parquet_properties(batch: &RecordBatch) -> Result<WriterProperties, ParquetEr
 }
 
 /// Reads every batch of a file this module wrote.
+///
+/// The file is untrusted input (anything may have been written there): a reader that
+/// panics on it, as the Parquet and Arrow readers do on some corrupt files, is an error
+/// like any other, and its panic message stays off the terminal.
 pub(super) fn read_file(path: &Path, format: FileFormat) -> Result<Vec<RecordBatch>, DataError> {
     let file = File::open(path)?;
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let read = std::panic::catch_unwind(|| read_batches(file, format));
+    std::panic::set_hook(quiet);
+    read.unwrap_or_else(|_| {
+        Err(DataError::Unusable(
+            "it is corrupt (its reader gave up on it): export into a new folder, or remove \
+             the file",
+        ))
+    })
+}
+
+fn read_batches(file: File, format: FileFormat) -> Result<Vec<RecordBatch>, DataError> {
     Ok(match format {
         FileFormat::Parquet => ParquetRecordBatchReaderBuilder::try_new(file)?
             .build()?

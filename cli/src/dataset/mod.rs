@@ -43,6 +43,8 @@ pub struct Dataset {
     _owner: FolderLock,
     root: PathBuf,
     format: FileFormat,
+    /// The rows of the earlier export's meetings file, read when the dataset was opened.
+    earlier_meetings: Vec<RecordBatch>,
     /// The dates (partition folders) that held each sample file name before this export.
     existing: HashMap<OsString, Vec<PathBuf>>,
     /// Meetings written, to be synced and put in place by the placing thread (so that
@@ -170,6 +172,32 @@ impl Dataset {
                 }
             }
         }
+        // An earlier export's meetings file is read (and checked) now, before any sample
+        // file is replaced: a corrupt one stops the export with nothing changed.
+        let meetings_path = root.join(format!("meetings.{}", format.extension()));
+        let earlier_meetings = match read_file(&meetings_path, format) {
+            Ok(batches) => batches,
+            Err(DataError::Io(e)) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(cause) => {
+                return Err(CliError::Dataset {
+                    path: meetings_path,
+                    cause,
+                });
+            }
+        };
+        let schema = meetings_schema();
+        if earlier_meetings
+            .iter()
+            .any(|b| !same_fields(&b.schema(), &schema))
+        {
+            return Err(CliError::Dataset {
+                path: meetings_path,
+                cause: DataError::Unusable(
+                    "it has other columns (an export by another version of zoom-qos): \
+                     export into a new folder, or remove the file",
+                ),
+            });
+        }
         // A few meetings may wait to be placed; more would only hold their names.
         let (placing, jobs) = mpsc::sync_channel(16);
         let placer = std::thread::Builder::new()
@@ -181,6 +209,7 @@ impl Dataset {
             root: root.to_owned(),
             format,
             existing,
+            earlier_meetings,
             placing: Some(placing),
             placer: Some(placer),
         })
@@ -289,21 +318,12 @@ impl Dataset {
         Ok(path)
     }
 
-    /// [`write_meetings`](Self::write_meetings) to `path`.
+    /// [`write_meetings`](Self::write_meetings) to `path`: the earlier export's rows,
+    /// read and checked when the dataset was opened, and this export's.
     fn merge_meetings(&self, path: &Path, rows: &[MeetingRow]) -> Result<(), DataError> {
         let new = meetings_batch(rows)?;
-        let mut batches = match read_file(path, self.format) {
-            Ok(old) => old,
-            Err(DataError::Io(e)) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let mut batches = self.earlier_meetings.clone();
         let schema = meetings_schema();
-        if batches.iter().any(|b| !same_fields(&b.schema(), &schema)) {
-            return Err(DataError::Schema(
-                "it has other columns (an export by another version of zoom-qos): export \
-                 into a new folder, or remove the file",
-            ));
-        }
         let replaced: std::collections::HashSet<&str> =
             rows.iter().map(MeetingRow::meeting).collect();
         let mut kept = Vec::with_capacity(batches.len() + 1);
@@ -342,7 +362,7 @@ fn meeting_names(batch: &RecordBatch) -> Result<&StringArray, DataError> {
         .as_any()
         .downcast_ref::<StringArray>()
         .filter(|names| names.null_count() == 0)
-        .ok_or(DataError::Schema(
+        .ok_or(DataError::Unusable(
             "its first column is not the meeting names",
         ))
 }
