@@ -976,3 +976,32 @@ fn server_text_in_an_error_is_escaped_for_the_terminal() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("gone"));
 }
+
+/// Credentials inside --api-base are refused, and never echoed; a `.` or `..` meeting is
+/// no meeting (it would be sent as a dot-segment of the path).
+#[test]
+fn odd_bases_and_meeting_ids_are_usage_errors() {
+    let out = scratch("odd-args");
+    let out = out.to_str().expect("utf-8");
+    let token = [("ZOOM_ACCESS_TOKEN", "t")];
+    let args = [
+        "fetch",
+        "--meeting",
+        "1",
+        "--out",
+        out,
+        "--api-base",
+        "https://me:hunter2@api.zoom.us/v2",
+    ];
+    let output = zoom_qos(&args, &token);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("credentials") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+    for meeting in [".", ".."] {
+        let output = zoom_qos(&["fetch", "--meeting", meeting, "--out", out], &token);
+        assert_eq!(output.status.code(), Some(64), "{meeting}");
+    }
+}

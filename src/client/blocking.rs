@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::gate::{Counters, Gate};
 use super::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Day, Endpoint, HttpResponse, Kind, ListedMeeting,
-    Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RetryPolicy, Step, encode,
+    Listing, MAX_LIST_PAGE_SIZE, Pages, QosType, Query, RefusedEntry, RetryPolicy, Step, encode,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -188,6 +188,9 @@ impl Client {
     /// ranges, both ends included, as [`month_windows`](super::month_windows) splits a range), each instance
     /// once, or the live ones for `windows: None`.
     ///
+    /// Entries that name no instance are returned apart, each with why: the others are
+    /// listed all the same.
+    ///
     /// # Errors
     /// As [`fetch`](Self::fetch).
     pub fn list(
@@ -195,7 +198,7 @@ impl Client {
         kind: Kind,
         qos_type: QosType,
         windows: Option<Vec<(Day, Day)>>,
-    ) -> Result<Vec<ListedMeeting>, Error> {
+    ) -> Result<(Vec<ListedMeeting>, Vec<RefusedEntry>), Error> {
         let mut listing = match windows {
             Some(windows) => Listing::new(
                 &self.api_base,
@@ -227,7 +230,7 @@ impl Client {
             })?;
             listed.extend(fresh);
         }
-        Ok(listed)
+        Ok((listed, listing.refused))
     }
 
     fn renewable(&self) -> bool {

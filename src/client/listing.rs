@@ -209,7 +209,121 @@ pub struct ListedMeeting {
     pub entry: serde_json::Value,
 }
 
+/// A list entry that names no instance this crate can fetch.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RefusedEntry {
+    /// The entry as sent.
+    pub entry: serde_json::Value,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// The longest UUID taken: Zoom's are 24 characters; a longer one could not name a folder.
+const UUID_MAX_BYTES: usize = 100;
+
 impl ListedMeeting {
+    /// Reads a list entry leniently: only what fetching needs is required (a `uuid` that
+    /// is a usable string, an `id` that is a meeting number, as a number or digits); any
+    /// other field of an unexpected type is left at its default (the entry itself is kept
+    /// whole in [`entry`](Self::entry)).
+    ///
+    /// # Errors
+    /// The entry, with why it names no instance.
+    pub fn from_entry(entry: serde_json::Value) -> Result<ListedMeeting, RefusedEntry> {
+        let refuse = |entry: serde_json::Value, why: &str| RefusedEntry {
+            entry,
+            why: why.to_owned(),
+        };
+        let Some(fields) = entry.as_object() else {
+            return Err(refuse(entry, "not an object"));
+        };
+        let uuid = match fields.get("uuid").and_then(|u| u.as_str()) {
+            Some(uuid) if uuid.is_empty() || uuid == "." || uuid == ".." => {
+                return Err(refuse(entry, "its uuid is empty, \".\" or \"..\""));
+            }
+            Some(uuid) if uuid.len() > UUID_MAX_BYTES => {
+                return Err(refuse(entry, "its uuid is longer than any Zoom sends"));
+            }
+            Some(uuid) => uuid.to_owned(),
+            None => return Err(refuse(entry, "no uuid (a string)")),
+        };
+        let id = match fields.get("id") {
+            None => 0,
+            Some(id) => match id
+                .as_u64()
+                .or_else(|| id.as_str()?.parse().ok())
+                // A whole number written as a float (`1e3`), within a double's integers.
+                .or_else(|| {
+                    let x = id.as_f64()?;
+                    (x.fract() == 0.0 && (0.0..9.0e15).contains(&x)).then_some(x as u64)
+                }) {
+                Some(id) => id,
+                None => return Err(refuse(entry, "its id is not a meeting number")),
+            },
+        };
+        let text = |key: &str| {
+            fields
+                .get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let flag = |key: &str| fields.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
+        const KNOWN: [&str; 19] = [
+            "uuid",
+            "id",
+            "topic",
+            "host",
+            "email",
+            "user_type",
+            "start_time",
+            "end_time",
+            "duration",
+            "participants",
+            "has_pstn",
+            "has_voip",
+            "has_3rd_party_audio",
+            "has_video",
+            "has_screen_share",
+            "has_recording",
+            "has_sip",
+            "has_archiving",
+            "dept",
+        ];
+        let other = fields
+            .iter()
+            .filter(|(key, _)| !KNOWN.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        Ok(ListedMeeting {
+            uuid,
+            id,
+            topic: text("topic"),
+            host: text("host"),
+            email: text("email"),
+            user_type: text("user_type"),
+            start_time: text("start_time"),
+            end_time: text("end_time"),
+            duration: text("duration"),
+            participants: fields
+                .get("participants")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            has_pstn: flag("has_pstn"),
+            has_voip: flag("has_voip"),
+            has_3rd_party_audio: flag("has_3rd_party_audio"),
+            has_video: flag("has_video"),
+            has_screen_share: flag("has_screen_share"),
+            has_recording: flag("has_recording"),
+            has_sip: flag("has_sip"),
+            has_archiving: flag("has_archiving"),
+            dept: text("dept"),
+            other,
+            entry,
+        })
+    }
+
     /// The `duration` in seconds, `None` when it is not `M:SS` or `H:MM:SS`.
     pub fn duration_s(&self) -> Option<u64> {
         let parts: Vec<u64> = self
@@ -244,6 +358,9 @@ pub struct Listing {
     seen: HashSet<String>,
     /// Instances listed again in a later window (or page), not returned twice.
     pub repeated: u64,
+    /// Entries that name no instance this crate can fetch (no UUID, an id that is not a
+    /// meeting number), each with why: the others are listed all the same.
+    pub refused: Vec<RefusedEntry>,
 }
 
 impl Listing {
@@ -279,6 +396,7 @@ impl Listing {
             current: None,
             seen: HashSet::new(),
             repeated: 0,
+            refused: Vec::new(),
         };
         listing.current = listing.next_window();
         Ok(listing)
@@ -387,12 +505,14 @@ impl Listing {
         let page: ListPage = serde_json::from_slice(response.body).map_err(invalid)?;
         let mut fresh = Vec::with_capacity(page.meetings.len());
         for entry in page.meetings {
-            let mut meeting = ListedMeeting::deserialize(&entry).map_err(|e| {
-                Error::from(ErrorKind::Pagination {
-                    message: format!("a list entry that is not a meeting ({e}): {entry}"),
-                })
-            })?;
-            meeting.entry = entry;
+            // An odd entry fails alone: the others of the page are listed.
+            let meeting = match ListedMeeting::from_entry(entry) {
+                Ok(meeting) => meeting,
+                Err(refused) => {
+                    self.refused.push(refused);
+                    continue;
+                }
+            };
             if self.seen.insert(meeting.uuid.clone()) {
                 fresh.push(meeting);
             } else {
@@ -410,6 +530,66 @@ mod tests {
 
     fn day(text: &str) -> Day {
         Day::parse(text).expect("a date")
+    }
+
+    #[test]
+    fn an_odd_list_entry_fails_alone() {
+        let mut listing = Listing::new(
+            "http://x",
+            Kind::Meeting,
+            QosType::Past,
+            vec![(day("2026-11-01"), day("2026-11-01"))],
+            300,
+            false,
+            RetryPolicy::default(),
+        )
+        .expect("a listing");
+        let body = br#"{"meetings": [
+            {"uuid": "a==", "id": "85746065432", "topic": null, "participants": -3},
+            {"uuid": "b==", "id": 1e3},
+            {"uuid": "c==", "id": -1},
+            {"uuid": 12345, "id": 1},
+            {"uuid": "..", "id": 2},
+            {"id": 3},
+            "not an object",
+            {"uuid": "d==", "id": 4, "topic": "Standup", "extra": [1]}
+        ], "next_page_token": ""}"#;
+        let answer = HttpResponse {
+            status: 200,
+            retry_after: None,
+            rate_limit_type: None,
+            body,
+        };
+        let (step, listed) = listing.on_response(&answer).expect("the page");
+        assert!(matches!(step, Step::Page { .. }));
+        let got: Vec<(&str, u64, &str)> = listed
+            .iter()
+            .map(|m| (m.uuid.as_str(), m.id, m.topic.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a==", 85746065432, ""),
+                ("b==", 1000, ""),
+                ("d==", 4, "Standup")
+            ]
+        );
+        assert_eq!(
+            listed[2].other.get("extra"),
+            Some(&serde_json::json!([1])),
+            "unknown fields kept"
+        );
+        let why: Vec<&str> = listing.refused.iter().map(|r| r.why.as_str()).collect();
+        assert_eq!(
+            why,
+            [
+                "its id is not a meeting number",
+                "no uuid (a string)",
+                "its uuid is empty, \".\" or \"..\"",
+                "no uuid (a string)",
+                "not an object"
+            ]
+        );
     }
 
     #[test]

@@ -30,6 +30,6 @@ pub use endpoints::{
 };
 pub use gate::Counters;
 pub use listing::{
-    Day, ListedMeeting, Listing, MAX_LIST_PAGE_SIZE, RETENTION_MONTHS, month_windows,
+    Day, ListedMeeting, Listing, MAX_LIST_PAGE_SIZE, RETENTION_MONTHS, RefusedEntry, month_windows,
 };
 pub use pages::{HttpResponse, MAX_CHAIN_PAGES, Pages, RetryPolicy, Step};

@@ -18,6 +18,17 @@ use crate::progress;
 /// Usage errors, no credentials, the API's refusal of `--meeting` or of the listing (Zoom's
 /// daily limit among them), or a folder that could not be written.
 pub fn run(args: FetchArgs) -> Result<Done, CliError> {
+    check_bases(&[
+        ("--api-base", &args.api_base),
+        ("--oauth-base", &args.oauth_base),
+    ])?;
+    if let Some(meeting) = &args.meeting
+        && (meeting.is_empty() || meeting == "." || meeting == ".." || meeting.len() > 100)
+    {
+        return Err(CliError::Usage(format!(
+            "--meeting {meeting:?} is no meeting ID or UUID (Zoom's UUIDs have 24 characters)"
+        )));
+    }
     let auth = fetch::auth_from_env(|name| std::env::var(name).ok())?;
     // One run per folder, taken before any request or change.
     let _owner = FolderLock::take(&args.out)?;
@@ -62,6 +73,33 @@ fn retry_policy(test_ms: Option<String>) -> RetryPolicy {
         },
         None => RetryPolicy::default(),
     }
+}
+
+/// Base URLs: credentials in one are refused (they would be echoed in messages; the
+/// command's come from the environment), and plain HTTP to anything but this machine is
+/// said out loud (the token would travel unencrypted).
+fn check_bases(bases: &[(&str, &str)]) -> Result<(), CliError> {
+    for (flag, base) in bases {
+        let rest = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"))
+            .ok_or_else(|| CliError::Usage(format!("{flag} must start with https://")))?;
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(CliError::Usage(format!(
+                "{flag} holds credentials (user@ or user:password@): give them as ZOOM_* \
+                 variables instead"
+            )));
+        }
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host);
+        let local = ["127.0.0.1", "localhost", "[::1]"].contains(&host);
+        if base.starts_with("http://") && !local {
+            eprintln!("zoom-qos: {flag} is plain HTTP: the access token travels unencrypted");
+        }
+    }
+    Ok(())
 }
 
 /// `fetch --from ... --to ...`, or `--type live` without dates: the account's instances.
@@ -111,6 +149,15 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
             ))
         );
     }
+    for refused in &done.refused {
+        eprintln!(
+            "{}",
+            escape_controls(&format!(
+                "zoom-qos: a list entry refused ({}): {}",
+                refused.why, refused.entry
+            ))
+        );
+    }
     let counters = client.counters();
     eprintln!(
         "zoom-qos: {} instances listed: {} fetched, {} already complete, {} failed{}, in {} \
@@ -118,7 +165,7 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
         done.listed,
         done.fetched,
         done.skipped,
-        done.failed.len(),
+        done.failed.len() + done.refused.len(),
         if done.left > 0 {
             format!(", {} left", done.left)
         } else {
@@ -135,7 +182,7 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
         );
         return Ok(Done::DailyLimit);
     }
-    Ok(if done.failed.is_empty() {
+    Ok(if done.failed.is_empty() && done.refused.is_empty() {
         Done::Clean
     } else {
         Done::WriteFailed

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use zoom_qos::client::{Client, Day, Endpoint, Kind, ListedMeeting, MAX_PAGE_SIZE, QosType, Query};
+use zoom_qos::client::{
+    Client, Day, Endpoint, Kind, ListedMeeting, MAX_PAGE_SIZE, QosType, Query, RefusedEntry,
+};
 
 use super::{instance_folder_name, write_folder};
 use crate::atomic::{WriteError, temporary_owner};
@@ -40,6 +42,8 @@ pub struct AccountFetch {
     pub skipped: usize,
     /// Instances that failed, with why (the others went on).
     pub failed: Vec<(ListedMeeting, InstanceError)>,
+    /// List entries that named no instance (no UUID, an id that is not a number), with why.
+    pub refused: Vec<RefusedEntry>,
     /// Zoom's daily limit stopped the run (the error that said so). Instances not complete
     /// are left for the next run.
     pub daily_limit: Option<zoom_qos::Error>,
@@ -133,7 +137,7 @@ pub fn fetch_account(
     } else {
         Kind::Meeting
     };
-    let listed = match client.list(kind, request.qos_type, request.windows.clone()) {
+    let (listed, refused) = match client.list(kind, request.qos_type, request.windows.clone()) {
         Ok(listed) => listed,
         Err(error) if is_daily_limit(&error) => {
             return Ok(AccountFetch {
@@ -145,7 +149,8 @@ pub fn fetch_account(
     };
     remove_leftovers(out);
     let mut done = AccountFetch {
-        listed: listed.len(),
+        listed: listed.len() + refused.len(),
+        refused,
         ..AccountFetch::default()
     };
     let (todo, complete): (Vec<ListedMeeting>, Vec<ListedMeeting>) =

@@ -116,11 +116,32 @@ impl Report {
     }
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break.
+/// A CSV field, quoted when it holds a comma, quote or line break; control characters
+/// other than line breaks and tabs (which CSV quotes) written out (`\u{1b}`), since CSV
+/// has no escape for them and a terminal showing the file would obey them.
 fn csv_field(text: &str) -> String {
+    let text = super::text::escape_controls_but(text, &['\n', '\r', '\t']);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn control_characters_are_written_out_and_line_breaks_quoted() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(
+            csv_field("\u{1b}[2Jx"),
+            "\\u{1b}[2Jx",
+            "no escape sequence survives"
+        );
     }
 }

@@ -261,9 +261,23 @@ fn quantiles(stats: &Stats) -> impl Iterator<Item = (String, Option<f64>)> {
         .chain([("1".to_owned(), stats.max)])
 }
 
-/// A Prometheus label value, escaped.
+/// A Prometheus label value, escaped: the format's escapes for backslash, quote and line
+/// feed, and every other control character written out (`\u{1b}`), which the format has
+/// no escape for and a terminal showing the scrape would obey.
 fn label(text: &str) -> String {
-    text.replace('\\', "\\\\")
+    super::text::escape_controls_but(text, &['\n'])
+        .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn label_values_escape_the_format_and_write_out_control_characters() {
+        assert_eq!(super::label("a\\b \"q\"\nz"), "a\\\\b \\\"q\\\"\\nz");
+        // Written out as `\u{1b}`, whose backslash the format then escapes: a reader gets
+        // the text `\u{1b}`, never the character.
+        assert_eq!(super::label("\u{1b}]0;T\u{7}"), r"\\u{1b}]0;T\\u{7}");
+    }
 }

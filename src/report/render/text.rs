@@ -7,9 +7,15 @@ use unicode_width::UnicodeWidthChar;
 /// visible escape (`\u{1b}`), so that nothing from the input can move the cursor or break
 /// a line: for anything that prints the input's text to a terminal.
 pub fn escape_controls(text: &str) -> String {
+    escape_controls_but(text, &[])
+}
+
+/// [`escape_controls`], leaving the control characters `kept` as they are (for a format
+/// that has its own way of writing them, as CSV has for line breaks).
+pub(super) fn escape_controls_but(text: &str, kept: &[char]) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() && !kept.contains(&c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
