@@ -109,9 +109,10 @@ flight: run the same command again to resume. One run per folder: a fetch holds 
 lock (OUT/.zoom-qos.lock, released when the process ends); a second fetch into OUT while
 it runs stops at once, before any request or change (exit 75).
 
-Chains are bounded: a next_page_token sent a second time, or more than 10,000 pages
-(twice the first page's page_count, and 4, when it has one), fails that meeting, and an
-answer that is not a QoS page (Zoom's error sent with a 200) is that error, never a page.
+Chains are bounded: a next_page_token sent a second time, or a chain longer than 10,000
+pages (or than twice the page_count its first page gives, plus 4), fails that meeting.
+An answer that is not a QoS page (Zoom's error sent with a 200) is that error, never a
+page.
 
 Exit status:
   0    every instance is complete

@@ -451,6 +451,16 @@ mod tests {
         format!(r#"{{"next_page_token":"{token}","participants":[]}}"#)
     }
 
+    /// A 200 answer with this body.
+    fn ok(body: &[u8]) -> HttpResponse<'_> {
+        HttpResponse {
+            status: 200,
+            retry_after: None,
+            rate_limit_type: None,
+            body,
+        }
+    }
+
     /// Feeds 200 answers with these bodies, one after the other, until the chain ends or
     /// fails; the steps taken, and how it ended.
     fn feed(bodies: &[&str], can_reauthenticate: bool) -> (Vec<Step>, Result<(), Error>) {
@@ -470,13 +480,7 @@ mod tests {
             if pages.next_url().is_none() {
                 return (steps, Ok(()));
             }
-            let answer = HttpResponse {
-                status: 200,
-                retry_after: None,
-                rate_limit_type: None,
-                body: body.as_bytes(),
-            };
-            match pages.on_response(&answer) {
+            match pages.on_response(&ok(body.as_bytes())) {
                 Ok(step) => steps.push(step),
                 Err(error) => return (steps, Err(error)),
             }
@@ -534,13 +538,7 @@ mod tests {
             let n = counter.get();
             counter.set(n + 1);
             let body = format!(r#"{{"page_count":2,"next_page_token":"t{n}","participants":[]}}"#);
-            let answer = HttpResponse {
-                status: 200,
-                retry_after: None,
-                rate_limit_type: None,
-                body: body.as_bytes(),
-            };
-            match pages.on_response(&answer) {
+            match pages.on_response(&ok(body.as_bytes())) {
                 Ok(_) => received += 1,
                 Err(error) => break error,
             }
