@@ -120,7 +120,9 @@ Exit status:
        refused the request (--meeting)
   64   usage error, or no credentials
   75   Zoom's daily rate limit stopped the run: run the same command after the reset
-       (the message gives it) to fetch the rest; or another run is writing OUT";
+       (the message gives it) to fetch the rest; or another run is writing OUT
+  130  Ctrl-C: no new meeting was started, those in flight finished (a second Ctrl-C
+       ends the run at once); run the same command again to resume";
 
 #[cfg(feature = "fetch")]
 // `fetch`.

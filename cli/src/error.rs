@@ -23,6 +23,8 @@ pub enum Done {
     WriteFailed,
     /// Zoom's daily rate limit stopped the run; what is complete is written: exit 75.
     DailyLimit,
+    /// Ctrl-C stopped the run; what is complete is written: exit 130.
+    Interrupted,
 }
 
 /// Why the command stopped.
@@ -181,6 +183,7 @@ pub fn exit_status(ended: &Result<Done, CliError>) -> u8 {
         Ok(Done::WithBadInput) => status::BAD_INPUT,
         Ok(Done::WriteFailed) => status::FAILURE,
         Ok(Done::DailyLimit) => status::DAILY_LIMIT,
+        Ok(Done::Interrupted) => crate::interrupt::STATUS,
         Err(
             CliError::Usage(_)
             | CliError::Credentials(_)

@@ -24,6 +24,7 @@ pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;
+pub mod interrupt;
 pub mod lock;
 pub mod output;
 pub mod pages;

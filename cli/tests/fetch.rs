@@ -1005,3 +1005,84 @@ fn odd_bases_and_meeting_ids_are_usage_errors() {
         assert_eq!(output.status.code(), Some(64), "{meeting}");
     }
 }
+
+/// Ctrl-C (SIGINT) stops starting meetings, lets those in flight finish, says how far the
+/// run got and exits 130; every folder in place is complete, and the same command
+/// resumes. (A watchdog kills the run if it does not end by itself.)
+#[test]
+fn ctrl_c_finishes_what_is_in_flight_and_says_how_to_resume() {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    let account = std::sync::Arc::new(Account::new());
+    let (from, to) = (account.from.clone(), account.to.clone());
+    let served = account.clone();
+    let (told, hear) = mpsc::channel();
+    let told = Mutex::new(told);
+    let qos_requests = AtomicUsize::new(0);
+    let server = FakeZoom::start(move |request| {
+        if served.asked(request).is_some() {
+            // Some latency, so that the signal finds meetings in flight.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            if qos_requests.fetch_add(1, Ordering::SeqCst) == 20 {
+                let _ = told.lock().expect("lock").send(());
+            }
+        }
+        served.answer(request)
+    });
+    let dir = scratch("interrupted");
+    let out = dir.join("pulled");
+    let api = format!("{}/v2", server.base);
+    let args = account_args(&from, &to, &out, &api, &["--jobs", "4"]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(&args)
+        .env("ZOOM_ACCESS_TOKEN", "t")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("started");
+    let pid = child.id().to_string();
+    hear.recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the fetch got that far");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let (watchdog, done) = mpsc::channel::<()>();
+    let guard = std::thread::spawn(move || {
+        if done
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_err()
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status();
+        }
+    });
+    let output = child.wait_with_output().expect("reaped");
+    let _ = watchdog.send(());
+    let _ = guard.join();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let complete = account.complete_in(&out);
+    assert!(
+        !complete.is_empty() && complete.len() < 55,
+        "{}",
+        complete.len()
+    );
+    assert!(
+        stderr.contains(&format!(
+            "interrupted: {} of 55 meetings complete",
+            complete.len()
+        )) && stderr.contains("run the same command again to resume"),
+        "{stderr}"
+    );
+    let run = run_with(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} already complete", complete.len())),
+        "{stderr}"
+    );
+}

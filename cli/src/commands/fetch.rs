@@ -137,8 +137,9 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
     let progress = FetchProgress::default();
     let line =
         |elapsed, columns| fetch::progress_line(&progress, client.counters(), elapsed, columns);
+    let stop = crate::interrupt::flag();
     let done = progress::with_line(line, || {
-        fetch::fetch_account(&client, &request, &args.out, &progress)
+        fetch::fetch_account(&client, &request, &args.out, &progress, stop)
     })?;
     for (meeting, error) in &done.failed {
         eprintln!(
@@ -175,6 +176,15 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
         counters.requests,
         counters.rate_limited,
     );
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!(
+            "zoom-qos: interrupted: {} of {} meetings complete; run the same command again \
+             to resume",
+            done.fetched + done.skipped,
+            done.listed
+        );
+        return Ok(Done::Interrupted);
+    }
     if let Some(why) = &done.daily_limit {
         eprintln!(
             "zoom-qos: {why}. What is complete is written; run the same command again \

@@ -5,7 +5,7 @@ use std::fmt;
 use std::fs;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use zoom_qos::client::{
     Client, Day, Endpoint, Kind, ListedMeeting, MAX_PAGE_SIZE, QosType, Query, RefusedEntry,
@@ -120,8 +120,9 @@ impl fmt::Display for InstanceError {
 /// folder ([`instance_folder_name`]), with its list entry as `meeting.json`, `jobs` at a
 /// time; the client's gate keeps every request within the rate. An instance whose folder
 /// is complete (its `meeting.json` names the same UUID) is skipped without a request,
-/// unless `refetch` (or `type=live`: a live meeting goes on). Zoom's daily limit stops every request at once: what is complete
-/// stays written.
+/// unless `refetch` (or `type=live`: a live meeting goes on). Zoom's daily limit stops
+/// every request at once, and `stop` (Ctrl-C) stops starting instances: what is complete
+/// stays written, and the instances not started are [`AccountFetch::left`].
 ///
 /// # Errors
 /// The listing failed (nothing was fetched): [`CliError::Api`]; a failed instance is in
@@ -131,6 +132,7 @@ pub fn fetch_account(
     request: &AccountRequest,
     out: &Path,
     progress: &FetchProgress,
+    stop: &AtomicBool,
 ) -> Result<AccountFetch, CliError> {
     let kind = if request.webinar {
         Kind::Webinar
@@ -166,6 +168,10 @@ pub fn fetch_account(
         for _ in 0..request.jobs.max(1) {
             scope.spawn(|| {
                 loop {
+                    // Ctrl-C: no new instance; those in flight finish.
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(meeting) = todo.get(index) else {
                         break;
