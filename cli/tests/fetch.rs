@@ -767,32 +767,61 @@ fn served_uuid(request: &fake_zoom::Request) -> Option<String> {
         .map(decode_fully)
 }
 
-#[test]
-fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
+/// An account served 20 ms late, whose fake API tells the test (through `hear`) when
+/// the QoS request numbered `at` (from 0) arrives: where a test stops the run.
+struct Signalling {
+    account: std::sync::Arc<Account>,
+    server: FakeZoom,
+    hear: std::sync::mpsc::Receiver<()>,
+    out: std::path::PathBuf,
+    args: Vec<String>,
+    _dir: common::Scratch,
+}
+
+fn signalling(name: &str, at: usize) -> Signalling {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::mpsc;
 
     let account = std::sync::Arc::new(Account::new());
     let (from, to) = (account.from.clone(), account.to.clone());
     let served = account.clone();
-    let (told, hear) = mpsc::channel();
+    let (told, hear) = std::sync::mpsc::channel();
     let told = Mutex::new(told);
     let qos_requests = AtomicUsize::new(0);
     let server = FakeZoom::start(move |request| {
         if served.asked(request).is_some() {
-            // Some latency, so that the kill finds meetings in flight.
+            // Some latency, so that the stop finds meetings in flight.
             std::thread::sleep(std::time::Duration::from_millis(20));
-            if qos_requests.fetch_add(1, Ordering::SeqCst) == 40 {
+            if qos_requests.fetch_add(1, Ordering::SeqCst) == at {
                 let _ = told.lock().expect("lock").send(());
             }
         }
         served.answer(request)
     });
-    let dir = scratch("killed");
+    let dir = scratch(name);
     let out = dir.join("pulled");
     let api = format!("{}/v2", server.base);
     let args = account_args(&from, &to, &out, &api, &["--jobs", "4"]);
+    Signalling {
+        account,
+        server,
+        hear,
+        out,
+        args,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
+    let Signalling {
+        account,
+        server,
+        hear,
+        out,
+        args,
+        _dir: dir,
+    } = signalling("killed", 40);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
         .args(&args)
         .env("ZOOM_ACCESS_TOKEN", "t")
@@ -1011,30 +1040,16 @@ fn odd_bases_and_meeting_ids_are_usage_errors() {
 /// resumes. (A watchdog kills the run if it does not end by itself.)
 #[test]
 fn ctrl_c_finishes_what_is_in_flight_and_says_how_to_resume() {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
 
-    let account = std::sync::Arc::new(Account::new());
-    let (from, to) = (account.from.clone(), account.to.clone());
-    let served = account.clone();
-    let (told, hear) = mpsc::channel();
-    let told = Mutex::new(told);
-    let qos_requests = AtomicUsize::new(0);
-    let server = FakeZoom::start(move |request| {
-        if served.asked(request).is_some() {
-            // Some latency, so that the signal finds meetings in flight.
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            if qos_requests.fetch_add(1, Ordering::SeqCst) == 20 {
-                let _ = told.lock().expect("lock").send(());
-            }
-        }
-        served.answer(request)
-    });
-    let dir = scratch("interrupted");
-    let out = dir.join("pulled");
-    let api = format!("{}/v2", server.base);
-    let args = account_args(&from, &to, &out, &api, &["--jobs", "4"]);
+    let Signalling {
+        account,
+        server: _server,
+        hear,
+        out,
+        args,
+        _dir,
+    } = signalling("interrupted", 20);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
         .args(&args)
         .env("ZOOM_ACCESS_TOKEN", "t")
