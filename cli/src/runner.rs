@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use zoom_qos::aggregate::AccountRollup;
-use zoom_qos::record::locate_json_error;
 use zoom_qos::report::MeetingError;
 use zoom_qos::{Analysis, DecodeConfig, Decoder, ErrorKind, MeetingReport, Table};
 
@@ -197,33 +196,22 @@ impl Worker {
     ) -> Result<(), FileError> {
         self.file.clear();
         self.file.extend_from_slice(bytes);
-        self.decode_file(file, || Ok(bytes.to_vec()), progress)
+        self.decode_file(file, progress)
     }
 
     /// Decodes every page of the file now in the worker's buffer (named `file`) into the
-    /// table. Decoding rewrites the buffer (simd-json unescapes strings in place), so
-    /// `original` gives the file's bytes again, from disk, for the two rare cases that
-    /// need them: a file that is not one page after all (it is split from the top), and
-    /// a JSON error to locate.
+    /// table. A page that is not JSON is left in the buffer as it was given (the decoder
+    /// puts back what simd-json unescaped in place), so a file that is not one page after
+    /// all is split from its own bytes, with no second read.
     ///
     /// # Errors
     /// The first page that fails, as the command reports it.
-    pub fn decode_file(
-        &mut self,
-        file: &str,
-        original: impl Fn() -> io::Result<Vec<u8>>,
-        progress: &Progress,
-    ) -> Result<(), FileError> {
-        let reread = |error: io::Error| FileError {
-            offset: 0,
-            message: format!("cannot read again: {}", io_reason(&error)),
-        };
+    pub fn decode_file(&mut self, file: &str, progress: &Progress) -> Result<(), FileError> {
         let len = self.file.len();
         self.file.resize(len + Decoder::PADDING, b' ');
         // Most files hold one page: try such a file whole, where it lies. Only when it is
-        // not one JSON document (several pages, or malformed) is it split, from its
-        // original bytes, exactly as if it had not been tried: a JSON error leaves the
-        // table untouched.
+        // not one JSON document (several pages, or malformed) is it split, exactly as if it
+        // had not been tried: a JSON error leaves the table and the page untouched.
         let one_page = object_start(&self.file[..len]).filter(|_| !file.ends_with(".ndjson"));
         if let Some(start) = one_page {
             match self
@@ -235,14 +223,9 @@ impl Worker {
                     return Ok(());
                 }
                 Err(error) if !matches!(error.kind(), ErrorKind::Json { .. }) => {
-                    return Err(FileError::page(&error, start..len, &[]));
+                    return Err(FileError::page(&error, start));
                 }
-                Err(_) => {
-                    let bytes = original().map_err(reread)?;
-                    self.file.clear();
-                    self.file.extend_from_slice(&bytes);
-                    self.file.resize(bytes.len() + Decoder::PADDING, b' ');
-                }
+                Err(_) => {}
             }
         }
         let len = self.file.len() - Decoder::PADDING;
@@ -261,11 +244,7 @@ impl Worker {
                 &mut self.table,
             );
             if let Err(error) = decoded {
-                let bytes = match error.kind() {
-                    ErrorKind::Json { .. } => original().map_err(reread)?,
-                    _ => Vec::new(),
-                };
-                return Err(FileError::page(&error, range, &bytes));
+                return Err(FileError::page(&error, range.start));
             }
             progress.pages.fetch_add(1, Ordering::Relaxed);
         }
@@ -283,20 +262,11 @@ pub struct FileError {
 }
 
 impl FileError {
-    /// The failure of the page at `range` of the file `original`. A JSON error is
-    /// located again on the original bytes, which the decoder's copy no longer is.
-    pub fn page(error: &zoom_qos::Error, range: Range<usize>, original: &[u8]) -> FileError {
-        let start = range.start;
+    /// The failure of the page that starts at byte `start` of its file (the decoder
+    /// locates a JSON error within the page as given).
+    pub fn page(error: &zoom_qos::Error, start: usize) -> FileError {
         match error.kind() {
             ErrorKind::Json { offset, reason } => {
-                let located = original
-                    .get(range)
-                    .and_then(locate_json_error)
-                    .and_then(|e| match e.into_kind() {
-                        ErrorKind::Json { offset, reason } => Some((offset, reason)),
-                        _ => None,
-                    });
-                let (offset, reason) = located.unwrap_or((*offset, reason.clone()));
                 let at = start + offset;
                 FileError {
                     offset: at,
@@ -355,15 +325,7 @@ pub fn meeting(
             .bytes
             .fetch_add(worker.file.len() as u64, Ordering::Relaxed);
         let first_page = worker.table.pages();
-        let decoded = match path {
-            Some(path) => worker.decode_file(&file, || std::fs::read(path), progress),
-            // Standard input cannot be read twice: keep a copy for the rare re-read.
-            None => {
-                let bytes = worker.file.clone();
-                worker.decode_file(&file, || Ok(bytes.clone()), progress)
-            }
-        };
-        if let Err(error) = decoded {
+        if let Err(error) = worker.decode_file(&file, progress) {
             return Err(failed(file, Some(error.offset), error.message));
         }
         files.push((file, first_page..worker.table.pages()));
