@@ -7,7 +7,7 @@
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::CliError;
 
@@ -63,11 +63,6 @@ impl FolderLock {
     }
 }
 
-/// The lock file's path in `folder`.
-pub fn lock_path(folder: &Path) -> PathBuf {
-    folder.join(LOCK_FILE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,7 +80,7 @@ mod tests {
         let again = FolderLock::take(&dir).expect("released when its owner is gone");
         drop(again);
         assert!(
-            lock_path(&dir).exists(),
+            dir.join(LOCK_FILE).exists(),
             "the file stays; only the lock goes"
         );
         let _ = fs::remove_dir_all(&dir);
