@@ -367,6 +367,57 @@ fn odd_uuids_are_double_encoded_and_page_size_is_sent() {
 }
 
 #[test]
+fn an_instance_is_described_by_its_own_endpoint_and_must_name_a_uuid() {
+    let server = FakeZoom::start(|request| match request.path() {
+        "/v2/metrics/meetings/85746065432" => Response::json(
+            200,
+            r#"{"uuid":"Wk9/q+1==","id":85746065432,"topic":"Weekly","start_time":"2026-11-30T10:00:00Z"}"#,
+        ),
+        // A QoS page is not a description; asked again, then given up.
+        _ => Response::json(200, r#"{"participants":[]}"#),
+    });
+    let listed = client(&server)
+        .instance(Kind::Meeting, QosType::Past, "85746065432")
+        .expect("described");
+    assert_eq!(
+        (listed.uuid.as_str(), listed.id),
+        ("Wk9/q+1==", 85746065432)
+    );
+    assert_eq!(
+        server.requests()[0].target,
+        "/v2/metrics/meetings/85746065432?type=past"
+    );
+    let error = client(&server)
+        .instance(Kind::Webinar, QosType::Past, "1")
+        .expect_err("a QoS page is no description");
+    assert!(
+        matches!(error.kind(), ErrorKind::Pagination { .. }),
+        "{error}"
+    );
+    let _ = waits();
+
+    // A description whose uuid is not a string names no instance.
+    let server = FakeZoom::start(|_| Response::json(200, r#"{"uuid":12345,"id":1}"#));
+    let error = client(&server)
+        .instance(Kind::Meeting, QosType::Past, "1")
+        .expect_err("no usable uuid");
+    assert!(error.to_string().contains("names no instance"), "{error}");
+}
+
+#[test]
+fn code_300_is_explained_by_its_message() {
+    let server = FakeZoom::start(|_| {
+        Response::json(400, r#"{"code":300,"message":"from and to are required."}"#)
+    });
+    let error = client(&server)
+        .fetch(&meeting("1"), &live())
+        .expect_err("refused");
+    let text = error.to_string();
+    assert!(!text.contains("next_page_token"), "{text}");
+    assert!(text.contains("from and to are required"), "{text}");
+}
+
+#[test]
 fn a_page_that_is_not_json_is_an_error_not_an_empty_result() {
     let server = FakeZoom::start(|_| Response::json(200, "<html>proxy error</html>"));
     let error = client(&server)

@@ -45,10 +45,12 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Fetch QoS pages from the Zoom API: one meeting, or every meeting of a date range.
     ///
-    /// With --meeting: OUT/<meeting>/page-NNN.json, the pages as the API sent them. With
-    /// --from and --to (or --type live alone): the account's meetings of those UTC dates
-    /// are listed, and each instance written to OUT/<number>-<uuid in base32>/, with its
-    /// list entry as meeting.json; a re-run skips the instances already complete.
+    /// Each meeting instance is written to OUT/<number>-<uuid in base32>/: the pages as
+    /// the API sent them (page-NNN.json) and Zoom's description of it (meeting.json).
+    /// With --meeting: the instance it names (a meeting number: its latest instance; a
+    /// recurring meeting's instances each keep their own folder). With --from and --to (or
+    /// --type live alone): the account's instances of those UTC dates; a re-run skips the
+    /// instances already complete.
     /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
     /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth).
     #[cfg(feature = "fetch")]
@@ -112,7 +114,10 @@ it runs stops at once, before any request or change (exit 75).
 Chains are bounded: a next_page_token sent a second time, or a chain longer than 10,000
 pages (or than twice the page_count its first page gives, plus 4), fails that meeting.
 An answer that is not a QoS page (Zoom's error sent with a 200) is that error, never a
-page.
+page. Pages are written as they come: memory does not grow with the chain.
+
+A folder is replaced only when it holds nothing but what fetch writes there
+(page-NNN.json, meeting.json); anything else in it is left alone and that meeting fails.
 
 Exit status:
   0    every instance is complete

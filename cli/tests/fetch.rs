@@ -45,6 +45,35 @@ fn fetch_meeting(meeting: &str, out: &std::path::Path, server: &FakeZoom, token:
     zoom_qos(&args, &[("ZOOM_ACCESS_TOKEN", token)])
 }
 
+/// The description Zoom gives of an instance (`GET /metrics/meetings/{id}`) when
+/// `request` asks for one: the instance `uuid` of meeting `id`.
+fn description(request: &fake_zoom::Request, uuid: &str, id: u64) -> Option<Response> {
+    let described = request.path().starts_with("/v2/metrics/meetings/")
+        && !request.path().contains("/participants");
+    described.then(|| {
+        let entry = serde_json::json!({
+            "uuid": uuid, "id": id, "topic": "Weekly sync",
+            "start_time": "2026-11-30T10:00:00Z", "end_time": "2026-11-30T10:30:00Z",
+        });
+        Response::json(200, entry.to_string())
+    })
+}
+
+/// The visible entries of `out` (the command's lock file and hidden staging aside).
+fn visible(out: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 #[test]
 fn fetch_writes_pages_that_analyze_reads() {
     let fixture = data("meetings/standup");
@@ -54,17 +83,22 @@ fn fetch_writes_pages_that_analyze_reads() {
         .collect();
     // The fixture's first page carries next_page_token "abc"; the second, "".
     let served = pages.clone();
-    let server = FakeZoom::start(move |request| match request.query("next_page_token") {
-        None => Response::json(200, served[0].clone()),
-        Some("abc") => Response::json(200, served[1].clone()),
-        Some(_) => Response::json(400, r#"{"code":300,"message":"invalid token"}"#),
+    let server = FakeZoom::start(move |request| {
+        if let Some(description) = description(request, "/uuid//x==", 85746065432) {
+            return description;
+        }
+        match request.query("next_page_token") {
+            None => Response::json(200, served[0].clone()),
+            Some("abc") => Response::json(200, served[1].clone()),
+            Some(_) => Response::json(400, r#"{"code":300,"message":"invalid token"}"#),
+        }
     });
     let out = scratch("ok");
     let api = format!("{}/v2", server.base);
     let args = [
         "fetch",
         "--meeting",
-        "/uuid//x==",
+        "85746065432",
         "--out",
         out.to_str().expect("utf-8"),
         "--api-base",
@@ -77,7 +111,8 @@ fn fetch_writes_pages_that_analyze_reads() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("cli-secret"));
 
-    let folder = out.join(zoom_qos_cli::fetch::folder_name("/uuid//x=="));
+    // The instance's folder, named by its UUID as the account mode names it.
+    let folder = out.join(folder_name("/uuid//x==", 85746065432));
     assert_eq!(
         std::fs::read(folder.join("page-000.json")).expect("written"),
         pages[0],
@@ -87,20 +122,90 @@ fn fetch_writes_pages_that_analyze_reads() {
         std::fs::read(folder.join("page-001.json")).expect("written"),
         pages[1]
     );
+    let described: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("meeting.json")).expect("described"))
+            .expect("JSON");
+    assert_eq!(described["uuid"], "/uuid//x==");
     let requests = server.requests();
-    assert_eq!(requests.len(), 2);
+    assert_eq!(requests.len(), 3);
     assert_eq!(
-        requests[0].path(),
+        requests[0].target,
+        "/v2/metrics/meetings/85746065432?type=past"
+    );
+    // The QoS is asked by the instance's UUID, never by the meeting number.
+    assert_eq!(
+        requests[1].path(),
         "/v2/metrics/meetings/%252Fuuid%252F%252Fx%253D%253D/participants/qos"
     );
     assert_eq!(
-        (requests[0].query("type"), requests[0].query("page_size")),
+        (requests[1].query("type"), requests[1].query("page_size")),
         (Some("past"), Some("2"))
     );
     assert_eq!(
-        requests[1].header("authorization"),
+        requests[2].header("authorization"),
         Some("Bearer cli-secret")
     );
+}
+
+/// A meeting number names its latest instance: fetched once a week, a recurring meeting's
+/// instances each keep their own folder, and nothing the command did not write is
+/// deleted or replaced (a user's `OUT/85746065432/notes.txt`, a note put into an
+/// instance's folder).
+#[test]
+fn a_recurring_meetings_instances_each_keep_their_own_folder() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let week = std::sync::Arc::new(AtomicUsize::new(0));
+    let weeks = ["Wk1+aa/bb==", "Wk2+aa/bb=="];
+    let served = week.clone();
+    let server = FakeZoom::start(move |request| {
+        let uuid = weeks[served.load(Ordering::SeqCst)];
+        if let Some(description) = description(request, uuid, 85746065432) {
+            return description;
+        }
+        let page = serde_json::json!({
+            "participants": [{"id": uuid, "user_name": uuid, "user_qos": []}],
+            "next_page_token": "",
+        });
+        Response::json(200, page.to_string())
+    });
+    let out = scratch("recurring");
+    let theirs = out.join("85746065432");
+    std::fs::create_dir_all(&theirs).expect("a user's folder");
+    std::fs::write(theirs.join("notes.txt"), "mine").expect("a user's file");
+
+    for (index, uuid) in weeks.iter().enumerate() {
+        week.store(index, Ordering::SeqCst);
+        let output = fetch_meeting("85746065432", &out, &server, "t");
+        assert!(output.status.success(), "{output:?}");
+        let page = out.join(folder_name(uuid, 85746065432)).join("page-000.json");
+        let text = std::fs::read_to_string(&page).expect("its own folder");
+        assert!(text.contains(uuid), "{text}");
+    }
+    let first = out.join(folder_name(weeks[0], 85746065432));
+    assert!(
+        std::fs::read_to_string(first.join("page-000.json"))
+            .expect("last week's instance is still there")
+            .contains(weeks[0])
+    );
+    assert_eq!(
+        std::fs::read(theirs.join("notes.txt")).expect("untouched"),
+        b"mine"
+    );
+    assert_eq!(visible(&out).len(), 3, "{:?}", visible(&out));
+
+    // Fetched again, an instance's folder is replaced only when it holds nothing else.
+    std::fs::write(first.join("notes.txt"), "also mine").expect("a note");
+    week.store(0, Ordering::SeqCst);
+    let output = fetch_meeting("85746065432", &out, &server, "t");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(64), "{stderr}");
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    assert_eq!(
+        std::fs::read(first.join("notes.txt")).expect("untouched"),
+        b"also mine"
+    );
+    assert!(first.join("page-000.json").exists());
 }
 
 #[test]
@@ -133,10 +238,7 @@ fn fetch_needs_credentials_and_reports_api_errors() {
         "{stderr}"
     );
     assert!(!stderr.contains("cli-secret"));
-    assert!(
-        !out.join("1").exists(),
-        "nothing written for a failed chain"
-    );
+    assert!(visible(&out).is_empty(), "nothing written for a failed chain");
 
     let output = zoom_qos(
         &["fetch", "--meeting", "1", "--out", "x", "--page-size", "11"],
@@ -680,7 +782,7 @@ fn fetch_meeting_exits_75_on_the_daily_limit() {
         "{stderr}"
     );
     assert_eq!(server.requests().len(), 1, "no retry after the daily limit");
-    assert!(!out.join("85746065432").exists(), "nothing written");
+    assert!(visible(&out).is_empty(), "nothing written");
 }
 
 #[test]
@@ -957,10 +1059,7 @@ fn an_error_body_sent_with_a_200_is_never_saved_as_a_meeting() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("124"), "{stderr}");
-    assert!(
-        !out.join("85746065432").exists(),
-        "nothing saved as complete"
-    );
+    assert!(visible(&out).is_empty(), "nothing saved as complete");
 }
 
 /// A rate that would overflow the clock (1e-20 requests a second: one every 3e12 years)
@@ -1100,4 +1199,50 @@ fn ctrl_c_finishes_what_is_in_flight_and_says_how_to_resume() {
         stderr.contains(&format!("{} already complete", complete.len())),
         "{stderr}"
     );
+}
+
+/// Pages are written as they come: a chain of 40 pages of 8 MB (320 MB) is fetched by a
+/// process whose address space is capped at 200 MB (`prlimit --as`), and lands whole.
+/// Held in memory, as it once was, the chain could not fit.
+#[test]
+fn a_long_chain_is_streamed_to_disk_not_held_in_memory() {
+    const PAGES: usize = 40;
+    let pad = "x".repeat(8 << 20);
+    let server = FakeZoom::start(move |request| {
+        if let Some(description) = description(request, "Big+chain/1==", 85746065432) {
+            return description;
+        }
+        let index: usize = request
+            .query("next_page_token")
+            .and_then(|t| t.strip_prefix('t')?.parse().ok())
+            .unwrap_or(0);
+        let next = if index + 1 < PAGES {
+            format!("t{}", index + 1)
+        } else {
+            String::new()
+        };
+        let page = format!(
+            r#"{{"page_count":{PAGES},"participants":[{{"id":"p{index}","user_qos":[],"pad":"{pad}"}}],"next_page_token":"{next}"}}"#
+        );
+        Response::json(200, page)
+    });
+    let out = scratch("streamed");
+    let api = format!("{}/v2", server.base);
+    let output = Command::new("prlimit")
+        .arg(format!("--as={}", 200u64 << 20))
+        .arg(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(["fetch", "--meeting", "85746065432", "--api-base", &api, "--out"])
+        .arg(&out)
+        .env("ZOOM_ACCESS_TOKEN", "t")
+        .output()
+        .expect("prlimit runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let folder = out.join(folder_name("Big+chain/1==", 85746065432));
+    let pages = std::fs::read_dir(&folder)
+        .expect("written")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("page-"))
+        .count();
+    assert_eq!(pages, PAGES);
 }

@@ -22,12 +22,17 @@ pub(crate) fn error_code(body: &[u8]) -> Option<i64> {
     parse_error_body(body).0
 }
 
-/// What a status and code mean, per the Dashboard API's documentation.
-pub(crate) fn meaning(status: u16, code: Option<i64>) -> &'static str {
+/// What a status and code mean, per the Dashboard API's documentation. Code 300 is Zoom's
+/// "invalid request" of several causes, so its message decides: only one about the page
+/// token is explained as an expired token.
+pub(crate) fn meaning(status: u16, code: Option<i64>, message: &str) -> &'static str {
     match (status, code) {
         (_, Some(124)) => "invalid or expired access token",
         (_, Some(200)) => "the account needs a paid plan with the Dashboard feature",
-        (_, Some(300)) => "next_page_token invalid or expired (tokens last 15 minutes)",
+        (_, Some(300)) if message.to_ascii_lowercase().contains("token") => {
+            "next_page_token invalid or expired (tokens last 15 minutes)"
+        }
+        (_, Some(300)) => "the request was refused as invalid",
         (_, Some(3001)) => "meeting not found, or not ended yet",
         (_, Some(4700 | 4711)) => "the token lacks the dashboard scopes",
         (429, _) => "rate limit reached (the Dashboard API is rated Heavy)",
@@ -49,6 +54,20 @@ pub(crate) fn is_daily_limit(rate_limit_type: Option<&str>, body: &[u8]) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_300_is_an_expired_token_only_when_the_message_says_so() {
+        let expired = meaning(400, Some(300), "The next page token is invalid or expired.");
+        assert!(expired.contains("next_page_token"), "{expired}");
+        for message in [
+            "from and to are required",
+            "Can not access webinar info.",
+            "",
+        ] {
+            let other = meaning(400, Some(300), message);
+            assert!(!other.contains("token"), "{message}: {other}");
+        }
+    }
 
     #[test]
     fn the_daily_limit_is_told_by_header_or_message() {

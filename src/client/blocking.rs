@@ -164,6 +164,27 @@ impl Client {
     /// token renewal), [`ErrorKind::Transport`](crate::ErrorKind::Transport) when no answer
     /// came. Never an empty success for a failed chain.
     pub fn fetch(&self, endpoint: &Endpoint, query: &Query) -> Result<Vec<Vec<u8>>, Error> {
+        let mut bodies = Vec::new();
+        self.fetch_each(endpoint, query, |body| {
+            bodies.push(body);
+            Ok::<(), Error>(())
+        })?;
+        Ok(bodies)
+    }
+
+    /// Every page of `endpoint`, in order, each handed to `page` as it comes (to be
+    /// written to disk, say), so that memory does not grow with the chain. An error of
+    /// `page` stops the chain and is returned.
+    ///
+    /// # Errors
+    /// As [`fetch`](Self::fetch), or `page`'s. Pages handed over before an error are not
+    /// a whole chain: keep them apart until this returns `Ok`.
+    pub fn fetch_each<E: From<Error>>(
+        &self,
+        endpoint: &Endpoint,
+        query: &Query,
+        mut page: impl FnMut(Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut pages = Pages::new(
             &self.api_base,
             endpoint,
@@ -171,17 +192,54 @@ impl Client {
             self.renewable(),
             self.policy,
         );
-        let mut bodies = Vec::new();
         while let Some(url) = pages.next_url() {
             let (step, body) = self.exchange_step(&url, |answer| match answer {
                 Ok(response) => pages.on_response(response),
                 Err(error) => pages.on_transport_error(error),
             })?;
             if let Step::Page { .. } = step {
-                bodies.push(body);
+                page(body)?;
             }
         }
-        Ok(bodies)
+        Ok(())
+    }
+
+    /// The instance that `id` names, as [`Endpoint::Instance`] describes it: for a
+    /// meeting number, its latest instance, with the UUID that names that instance alone
+    /// (fetch its QoS by that UUID, and an instance that ends meanwhile cannot be mixed
+    /// in).
+    ///
+    /// # Errors
+    /// As [`fetch`](Self::fetch); a description without a usable `uuid` and `id` is an
+    /// [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) error.
+    pub fn instance(
+        &self,
+        kind: Kind,
+        qos_type: QosType,
+        id: &str,
+    ) -> Result<ListedMeeting, Error> {
+        let endpoint = Endpoint::Instance {
+            kind,
+            id: id.to_owned(),
+        };
+        let query = Query::new(qos_type, 1)?;
+        let mut description = None;
+        self.fetch_each(&endpoint, &query, |body| {
+            description = Some(body);
+            Ok::<(), Error>(())
+        })?;
+        let body = description.unwrap_or_default();
+        let entry: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|error| Error::from_serde_json(&body, &error))?;
+        ListedMeeting::from_entry(entry).map_err(|refused| {
+            ErrorKind::Pagination {
+                message: format!(
+                    "the API's description of {id:?} names no instance: {}",
+                    refused.why
+                ),
+            }
+            .into()
+        })
     }
 
     /// Lists the meetings or webinars of `kind` and `qos_type` in `windows` (UTC date

@@ -1,6 +1,7 @@
 //! What to request: the QoS endpoints, their paths (encoded as Zoom requires) and queries.
 
 use super::encode;
+use super::pages::Expect;
 use crate::error::Error;
 
 /// The API's base URL.
@@ -30,6 +31,7 @@ impl Kind {
 
 /// A QoS endpoint of the Dashboard API.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `GET /metrics/{kind}/{id}/participants/qos`: pages of participants.
     ParticipantsQos {
@@ -55,6 +57,15 @@ pub enum Endpoint {
         /// Its ID or UUID.
         id: String,
     },
+    /// `GET /metrics/{kind}/{id}`: the instance's description (`uuid`, `id`, `topic`,
+    /// `start_time`, ... as in a listing); for a meeting ID, its latest instance. One
+    /// page; see [`Client::instance`](super::Client::instance).
+    Instance {
+        /// Meeting or webinar.
+        kind: Kind,
+        /// Its ID or UUID.
+        id: String,
+    },
 }
 
 impl Endpoint {
@@ -64,7 +75,8 @@ impl Endpoint {
         let (kind, id) = match self {
             Endpoint::ParticipantsQos { kind, id }
             | Endpoint::ParticipantQos { kind, id, .. }
-            | Endpoint::ParticipantsQosSummary { kind, id } => (kind, id),
+            | Endpoint::ParticipantsQosSummary { kind, id }
+            | Endpoint::Instance { kind, id } => (kind, id),
         };
         let id = encode::meeting_id(id);
         match self {
@@ -79,11 +91,23 @@ impl Endpoint {
             Endpoint::ParticipantsQosSummary { .. } => {
                 format!("/metrics/{}/{id}/participants/qos_summary", kind.segment())
             }
+            Endpoint::Instance { .. } => format!("/metrics/{}/{id}", kind.segment()),
         }
     }
 
     pub(super) fn is_paged(&self) -> bool {
-        !matches!(self, Endpoint::ParticipantQos { .. })
+        !matches!(
+            self,
+            Endpoint::ParticipantQos { .. } | Endpoint::Instance { .. }
+        )
+    }
+
+    /// What its answers must be.
+    pub(super) fn expects(&self) -> Expect {
+        match self {
+            Endpoint::Instance { .. } => Expect::Instance,
+            _ => Expect::QosPages,
+        }
     }
 }
 

@@ -71,6 +71,8 @@ pub(super) enum Expect {
     QosPages,
     /// Pages of a meeting or webinar listing (`meetings` or `webinars`).
     Listing,
+    /// One instance's description (`uuid`, `id`, ...).
+    Instance,
 }
 
 /// Pages in one chain at most, when its first page does not say how many there are: no
@@ -148,7 +150,7 @@ impl Pages {
             paged,
             can_reauthenticate,
             policy,
-            Expect::QosPages,
+            endpoint.expects(),
         )
     }
 
@@ -265,6 +267,8 @@ impl Pages {
             #[serde(default)]
             webinars: Option<Vec<serde::de::IgnoredAny>>,
             #[serde(default)]
+            uuid: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
             code: Option<serde::de::IgnoredAny>,
             #[serde(default)]
             page_count: Option<u64>,
@@ -287,6 +291,7 @@ impl Pages {
         let is_page = match self.expects {
             Expect::QosPages => token.participants.is_some() || token.user_qos.is_some(),
             Expect::Listing => token.meetings.is_some() || token.webinars.is_some(),
+            Expect::Instance => token.uuid.is_some(),
         };
         if !is_page {
             // Zoom's error answer sent with a 200 is that error, never a page: a re-run
@@ -307,6 +312,7 @@ impl Pages {
             let what = match self.expects {
                 Expect::QosPages => "a QoS page (participants, or a participant's user_qos)",
                 Expect::Listing => "a list of meetings or webinars",
+                Expect::Instance => "a meeting's description (uuid, id, ...)",
             };
             let error = ErrorKind::Pagination {
                 message: format!("page {} of {} is not {what}", self.index, self.base),
@@ -373,13 +379,14 @@ impl Pages {
     fn api_error(&mut self, response: &HttpResponse<'_>) -> Error {
         self.finished = true;
         let (code, message) = answer::parse_error_body(response.body);
+        let meaning = answer::meaning(response.status, code, &message);
         ErrorKind::Api(ApiError {
             status: response.status,
             code,
             message,
             page: self.index,
             path: self.base.clone(),
-            meaning: answer::meaning(response.status, code),
+            meaning,
         })
         .into()
     }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -11,8 +11,8 @@ use zoom_qos::client::{
     Client, Day, Endpoint, Kind, ListedMeeting, MAX_PAGE_SIZE, QosType, Query, RefusedEntry,
 };
 
-use super::{instance_folder_name, write_folder};
-use crate::atomic::{WriteError, temporary_owner};
+use super::{instance_folder_name, remove_leftovers, write_chain};
+use crate::atomic::WriteError;
 use crate::error::{CliError, is_daily_limit};
 
 /// What `fetch --from ... --to ...` (or `--type live` without dates) fetches.
@@ -102,6 +102,25 @@ pub enum InstanceError {
     Describe(serde_json::Error),
     /// Its folder could not be written.
     Write(WriteError),
+    /// Its folder holds files or folders this command did not write: it is left alone.
+    Foreign {
+        /// The folder.
+        folder: PathBuf,
+        /// What is there that is not ours.
+        entries: Vec<String>,
+    },
+}
+
+impl From<zoom_qos::Error> for InstanceError {
+    fn from(error: zoom_qos::Error) -> Self {
+        InstanceError::Api(error)
+    }
+}
+
+impl From<WriteError> for InstanceError {
+    fn from(error: WriteError) -> Self {
+        InstanceError::Write(error)
+    }
 }
 
 impl fmt::Display for InstanceError {
@@ -112,8 +131,20 @@ impl fmt::Display for InstanceError {
             InstanceError::Write(WriteError { path, error }) => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
+            InstanceError::Foreign { folder, entries } => {
+                write!(f, "{}: {}", folder.display(), foreign_why(entries))
+            }
         }
     }
+}
+
+/// Why a folder holding `entries` that are not ours is left alone.
+pub fn foreign_why(entries: &[String]) -> String {
+    format!(
+        "holds what zoom-qos did not write ({}): left as it is; move that away to fetch this \
+         meeting again",
+        entries.join(", ")
+    )
 }
 
 /// Lists the account's instances, then fetches each one's QoS chain by UUID into its own
@@ -215,7 +246,7 @@ fn stops_the_run(error: &InstanceError) -> bool {
     matches!(error, InstanceError::Api(e) if is_daily_limit(e))
 }
 
-/// One instance: its chain, then its folder.
+/// One instance: its chain, written into its folder as it comes.
 fn fetch_instance(
     client: &Client,
     kind: Kind,
@@ -227,35 +258,8 @@ fn fetch_instance(
         kind,
         id: meeting.uuid.clone(),
     };
-    let pages = client.fetch(&endpoint, query).map_err(InstanceError::Api)?;
-    let description = serde_json::to_vec_pretty(&meeting.entry).map_err(InstanceError::Describe)?;
-    write_folder(
-        out,
-        &instance_folder_name(meeting),
-        &pages,
-        Some(&description),
-    )
-    .map(|_| ())
-    .map_err(InstanceError::Write)
-}
-
-/// Removes what an earlier run killed mid-way left: the [atomic
-/// writer](crate::atomic)'s temporary folders (named so that no user folder matches). One
-/// fetch at a time per folder.
-fn remove_leftovers(out: &Path) {
-    let Ok(entries) = fs::read_dir(out) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let ours = entry
-            .file_name()
-            .to_str()
-            .and_then(temporary_owner)
-            .is_some();
-        if ours {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
+    let target = out.join(instance_folder_name(meeting));
+    write_chain(client, &endpoint, query, meeting, &target).map(|_| ())
 }
 
 /// Whether `folder` holds a complete instance: folders are renamed into place whole, so

@@ -9,7 +9,7 @@ pub use self::account::{
     AccountFetch, AccountRequest, FetchProgress, InstanceError, fetch_account, is_complete,
     progress_line,
 };
-use crate::atomic::{StagedFolder, WriteError};
+use crate::atomic::{StagedFolder, temporary_owner};
 use crate::error::CliError;
 use zoom_qos::client::{Auth, Client, Endpoint, Kind, ListedMeeting, QosType, Query};
 
@@ -81,9 +81,12 @@ pub struct Request {
     pub summary: bool,
 }
 
-/// Fetches every page, then writes them to `out/<folder>/page-NNN.json`, unchanged, the
-/// folder replaced whole ([`write_folder`]); `qos_summary` pages go to a folder of their
-/// own (`<folder>-summary`), never beside per-minute pages. Returns the folder written.
+/// Fetches the instance that `request.meeting` names (a meeting number names its latest
+/// instance) into its own folder, named by its UUID as the account mode names it
+/// ([`instance_folder_name`]), with Zoom's description of it as `meeting.json`: a recurring
+/// meeting's instances never overwrite each other. `qos_summary` pages go to
+/// `<folder>-summary`, one participant's to `<folder>-participant-<base32 id>`, never
+/// beside the per-minute pages. Returns the folder written.
 ///
 /// # Errors
 /// [`CliError::Api`] (Zoom's daily limit among them), or the folder cannot be written.
@@ -93,24 +96,43 @@ pub fn fetch(client: &Client, request: &Request, out: &Path) -> Result<PathBuf, 
     } else {
         Kind::Meeting
     };
-    let id = request.meeting.clone();
+    remove_leftovers(out);
+    // Which instance, first: its UUID names the folder and is what the QoS is asked by.
+    let instance = client
+        .instance(kind, request.qos_type, &request.meeting)
+        .map_err(CliError::Api)?;
+    let id = instance.uuid.clone();
+    let mut name = instance_folder_name(&instance);
     let endpoint = match (&request.participant, request.summary) {
-        (Some(participant), _) => Endpoint::ParticipantQos {
-            kind,
-            id,
-            participant: participant.clone(),
-        },
-        (None, true) => Endpoint::ParticipantsQosSummary { kind, id },
+        (Some(participant), _) => {
+            name.push_str(&format!("-participant-{}", base32(participant.as_bytes())));
+            Endpoint::ParticipantQos {
+                kind,
+                id,
+                participant: participant.clone(),
+            }
+        }
+        (None, true) => {
+            name.push_str("-summary");
+            Endpoint::ParticipantsQosSummary { kind, id }
+        }
         (None, false) => Endpoint::ParticipantsQos { kind, id },
     };
     let query = Query::new(request.qos_type, request.page_size).map_err(CliError::Api)?;
-    // The whole chain first: page tokens expire after 15 minutes.
-    let pages = client.fetch(&endpoint, &query).map_err(CliError::Api)?;
-    let mut name = folder_name(&request.meeting);
-    if request.summary {
-        name.push_str("-summary");
-    }
-    Ok(write_folder(out, &name, &pages, None)?)
+    write_chain(client, &endpoint, &query, &instance, &out.join(name)).map_err(
+        |error| match error {
+            InstanceError::Api(error) => CliError::Api(error),
+            InstanceError::Write(error) => error.into(),
+            InstanceError::Foreign { folder, entries } => CliError::NotEmpty {
+                path: folder,
+                why: account::foreign_why(&entries),
+            },
+            InstanceError::Describe(error) => CliError::Io {
+                what: "meeting.json".to_owned(),
+                error: error.into(),
+            },
+        },
+    )
 }
 
 /// A folder name for a meeting ID or UUID given to `fetch --meeting`: a meeting number as
@@ -152,29 +174,89 @@ pub fn base32(bytes: &[u8]) -> String {
     out
 }
 
-/// Writes a meeting's folder `out/name` whole, through the [atomic
-/// writer](crate::atomic): its pages (`page-NNN.json`) and its description
-/// (`meeting.json`, last), each synced, then the folder renamed into place. A folder
-/// already there is replaced whole: no page of an earlier, longer chain survives. A run
-/// killed before the rename leaves only the hidden temporary folder, which `analyze` skips
-/// and the next run removes.
+/// Fetches `endpoint`'s chain into the folder `target` through the [atomic
+/// writer](crate::atomic): each page is written (`page-NNN.json`, unchanged, synced) as it
+/// comes, so memory does not grow with the chain; then the instance's description
+/// (`meeting.json`, last); then the folder is renamed into place. A folder already there
+/// is replaced whole (no page of an earlier, longer chain survives), but only when it holds
+/// nothing this command did not write ([`foreign_entries`]). A failed chain leaves no
+/// trace, and a run killed before the rename leaves only the hidden temporary folder,
+/// which `analyze` skips and the next run removes.
 ///
 /// # Errors
-/// The path that could not be written, and why.
-pub fn write_folder(
-    out: &Path,
-    name: &str,
-    pages: &[Vec<u8>],
-    description: Option<&[u8]>,
-) -> Result<PathBuf, WriteError> {
-    let folder = StagedFolder::new(&out.join(name))?;
-    for (index, page) in pages.iter().enumerate() {
-        folder.file(&format!("page-{index:03}.json"), page)?;
+/// The API's error, or the path that could not be written, and why.
+pub fn write_chain(
+    client: &Client,
+    endpoint: &Endpoint,
+    query: &Query,
+    instance: &ListedMeeting,
+    target: &Path,
+) -> Result<PathBuf, InstanceError> {
+    let foreign = foreign_entries(target);
+    if !foreign.is_empty() {
+        return Err(InstanceError::Foreign {
+            folder: target.to_owned(),
+            entries: foreign,
+        });
     }
-    if let Some(description) = description {
-        folder.file("meeting.json", description)?;
+    let description =
+        serde_json::to_vec_pretty(&instance.entry).map_err(InstanceError::Describe)?;
+    let folder = StagedFolder::new(target)?;
+    let mut index = 0usize;
+    client.fetch_each(endpoint, query, |page| {
+        folder.file(&format!("page-{index:03}.json"), &page)?;
+        index += 1;
+        Ok::<(), InstanceError>(())
+    })?;
+    folder.file("meeting.json", &description)?;
+    Ok(folder.commit()?)
+}
+
+/// Removes what an earlier run killed mid-way left: the [atomic
+/// writer](crate::atomic)'s temporary folders (named so that no user folder matches) whose
+/// process is gone (the folder's lock keeps a second fetch out; this keeps out also any
+/// other writer of ours that is still running).
+fn remove_leftovers(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let owner = entry.file_name().to_str().and_then(temporary_owner);
+        if owner.is_some_and(owner_is_gone) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
-    folder.commit()
+}
+
+/// Whether process `pid` has ended (where `/proc` tells; elsewhere it is taken as
+/// ended, the folder's lock being the guard).
+fn owner_is_gone(pid: u32) -> bool {
+    pid == std::process::id() || !Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// What `folder` holds that this command does not write there (anything but
+/// `page-NNN.json` and `meeting.json`): a folder holding any is never replaced.
+pub fn foreign_entries(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let ours = |name: &str| {
+        name == "meeting.json"
+            || name
+                .strip_prefix("page-")
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .is_some_and(|n| n.len() >= 3 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut foreign: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let file = entry.file_type().is_ok_and(|t| t.is_file());
+            (!(file && ours(&name))).then_some(name)
+        })
+        .collect();
+    foreign.sort();
+    foreign
 }
 
 #[cfg(test)]
