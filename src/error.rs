@@ -54,6 +54,15 @@ pub enum ErrorKind {
         /// Its limit, for a person.
         limit: &'static str,
     },
+    /// A page that would need more of the parser's working memory than
+    /// [`DecodeConfig::max_parse_bytes`](crate::DecodeConfig::max_parse_bytes) allows:
+    /// refused before the parse allocates it.
+    ParseMemory {
+        /// The estimated need, in bytes.
+        needed_bytes: u64,
+        /// The limit, in bytes.
+        limit_bytes: u64,
+    },
     /// An error answer of the Zoom API (feature `client`).
     #[cfg(feature = "client")]
     Api(ApiError),
@@ -204,6 +213,17 @@ impl fmt::Display for Error {
             ErrorKind::InvalidValue(invalid) => invalid.fmt(f),
             ErrorKind::Config { message } => f.write_str(message),
             ErrorKind::TooLarge { what, limit } => write!(f, "{what} holds at most {limit}"),
+            ErrorKind::ParseMemory {
+                needed_bytes,
+                limit_bytes,
+            } => write!(
+                f,
+                "parsing this page would need about {} MiB of memory, more than the limit of \
+                 {} MiB (a page dense in JSON structure: Zoom's pages need a few times their \
+                 size)",
+                needed_bytes.div_ceil(1 << 20),
+                limit_bytes >> 20
+            ),
             #[cfg(feature = "client")]
             ErrorKind::Api(api) => api.fmt(f),
             #[cfg(feature = "client")]

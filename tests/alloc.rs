@@ -7,7 +7,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use zoom_qos::{Decoder, Table, synth, view};
+use zoom_qos::{DecodeConfig, Decoder, ErrorKind, Table, synth, view};
 
 struct Counting;
 
@@ -171,4 +171,68 @@ fn decoding_allocates_nothing_per_sample_and_memory_is_proportional_to_the_page(
         allocations < 600,
         "views must not allocate per field: {allocations}"
     );
+
+    // The parse-memory limit bounds the parser's real peak: for pages of every density,
+    // the least limit that lets a page through (found by bisection) is at least what a
+    // new decoder then takes to decode it (into a table already grown to the page: the
+    // table is the output, not the parser's working memory).
+    let dense = |unit: &str, count: usize, open: &str, close: &str| {
+        let mut page = String::from(open);
+        page.push_str(&unit.repeat(count));
+        page.push_str(close);
+        page.into_bytes()
+    };
+    let pages = [
+        ("10 x 480 synthetic", long.clone()),
+        ("1 MiB of [", dense("[", 1 << 20, "", "")),
+        (
+            "empty lists",
+            dense("[],", 1 << 18, r#"{"participants":["#, "[]]}"),
+        ),
+        (
+            "empty samples",
+            dense(
+                "{},",
+                1 << 18,
+                r#"{"participants":[{"user_qos":["#,
+                "{}]}]}",
+            ),
+        ),
+    ];
+    for (name, page) in pages {
+        let accepts = |limit: u64| {
+            let config = DecodeConfig::new().max_parse_bytes(limit);
+            let result = Decoder::new(config).decode(&mut page.clone(), &mut Table::new());
+            !matches!(result, Err(e) if matches!(e.kind(), ErrorKind::ParseMemory { .. }))
+        };
+        let (mut refused, mut accepted) = (0u64, 64 * page.len() as u64);
+        assert!(accepts(accepted), "{name}");
+        while accepted - refused > 1 {
+            let mid = refused + (accepted - refused) / 2;
+            if accepts(mid) {
+                accepted = mid;
+            } else {
+                refused = mid;
+            }
+        }
+        let mut grown = Table::new();
+        // (`[[[...` is no JSON a parser accepts: it fails, deep down, once parsed.)
+        let _ = Decoder::default().decode(&mut page.clone(), &mut grown);
+        grown.clear();
+        let mut input = page.clone();
+        let (_, peak) = peak_above_start(|| {
+            let config = DecodeConfig::new().max_parse_bytes(accepted);
+            Decoder::new(config).decode(&mut input, &mut grown)
+        });
+        println!(
+            "{name}: {} bytes, limit needed {accepted} ({:.1}x), peak {peak} ({:.1}x)",
+            page.len(),
+            accepted as f64 / page.len() as f64,
+            peak as f64 / page.len() as f64
+        );
+        assert!(
+            peak as u64 <= accepted,
+            "{name}: peak {peak} > limit {accepted}"
+        );
+    }
 }

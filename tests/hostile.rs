@@ -4,9 +4,16 @@
 use zoom_qos::{DecodeConfig, Decoder, ErrorKind, Metric, Stream, Table};
 
 fn decode(input: Vec<u8>) -> (Table, Result<zoom_qos::PageInfo, zoom_qos::Error>) {
+    decode_with(DecodeConfig::default(), input)
+}
+
+fn decode_with(
+    config: DecodeConfig,
+    input: Vec<u8>,
+) -> (Table, Result<zoom_qos::PageInfo, zoom_qos::Error>) {
     let mut table = Table::new();
     let mut input = input;
-    let result = Decoder::new(DecodeConfig::default()).decode(&mut input, &mut table);
+    let result = Decoder::new(config).decode(&mut input, &mut table);
     table.check_invariants().expect("invariants hold");
     (table, result)
 }
@@ -55,7 +62,16 @@ fn ten_million_empty_samples() {
         json.push_str(if i == 0 { "{}" } else { ",{}" });
     }
     json.push_str("]}]}");
-    let (table, result) = decode(json.into_bytes());
+    // 30 MB this dense needs about 1.1 GB to parse: over the default limit, refused
+    // before anything is allocated for it, and decoded whole once the limit is raised.
+    let (_, refused) = decode(json.clone().into_bytes());
+    let error = refused.expect_err("over the default parse-memory limit");
+    assert!(
+        matches!(error.kind(), ErrorKind::ParseMemory { needed_bytes, .. } if *needed_bytes > 1 << 30),
+        "{error}"
+    );
+    let raised = DecodeConfig::new().max_parse_bytes(2 << 30);
+    let (table, result) = decode_with(raised, json.into_bytes());
     assert_eq!(result.expect("valid").samples, count as u64);
     assert_eq!(table.samples(), count);
     assert!(

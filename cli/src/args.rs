@@ -74,6 +74,8 @@ Where the pages are:
             sub-folder holding pages, at any depth, is a meeting (pages sorted by name)
   Other files are named on stderr, never skipped silently. Meeting names are unique:
   names that would clash are replaced by their paths.
+  A file over --max-file-mib, or a page whose parse would need more than
+  --max-parse-mib, fails as its meeting; the others are reported.
 
 Exit status:
   0    every meeting was reported
@@ -204,6 +206,17 @@ pub struct InputArgs {
     /// The meeting name for stdin.
     #[arg(long, value_name = "NAME", default_value = "stdin")]
     pub meeting: String,
+    /// The largest file read, in MiB: a larger one (or a device that never ends) fails as
+    /// its meeting, unread, and the others are reported.
+    #[arg(long, value_name = "MIB", default_value_t = 2048,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 24))]
+    pub max_file_mib: u64,
+    /// The parser's working memory for one page at most, in MiB. Zoom's pages need a few
+    /// times their size; a page that would need more (JSON dense in brackets, about 38
+    /// times its size) fails as its meeting before the memory is taken.
+    #[arg(long, value_name = "MIB", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 24))]
+    pub max_parse_mib: u64,
 }
 
 // `analyze`.

@@ -93,7 +93,7 @@ pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), 
 /// the threads are busy with meetings, so `analysis` is made sequential per meeting.
 pub fn run<T: Send>(
     inputs: &[MeetingInput],
-    decode: &DecodeConfig,
+    reading: &Reading,
     progress: &Progress,
     stop_on_failure: bool,
     finish: impl Fn(&MeetingInput, Decoded<'_>) -> Outcome<T> + Sync,
@@ -118,7 +118,7 @@ pub fn run<T: Send>(
                 return (input.name.clone(), Outcome::NotStarted);
             }
             let taken = pool.lock().ok().and_then(|mut pool| pool.pop());
-            let mut worker = taken.unwrap_or_else(|| Worker::new(decode.clone()));
+            let mut worker = taken.unwrap_or_else(|| Worker::new(reading.clone()));
             let outcome = match meeting(input, &mut worker, progress) {
                 Ok(files) => finish(
                     input,
@@ -155,6 +155,15 @@ pub fn per_meeting(analysis: &Analysis, meetings: usize) -> Analysis {
     analysis.clone().sequential(meetings > 1)
 }
 
+/// How the meetings' files are read and their pages decoded.
+#[derive(Clone, Debug)]
+pub struct Reading {
+    /// How pages are decoded (the parser's memory limit among it).
+    pub decode: DecodeConfig,
+    /// The largest file read (`--max-file-mib`): a larger one fails as its meeting.
+    pub max_file_bytes: u64,
+}
+
 /// What a worker thread reuses from one meeting to the next.
 #[derive(Debug)]
 pub struct Worker {
@@ -165,17 +174,61 @@ pub struct Worker {
     /// The file being decoded, followed by [`Decoder::PADDING`] spare bytes: simd-json
     /// parses each page where it lies, with no copy.
     file: Vec<u8>,
+    /// The largest file read.
+    max_file_bytes: u64,
 }
 
 impl Worker {
-    /// A worker decoding with `config`.
-    pub fn new(config: DecodeConfig) -> Self {
+    /// A worker reading and decoding as `reading` says.
+    pub fn new(reading: Reading) -> Self {
         Worker {
             table: Table::new(),
-            decoder: Decoder::new(config),
+            decoder: Decoder::new(reading.decode),
             rollup: AccountRollup::new(),
             file: Vec::new(),
+            max_file_bytes: reading.max_file_bytes,
         }
+    }
+
+    /// Reads `path` (standard input for `None`) into the file buffer, at most
+    /// `max_file_bytes`: a regular file known to be larger is not read at all; anything
+    /// else (a device, a pipe) is read no further than the limit.
+    fn read(&mut self, path: Option<&Path>) -> Result<(), String> {
+        let limit = self.max_file_bytes;
+        let too_large = |size: Option<u64>| {
+            let size = size.map_or_else(
+                || "more".to_owned(),
+                |bytes| format!("{} MiB", bytes.div_ceil(1 << 20)),
+            );
+            format!(
+                "{size}, larger than the limit of {} MiB: not read (--max-file-mib raises it)",
+                limit >> 20
+            )
+        };
+        self.file.clear();
+        let cannot = |error: io::Error| format!("cannot read: {}", io_reason(&error));
+        match path {
+            Some(path) => {
+                let file = File::open(path).map_err(cannot)?;
+                if let Ok(meta) = file.metadata()
+                    && meta.is_file()
+                    && meta.len() > limit
+                {
+                    return Err(too_large(Some(meta.len())));
+                }
+                file.take(limit + 1).read_to_end(&mut self.file)
+            }
+            None => io::stdin()
+                .lock()
+                .take(limit + 1)
+                .read_to_end(&mut self.file),
+        }
+        .map_err(cannot)?;
+        if self.file.len() as u64 > limit {
+            self.file = Vec::new();
+            return Err(too_large(None));
+        }
+        Ok(())
     }
 
     /// The table of the meeting being decoded.
@@ -273,6 +326,12 @@ impl FileError {
                     message: format!("malformed JSON at byte {at}: {reason}"),
                 }
             }
+            ErrorKind::ParseMemory { .. } => FileError {
+                offset: start,
+                message: format!(
+                    "the page at byte {start}: {error}; --max-parse-mib raises the limit"
+                ),
+            },
             _ if start == 0 => FileError {
                 offset: 0,
                 message: error.to_string(),
@@ -309,17 +368,8 @@ pub fn meeting(
     };
     for path in paths {
         let file = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
-        worker.file.clear();
-        let read = match path {
-            Some(path) => File::open(path).and_then(|mut f| f.read_to_end(&mut worker.file)),
-            None => io::stdin().lock().read_to_end(&mut worker.file),
-        };
-        if let Err(error) = read {
-            return Err(failed(
-                file,
-                None,
-                format!("cannot read: {}", io_reason(&error)),
-            ));
+        if let Err(message) = worker.read(path) {
+            return Err(failed(file, None, message));
         }
         progress
             .bytes

@@ -178,7 +178,9 @@ fn a_recurring_meetings_instances_each_keep_their_own_folder() {
         week.store(index, Ordering::SeqCst);
         let output = fetch_meeting("85746065432", &out, &server, "t");
         assert!(output.status.success(), "{output:?}");
-        let page = out.join(folder_name(uuid, 85746065432)).join("page-000.json");
+        let page = out
+            .join(folder_name(uuid, 85746065432))
+            .join("page-000.json");
         let text = std::fs::read_to_string(&page).expect("its own folder");
         assert!(text.contains(uuid), "{text}");
     }
@@ -238,7 +240,10 @@ fn fetch_needs_credentials_and_reports_api_errors() {
         "{stderr}"
     );
     assert!(!stderr.contains("cli-secret"));
-    assert!(visible(&out).is_empty(), "nothing written for a failed chain");
+    assert!(
+        visible(&out).is_empty(),
+        "nothing written for a failed chain"
+    );
 
     let output = zoom_qos(
         &["fetch", "--meeting", "1", "--out", "x", "--page-size", "11"],
@@ -1231,7 +1236,14 @@ fn a_long_chain_is_streamed_to_disk_not_held_in_memory() {
     let output = Command::new("prlimit")
         .arg(format!("--as={}", 200u64 << 20))
         .arg(env!("CARGO_BIN_EXE_zoom-qos"))
-        .args(["fetch", "--meeting", "85746065432", "--api-base", &api, "--out"])
+        .args([
+            "fetch",
+            "--meeting",
+            "85746065432",
+            "--api-base",
+            &api,
+            "--out",
+        ])
         .arg(&out)
         .env("ZOOM_ACCESS_TOKEN", "t")
         .output()

@@ -142,6 +142,68 @@ fn pipes_and_devices_are_read_as_files() {
     assert_eq!(json(&output)["meetings"][0]["samples"], 2);
 }
 
+/// A hostile file fails alone, within bounds: 64 MiB of `[` (about 2.4 GB to parse) beside
+/// a good meeting, in a process whose address space is capped at 1.5 GiB (`prlimit`),
+/// is refused before the parse takes the memory, and the good meeting is reported. A
+/// file over `--max-file-mib`, and a device that never ends given by name, are read no
+/// further than the limit.
+#[test]
+fn a_bracket_bomb_and_an_endless_device_fail_alone_within_bounds() {
+    let dir = scratch("bomb");
+    let good = dir.join("good");
+    fs::create_dir_all(&good).expect("folder");
+    for page in ["page-000.json", "page-001.json"] {
+        fs::copy(data("meetings/standup").join(page), good.join(page)).expect("fixture");
+    }
+    fs::write(dir.join("bomb.json"), vec![b'['; 64 << 20]).expect("written");
+    let output = Command::new("prlimit")
+        .arg(format!("--as={}", 1536u64 << 20))
+        .arg(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(["analyze", path_str(&dir), "--format", "json"])
+        .output()
+        .expect("prlimit runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["meetings"][0]["meeting"], "good");
+    assert_eq!(report["meetings"][0]["samples"], 5);
+    let message = report["errors"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("MiB of memory") && message.contains("--max-parse-mib"),
+        "{message}"
+    );
+
+    // The same file over --max-file-mib is not read at all; /dev/zero given by name is
+    // read no further than the limit.
+    let output = zoom_qos(&[
+        "analyze",
+        path_str(&dir),
+        "--max-file-mib",
+        "32",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = json(&output)["errors"][0]["message"].to_string();
+    assert!(
+        message.contains("64 MiB, larger than the limit of 32 MiB"),
+        "{message}"
+    );
+    let output = zoom_qos(&[
+        "analyze",
+        "/dev/zero",
+        "--max-file-mib",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = json(&output)["errors"][0]["message"].to_string();
+    assert!(
+        message.contains("larger than the limit of 1 MiB"),
+        "{message}"
+    );
+}
+
 #[test]
 fn a_zoom_error_body_is_not_a_page() {
     let dir = scratch("error-body");

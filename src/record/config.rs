@@ -8,13 +8,20 @@ use crate::error::InvalidValue;
 pub struct DecodeConfig {
     pub(super) strict: bool,
     pub(super) keep_invalid: usize,
+    pub(super) max_parse_bytes: u64,
 }
+
+/// The parser's working memory for one page at most, by default: 1 GiB. A page of Zoom's
+/// (10 participants at most, a sample a minute) needs a few times its size, a few MiB;
+/// a page dense in JSON structure (`[[[[...`) needs about 30 times its size.
+pub const DEFAULT_MAX_PARSE_BYTES: u64 = 1 << 30;
 
 impl Default for DecodeConfig {
     fn default() -> Self {
         DecodeConfig {
             strict: false,
             keep_invalid: 16,
+            max_parse_bytes: DEFAULT_MAX_PARSE_BYTES,
         }
     }
 }
@@ -43,6 +50,22 @@ impl DecodeConfig {
     /// Whether strict mode is on.
     pub fn is_strict(&self) -> bool {
         self.strict
+    }
+
+    /// The parser's working memory for one page at most (default
+    /// [`DEFAULT_MAX_PARSE_BYTES`]): a page that would need more fails with
+    /// [`ErrorKind::ParseMemory`](crate::ErrorKind::ParseMemory) before anything is
+    /// allocated for it, so that one hostile page cannot take the process down. The need
+    /// is estimated from the page's size and, for a large page, from its count of
+    /// structural characters (one extra pass over that page only).
+    pub fn max_parse_bytes(mut self, bytes: u64) -> Self {
+        self.max_parse_bytes = bytes;
+        self
+    }
+
+    /// The limit [`max_parse_bytes`](Self::max_parse_bytes) set.
+    pub fn parse_bytes_limit(&self) -> u64 {
+        self.max_parse_bytes
     }
 }
 

@@ -184,7 +184,16 @@ impl Decoder {
         len: usize,
         fill: impl for<'de> FnOnce(&'de mut [u8], &mut Buffers, &mut Tape<'de>) -> simd_json::Result<()>,
     ) -> Result<PageInfo, Error> {
-        self.escaped.save(input.get(..len).unwrap_or_default());
+        let page = input.get(..len).unwrap_or_default();
+        let needed_bytes = parse_bytes_needed(page, self.config.max_parse_bytes);
+        if needed_bytes > self.config.max_parse_bytes {
+            return Err(ErrorKind::ParseMemory {
+                needed_bytes,
+                limit_bytes: self.config.max_parse_bytes,
+            }
+            .into());
+        }
+        self.escaped.save(page);
         let parsed = {
             let mut tape = core::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
             let parsed = match fill(&mut *input, &mut self.buffers, &mut tape) {
@@ -205,6 +214,31 @@ impl Decoder {
             }
         }
     }
+}
+
+/// What simd-json holds to parse `page`, at most: two copies of the page (its padded
+/// input and its string buffer), per structural character an index and a tape node, and
+/// a little more (its depth stack, at most 1,024 levels; its padding).
+/// A page small enough that even one structural character per byte stays within `limit`
+/// is not scanned; a larger one is counted (an upper bound: both quotes of a string are
+/// counted, where simd-json keeps one).
+fn parse_bytes_needed(page: &[u8], limit: u64) -> u64 {
+    // A tape node, and a 4-byte index in a vector that grows by doubling: up to three
+    // times the indexes while it is copied.
+    const PER_STRUCTURAL: u64 =
+        (3 * size_of::<u32>() + size_of::<simd_json::Node<'static>>()) as u64;
+    const FIXED: u64 = 64 << 10;
+    let len = page.len() as u64;
+    let copies = len.saturating_mul(2).saturating_add(FIXED);
+    let worst = copies.saturating_add(len.saturating_mul(PER_STRUCTURAL));
+    if worst <= limit {
+        return worst;
+    }
+    let structurals = page
+        .iter()
+        .filter(|&&b| matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b',' | b'"'))
+        .count() as u64;
+    copies.saturating_add(structurals.saturating_mul(PER_STRUCTURAL))
 }
 
 /// The tails of a page's escaped strings, from each string's first backslash to its

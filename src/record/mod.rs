@@ -15,7 +15,7 @@ mod summary;
 mod table;
 mod writer;
 
-pub use config::{DecodeConfig, Diagnostics};
+pub use config::{DEFAULT_MAX_PARSE_BYTES, DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo, locate_json_error};
 pub use summary::{SummaryEntry, SummaryValue};
 pub use table::{

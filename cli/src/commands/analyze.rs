@@ -34,7 +34,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
     let (outcomes, rollup) = prepared.run(|progress| {
         runner::run(
             &prepared.meetings,
-            &prepared.decode,
+            &prepared.reading,
             progress,
             prepared.strict,
             report(&prepared.analysis),

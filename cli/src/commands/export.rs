@@ -33,7 +33,7 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
     let (outcomes, _) = prepared.run(|progress| {
         runner::run(
             &prepared.meetings,
-            &prepared.decode,
+            &prepared.reading,
             progress,
             prepared.strict,
             dataset.export(&prepared.analysis),

@@ -18,14 +18,14 @@ use crate::args::InputArgs;
 use crate::discover::{self, MeetingInput};
 use crate::error::{CliError, ThresholdsError};
 use crate::output::paths_line;
-use crate::runner::{self, Progress};
+use crate::runner::{self, Progress, Reading};
 
 /// The meetings found, how to read and analyze them, and where to run.
 pub struct Prepared {
     /// The meetings, in the order found.
     pub meetings: Vec<MeetingInput>,
-    /// How pages are decoded.
-    pub decode: DecodeConfig,
+    /// How files are read and pages decoded.
+    pub reading: Reading,
     /// The analysis each meeting gets (sequential within a meeting when there are several).
     pub analysis: Analysis,
     /// `--strict`.
@@ -61,7 +61,12 @@ pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliErro
     let analysis = runner::per_meeting(&analysis.thresholds(thresholds), found.meetings.len());
     Ok(Prepared {
         meetings: found.meetings,
-        decode: DecodeConfig::new().strict(args.strict),
+        reading: Reading {
+            decode: DecodeConfig::new()
+                .strict(args.strict)
+                .max_parse_bytes(args.max_parse_mib << 20),
+            max_file_bytes: args.max_file_mib << 20,
+        },
         analysis,
         strict: args.strict,
         threads,
