@@ -1052,6 +1052,53 @@ fn a_second_fetch_into_a_folder_in_use_is_refused_before_any_request() {
     drop(owner);
 }
 
+/// Two real runs on one folder: while a fetch is mid-way, a second (a `--refetch` cron
+/// job, say, with its own token) is refused with 75 before any request, and the first
+/// finishes complete and exact.
+#[test]
+fn two_fetches_at_once_the_second_is_refused_and_the_first_is_exact() {
+    let Signalling {
+        account,
+        server,
+        hear,
+        out,
+        args,
+        _dir: dir,
+    } = signalling("two-runs", 20);
+    let first = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+        .args(&args)
+        .env("ZOOM_ACCESS_TOKEN", "first")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("started");
+    hear.recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the first fetch got that far");
+    let mut refetch = args.clone();
+    refetch.push("--refetch".to_owned());
+    let second = run_with(&refetch, &[("ZOOM_ACCESS_TOKEN", "second")]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("one run per folder"), "{stderr}");
+
+    let first = first.wait_with_output().expect("finished");
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") != Some("Bearer second")),
+        "the second run made no request"
+    );
+    assert_eq!(account.complete_in(&out).len(), 55);
+    let source = dir.join("source");
+    write_source(&account, &source, &[]);
+    assert_eq!(
+        analyze_without_descriptions(&out),
+        analyze_without_descriptions(&source)
+    );
+}
+
 /// Only a QoS page is a page: Zoom's error body sent with a 200 is that error, and
 /// nothing is written as if it were a meeting (a re-run would have skipped it forever).
 #[test]
