@@ -54,7 +54,7 @@ fn account_percentiles_are_within_the_stated_bound_of_the_exact_ones() {
     let corpus = corpus();
     let mut rollup = AccountRollup::new();
     for (table, report) in &corpus {
-        rollup.add(table, report);
+        rollup.add(&Analysis::new(), table, report);
     }
     let account = rollup.finish();
     assert_eq!(account.meetings, 24);
@@ -129,8 +129,8 @@ fn merged_rollups_equal_one_rollup() {
     let mut one = AccountRollup::new();
     let (mut left, mut right) = (AccountRollup::new(), AccountRollup::new());
     for (i, (table, report)) in corpus.iter().enumerate() {
-        one.add(table, report);
-        if i % 3 == 0 { &mut left } else { &mut right }.add(table, report);
+        one.add(&Analysis::new(), table, report);
+        if i % 3 == 0 { &mut left } else { &mut right }.add(&Analysis::new(), table, report);
     }
     left.merge(right);
     let (merged, one) = (left.finish(), one.finish());
@@ -183,7 +183,11 @@ fn people_in_several_meetings_are_counted_once_per_meeting() {
     ));
     let mut rollup = AccountRollup::new();
     for (name, table) in [("first", &first), ("second", &second)] {
-        rollup.add(table, &Analysis::new().meeting(name, table));
+        rollup.add(
+            &Analysis::new(),
+            table,
+            &Analysis::new().meeting(name, table),
+        );
     }
     let account = rollup.finish();
     let people: Vec<(&str, u64, u64, u64)> = account
@@ -243,7 +247,7 @@ fn meeting_into_equals_meeting_then_add() {
         let name = format!("m{i:02}");
         let via_into = Analysis::new().meeting_into(&name, table, &mut into);
         let plain = Analysis::new().meeting(&name, table);
-        added.add(table, &plain);
+        added.add(&Analysis::new(), table, &plain);
         assert_eq!(via_into, plain, "{name}");
     }
     assert_eq!(into.finish(), added.finish());
@@ -255,4 +259,106 @@ fn naive_nearest_rank(n: usize, percent: u32) -> Option<usize> {
     (1..=n)
         .find(|r| r * 100 >= percent as usize * n)
         .map(|r| r - 1)
+}
+
+/// The day and hour view, against a plain oracle: each sample's local day and hour from
+/// its own time and the zone's offset at that instant (here +02:00, then +01:00 from
+/// 22:00 UTC, as a clock change would), degraded when its latency is over the threshold.
+/// A 1-person meeting, however bad, is not among the worst; the span is in the zone.
+#[test]
+fn days_and_hours_follow_the_zone_and_small_meetings_are_not_the_worst() {
+    use std::collections::BTreeMap;
+    use zoom_qos::aggregate::AccountView;
+
+    let start_s = 1_624_571_400; // 2021-06-24T21:50:00Z
+    let sample = |minute: i64, bad: bool| {
+        let time = synth::rfc3339((start_s + 60 * minute) as u64);
+        let latency = if bad { "400 ms" } else { "20 ms" };
+        format!(
+            r#"{{"date_time": "{time}", "audio_input": {{"latency": "{latency}", "jitter": "2 ms", "avg_loss": "0%"}}}}"#
+        )
+    };
+    let person = |name: &str, minutes: std::ops::Range<i64>, every: i64| {
+        let samples: Vec<String> = minutes.map(|m| sample(m, m % every == 0)).collect();
+        format!(
+            r#"{{"user_name": "{name}", "user_qos": [{}]}}"#,
+            samples.join(",")
+        )
+    };
+    let untimed = r#"{"user_name": "Dee", "user_qos": [{"audio_input": {"latency": "400 ms"}}]}"#;
+    let pages = [
+        (
+            "big",
+            format!(
+                r#"{{"participants": [{}, {}, {}, {untimed}]}}"#,
+                person("Ana", 0..40, 3),
+                person("Bo", 5..25, 2),
+                person("Cy", 100..130, 5)
+            ),
+        ),
+        (
+            "tiny",
+            format!(r#"{{"participants": [{}]}}"#, person("Eve", 0..5, 1)),
+        ),
+    ];
+    let offset = |epoch_s: i64| -> i32 { if epoch_s < 1_624_572_000 { 7200 } else { 3600 } };
+    let mut rollup = AccountRollup::new();
+    let mut oracle: [BTreeMap<String, (u64, u64)>; 2] = Default::default();
+    for (name, page) in &pages {
+        let mut table = Table::new();
+        Decoder::default()
+            .decode(&mut page.clone().into_bytes(), &mut table)
+            .expect("decodes");
+        for row in 0..table.samples() {
+            let Some(time_s) = table.time_s(row) else {
+                continue;
+            };
+            let latency = table
+                .stream(Stream::AudioInput)
+                .and_then(|s| s.value(Metric::Latency, row))
+                .expect("latency");
+            let local = time_s + i64::from(offset(time_s));
+            let day = synth::rfc3339(local as u64)[..10].to_owned();
+            let hour = synth::rfc3339(local as u64)[11..13].to_owned();
+            for (tally, key) in oracle.iter_mut().zip([day, hour]) {
+                let entry = tally.entry(key).or_default();
+                entry.0 += 1;
+                entry.1 += u64::from(latency > 150.0);
+            }
+        }
+        Analysis::new().meeting_into(name, &table, &mut rollup);
+    }
+    let view = AccountView::default().zone(zoom_qos::report::Zone::new("Test/Zone", &offset));
+    let account = rollup.finish_in(&view);
+    let got = |periods: &[zoom_qos::report::Period]| -> BTreeMap<String, (u64, u64)> {
+        periods
+            .iter()
+            .map(|p| (p.period.clone(), (p.samples, p.degraded)))
+            .collect()
+    };
+    assert_eq!(got(&account.days), oracle[0]);
+    assert_eq!(got(&account.hours), oracle[1]);
+    assert!(
+        account.days.len() == 2 && account.hours.len() == 2,
+        "{account:?}"
+    );
+    assert_eq!(account.untimed_samples, 1);
+    assert_eq!(account.zone, "Test/Zone");
+    assert_eq!(
+        account.first_sample.as_deref(),
+        Some("2021-06-24T23:50:00+02:00")
+    );
+    // Cy's last sample: minute 129, 2021-06-24T23:59Z, +01:00 by then.
+    assert_eq!(
+        account.last_sample.as_deref(),
+        Some("2021-06-25T00:59:00+01:00")
+    );
+    let worst: Vec<&str> = account
+        .worst_meetings
+        .iter()
+        .map(|m| m.meeting.as_str())
+        .collect();
+    assert_eq!(worst, ["big"], "tiny has 1 participant and 5 samples");
+    assert_eq!(account.meetings, 2);
+    assert_eq!(account.people, 5);
 }

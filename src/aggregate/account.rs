@@ -7,15 +7,15 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use super::breakdowns::{BREAKDOWN_METRICS, audio_values, groups};
+use super::breakdowns::{BREAKDOWN_METRICS, groups};
 use super::histogram::{Histogram, Key};
 use super::nearest_rank_index;
 use super::stats::Extent;
-use super::{Collected, Gathered};
+use super::{Collected, Gathered, When};
 use crate::record::Table;
 use crate::report::{
-    AccountReport, Breakdown, Breakdowns, Dimension, Grade, GradeCounts, MeetingReport,
-    RepeatParticipant, Stats, StreamStats, WorstMeeting,
+    AccountReport, Breakdown, Breakdowns, Dimension, Grade, GradeCounts, MeetingReport, Period,
+    RepeatParticipant, Stats, StreamStats, WorstMeeting, Zone,
 };
 use crate::schema::{Metric, ParticipantField, Stream};
 
@@ -59,6 +59,44 @@ pub struct AccountRollup {
     people: HashMap<String, Person>,
     breakdowns: [BTreeMap<String, Pooled>; 4],
     streams: BTreeMap<(Stream, Metric), Values>,
+    grades: GradeCounts,
+    when: When,
+}
+
+/// How the account's report is cut: the time zone of its times, days and hours, and the
+/// size a meeting needs to be listed among the worst.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountView<'a> {
+    zone: Zone<'a>,
+    worst_min_participants: u64,
+    worst_min_samples: u64,
+}
+
+impl Default for AccountView<'_> {
+    /// UTC, and meetings of at least 3 participant entries or 30 samples.
+    fn default() -> Self {
+        AccountView {
+            zone: Zone::UTC,
+            worst_min_participants: 3,
+            worst_min_samples: 30,
+        }
+    }
+}
+
+impl<'a> AccountView<'a> {
+    /// Times, days and hours in `zone`.
+    pub fn zone(mut self, zone: Zone<'a>) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Meetings listed among the worst need at least `participants` participant entries
+    /// or at least `samples` samples (default 3 or 30).
+    pub fn worst_meetings_of_at_least(mut self, participants: u64, samples: u64) -> Self {
+        self.worst_min_participants = participants;
+        self.worst_min_samples = samples;
+        self
+    }
 }
 
 /// One person across meetings.
@@ -172,29 +210,13 @@ impl AccountRollup {
         Self::default()
     }
 
-    /// Adds a meeting: its table (for the values) and its report (for what it decided).
-    /// [`Analysis::meeting_into`](crate::Analysis::meeting_into) does the same without
-    /// reading the table's values a second time.
-    pub fn add(&mut self, table: &Table, report: &MeetingReport) {
-        let streams = table
-            .streams()
-            .flat_map(|(stream, columns)| {
-                stream.metrics().iter().map(move |&metric| {
-                    let descriptor = metric.descriptor();
-                    let mut values = Vec::new();
-                    columns.for_each_present(metric, 0..table.samples(), |stored| {
-                        values.push(stored);
-                    });
-                    descriptor.to_stat_keys(&mut values);
-                    ((stream, metric), Collected::new(values))
-                })
-            })
-            .collect();
-        let audio = table
-            .participants()
-            .map(|participant| audio_values(table, participant))
-            .collect();
-        self.add_gathered(table, report, &Gathered { streams, audio });
+    /// Adds a meeting: its table and its report, made by `analysis` (whose thresholds
+    /// decide which samples are degraded in the day and hour view). This reads the
+    /// table's values again; [`Analysis::meeting_into`](crate::Analysis::meeting_into)
+    /// makes the report and adds it at once, without that second pass.
+    pub fn add(&mut self, analysis: &crate::Analysis, table: &Table, report: &MeetingReport) {
+        let (_, gathered) = analysis.meeting_and_values(&report.meeting, table);
+        self.add_gathered(table, report, &gathered);
     }
 
     /// Adds a meeting whose values are already gathered.
@@ -207,6 +229,8 @@ impl AccountRollup {
         let samples_before = self.samples;
         self.meetings.push(WorstMeeting {
             meeting: report.meeting.clone(),
+            label: None,
+            participants: report.participants,
             samples: report.samples,
             degraded: report.degraded.samples,
             degraded_share: share(report.degraded.samples, report.samples),
@@ -214,6 +238,10 @@ impl AccountRollup {
         self.participants += report.participants;
         self.samples += report.samples;
         self.degraded += report.degraded.samples;
+        for grade in Grade::ALL {
+            self.grades.add(grade, report.grades.get(grade));
+        }
+        self.when.merge(gathered.when.clone());
 
         // People: each counted once per meeting however often they rejoined.
         let mut here: HashMap<String, Person> = HashMap::new();
@@ -322,6 +350,10 @@ impl AccountRollup {
             }
         }
         self.meetings.extend(other.meetings);
+        for grade in Grade::ALL {
+            self.grades.add(grade, other.grades.get(grade));
+        }
+        self.when.merge(other.when);
         self.participants += other.participants;
         self.samples += other.samples;
         self.degraded += other.degraded;
@@ -368,15 +400,25 @@ impl AccountRollup {
         }
     }
 
-    /// The account's report.
-    pub fn finish(mut self) -> AccountReport {
+    /// The account's report, in UTC, with the default minimum size of a worst meeting.
+    pub fn finish(self) -> AccountReport {
+        self.finish_in(&AccountView::default())
+    }
+
+    /// The account's report as `view` cuts it.
+    pub fn finish_in(mut self, view: &AccountView<'_>) -> AccountReport {
+        let (days, hours) = periods(&self.when, view);
+        let meetings = self.meetings.len() as u64;
+        self.meetings.retain(|m| {
+            m.participants >= view.worst_min_participants || m.samples >= view.worst_min_samples
+        });
         self.meetings.sort_by(|a, b| {
             b.degraded_share
                 .total_cmp(&a.degraded_share)
                 .then_with(|| a.meeting.cmp(&b.meeting))
         });
-        let meetings = self.meetings.len() as u64;
         self.meetings.truncate(WORST_MEETINGS);
+        let people = self.people.len() as u64;
         let mut repeat: Vec<RepeatParticipant> = self
             .people
             .into_iter()
@@ -421,6 +463,16 @@ impl AccountRollup {
             participants: self.participants,
             samples: self.samples,
             degraded: self.degraded,
+            people,
+            grades: self.grades,
+            zone: view.zone.name().to_owned(),
+            first_sample: self.when.span_s.map(|(first, _)| view.zone.rfc3339(first)),
+            last_sample: self.when.span_s.map(|(_, last)| view.zone.rfc3339(last)),
+            days,
+            hours,
+            untimed_samples: self.when.untimed,
+            worst_min_participants: view.worst_min_participants,
+            worst_min_samples: view.worst_min_samples,
             worst_meetings: self.meetings,
             repeat_participants: repeat,
             breakdowns,
@@ -443,6 +495,32 @@ fn person_key(participant: crate::record::ParticipantRef<'_>) -> Option<(&'stati
         let value = participant.field(field).trim();
         (!value.is_empty()).then(|| (field.api_name(), format!("{}:{value}", field.api_name())))
     })
+}
+
+/// The quarter-hour tallies as days and hours of the day in the view's zone.
+fn periods(when: &When, view: &AccountView<'_>) -> (Vec<Period>, Vec<Period>) {
+    let mut days: BTreeMap<i64, Period> = BTreeMap::new();
+    let mut hours: BTreeMap<i64, Period> = BTreeMap::new();
+    for quarter in when.quarters.values() {
+        let local_s = view.zone.local_s(quarter.start_s);
+        let day = local_s.div_euclid(86_400);
+        let hour = local_s.rem_euclid(86_400) / 3600;
+        for (map, key, name) in [
+            (&mut days, day, None),
+            (&mut hours, hour, Some(format!("{hour:02}"))),
+        ] {
+            let period = map.entry(key).or_insert_with(|| Period {
+                period: name.unwrap_or_else(|| {
+                    let (y, m, d) = crate::units::civil_from_days(day);
+                    format!("{y:04}-{m:02}-{d:02}")
+                }),
+                ..Period::default()
+            });
+            period.samples += quarter.samples;
+            period.degraded += quarter.degraded;
+        }
+    }
+    (days.into_values().collect(), hours.into_values().collect())
 }
 
 fn share(part: u64, whole: u64) -> f64 {

@@ -13,7 +13,7 @@ mod timeline;
 
 use rayon::prelude::*;
 
-pub use account::{AccountRollup, PERCENTILE_DIGITS};
+pub use account::{AccountRollup, AccountView, PERCENTILE_DIGITS};
 use stats::Extent;
 pub use stats::nearest_rank_index;
 pub use thresholds::{Comparison, FLAG_RULES, FlagRule, Reads, Thresholds};
@@ -114,7 +114,11 @@ impl Analysis {
     }
 
     /// The report, and the values it gathered (for a rollup).
-    fn meeting_and_values(&self, name: &str, table: &Table) -> (MeetingReport, Gathered) {
+    pub(crate) fn meeting_and_values(
+        &self,
+        name: &str,
+        table: &Table,
+    ) -> (MeetingReport, Gathered) {
         let thresholds = self.thresholds.fixed();
         let cut = episodes::Cut {
             gap_s: self.thresholds.episode_gap_s,
@@ -161,7 +165,9 @@ impl Analysis {
         let mut details = Vec::with_capacity(participants.len());
         let mut found = Vec::new();
         let degraded_per_participant: Vec<u64> = participants.iter().map(|p| p.degraded).collect();
+        let mut when = When::default();
         for (mut pass, participant) in participants.into_iter().zip(table.participants()) {
+            when.add(&pass.quarters, pass.untimed, pass.span_s);
             found.append(&mut pass.found);
             degraded.samples += pass.degraded;
             for flag in Flag::ALL {
@@ -201,6 +207,7 @@ impl Analysis {
             uuid: None,
             topic: None,
             start_time: None,
+            label: None,
             pages: table.pages(),
             participants: table.participant_count() as u64,
             samples,
@@ -228,6 +235,7 @@ impl Analysis {
         let gathered = Gathered {
             streams: stream_values,
             audio,
+            when,
         };
         (report, gathered)
     }
@@ -246,6 +254,42 @@ impl Analysis {
 pub(crate) struct Gathered {
     pub(crate) streams: Vec<((Stream, Metric), Collected)>,
     pub(crate) audio: Vec<[Vec<u32>; 3]>,
+    pub(crate) when: When,
+}
+
+/// When a meeting's samples were, for the account: per quarter-hour of UTC time, and how
+/// many had no time.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct When {
+    pub(crate) quarters: std::collections::BTreeMap<i64, Quarter>,
+    pub(crate) untimed: u64,
+    /// The first and last sample times (epoch seconds).
+    pub(crate) span_s: Option<(i64, i64)>,
+}
+
+impl When {
+    pub(crate) fn add(&mut self, quarters: &[Quarter], untimed: u64, span_s: Option<(i64, i64)>) {
+        if let Some((first, last)) = span_s {
+            self.span_s = Some(match self.span_s {
+                Some((a, b)) => (a.min(first), b.max(last)),
+                None => (first, last),
+            });
+        }
+        for quarter in quarters {
+            let total = self.quarters.entry(quarter.start_s).or_insert(Quarter {
+                start_s: quarter.start_s,
+                ..Quarter::default()
+            });
+            total.samples += quarter.samples;
+            total.degraded += quarter.degraded;
+        }
+        self.untimed += untimed;
+    }
+
+    pub(crate) fn merge(&mut self, other: When) {
+        let quarters: Vec<Quarter> = other.quarters.into_values().collect();
+        self.add(&quarters, other.untimed, other.span_s);
+    }
 }
 
 /// Fixed-point values (in any order) and their extent, computed once.
@@ -330,6 +374,12 @@ fn gathered_stats(
 /// One pass over one participant's rows: flags, MOS values, grade, episodes.
 struct ParticipantPass {
     flags: FlagCounts,
+    /// Samples and degraded samples per quarter-hour of UTC time, in time order (for the
+    /// account's day and hour view); `untimed` counts those without a time.
+    quarters: Vec<Quarter>,
+    untimed: u64,
+    /// The first and last sample times (epoch seconds).
+    span_s: Option<(i64, i64)>,
     found: Vec<Episode>,
     degraded: u64,
     episodes: u64,
@@ -386,12 +436,21 @@ impl ParticipantPass {
             index as u64,
             participant.user_name(),
         );
+        let quarters = quarters(&timed);
+        let span_s = timed
+            .first()
+            .zip(timed.last())
+            .map(|(a, b)| (a.time_s, b.time_s));
+        let untimed_samples = untimed.len() as u64;
         let in_time_order = timed.iter().map(|s| s.flags.any()).chain(untimed);
         let (episodes, longest_episode) = degraded_runs(in_time_order);
         let mos_in_p50 = median(&mut mos_in);
         let mos_out_p50 = median(&mut mos_out);
         ParticipantPass {
             flags,
+            quarters,
+            untimed: untimed_samples,
+            span_s,
             found,
             degraded,
             episodes,
@@ -404,6 +463,40 @@ impl ParticipantPass {
             streams: None,
         }
     }
+}
+
+/// Samples and degraded samples of one quarter-hour of UTC time (`start_s` a multiple of
+/// 900): the account's day and hour view is cut from these in any time zone, every UTC
+/// offset in use being a multiple of 15 minutes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Quarter {
+    pub(crate) start_s: i64,
+    pub(crate) samples: u64,
+    pub(crate) degraded: u64,
+}
+
+/// Quarter-hour length, in seconds.
+pub(crate) const QUARTER_S: i64 = 900;
+
+/// Timed samples, in time order, tallied per quarter-hour.
+fn quarters(timed: &[episodes::TimedSample]) -> Vec<Quarter> {
+    let mut quarters: Vec<Quarter> = Vec::new();
+    for sample in timed {
+        let start_s = sample.time_s.div_euclid(QUARTER_S) * QUARTER_S;
+        let degraded = u64::from(sample.flags.any());
+        match quarters.last_mut() {
+            Some(last) if last.start_s == start_s => {
+                last.samples += 1;
+                last.degraded += degraded;
+            }
+            _ => quarters.push(Quarter {
+                start_s,
+                samples: 1,
+                degraded,
+            }),
+        }
+    }
+    quarters
 }
 
 /// The nearest-rank median, selected (reorders `values`).

@@ -8,12 +8,14 @@ mod render;
 mod summary;
 mod timeline;
 mod why;
+mod zone;
 
-pub use account::{AccountReport, RepeatParticipant, WorstMeeting};
+pub use account::{AccountReport, Period, RepeatParticipant, WorstMeeting};
 pub use render::escape_controls;
 pub use summary::{MinAvgMax, SummaryParticipant, SummaryReport};
 pub use timeline::{Cell, Series, Timeline, TimelineRow};
 pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
+pub use zone::Zone;
 
 use std::borrow::Cow;
 
@@ -161,6 +163,11 @@ pub struct MeetingReport {
     /// When it started (RFC 3339), from `meeting.json`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+    /// What people call it: its topic and local start time, set by the caller that knows
+    /// them and the time zone (the command does, from `meeting.json`). Renderings show it
+    /// beside (or instead of) `meeting`, which stays the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Pages read.
     pub pages: u32,
     /// Participant entries across all pages.
