@@ -234,6 +234,21 @@ pub struct AnalyzeArgs {
     /// into place).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// The time zone of every time, day and hour shown: an IANA name (Europe/Berlin,
+    /// America/New_York) or UTC. The report says which.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+    /// Report only the N meetings with the largest share of degraded samples, worst first
+    /// (the account summary still covers them all). Default: 10 for --format table, all
+    /// for the others.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// The account's worst meetings need at least this many participant entries...
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub worst_min_participants: u64,
+    /// ...or at least this many samples (a 2-person call is not an account's worst).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub worst_min_samples: u64,
 }
 
 // `export`.

@@ -30,3 +30,4 @@ pub mod output;
 pub mod pages;
 pub mod progress;
 pub mod runner;
+pub mod zone;

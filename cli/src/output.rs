@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use zoom_qos::Report;
-use zoom_qos::report::{MeetingError, escape_controls};
+use zoom_qos::report::{MeetingError, Zone, escape_controls};
 
 use crate::atomic::{self, WriteError};
 use crate::error::CliError;
@@ -35,10 +35,15 @@ pub fn paths_line(what: &str, paths: &[PathBuf]) -> String {
     escape_controls(&format!("zoom-qos: {what}: {}{more}", shown.join(", ")))
 }
 
-/// Renders the report in a format.
-pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
+/// Renders the report in a format, its times in `zone`.
+pub fn render(
+    report: &Report,
+    format: Format,
+    zone: Zone<'_>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     match format {
-        Format::Table => report.write_table(out),
+        Format::Table => report.write_table_in(out, zone),
         Format::Json => report.write_json(out),
         Format::Csv => report.write_csv(out),
         Format::Prometheus => report.write_prometheus(out),
@@ -51,7 +56,12 @@ pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Resu
 ///
 /// # Errors
 /// The file cannot be written.
-pub fn write_report_file(report: &Report, format: Format, path: &Path) -> Result<(), CliError> {
+pub fn write_report_file(
+    report: &Report,
+    format: Format,
+    zone: Zone<'_>,
+    path: &Path,
+) -> Result<(), CliError> {
     if path.file_name().is_none() {
         return Err(CliError::Io {
             what: path.display().to_string(),
@@ -59,7 +69,7 @@ pub fn write_report_file(report: &Report, format: Format, path: &Path) -> Result
         });
     }
     let rendered = |out: &mut io::BufWriter<File>| {
-        render(report, format, out).map_err(|error| WriteError {
+        render(report, format, zone, out).map_err(|error| WriteError {
             path: path.to_owned(),
             error,
         })
@@ -71,9 +81,9 @@ pub fn write_report_file(report: &Report, format: Format, path: &Path) -> Result
 /// Writes the report to stdout as it renders, through a buffer: a report of thousands of
 /// meetings is never held twice (as structures and as text). A closed pipe is not an
 /// error worth a message.
-pub fn print_report(report: &Report, format: Format) -> io::Result<()> {
+pub fn print_report(report: &Report, format: Format, zone: Zone<'_>) -> io::Result<()> {
     let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let written = render(report, format, &mut stdout).and_then(|()| stdout.flush());
+    let written = render(report, format, zone, &mut stdout).and_then(|()| stdout.flush());
     match written {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,

@@ -605,11 +605,29 @@ fn breakdowns_and_episodes_of_a_hand_worked_fixture() {
     let table = String::from_utf8(zoom_qos(&["analyze", path.to_str().expect("utf-8")]).stdout)
         .expect("utf-8");
     assert!(
-        table.contains("longest degraded episodes (3 in all; 2024-03-01, UTC)"),
+        table.contains(
+            "longest degraded episodes (3 in all; 2024-03-01, UTC; degraded samples by flag)"
+        ),
         "{table}"
     );
     assert!(
-        table.contains("10:01-10:02 (2): latency 2, jitter 1, loss 1"),
+        table.contains("10:01-10:02 (2 min, 2 samples): latency 2, jitter 1, loss 1"),
+        "{table}"
+    );
+    // In New York's winter time (UTC-5), by hand: 05:01-05:02.
+    let table = String::from_utf8(
+        zoom_qos(&[
+            "analyze",
+            path.to_str().expect("utf-8"),
+            "--tz",
+            "America/New_York",
+        ])
+        .stdout,
+    )
+    .expect("utf-8");
+    assert!(
+        table.contains("(3 in all; 2024-03-01, America/New_York;")
+            && table.contains("05:01-05:02 (2 min, 2 samples)"),
         "{table}"
     );
 }

@@ -539,9 +539,13 @@ fn an_account_is_listed_by_month_fetched_whole_and_resumed_without_requests() {
     );
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(
-        table.contains(&format!("  topic       {topic} 2026-10-20T10:00:00Z")),
+        table.contains(&format!(
+            "meeting {topic}, Tue 2026-10-20 10:00 UTC ({}): ",
+            folder_name(uuid, *id)
+        )),
         "{table}"
     );
+    answer_first(&out);
 
     // Again: every instance is complete, so only the listing is requested.
     let before = server.requests().len();
@@ -625,6 +629,132 @@ fn write_source(account: &Account, source: &std::path::Path, except: &[usize]) {
     }
 }
 
+/// The account answer first: `analyze` of a fetched account as a table (in Berlin time)
+/// shows on its first screen what the JSON report says of the account: the date range,
+/// the day and hour view, the why lines with their participant entries, the worst
+/// meetings by topic, and people told apart.
+fn answer_first(out: &std::path::Path) {
+    let path = out.to_str().expect("utf-8");
+    let zone = ["--tz", "Europe/Berlin"];
+    let json = zoom_qos(
+        &[&["analyze", path, "--format", "json"][..], &zone].concat(),
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let account = &report["account"];
+    let table = zoom_qos(&[&["analyze", path][..], &zone].concat(), &[]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    let first_screen: String = table.lines().take(50).collect::<Vec<_>>().join("\n");
+    let seen = |text: &str| {
+        assert!(
+            first_screen.contains(text),
+            "{text:?} not on the first screen:\n{first_screen}"
+        );
+    };
+    assert_eq!(account["zone"], "Europe/Berlin");
+    let when = |key: &str| {
+        let time = account[key].as_str().expect("a time");
+        assert!(
+            time.ends_with("+01:00") || time.ends_with("+02:00"),
+            "{time}"
+        );
+        format!("{} {}", &time[..10], &time[11..16])
+    };
+    seen(&format!(
+        "{} to {} (Europe/Berlin)",
+        when("first_sample"),
+        when("last_sample")
+    ));
+    let share = |p: &serde_json::Value| {
+        let (samples, degraded) = (
+            p["samples"].as_u64().expect("n"),
+            p["degraded"].as_u64().expect("n"),
+        );
+        format!(
+            "{:.1}% of {samples}",
+            degraded as f64 * 100.0 / samples as f64
+        )
+    };
+    let days = account["days"].as_array().expect("days");
+    assert!(!days.is_empty());
+    for day in days {
+        let date = day["period"].as_str().expect("date");
+        seen(&format!("{} {}", &date[5..], share(day)));
+    }
+    for hour in account["hours"].as_array().expect("hours") {
+        seen(&format!(
+            "{}h {}",
+            hour["period"].as_str().expect("hour"),
+            share(hour)
+        ));
+    }
+    // Why: per field, its most degraded value of 30 samples or more, with its entries.
+    let mut why = 0;
+    for (field, values) in account["breakdowns"].as_object().expect("breakdowns") {
+        let worst = values
+            .as_object()
+            .expect("values")
+            .iter()
+            .filter(|(value, b)| *value != "unknown" && b["samples"].as_u64() >= Some(30))
+            .max_by(|a, b| {
+                let share = |b: &serde_json::Value| {
+                    b["degraded"].as_f64().expect("n") / b["samples"].as_f64().expect("n")
+                };
+                share(a.1).total_cmp(&share(b.1))
+            });
+        if let Some((value, b)) = worst {
+            why += 1;
+            let entries = b["participants"].as_u64().expect("n");
+            let who = if entries == 1 {
+                "1 participant entry: one person".to_owned()
+            } else {
+                format!("{entries} participant entries")
+            };
+            seen(&format!(
+                "{field} {value}: {:.1}% of {} samples degraded, {who}",
+                b["degraded"].as_f64().expect("n") * 100.0 / b["samples"].as_f64().expect("n"),
+                b["samples"]
+            ));
+        }
+    }
+    assert!(why >= 2, "{first_screen}");
+    // Which: the worst meetings by their topic, and each big enough.
+    let worst = account["worst_meetings"].as_array().expect("worst");
+    assert!(!worst.is_empty());
+    for meeting in worst.iter().take(5) {
+        let label = meeting["label"].as_str().expect("labelled");
+        assert!(label.starts_with("Weekly sync "), "{label}");
+        seen(&format!(
+            "{label} ({})",
+            meeting["meeting"].as_str().expect("key")
+        ));
+        assert!(
+            meeting["participants"].as_u64() >= Some(3) || meeting["samples"].as_u64() >= Some(30)
+        );
+    }
+    // Who: rows with the same name are told apart by who they are.
+    let people = account["repeat_participants"].as_array().expect("people");
+    let shown = &people[..people.len().min(5)];
+    for person in shown {
+        let name = person["user_name"].as_str().expect("name");
+        let twins = shown
+            .iter()
+            .filter(|p| p["user_name"] == person["user_name"])
+            .count();
+        if twins > 1 || name.is_empty() {
+            let id = person["key"]
+                .as_str()
+                .expect("key")
+                .split_once(':')
+                .expect("kind:value")
+                .1;
+            seen(&format!("({id})"));
+        } else {
+            seen(&format!("    {name}"));
+        }
+    }
+}
+
 fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
     let run = zoom_qos(
         &["analyze", path.to_str().expect("utf-8"), "--format", "json"],
@@ -639,8 +769,14 @@ fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
     let mut report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
     for meeting in report["meetings"].as_array_mut().expect("meetings") {
         let object = meeting.as_object_mut().expect("object");
-        for key in ["uuid", "topic", "start_time"] {
+        for key in ["uuid", "topic", "start_time", "label"] {
             object.remove(key);
+        }
+    }
+    // The worst meetings' labels too: the source has no meeting.json.
+    if let Some(worst) = report["account"]["worst_meetings"].as_array_mut() {
+        for meeting in worst {
+            meeting.as_object_mut().expect("object").remove("label");
         }
     }
     report

@@ -15,7 +15,7 @@ use super::{Collected, Gathered, When};
 use crate::record::Table;
 use crate::report::{
     AccountReport, Breakdown, Breakdowns, Dimension, Grade, GradeCounts, MeetingReport, Period,
-    RepeatParticipant, Stats, StreamStats, WorstMeeting, Zone,
+    RepeatParticipant, Stats, StreamStats, WorstMeeting, Zone, share,
 };
 use crate::schema::{Metric, ParticipantField, Stream};
 
@@ -521,12 +521,4 @@ fn periods(when: &When, view: &AccountView<'_>) -> (Vec<Period>, Vec<Period>) {
         }
     }
     (days.into_values().collect(), hours.into_values().collect())
-}
-
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
 }

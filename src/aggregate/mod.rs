@@ -179,6 +179,7 @@ impl Analysis {
                 user_name: participant.user_name().to_owned(),
                 samples: participant.rows().len() as u64,
                 degraded_samples: pass.degraded,
+                degraded_by_flag: pass.flags,
                 mos_audio_input_p50: pass.mos_in_p50,
                 mos_audio_output_p50: pass.mos_out_p50,
                 grade: pass.grade,

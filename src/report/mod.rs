@@ -25,6 +25,15 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::record::ColumnKey;
 use crate::schema::{Metric, Stream};
 
+/// `part / whole`: a share of samples, 0 when there are none.
+pub(crate) fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 /// Summary of one metric over a meeting (report v1 `STATS`). Every field but `count` and
 /// `missing` is `None` (JSON `null`) when no value is present. Built by the analysis
 /// ([`crate::aggregate`]), exact, by nearest rank.
@@ -123,6 +132,18 @@ impl Default for Report {
 }
 
 impl Report {
+    /// Keeps the `n` meetings with the largest share of degraded samples, worst first
+    /// (equal shares in their order); the failed meetings and the account stay whole.
+    pub fn keep_worst_meetings(&mut self, n: usize) {
+        if n >= self.meetings.len() {
+            return;
+        }
+        let degraded = |m: &MeetingReport| share(m.degraded.samples, m.samples);
+        self.meetings
+            .sort_by(|a, b| degraded(b).total_cmp(&degraded(a)));
+        self.meetings.truncate(n);
+    }
+
     /// Report v1 of these meetings.
     pub fn new(meetings: Vec<MeetingReport>, errors: Vec<MeetingError>) -> Self {
         Report {
@@ -588,6 +609,9 @@ pub struct ParticipantDetail {
     pub samples: u64,
     /// Its samples with at least one flag.
     pub degraded_samples: u64,
+    /// Its samples per flag: what made them degraded.
+    #[serde(default)]
+    pub degraded_by_flag: FlagCounts,
     /// Median MOS of `audio_input`, by nearest rank.
     pub mos_audio_input_p50: Option<f64>,
     /// Median MOS of `audio_output`, by nearest rank.

@@ -398,8 +398,9 @@ fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str)
 }
 
 pub use time::{Rfc3339, timestamp_s};
+pub(crate) use time::{civil_from_days, days_from_civil};
 #[cfg(feature = "client")]
-pub(crate) use time::{civil_from_days, days_from_civil, days_in_month};
+pub(crate) use time::days_in_month;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! `zoom-qos analyze`: every meeting reported, the account's rollup over them, the report
 //! rendered to standard output or a file.
 
-use zoom_qos::aggregate::AccountRollup;
+use zoom_qos::aggregate::{AccountRollup, AccountView};
+use zoom_qos::report::Zone;
 use zoom_qos::{Analysis, Report};
 
 use crate::args::AnalyzeArgs;
@@ -13,6 +14,10 @@ use crate::discover::{MeetingInput, Source};
 use crate::error::{CliError, Done};
 use crate::output::{self, Format, error_line};
 use crate::runner::{self, Decoded, Outcome, describe};
+use crate::zone::Tz;
+
+/// Meetings a table reports, by default: the worst, after the account summary.
+const TABLE_TOP: usize = 10;
 
 /// Runs `analyze`.
 ///
@@ -24,6 +29,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
             "--participant-stats adds to the JSON report only: use --format json".to_owned(),
         ));
     }
+    let tz = Tz::named(&args.tz)?;
     let analysis = Analysis::new()
         .participant_stats(args.participant_stats)
         .timeline(args.format == Format::Html);
@@ -37,16 +43,28 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
             &prepared.reading,
             progress,
             prepared.strict,
-            report(&prepared.analysis),
+            report(&prepared.analysis, &tz),
         )
     })?;
-    let (report, not_started) = into_report(outcomes, rollup);
+    let offset = |epoch_s| tz.offset_s(epoch_s);
+    let zone = Zone::new(tz.name(), &offset);
+    let view = AccountView::default()
+        .zone(zone)
+        .worst_meetings_of_at_least(args.worst_min_participants, args.worst_min_samples);
+    let (mut report, not_started) = into_report(outcomes, rollup, &view);
     for error in &report.errors {
         eprintln!("{}", error_line(error));
     }
+    let top = args
+        .top
+        .or((args.format == Format::Table).then_some(TABLE_TOP));
+    let reported = report.meetings.len();
+    if let Some(top) = top {
+        report.keep_worst_meetings(top);
+    }
     match &args.out {
-        Some(path) => output::write_report_file(&report, args.format, path)?,
-        None => output::print_report(&report, args.format).map_err(|error| CliError::Io {
+        Some(path) => output::write_report_file(&report, args.format, zone, path)?,
+        None => output::print_report(&report, args.format, zone).map_err(|error| CliError::Io {
             what: "the report".to_owned(),
             error,
         })?,
@@ -55,7 +73,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
         eprintln!(
             "zoom-qos: stopped at the first bad input (--strict): {} meetings reported, \
              {not_started} not started",
-            report.meetings.len()
+            reported
         );
     }
     Ok(if report.errors.is_empty() {
@@ -65,13 +83,20 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
     })
 }
 
-/// `analyze`'s work on a decoded meeting: its report, added to the account's rollup.
-pub fn report(analysis: &Analysis) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome + Sync {
+/// `analyze`'s work on a decoded meeting: its report, added to the account's rollup, and
+/// labelled with its topic and start in `tz`.
+pub fn report<'a>(
+    analysis: &'a Analysis,
+    tz: &'a Tz,
+) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome + Sync + 'a {
     move |input, decoded| {
         let mut report = analysis.meeting_into(&input.name, decoded.table, decoded.rollup);
         decoded.locate_files(&mut report);
         match describe(input, &mut report) {
-            Ok(()) => Outcome::Report(Box::new(report)),
+            Ok(()) => {
+                report.label = tz.label(report.topic.as_deref(), report.start_time.as_deref());
+                Outcome::Report(Box::new(report))
+            }
             Err(error) => Outcome::Failed(error),
         }
     }
@@ -114,7 +139,11 @@ fn refuse_an_input(out: &Path, meetings: &[MeetingInput]) -> Result<(), CliError
 
 /// The report of the outcomes, with the account's rollup when there are several
 /// meetings, and how many meetings `--strict` left unstarted.
-pub fn into_report(outcomes: Vec<(String, Outcome)>, rollup: AccountRollup) -> (Report, usize) {
+pub fn into_report(
+    outcomes: Vec<(String, Outcome)>,
+    rollup: AccountRollup,
+    view: &AccountView<'_>,
+) -> (Report, usize) {
     let mut meetings = Vec::new();
     let mut errors = Vec::new();
     let mut not_started = 0;
@@ -128,7 +157,17 @@ pub fn into_report(outcomes: Vec<(String, Outcome)>, rollup: AccountRollup) -> (
     let several = meetings.len() >= 2;
     let mut report = Report::new(meetings, errors);
     if several {
-        report.account = Some(rollup.finish());
+        let mut account = rollup.finish_in(view);
+        // The worst meetings by what people call them (the meetings are sorted by name).
+        for worst in &mut account.worst_meetings {
+            let found = report
+                .meetings
+                .binary_search_by(|m| m.meeting.as_str().cmp(&worst.meeting));
+            if let Ok(index) = found {
+                worst.label.clone_from(&report.meetings[index].label);
+            }
+        }
+        report.account = Some(account);
     }
     (report, not_started)
 }

@@ -28,13 +28,7 @@ pub(super) fn flags(episode: &Episode) -> String {
         .join(", ")
 }
 
-pub(super) fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
-}
+pub(super) use crate::report::share;
 
 pub(super) fn percent(part: u64, whole: u64) -> String {
     format!("{:.1}%", 100.0 * share(part, whole))
