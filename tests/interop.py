@@ -11,11 +11,14 @@ SQL and pyarrow, against the JSON report:
   video_input_avg_loss_pct, the nearest-rank p95 computed in DuckDB equals the report's;
 - a query filtered on one `date` reads only that partition's files (EXPLAIN ANALYZE);
 - pyarrow.dataset reads the same rows, with the README's schema (names and types);
-- meetings.parquet has one row per meeting, with the report's samples and p95.
+- meetings.parquet has one row per meeting, with the report's samples and p95;
+- `analyze --format csv --out DIR` writes one table per file, each loaded whole by
+  DuckDB's read_csv_auto and by Python's csv module, with the rows the report implies.
 
 Needs the duckdb and pyarrow packages (.ci/run installs them into a virtual environment).
 Prints what it checked; exits non-zero on the first disagreement.
 """
+import csv
 import json
 import os
 import re
@@ -159,6 +162,47 @@ def main(binary, scratch):
         if row["samples"] != meeting["samples"] or row["audio_input_latency_ms_p95"] != p95:
             fail(f"meetings.parquet's row of {row['meeting']} differs from the report")
     print(f"meetings.parquet: {table.num_rows} rows = the report's meetings, samples and p95")
+
+
+    check_csv(binary, scratch, corpus, report)
+
+
+def csv_rows_expected(report):
+    """Rows each CSV file must hold, from the JSON report of the same corpus."""
+    stats = 0
+    for m in report["meetings"]:
+        stats += sum(len(metrics) for metrics in m["streams"].values()) + len(m["cpu"]) + len(m["mos"])
+        stats += 5 + len(m["degraded"]["by_flag"]) + len(m["grades"])
+    stats += len(report["errors"])
+    scopes = [m["breakdowns"] for m in report["meetings"]]
+    account = report.get("account")
+    if account:
+        scopes.append(account["breakdowns"])
+    return {
+        "stats.csv": stats,
+        "episodes.csv": sum(len(m["episodes"]) for m in report["meetings"]),
+        "breakdowns.csv": sum(len(values) for b in scopes for values in b.values()),
+        "account.csv": len(account["days"]) + len(account["hours"]) if account else 0,
+    }
+
+
+def check_csv(binary, scratch, corpus, report):
+    out = os.path.join(scratch, "csv")
+    subprocess.run([binary, "analyze", corpus, "--format", "csv", "--out", out], check=True)
+    expected = csv_rows_expected(report)
+    if sorted(os.listdir(out)) != sorted(expected):
+        fail(f"--format csv --out wrote {sorted(os.listdir(out))}, not {sorted(expected)}")
+    for name, rows in expected.items():
+        path = os.path.join(out, name)
+        if rows == 0:
+            fail(f"{name}: the corpus gives it no rows to check")
+        loaded = duckdb.connect().execute(f"SELECT count(*) FROM read_csv_auto('{path}')").fetchall()[0][0]
+        with open(path, newline="", encoding="utf-8") as f:
+            read = list(csv.reader(f))
+        widths = {len(row) for row in read}
+        if loaded != rows or len(read) - 1 != rows or len(widths) != 1:
+            fail(f"{name}: DuckDB loaded {loaded} rows, Python's csv {len(read) - 1} of widths {widths}; the report implies {rows}")
+        print(f"{name}: {rows} rows, loaded whole by DuckDB read_csv_auto and Python's csv")
 
 
 if __name__ == "__main__":

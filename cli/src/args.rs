@@ -231,8 +231,10 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub participant_stats: bool,
     /// Write the report to FILE instead of standard output (written whole, then renamed
-    /// into place).
-    #[arg(long, value_name = "FILE")]
+    /// into place). With --format csv, a PATH not ending in .csv is a folder: stats.csv,
+    /// episodes.csv, breakdowns.csv and account.csv, one table each (standard output and
+    /// a .csv file get stats.csv's table alone).
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// The time zone of every time, day and hour shown: an IANA name (Europe/Berlin,
     /// America/New_York) or UTC. The report says which.

@@ -78,6 +78,43 @@ pub fn write_report_file(
     Ok(())
 }
 
+/// The files `--format csv --out DIR` writes, each one table with one header, and how
+/// each is rendered.
+pub const CSV_FILES: [(&str, CsvTable); 4] = [
+    ("stats.csv", Report::write_csv),
+    ("episodes.csv", Report::write_csv_episodes),
+    ("breakdowns.csv", Report::write_csv_breakdowns),
+    ("account.csv", Report::write_csv_account),
+];
+
+/// A CSV rendering of the report.
+pub type CsvTable = fn(&Report, &mut io::BufWriter<File>) -> io::Result<()>;
+
+/// Writes the report's CSV tables into the folder `dir` (created if needed), one file
+/// each ([`CSV_FILES`]), through the [atomic writer](crate::atomic): all four are written,
+/// then put in place together.
+///
+/// # Errors
+/// The folder or a file cannot be written.
+pub fn write_csv_folder(report: &Report, dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|error| CliError::Io {
+        what: dir.display().to_string(),
+        error,
+    })?;
+    let mut staged = Vec::with_capacity(CSV_FILES.len());
+    for (name, table) in CSV_FILES {
+        let path = dir.join(name);
+        staged.push(atomic::Staged::write::<WriteError>(&path, |out| {
+            table(report, out).map_err(|error| WriteError {
+                path: path.clone(),
+                error,
+            })
+        })?);
+    }
+    atomic::commit_all(staged)?;
+    Ok(())
+}
+
 /// Writes the report to stdout as it renders, through a buffer: a report of thousands of
 /// meetings is never held twice (as structures and as text). A closed pipe is not an
 /// error worth a message.

@@ -397,10 +397,10 @@ fn narrow<T: TryFrom<u64>>(value: Option<u64>, max: u64, max_text: &'static str)
     }
 }
 
-pub use time::{Rfc3339, timestamp_s};
-pub(crate) use time::{civil_from_days, days_from_civil};
 #[cfg(feature = "client")]
 pub(crate) use time::days_in_month;
+pub use time::{Rfc3339, timestamp_s};
+pub(crate) use time::{civil_from_days, days_from_civil};
 
 #[cfg(test)]
 mod tests;

@@ -63,6 +63,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
         report.keep_worst_meetings(top);
     }
     match &args.out {
+        // CSV is one table per file: a folder of them, unless a `.csv` file is named.
+        Some(path) if args.format == Format::Csv && path.extension().is_none_or(|e| e != "csv") => {
+            output::write_csv_folder(&report, path)?;
+        }
         Some(path) => output::write_report_file(&report, args.format, zone, path)?,
         None => output::print_report(&report, args.format, zone).map_err(|error| CliError::Io {
             what: "the report".to_owned(),
