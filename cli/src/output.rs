@@ -47,7 +47,7 @@ pub fn render(
         Format::Json => report.write_json(out),
         Format::Csv => report.write_csv(out),
         Format::Prometheus => report.write_prometheus(out),
-        Format::Html => report.write_html(out),
+        Format::Html => report.write_html_in(out, zone),
     }
 }
 

@@ -111,22 +111,31 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     Some(&tag[start..end])
 }
 
+/// Every start tag that begins with `start`, whole.
+fn tags<'d>(dom: &'d str, start: &str) -> Vec<&'d str> {
+    dom.match_indices(start)
+        .map(|(at, _)| &dom[at..at + dom[at..].find('>').expect("a whole tag")])
+        .collect()
+}
+
+/// A numeric attribute of a tag.
+fn number(tag: &str, name: &str) -> u64 {
+    attribute(tag, name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {tag}"))
+}
+
 /// The DOM contract: each meeting section's data-* attributes, in page order.
 fn sections(dom: &str) -> Vec<(String, u64, u64, u64)> {
-    dom.match_indices("<section class=\"meeting\"")
-        .map(|(at, _)| {
-            let tag = &dom[at..at + dom[at..].find('>').expect("a whole tag")];
-            let number = |name| {
-                attribute(tag, name)
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or_else(|| panic!("{name} in {tag}"))
-            };
+    tags(dom, "<section class=\"meeting\"")
+        .into_iter()
+        .map(|tag| {
             let meeting = attribute(tag, "data-meeting").expect("data-meeting");
             (
                 unescape(meeting),
-                number("data-samples"),
-                number("data-degraded"),
-                number("data-participants"),
+                number(tag, "data-samples"),
+                number(tag, "data-degraded"),
+                number(tag, "data-participants"),
             )
         })
         .collect()
@@ -223,6 +232,82 @@ fn a_generated_corpus_matches_the_json_report_in_the_browser() {
     assert!(generated.status.success());
     let (html, page) = check_against_json(&corpus, &dir);
     assert!(page.dom.contains("degraded episodes"));
+    // The overview is the account's summary: its day and hour view and its breakdowns
+    // carry the JSON report's numbers.
+    let report = json(&zoom_qos(&[
+        "analyze",
+        corpus.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]));
+    let account = &report["account"];
+    let periods = |kind: &str| -> Vec<(String, u64, u64)> {
+        tags(&page.dom, "<g class=\"period\"")
+            .into_iter()
+            .filter(|tag| attribute(tag, "data-kind") == Some(kind))
+            .map(|tag| {
+                (
+                    unescape(attribute(tag, "data-period").expect("period")),
+                    number(tag, "data-samples"),
+                    number(tag, "data-degraded"),
+                )
+            })
+            .collect()
+    };
+    let json_periods = |key: &str| -> Vec<(String, u64, u64)> {
+        account[key]
+            .as_array()
+            .expect("periods")
+            .iter()
+            .map(|p| {
+                (
+                    p["period"].as_str().expect("period").to_owned(),
+                    p["samples"].as_u64().expect("samples"),
+                    p["degraded"].as_u64().expect("degraded"),
+                )
+            })
+            .collect()
+    };
+    assert!(!json_periods("days").is_empty());
+    assert_eq!(periods("days"), json_periods("days"));
+    assert_eq!(periods("hours"), json_periods("hours"));
+    let mut rows: Vec<(String, String, u64, u64, u64)> = tags(&page.dom, "<tr data-dimension=")
+        .into_iter()
+        .map(|tag| {
+            (
+                attribute(tag, "data-dimension")
+                    .expect("dimension")
+                    .to_owned(),
+                unescape(attribute(tag, "data-value").expect("value")),
+                number(tag, "data-participants"),
+                number(tag, "data-samples"),
+                number(tag, "data-degraded"),
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for (dimension, values) in account["breakdowns"].as_object().expect("breakdowns") {
+        for (value, b) in values.as_object().expect("values") {
+            expected.push((
+                dimension.clone(),
+                value.clone(),
+                b["participants"].as_u64().expect("n"),
+                b["samples"].as_u64().expect("n"),
+                b["degraded"].as_u64().expect("n"),
+            ));
+        }
+    }
+    rows.sort();
+    expected.sort();
+    assert_eq!(rows, expected);
+    // The title says the dates and the zone.
+    let first = account["first_sample"].as_str().expect("first");
+    assert!(
+        page.dom
+            .contains(&format!("meetings, {} to ", &first[..10]))
+            && page.dom.contains("(UTC)</title>"),
+        "the title"
+    );
     screenshot(
         &html,
         &dir.join("profile"),

@@ -333,7 +333,10 @@ fn table_csv_and_prometheus_formats() {
     // audio_input 5 + audio_output 5 + video_input 7 metrics, 4 cpu, 2 mos; then 5
     // counts, 5 flags and 5 grades. One table: no blank line, no second header.
     assert_eq!(rows.len(), 5 + 5 + 7 + 4 + 2 + 5 + 5 + 5, "{csv}");
-    assert!(rows.iter().all(|r| !r.is_empty() && !r.starts_with("meeting,")));
+    assert!(
+        rows.iter()
+            .all(|r| !r.is_empty() && !r.starts_with("meeting,"))
+    );
     assert!(
         rows.contains(&"standup,audio_input,latency_ms,4,1,50,162.5,100,300,300,300,300,,"),
         "{csv}"

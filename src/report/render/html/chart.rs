@@ -1,6 +1,7 @@
 //! Chart geometry for the HTML report: values to coordinates, grades to colours, cells to
 //! runs, times to axis labels. Plain functions of numbers, no markup: what the tests check.
 
+use crate::report::Zone;
 use crate::report::{Cell, Grade};
 use crate::units::Rfc3339;
 
@@ -140,18 +141,18 @@ pub(super) fn tick_columns(columns: usize, most: usize) -> Vec<usize> {
     (0..columns).step_by(step).collect()
 }
 
-/// `HH:MM` (UTC) of a time in seconds.
-pub(super) fn clock(time_s: i64) -> String {
-    let text = Rfc3339(time_s).to_string();
+/// `HH:MM` in `zone` of a time in seconds.
+pub(super) fn clock(zone: Zone<'_>, time_s: i64) -> String {
+    let text = Rfc3339(zone.local_s(time_s)).to_string();
     // "YYYY-MM-DDTHH:MM:SSZ": the hours and minutes.
     text.get(11..16).unwrap_or(&text).to_owned()
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of a time in seconds.
-pub(super) fn date_time(time_s: i64) -> String {
-    let text = Rfc3339(time_s).to_string();
+/// `YYYY-MM-DD HH:MM ZONE` of a time in seconds.
+pub(super) fn date_time(zone: Zone<'_>, time_s: i64) -> String {
+    let text = Rfc3339(zone.local_s(time_s)).to_string();
     match (text.get(0..10), text.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        (Some(date), Some(time)) => format!("{date} {time} {}", zone.name()),
         _ => text,
     }
 }
@@ -275,7 +276,13 @@ mod tests {
         assert_eq!(tick_columns(10, 4), [0, 3, 6, 9]);
         assert_eq!(tick_columns(3, 8), [0, 1, 2]);
         assert!(tick_columns(0, 8).is_empty());
-        assert_eq!(clock(1_709_287_260), "10:01");
-        assert_eq!(date_time(1_709_287_260), "2024-03-01 10:01 UTC");
+        assert_eq!(clock(Zone::UTC, 1_709_287_260), "10:01");
+        assert_eq!(date_time(Zone::UTC, 1_709_287_260), "2024-03-01 10:01 UTC");
+        let new_york = |_: i64| -5 * 3600;
+        let zone = Zone::new("America/New_York", &new_york);
+        assert_eq!(
+            date_time(zone, 1_709_287_260),
+            "2024-03-01 05:01 America/New_York"
+        );
     }
 }

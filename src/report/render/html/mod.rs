@@ -7,6 +7,7 @@
 //! page against the report.
 
 mod chart;
+mod overview;
 mod written;
 
 use std::io::{self, Write};
@@ -18,7 +19,7 @@ use self::chart::{
 };
 use self::written::{clip, flags, fmt1, name, num, opt, percent, share, short_time};
 use super::super::{
-    AccountReport, Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline,
+    Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline, Zone,
 };
 use super::text::count;
 
@@ -39,7 +40,7 @@ const AXIS_H: f64 = 16.0;
 const CHART_W: f64 = 240.0;
 const CHART_H: f64 = 90.0;
 const CHART_PAD_LEFT: f64 = 34.0;
-const CHART_PAD: f64 = 14.0;
+const CHART_PAD: f64 = 20.0;
 
 const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");
@@ -55,9 +56,34 @@ impl Report {
     /// The writer's.
     #[cfg_attr(docsrs, doc(cfg(feature = "html")))]
     pub fn write_html(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-        let title = match self.meetings.as_slice() {
-            [one] => format!("Zoom QoS: {}", one.meeting),
-            meetings => format!("Zoom QoS: {} meetings", meetings.len()),
+        self.write_html_in(out, Zone::UTC)
+    }
+
+    /// [`write_html`](Self::write_html) with the meetings' times in `zone` (the account's
+    /// are in the zone it was [finished in](crate::aggregate::AccountRollup::finish_in)).
+    /// For an account, the page opens with its summary: the date range in the title, the
+    /// day and hour view, why, who and which.
+    ///
+    /// # Errors
+    /// The writer's.
+    #[cfg_attr(docsrs, doc(cfg(feature = "html")))]
+    pub fn write_html_in(&self, out: &mut (impl Write + ?Sized), zone: Zone<'_>) -> io::Result<()> {
+        let title = match (self.meetings.as_slice(), &self.account) {
+            ([one], _) => format!("Zoom QoS: {}", one.label.as_deref().unwrap_or(&one.meeting)),
+            (_, Some(account)) => {
+                let day = |time: &String| time.get(..10).unwrap_or(time).to_owned();
+                let range = match (&account.first_sample, &account.last_sample) {
+                    (Some(first), Some(last)) if day(first) == day(last) => {
+                        format!(", {} ({})", day(first), account.zone)
+                    }
+                    (Some(first), Some(last)) => {
+                        format!(", {} to {} ({})", day(first), day(last), account.zone)
+                    }
+                    _ => String::new(),
+                };
+                format!("Zoom QoS: {} meetings{range}", account.meetings)
+            }
+            (meetings, None) => format!("Zoom QoS: {} meetings", meetings.len()),
         };
         let head = html! {
             (DOCTYPE)
@@ -82,7 +108,11 @@ impl Report {
             out.write_all(overview(self).into_string().as_bytes())?;
         }
         for (index, meeting) in self.meetings.iter().enumerate() {
-            out.write_all(meeting_section(index, meeting).into_string().as_bytes())?;
+            out.write_all(
+                meeting_section(index, meeting, zone)
+                    .into_string()
+                    .as_bytes(),
+            )?;
         }
         if !self.errors.is_empty() {
             out.write_all(errors(&self.errors).into_string().as_bytes())?;
@@ -139,14 +169,17 @@ fn overview(report: &Report) -> Markup {
     html! {
         section.overview aria-labelledby="overview" {
             h2 #overview { "Overview" }
-            div.cards {
-                div.card { span.n { (report.meetings.len()) } " meetings" }
-                div.card { span.n { (participants) } " participant entries" }
-                div.card { span.n { (samples) } " samples" }
-                div.card { span.n { (percent(degraded, samples)) } " of samples degraded" }
-                div.card.wide { (grade_bar(&grades)) }
+            @if let Some(account) = &report.account {
+                (overview::account(account))
+            } @else {
+                div.cards {
+                    div.card { span.n { (report.meetings.len()) } " meetings" }
+                    div.card { span.n { (participants) } " participant entries" }
+                    div.card { span.n { (samples) } " samples" }
+                    div.card { span.n { (percent(degraded, samples)) } " of samples degraded" }
+                    div.card.wide { (grade_bar(&grades)) }
+                }
             }
-            @if let Some(account) = &report.account { (account_summary(account)) }
             table.sortable {
                 caption { "Meetings, most degraded first. Select a column heading to sort." }
                 thead { tr {
@@ -159,8 +192,9 @@ fn overview(report: &Report) -> Markup {
                 tbody {
                     @for &index in &order {
                         @let m = &report.meetings[index];
+                        @let label = m.label.as_deref().unwrap_or(&m.meeting);
                         tr {
-                            td data-value=(m.meeting) { a href=(format!("#m-{index}")) { (m.meeting) } }
+                            td data-value=(label) { a href=(format!("#m-{index}")) { (label) } }
                             td.num data-value=(m.participants) { (m.participants) }
                             td.num data-value=(m.samples) { (m.samples) }
                             td.num data-value=(share(m.degraded.samples, m.samples)) { (percent(m.degraded.samples, m.samples)) }
@@ -173,35 +207,12 @@ fn overview(report: &Report) -> Markup {
     }
 }
 
-fn account_summary(account: &AccountReport) -> Markup {
-    html! {
-        @if !account.repeat_participants.is_empty() {
-            details {
-                summary { "People in several meetings, most degraded samples first (" (account.repeat_participants.len()) ")" }
-                table {
-                    (head(&[("Name", false), ("Meetings", true), ("Samples", true), ("Degraded", true)]))
-                    tbody {
-                        @for person in &account.repeat_participants {
-                            tr {
-                                td { (person.user_name) }
-                                td.num { (person.meetings) }
-                                td.num { (person.samples) }
-                                td.num { (percent(person.degraded, person.samples)) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn meeting_section(index: usize, meeting: &MeetingReport) -> Markup {
+fn meeting_section(index: usize, meeting: &MeetingReport, zone: Zone<'_>) -> Markup {
     let start = meeting
         .timeline
         .as_ref()
         .filter(|t| t.columns > 0)
-        .map(|t| date_time(t.start_s));
+        .map(|t| date_time(zone, t.start_s));
     let mut grades = [0u64; Grade::COUNT];
     for grade in Grade::ALL {
         grades[grade.index()] = meeting.grades.get(grade);
@@ -212,7 +223,10 @@ fn meeting_section(index: usize, meeting: &MeetingReport) -> Markup {
             data-samples=(meeting.samples)
             data-degraded=(meeting.degraded.samples)
             data-participants=(meeting.participants) {
-            h2 { (meeting.meeting) }
+            h2 {
+                (meeting.label.as_deref().unwrap_or(&meeting.meeting))
+                @if meeting.label.is_some() { " " span.sub { (meeting.meeting) } }
+            }
             p.sub {
                 @if let Some(start) = &start { "From " (start) ". " }
                 (count(meeting.participants, "participant entry", "participant entries")) ", "
@@ -224,18 +238,18 @@ fn meeting_section(index: usize, meeting: &MeetingReport) -> Markup {
             }
             (grade_bar(&grades))
             @if let Some(timeline) = &meeting.timeline {
-                (heatmap(timeline))
-                (series_charts(timeline))
+                (heatmap(timeline, meeting, zone))
+                (series_charts(timeline, zone))
             }
             (breakdowns(meeting))
-            (episodes(&meeting.episodes))
+            (episodes(&meeting.episodes, zone))
             (invalid_values(meeting))
         }
     }
 }
 
 /// Participants per grade as one stacked bar, with the counts in words beside it.
-fn grade_bar(grades: &[u64; Grade::COUNT]) -> Markup {
+pub(super) fn grade_bar(grades: &[u64; Grade::COUNT]) -> Markup {
     let total: u64 = grades.iter().sum();
     let words: Vec<String> = Grade::ALL
         .iter()
@@ -270,7 +284,7 @@ fn grade_bar(grades: &[u64; Grade::COUNT]) -> Markup {
 /// its samples and hatched when one of them was degraded. Drawn as one path per colour
 /// (and one for the hatch), not a box per cell: a report of hundreds of meetings stays
 /// small and quick to open.
-fn heatmap(timeline: &Timeline) -> Markup {
+fn heatmap(timeline: &Timeline, meeting: &MeetingReport, zone: Zone<'_>) -> Markup {
     if timeline.columns == 0 || timeline.rows.is_empty() {
         return html! { p.note { "No sample has a time: nothing to draw over time." } };
     }
@@ -279,10 +293,32 @@ fn heatmap(timeline: &Timeline) -> Markup {
     let width = LABEL_W + GRID_W;
     let minutes = timeline.column_s / 60;
     let step = count(minutes, "minute", "minutes");
+    // The most degraded entries first; names that repeat are told apart by their entry.
+    let mut rows: Vec<&crate::report::TimelineRow> = timeline.rows.iter().collect();
+    rows.sort_by_key(|row| std::cmp::Reverse(row.cells.iter().filter(|c| c.degraded).count()));
+    let label = |row: &crate::report::TimelineRow| {
+        let twins = timeline
+            .rows
+            .iter()
+            .filter(|r| r.user_name == row.user_name)
+            .count();
+        if twins > 1 {
+            format!("{} #{}", clip(name(&row.user_name), 17), row.participant)
+        } else {
+            clip(name(&row.user_name), 22)
+        }
+    };
+    // The entry's own samples, for its tooltip.
+    let own = |row: &crate::report::TimelineRow| {
+        meeting
+            .participant_details
+            .get(row.participant as usize)
+            .map_or((0, 0), |d| (d.degraded_samples, d.samples))
+    };
     let mut by_grade: Vec<(Grade, Boxes)> = Grade::ALL.iter().map(|&g| (g, Vec::new())).collect();
     let mut hatch = String::new();
     let mut degraded_cells = 0;
-    for (r, row) in timeline.rows.iter().enumerate() {
+    for (r, row) in rows.iter().enumerate() {
         let (bands, degraded) = cell_runs(&row.cells);
         for (start, length, grade) in bands {
             if let Some((_, runs)) = by_grade.iter_mut().find(|(g, _)| Some(*g) == grade) {
@@ -300,24 +336,24 @@ fn heatmap(timeline: &Timeline) -> Markup {
         "{} participant entries over {} columns of {step} from {}; {degraded_cells} cells with a degraded sample.",
         timeline.rows.len(),
         timeline.columns,
-        date_time(timeline.start_s)
+        date_time(zone, timeline.start_s)
     );
     let grid = format!("translate({LABEL_W} {AXIS_H}) scale({cell_w:.3} {ROW_H})");
     html! {
         figure.heatmap {
-            figcaption { "When: each participant entry (down) minute by minute (across, UTC), coloured by the worst MOS band of its samples; hatched where a sample was degraded. Point at a name for its count." }
+            figcaption { "When: each participant entry (down, the most degraded first) minute by minute (across, " (zone.name()) "), coloured by the worst MOS band of its samples; hatched where a sample was degraded. Point at a name for its own samples." }
             svg viewBox=(format!("0 0 {width} {height}")) role="img" preserveAspectRatio="xMinYMin meet" {
                 title { "Participants by time" }
                 desc { (description) }
                 @for column in tick_columns(timeline.columns, TICKS) {
                     @let x = LABEL_W + column as f64 * cell_w;
-                    text.tick x=(fmt1(x)) y="11" { (clock(timeline.column_start_s(column))) }
+                    text.tick x=(fmt1(x)) y="11" { (clock(zone, timeline.column_start_s(column))) }
                 }
-                @for (r, row) in timeline.rows.iter().enumerate() {
-                    @let bad = row.cells.iter().filter(|c| c.degraded).count();
+                @for (r, row) in rows.iter().enumerate() {
+                    @let (bad, samples) = own(row);
                     text x="0" y=(fmt1(AXIS_H + r as f64 * ROW_H + ROW_H - 3.0)) {
-                        (clip(name(&row.user_name), 22))
-                        title { (row.user_name) " (entry " (row.participant) "): " (bad) " of " (timeline.columns) " degraded" }
+                        (label(row))
+                        title { (row.user_name) " (entry " (row.participant) "): " (bad) " of " (count(samples, "sample", "samples")) " degraded" }
                     }
                 }
                 rect x=(LABEL_W) y=(AXIS_H) width=(GRID_W) height=(fmt1(height - AXIS_H)) fill=(grade_colour(None)) {}
@@ -359,7 +395,7 @@ fn heatmap_legend(timeline: &Timeline) -> Markup {
 
 /// Per audio and video stream, latency, jitter and loss over time: the p50 and p95
 /// across participants per column, with the threshold.
-fn series_charts(timeline: &Timeline) -> Markup {
+fn series_charts(timeline: &Timeline, zone: Zone<'_>) -> Markup {
     if timeline.columns == 0 {
         return html! {};
     }
@@ -377,19 +413,19 @@ fn series_charts(timeline: &Timeline) -> Markup {
             @for stream in streams {
                 div.stream {
                     h3 { (stream.api_name()) }
+                    span.note { " solid: p50 across participants; dashed: p95; dotted: the threshold" }
                     div.row {
                         @for series in timeline.series.iter().filter(|s| s.stream == stream) {
-                            (series_chart(timeline, series))
+                            (series_chart(timeline, series, zone))
                         }
                     }
                 }
             }
-            p.note { "Solid: p50 across participants; dashed: p95; dotted: the threshold." }
         }
     }
 }
 
-fn series_chart(timeline: &Timeline, series: &Series) -> Markup {
+fn series_chart(timeline: &Timeline, series: &Series, zone: Zone<'_>) -> Markup {
     let descriptor = series.metric.descriptor();
     let (name, unit) = (descriptor.label, descriptor.unit);
     let values = series.p50.iter().chain(&series.p95).flatten().copied();
@@ -418,7 +454,7 @@ fn series_chart(timeline: &Timeline, series: &Series) -> Markup {
         Some((column, value)) => format!(
             "p95 peaks at {} {unit} at {}; above the {} {unit} threshold in {over} of {with_values} columns with values.",
             num(value),
-            clock(timeline.series_column_start_s(column)),
+            clock(zone, timeline.series_column_start_s(column)),
             num(series.threshold)
         ),
         None => "No values.".to_owned(),
@@ -429,16 +465,17 @@ fn series_chart(timeline: &Timeline, series: &Series) -> Markup {
             title { (series.stream.api_name()) " " (name) " (" (unit) "), p50 and p95 per column" }
             desc { (description) }
             text.axis x="0" y=(fmt1(CHART_PAD + 4.0)) { (num(scale.top)) }
+            text.axis x="0" y=(fmt1(CHART_PAD + CHART_H / 2.0 + 4.0)) { (num(scale.top / 2.0)) }
             text.axis x="0" y=(fmt1(CHART_PAD + CHART_H)) { "0" }
-            text.label x=(fmt1(CHART_PAD_LEFT)) y="10" { (name) " " (unit) }
+            text.label x=(fmt1(CHART_PAD_LEFT)) y="11" { (name) " " (unit) }
             g transform=(format!("translate({CHART_PAD_LEFT} {CHART_PAD})")) {
                 line.frame x1="0" y1=(fmt1(CHART_H)) x2=(fmt1(plot_w)) y2=(fmt1(CHART_H)) {}
                 line.threshold x1="0" y1=(fmt1(threshold_y)) x2=(fmt1(plot_w)) y2=(fmt1(threshold_y)) {}
                 path.p95 d=(path(&series.p95, x_step, scale)) {}
                 path.p50 d=(path(&series.p50, x_step, scale)) {}
             }
-            text.axis x=(fmt1(CHART_PAD_LEFT)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(timeline.start_s)) }
-            text.axis.end x=(fmt1(CHART_W - CHART_PAD)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(timeline.series_column_start_s(last))) }
+            text.axis x=(fmt1(CHART_PAD_LEFT)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(zone, timeline.start_s)) }
+            text.axis.end x=(fmt1(CHART_W - CHART_PAD)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(zone, timeline.series_column_start_s(last))) }
         }
     }
 }
@@ -461,7 +498,7 @@ fn breakdowns(meeting: &MeetingReport) -> Markup {
                                 tr {
                                     td { (value) }
                                     td.num { (line.participants) }
-                                    td {
+                                    td.bar {
                                         span.meter { span style=(format!("width:{:.1}%", 100.0 * s)) {} }
                                         " " (percent(line.degraded, line.samples)) " of " (line.samples)
                                     }
@@ -478,7 +515,13 @@ fn breakdowns(meeting: &MeetingReport) -> Markup {
     }
 }
 
-fn episodes(episodes: &[Episode]) -> Markup {
+fn episodes(episodes: &[Episode], zone: Zone<'_>) -> Markup {
+    let local = |rfc3339: &str| {
+        crate::units::timestamp_s(rfc3339.as_bytes())
+            .ok()
+            .flatten()
+            .map_or_else(|| rfc3339.to_owned(), |s| zone.rfc3339(s))
+    };
     html! {
         details.episodes open {
             summary { h3 { "When: degraded episodes (" (episodes.len()) ")" } }
@@ -488,15 +531,15 @@ fn episodes(episodes: &[Episode]) -> Markup {
                 table {
                     caption {
                         "Longest first" @if episodes.len() > EPISODES_SHOWN { "; the first " (EPISODES_SHOWN) " of " (episodes.len()) }
-                        ". Times in UTC" @if let Some(day) = episodes.first().and_then(|e| e.start.get(..10)) { ", from " (day) } "."
+                        ". Times in " (zone.name()) @if let Some(first) = episodes.first() { ", from " (local(&first.start).get(..10).unwrap_or_default()) } "."
                     }
                     (head(&[("Participant", false), ("From", false), ("To", false), ("Samples", true), ("Flags", false), ("Worst latency ms", true), ("Worst jitter ms", true), ("Worst loss %", true)]))
                     tbody {
                         @for episode in episodes.iter().take(EPISODES_SHOWN) {
                             tr {
                                 td { (name(&episode.user_name)) " (" (episode.participant) ")" }
-                                td { (short_time(&episode.start)) }
-                                td { (short_time(&episode.end)) }
+                                td { (short_time(&local(&episode.start))) }
+                                td { (short_time(&local(&episode.end))) }
                                 td.num { (episode.samples) }
                                 td { (flags(episode)) }
                                 td.num { (opt(episode.worst.latency_ms)) }
@@ -557,7 +600,7 @@ fn errors(errors: &[MeetingError]) -> Markup {
 }
 
 /// A table's headings; numeric columns (`true`) are right-aligned.
-fn head(columns: &[(&str, bool)]) -> Markup {
+pub(super) fn head(columns: &[(&str, bool)]) -> Markup {
     html! {
         thead { tr {
             @for &(label, numeric) in columns {
