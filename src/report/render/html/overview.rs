@@ -104,7 +104,7 @@ fn when_chart(
                         @if slot >= 34.0 {
                             text.value x=(fmt1(x + bar_w / 2.0)) y=(fmt1(base - h - 3.0)) { (format!("{:.0}%", value * 100.0)) }
                         }
-                        @if slots == periods.len() && (slot >= 34.0 || i % (34.0 / slot).ceil() as usize == 0) {
+                        @if slots == periods.len() && (slot >= 34.0 || i.is_multiple_of((34.0 / slot).ceil() as usize)) {
                             text.tick x=(fmt1(x + bar_w / 2.0)) y=(fmt1(base + 13.0)) { (label(period)) }
                         }
                         @if slot >= 70.0 {
