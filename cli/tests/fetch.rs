@@ -732,6 +732,20 @@ fn answer_first(out: &std::path::Path) {
             meeting["participants"].as_u64() >= Some(3) || meeting["samples"].as_u64() >= Some(30)
         );
     }
+    // Prometheus: the label on one info series per meeting, joined on `meeting`.
+    let prometheus = zoom_qos(
+        &[&["analyze", path, "--format", "prometheus"][..], &zone].concat(),
+        &[],
+    );
+    let prometheus = String::from_utf8_lossy(&prometheus.stdout);
+    for meeting in report["meetings"].as_array().expect("meetings") {
+        let series = format!(
+            "zoom_qos_meeting_info{{meeting=\"{}\",label=\"{}\"}} 1",
+            meeting["meeting"].as_str().expect("key"),
+            meeting["label"].as_str().expect("labelled")
+        );
+        assert!(prometheus.contains(&series), "{series}");
+    }
     // Who: rows with the same name are told apart by who they are.
     let people = account["repeat_participants"].as_array().expect("people");
     let shown = &people[..people.len().min(5)];

@@ -18,11 +18,31 @@ impl Report {
     ///   `zoom_qos_invalid_values`, `zoom_qos_degraded_samples`: per meeting;
     /// - `zoom_qos_degraded_flag_samples` per flag and `zoom_qos_grade_participants` per
     ///   grade;
-    /// - `zoom_qos_errors`: 1 per meeting that could not be read, labelled by its file.
+    /// - `zoom_qos_errors`: 1 per meeting that could not be read, labelled by its file;
+    /// - `zoom_qos_meeting_info`: 1 per meeting with a label (its topic and start), the
+    ///   label as a label of this one series only (an info metric: join on `meeting`),
+    ///   so that the free text does not multiply every other series.
     ///
     /// # Errors
     /// The writer's.
     pub fn write_prometheus(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        if self.meetings.iter().any(|m| m.label.is_some()) {
+            gauge(
+                out,
+                "zoom_qos_meeting_info",
+                "A meeting's label (topic and start): 1, to join on meeting.",
+            )?;
+            for meeting in &self.meetings {
+                if let Some(text) = &meeting.label {
+                    writeln!(
+                        out,
+                        "zoom_qos_meeting_info{{meeting=\"{}\",label=\"{}\"}} 1",
+                        label(&meeting.meeting),
+                        label(text)
+                    )?;
+                }
+            }
+        }
         gauge(
             out,
             "zoom_qos_metric",
