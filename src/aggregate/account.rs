@@ -8,7 +8,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use super::breakdowns::{BREAKDOWN_METRICS, groups};
-use super::histogram::{Histogram, Key};
+use super::histogram::{Histogram, Key, gcd, grid};
 use super::nearest_rank_index;
 use super::stats::Extent;
 use super::{Collected, Gathered, When};
@@ -126,16 +126,19 @@ struct Pooled {
 struct Capped {
     histogram: Histogram,
     max: u32,
+    /// The grid the values lie on (see [`grid`]).
+    grid: u32,
 }
 
 impl Capped {
     fn merge(&mut self, other: &Capped) {
         self.histogram.merge(&other.histogram);
         self.max = self.max.max(other.max);
+        self.grid = gcd(self.grid, other.grid);
     }
 
     fn percentile(&self, percent: u32) -> Option<u64> {
-        percentile(&self.histogram, self.max, percent)
+        percentile(&self.histogram, self.max, self.grid, percent)
     }
 }
 
@@ -146,6 +149,8 @@ struct Values {
     histogram: Histogram,
     extent: Extent,
     samples: u64,
+    /// The grid the values lie on (see [`grid`]).
+    grid: u32,
 }
 
 impl Values {
@@ -154,18 +159,21 @@ impl Values {
             histogram: Histogram::default(),
             extent: Extent::EMPTY,
             samples: 0,
+            grid: 0,
         }
     }
 
     fn record(&mut self, collected: &Collected) {
         self.histogram.record_all(&collected.values);
         self.extent.merge(&collected.extent);
+        self.grid = grid(&collected.values, self.grid);
     }
 
     fn merge(&mut self, other: &Values) {
         self.histogram.merge(&other.histogram);
         self.extent.merge(&other.extent);
         self.samples += other.samples;
+        self.grid = gcd(self.grid, other.grid);
     }
 
     /// STATS in report units (`per_report_unit` stored units make one).
@@ -179,7 +187,7 @@ impl Values {
         } = self.extent;
         let present = count > 0;
         let [p50, p90, p95, p99] = Stats::PERCENTILES
-            .map(|p| percentile(&self.histogram, max, p).map(|v| v as f64 / scale));
+            .map(|p| percentile(&self.histogram, max, self.grid, p).map(|v| v as f64 / scale));
         Stats {
             count,
             missing: self.samples.saturating_sub(count),
@@ -194,14 +202,20 @@ impl Values {
     }
 }
 
-/// The value at a nearest rank (integer arithmetic, as the meetings' STATS), to the
-/// histogram's precision: the highest value of its bucket, but never above the exact
-/// maximum.
-fn percentile(histogram: &Histogram, max: u32, percent: u32) -> Option<u64> {
+/// The value at a nearest rank (integer arithmetic, as the meetings' STATS): the largest
+/// point of the values' `grid` in its bucket, never above the exact maximum. While the
+/// bucket is narrower than the grid's step (values below 2,048 steps: latency to 2 s in
+/// whole milliseconds, any loss in tenths of a percent), that point is the only one
+/// there, so the value exactly; above, it is within the histogram's 0.1 % and on the
+/// grid. Without a grid, the bucket's top.
+fn percentile(histogram: &Histogram, max: u32, grid: u32, percent: u32) -> Option<u64> {
     let count = usize::try_from(histogram.count()).ok()?;
     let rank = nearest_rank_index(count, percent)? as u64 + 1;
-    let top = histogram.at_rank(rank)?;
-    Some(top.min(u64::from(max)))
+    let key = histogram.at_rank(rank)?;
+    let top = key.top().min(u64::from(max));
+    let step = u64::from(grid.max(1));
+    let on_grid = top - top % step;
+    Some(if on_grid >= key.bottom() { on_grid } else { top })
 }
 
 impl AccountRollup {
@@ -278,13 +292,17 @@ impl AccountRollup {
         }
         // Each value is located once, then counted for the four dimensions, one histogram
         // at a time (all of a group's members in a row, so that its counters stay in cache).
-        let located: Vec<[(Vec<Key>, u32); 3]> = gathered
+        let located: Vec<[(Vec<Key>, u32, u32); 3]> = gathered
             .audio
             .iter()
             .map(|values| {
                 values.each_ref().map(|values| {
                     let keys = values.iter().map(|&v| Key::of(v)).collect();
-                    (keys, values.iter().copied().fold(0, u32::max))
+                    (
+                        keys,
+                        values.iter().copied().fold(0, u32::max),
+                        grid(values, 0),
+                    )
                 })
             })
             .collect();
@@ -296,9 +314,10 @@ impl AccountRollup {
                 };
                 for (which, capped) in pooled.values.iter_mut().enumerate() {
                     for &member in &members {
-                        if let Some((keys, max)) = located.get(member).map(|l| &l[which]) {
+                        if let Some((keys, max, grid)) = located.get(member).map(|l| &l[which]) {
                             capped.histogram.record_keys(keys);
                             capped.max = capped.max.max(*max);
+                            capped.grid = gcd(capped.grid, *grid);
                         }
                     }
                 }
