@@ -98,10 +98,7 @@ fn account_percentiles_are_within_the_stated_bound_of_the_exact_ones() {
             }
             // The values' grid in stored units: the API's resolution (whole ms, ...).
             let per = f64::from(metric.descriptor().per_report_unit);
-            let step = values
-                .iter()
-                .map(|v| (v * per).round() as u64)
-                .fold(0, gcd);
+            let step = values.iter().map(|v| (v * per).round() as u64).fold(0, gcd);
             for (percent, value) in Stats::PERCENTILES.iter().zip(got.percentiles()) {
                 let Some(index) = naive_nearest_rank(values.len(), *percent) else {
                     assert_eq!(value, None);
@@ -133,7 +130,10 @@ fn account_percentiles_are_within_the_stated_bound_of_the_exact_ones() {
         }
     }
     assert!(checked > 100, "{checked}");
-    assert!(exact_checked * 2 > checked, "{exact_checked} of {checked} exact");
+    assert!(
+        exact_checked * 2 > checked,
+        "{exact_checked} of {checked} exact"
+    );
     println!(
         "account percentiles: {checked} checked, {exact_checked} exact (on the data's grid), \
          largest relative error {worst_error:.6}"

@@ -215,7 +215,11 @@ fn percentile(histogram: &Histogram, max: u32, grid: u32, percent: u32) -> Optio
     let top = key.top().min(u64::from(max));
     let step = u64::from(grid.max(1));
     let on_grid = top - top % step;
-    Some(if on_grid >= key.bottom() { on_grid } else { top })
+    Some(if on_grid >= key.bottom() {
+        on_grid
+    } else {
+        top
+    })
 }
 
 impl AccountRollup {

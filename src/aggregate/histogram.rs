@@ -284,7 +284,10 @@ mod tests {
     fn buckets_know_their_bounds_and_values_their_grid() {
         for value in [0, 1, 1023, 1024, 2047, 2048, 49_000, 70_000, u32::MAX] {
             let key = Key::of(value);
-            assert!((key.bottom()..=key.top()).contains(&u64::from(value)), "{value}");
+            assert!(
+                (key.bottom()..=key.top()).contains(&u64::from(value)),
+                "{value}"
+            );
         }
         assert_eq!(grid(&[], 0), 0);
         assert_eq!(grid(&[0, 0], 0), 0);

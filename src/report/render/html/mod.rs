@@ -475,6 +475,9 @@ fn series_chart(timeline: &Timeline, series: &Series, zone: Zone<'_>) -> Markup 
                 path.p50 d=(path(&series.p50, x_step, scale)) {}
             }
             text.axis x=(fmt1(CHART_PAD_LEFT)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(zone, timeline.start_s)) }
+            @if last >= 2 {
+                text.axis.middle x=(fmt1(CHART_PAD_LEFT + x_step * (last / 2) as f64)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(zone, timeline.series_column_start_s(last / 2))) }
+            }
             text.axis.end x=(fmt1(CHART_W - CHART_PAD)) y=(fmt1(CHART_H + 2.0 * CHART_PAD)) { (clock(zone, timeline.series_column_start_s(last))) }
         }
     }
