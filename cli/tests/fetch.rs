@@ -1069,26 +1069,37 @@ fn signalling(name: &str, at: usize) -> Signalling {
     }
 }
 
+impl Signalling {
+    /// Starts `fetch` on the account with `token`, its stderr piped, and hands it back
+    /// once the fake has seen the QoS request the test stops it at.
+    fn start_until_heard(&self, token: &str) -> std::process::Child {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+            .args(&self.args)
+            .env("ZOOM_ACCESS_TOKEN", token)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("started");
+        self.hear
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the fetch got that far");
+        child
+    }
+}
+
 #[test]
 fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
+    let run = signalling("killed", 40);
+    // The 41st QoS request has arrived: kill it there (SIGKILL: no clean-up runs).
+    let mut child = run.start_until_heard("t");
+    child.kill().expect("killed");
     let Signalling {
         account,
         server,
-        hear,
         out,
         args,
         _dir: dir,
-    } = signalling("killed", 40);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
-        .args(&args)
-        .env("ZOOM_ACCESS_TOKEN", "t")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("started");
-    // The 41st QoS request has arrived: kill it there (SIGKILL: no clean-up runs).
-    hear.recv_timeout(std::time::Duration::from_secs(120))
-        .expect("the fetch got that far");
-    child.kill().expect("killed");
+        ..
+    } = run;
     let status = child.wait().expect("reaped");
     assert!(!status.success());
     let killed_at = server.requests().len();
@@ -1207,22 +1218,16 @@ fn a_second_fetch_into_a_folder_in_use_is_refused_before_any_request() {
 /// finishes complete and exact.
 #[test]
 fn two_fetches_at_once_the_second_is_refused_and_the_first_is_exact() {
+    let run = signalling("two-runs", 20);
+    let first = run.start_until_heard("first");
     let Signalling {
         account,
         server,
-        hear,
         out,
         args,
         _dir: dir,
-    } = signalling("two-runs", 20);
-    let first = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
-        .args(&args)
-        .env("ZOOM_ACCESS_TOKEN", "first")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("started");
-    hear.recv_timeout(std::time::Duration::from_secs(120))
-        .expect("the first fetch got that far");
+        ..
+    } = run;
     let mut refetch = args.clone();
     refetch.push("--refetch".to_owned());
     let second = run_with(&refetch, &[("ZOOM_ACCESS_TOKEN", "second")]);
@@ -1343,23 +1348,17 @@ fn odd_bases_and_meeting_ids_are_usage_errors() {
 fn ctrl_c_finishes_what_is_in_flight_and_says_how_to_resume() {
     use std::sync::mpsc;
 
+    let run = signalling("interrupted", 20);
+    let child = run.start_until_heard("t");
+    let pid = child.id().to_string();
     let Signalling {
         account,
         server: _server,
-        hear,
         out,
         args,
         _dir,
-    } = signalling("interrupted", 20);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
-        .args(&args)
-        .env("ZOOM_ACCESS_TOKEN", "t")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("started");
-    let pid = child.id().to_string();
-    hear.recv_timeout(std::time::Duration::from_secs(120))
-        .expect("the fetch got that far");
+        ..
+    } = run;
     let sent = std::process::Command::new("kill")
         .args(["-INT", &pid])
         .status()

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use zoom_qos::{DecodeConfig, Decoder, Table};
-use zoom_qos_cli::runner::{FileError, Progress, Worker};
+use zoom_qos_cli::runner::{FileError, Progress, Reading, Worker};
 use zoom_qos_cli::pages::split_pages;
 
 fuzz_target!(|data: &[u8]| {
@@ -43,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     table.check_invariants().expect("invariants");
-    let mut worker = Worker::new(DecodeConfig::default());
+    let mut worker = Worker::new(Reading {
+        decode: DecodeConfig::default(),
+        max_file_bytes: u64::MAX,
+    });
     let command = worker.decode_bytes("fuzz.json", data, &Progress::default());
     assert_eq!(command, split_only);
     assert_eq!(worker.table(), &table);
