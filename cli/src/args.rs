@@ -230,7 +230,7 @@ pub struct AnalyzeArgs {
     /// Add each participant's own STATS per stream and metric (JSON only).
     #[arg(long)]
     pub participant_stats: bool,
-    /// Write the report to FILE instead of standard output (written whole, then renamed
+    /// Write the report to PATH instead of standard output (written whole, then renamed
     /// into place). With --format csv, a PATH not ending in .csv is a folder: stats.csv,
     /// episodes.csv, breakdowns.csv and account.csv, one table each (standard output and
     /// a .csv file get stats.csv's table alone).

@@ -139,11 +139,11 @@ pub fn print(bytes: &[u8]) -> io::Result<()> {
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A readable summary per meeting.
+    /// A readable summary: the account first, then the worst meetings.
     Table,
     /// The report v1 JSON document.
     Json,
-    /// One row per meeting × stream × metric.
+    /// The STATS, one row per meeting × stream × metric (--out DIR: four tables).
     Csv,
     /// Prometheus text exposition format.
     Prometheus,
