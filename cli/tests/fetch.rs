@@ -767,6 +767,73 @@ fn answer_first(out: &std::path::Path) {
             seen(&format!("    {name}"));
         }
     }
+    answer_first_in_html(path, &zone, account);
+}
+
+/// The same account as an HTML page: its overview opens with the dates in the title, the
+/// day and hour view, every breakdown row, the worst meetings by topic and the people,
+/// each as the JSON report says (the DOM in a browser: `cli/tests/browser.rs`).
+fn answer_first_in_html(path: &str, zone: &[&str], account: &serde_json::Value) {
+    // As the page writes text and attribute values.
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = zoom_qos(
+        &[&["analyze", path, "--format", "html"][..], zone].concat(),
+        &[],
+    );
+    let html = String::from_utf8_lossy(&html.stdout).into_owned();
+    // The overview, before the first meeting's section.
+    let overview = &html[..html.find("<section class=\"meeting\"").expect("a meeting")];
+    let day = |key: &str| account[key].as_str().expect("a time")[..10].to_owned();
+    let title = format!(
+        "<title>Zoom QoS: {} meetings, {} to {} (Europe/Berlin)</title>",
+        account["meetings"],
+        day("first_sample"),
+        day("last_sample")
+    );
+    assert!(overview.contains(&title), "{title}");
+    for (kind, key) in [("days", "days"), ("hours", "hours")] {
+        for period in account[key].as_array().expect("periods") {
+            let bar = format!(
+                "data-kind=\"{kind}\" data-period=\"{}\" data-samples=\"{}\" data-degraded=\"{}\"",
+                period["period"].as_str().expect("period"),
+                period["samples"],
+                period["degraded"]
+            );
+            assert!(overview.contains(&bar), "{bar}");
+        }
+    }
+    for (field, values) in account["breakdowns"].as_object().expect("breakdowns") {
+        for (value, b) in values.as_object().expect("values") {
+            let row = format!(
+                "data-dimension=\"{field}\" data-value=\"{}\" data-participants=\"{}\" data-samples=\"{}\" data-degraded=\"{}\"",
+                escape(value),
+                b["participants"],
+                b["samples"],
+                b["degraded"]
+            );
+            assert!(overview.contains(&row), "{row}");
+        }
+    }
+    for meeting in account["worst_meetings"].as_array().expect("worst") {
+        let row = format!(
+            "<tr data-meeting=\"{}\"><td>{}",
+            escape(meeting["meeting"].as_str().expect("key")),
+            escape(meeting["label"].as_str().expect("labelled"))
+        );
+        assert!(overview.contains(&row), "{row}");
+    }
+    for person in account["repeat_participants"].as_array().expect("people") {
+        let key = person["key"].as_str().expect("key");
+        assert!(
+            overview.contains(&format!("<tr data-key=\"{key}\">")),
+            "{key}"
+        );
+    }
 }
 
 fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
