@@ -836,6 +836,24 @@ fn answer_first_in_html(path: &str, zone: &[&str], account: &serde_json::Value) 
     }
 }
 
+/// What was written is what was served: `analyze` of `out` equals `analyze` of the
+/// source pages of every instance but `except` (laid out under `dir/source`), the
+/// descriptions aside.
+fn assert_reports_as_served(
+    account: &Account,
+    out: &std::path::Path,
+    dir: &std::path::Path,
+    except: &[usize],
+) {
+    let source = dir.join("source");
+    write_source(account, &source, except);
+    assert_eq!(
+        analyze_without_descriptions(out),
+        analyze_without_descriptions(&source),
+        "what was written is what was served"
+    );
+}
+
 fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
     let run = zoom_qos(
         &["analyze", path.to_str().expect("utf-8"), "--format", "json"],
@@ -973,13 +991,7 @@ fn faults_on_the_wire_are_retried_and_one_lost_meeting_does_not_stop_the_others(
         "the revoked token was refused ({refused} requests carried it)"
     );
 
-    let source = dir.join("source");
-    write_source(&account, &source, &[13]);
-    assert_eq!(
-        analyze_without_descriptions(&out),
-        analyze_without_descriptions(&source),
-        "what was written is what was served"
-    );
+    assert_reports_as_served(&account, &out, &dir, &[13]);
 }
 
 /// `fetch --meeting` that meets Zoom's daily limit exits 75 (try again later), as the
@@ -1062,12 +1074,7 @@ fn the_daily_limit_stops_the_run_with_75_and_the_next_run_resumes() {
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     let again = &server.requests()[after_cap..];
     assert_not_requested(again, &complete);
-    let source = dir.join("source");
-    write_source(&account, &source, &[]);
-    assert_eq!(
-        analyze_without_descriptions(&out),
-        analyze_without_descriptions(&source)
-    );
+    assert_reports_as_served(&account, &out, &dir, &[]);
 }
 
 /// No request of `requests` asks for one of the `complete` instances.
@@ -1196,12 +1203,7 @@ fn a_run_killed_mid_way_loses_only_the_meetings_in_flight() {
         .filter(|n| n.starts_with('.') && n != zoom_qos_cli::lock::LOCK_FILE)
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    let source = dir.join("source");
-    write_source(&account, &source, &[]);
-    assert_eq!(
-        analyze_without_descriptions(&out),
-        analyze_without_descriptions(&source)
-    );
+    assert_reports_as_served(&account, &out, &dir, &[]);
 }
 
 /// Throughput against the rate: with every answer 100 ms late, 200 meetings of 3 pages at
@@ -1313,12 +1315,7 @@ fn two_fetches_at_once_the_second_is_refused_and_the_first_is_exact() {
         "the second run made no request"
     );
     assert_eq!(account.complete_in(&out).len(), 55);
-    let source = dir.join("source");
-    write_source(&account, &source, &[]);
-    assert_eq!(
-        analyze_without_descriptions(&out),
-        analyze_without_descriptions(&source)
-    );
+    assert_reports_as_served(&account, &out, &dir, &[]);
 }
 
 /// Only a QoS page is a page: Zoom's error body sent with a 200 is that error, and

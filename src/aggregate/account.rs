@@ -259,7 +259,7 @@ impl AccountRollup {
         for grade in Grade::ALL {
             self.grades.add(grade, report.grades.get(grade));
         }
-        self.when.merge(gathered.when.clone());
+        self.when.merge(&gathered.when);
 
         // People: each counted once per meeting however often they rejoined.
         let mut here: HashMap<String, Person> = HashMap::new();
@@ -376,7 +376,7 @@ impl AccountRollup {
         for grade in Grade::ALL {
             self.grades.add(grade, other.grades.get(grade));
         }
-        self.when.merge(other.when);
+        self.when.merge(&other.when);
         self.participants += other.participants;
         self.samples += other.samples;
         self.degraded += other.degraded;

@@ -269,7 +269,12 @@ pub(crate) struct When {
 }
 
 impl When {
-    pub(crate) fn add(&mut self, quarters: &[Quarter], untimed: u64, span_s: Option<(i64, i64)>) {
+    pub(crate) fn add<'q>(
+        &mut self,
+        quarters: impl IntoIterator<Item = &'q Quarter>,
+        untimed: u64,
+        span_s: Option<(i64, i64)>,
+    ) {
         if let Some((first, last)) = span_s {
             self.span_s = Some(match self.span_s {
                 Some((a, b)) => (a.min(first), b.max(last)),
@@ -287,9 +292,8 @@ impl When {
         self.untimed += untimed;
     }
 
-    pub(crate) fn merge(&mut self, other: When) {
-        let quarters: Vec<Quarter> = other.quarters.into_values().collect();
-        self.add(&quarters, other.untimed, other.span_s);
+    pub(crate) fn merge(&mut self, other: &When) {
+        self.add(other.quarters.values(), other.untimed, other.span_s);
     }
 }
 

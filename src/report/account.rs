@@ -89,11 +89,7 @@ pub struct Period {
 impl Period {
     /// `degraded / samples` (0 without samples).
     pub fn degraded_share(&self) -> f64 {
-        if self.samples == 0 {
-            0.0
-        } else {
-            self.degraded as f64 / self.samples as f64
-        }
+        super::share(self.degraded, self.samples)
     }
 }
 

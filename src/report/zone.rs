@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::units::Rfc3339;
+use crate::units::{Rfc3339, timestamp_s};
 
 /// A time zone: its name (`UTC`, or an IANA name such as `Europe/Berlin`) and its UTC
 /// offset at any instant, in seconds. Every offset in use is a multiple of 15 minutes,
@@ -76,5 +76,13 @@ impl<'a> Zone<'a> {
             minutes / 60,
             minutes % 60
         )
+    }
+
+    /// A report's time (RFC 3339, UTC) in this zone; a text that is not one, as it is.
+    pub(crate) fn shift(&self, rfc3339: &str) -> String {
+        match timestamp_s(rfc3339.as_bytes()) {
+            Ok(Some(epoch_s)) => self.rfc3339(epoch_s),
+            _ => rfc3339.to_owned(),
+        }
     }
 }

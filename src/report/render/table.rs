@@ -7,9 +7,9 @@ use super::super::{
     AccountReport, Breakdown, Breakdowns, Dimension, Grade, MeetingReport, ParticipantDetail,
     Period, Report, Zone, share,
 };
-use super::text::{count, escape_controls, fit};
+use super::text::{count, escape_controls, fit, weekday_and_day};
 use crate::schema::{Metric, Stream};
-use crate::units::{days_from_civil, timestamp_s};
+use crate::units::timestamp_s;
 
 /// Columns for a participant's name.
 const NAME_COLUMNS: usize = 24;
@@ -247,12 +247,9 @@ fn write_episodes(
         return Ok(());
     }
     let shown = &meeting.episodes[..meeting.episodes.len().min(EPISODES_SHOWN)];
-    let epoch = |rfc3339: &str| timestamp_s(rfc3339.as_bytes()).ok().flatten();
-    let local =
-        |rfc3339: &str| epoch(rfc3339).map_or_else(|| rfc3339.to_owned(), |s| zone.rfc3339(s));
     let times: Vec<(String, String)> = shown
         .iter()
-        .map(|e| (local(&e.start), local(&e.end)))
+        .map(|e| (zone.shift(&e.start), zone.shift(&e.end)))
         .collect();
     // One date for all, in the heading, when they share it: the lines stay short.
     let day = split_time(&times[0].0).0.to_owned();
@@ -286,6 +283,7 @@ fn write_episodes(
             format!("{start_day} {start_clock}-{end_day} {end_clock}")
         };
         let samples = count(episode.samples, "sample", "samples");
+        let epoch = |rfc3339: &str| timestamp_s(rfc3339.as_bytes()).ok().flatten();
         let length = match epoch(&episode.start).zip(epoch(&episode.end)) {
             Some((first, last)) => format!("{} min, {samples}", (last - first) / 60 + 1),
             None => samples,
@@ -536,21 +534,6 @@ fn period_share(period: &Period) -> String {
         period.degraded_share() * 100.0,
         period.samples
     )
-}
-
-/// `2021-06-24` -> `Thu 06-24` (the year is in the account's heading).
-fn weekday_and_day(date: &str) -> String {
-    // 1970-01-01 was a Thursday.
-    const NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
-    match parts[..] {
-        [year, month, day] => {
-            let days = days_from_civil(i64::from(year), month, day);
-            let weekday = NAMES[days.rem_euclid(7) as usize];
-            format!("{weekday} {}", date.get(5..).unwrap_or(date))
-        }
-        _ => date.to_owned(),
-    }
 }
 
 /// `2021-06-24T20:03:00+02:00` -> `2021-06-24 20:03`.

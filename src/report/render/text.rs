@@ -64,6 +64,22 @@ pub(super) fn count(n: u64, singular: &str, plural: &str) -> String {
     }
 }
 
+/// `2021-06-24` -> `Thu 06-24` (the year is said where the dates are introduced); any
+/// other text as it is.
+pub(super) fn weekday_and_day(date: &str) -> String {
+    // 1970-01-01 was a Thursday.
+    const NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [year, month, day] => {
+            let days = crate::units::days_from_civil(i64::from(year), month, day);
+            let weekday = NAMES[days.rem_euclid(7) as usize];
+            format!("{weekday} {}", date.get(5..).unwrap_or(date))
+        }
+        _ => date.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

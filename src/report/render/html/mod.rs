@@ -519,12 +519,6 @@ fn breakdowns(meeting: &MeetingReport) -> Markup {
 }
 
 fn episodes(episodes: &[Episode], zone: Zone<'_>) -> Markup {
-    let local = |rfc3339: &str| {
-        crate::units::timestamp_s(rfc3339.as_bytes())
-            .ok()
-            .flatten()
-            .map_or_else(|| rfc3339.to_owned(), |s| zone.rfc3339(s))
-    };
     html! {
         details.episodes open {
             summary { h3 { "When: degraded episodes (" (episodes.len()) ")" } }
@@ -534,15 +528,15 @@ fn episodes(episodes: &[Episode], zone: Zone<'_>) -> Markup {
                 table {
                     caption {
                         "Longest first" @if episodes.len() > EPISODES_SHOWN { "; the first " (EPISODES_SHOWN) " of " (episodes.len()) }
-                        ". Times in " (zone.name()) @if let Some(first) = episodes.first() { ", from " (local(&first.start).get(..10).unwrap_or_default()) } "."
+                        ". Times in " (zone.name()) @if let Some(first) = episodes.first() { ", from " (zone.shift(&first.start).get(..10).unwrap_or_default()) } "."
                     }
                     (head(&[("Participant", false), ("From", false), ("To", false), ("Samples", true), ("Flags", false), ("Worst latency ms", true), ("Worst jitter ms", true), ("Worst loss %", true)]))
                     tbody {
                         @for episode in episodes.iter().take(EPISODES_SHOWN) {
                             tr {
                                 td { (name(&episode.user_name)) " (" (episode.participant) ")" }
-                                td { (short_time(&local(&episode.start))) }
-                                td { (short_time(&local(&episode.end))) }
+                                td { (short_time(&zone.shift(&episode.start))) }
+                                td { (short_time(&zone.shift(&episode.end))) }
                                 td.num { (episode.samples) }
                                 td { (flags(episode)) }
                                 td.num { (opt(episode.worst.latency_ms)) }

@@ -5,6 +5,7 @@
 
 use maud::{Markup, html};
 
+use super::super::text::weekday_and_day;
 use super::written::{fmt1, percent, share};
 use super::{grade_bar, head};
 use crate::report::{AccountReport, Breakdown, Dimension, Grade, Period};
@@ -35,7 +36,7 @@ pub(super) fn account(account: &AccountReport) -> Markup {
         }
         @if !account.days.is_empty() {
             h3 { "When: degraded share of samples by day (" (account.zone) ")" }
-            (when_chart("days", &account.days, account.days.len(), |i, _| i, |p| day_label(&p.period)))
+            (when_chart("days", &account.days, account.days.len(), |i, _| i, |p| weekday_and_day(&p.period)))
         }
         @if !account.hours.is_empty() {
             h3 { "When: by hour of the day (" (account.zone) ")" }
@@ -114,23 +115,6 @@ fn when_chart(
                 }
             }
         }
-    }
-}
-
-/// `2021-06-24` -> `Thu 06-24`.
-fn day_label(date: &str) -> String {
-    const NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
-    match parts[..] {
-        [year, month, day] => {
-            let days = crate::units::days_from_civil(i64::from(year), month, day);
-            format!(
-                "{} {}",
-                NAMES[days.rem_euclid(7) as usize],
-                date.get(5..).unwrap_or(date)
-            )
-        }
-        _ => date.to_owned(),
     }
 }
 
