@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::schema::{CpuMetric, Metric, RssiMetric, Stream, SummaryKey, SummaryType};
+use crate::schema::{CpuMetric, Metric, RssiMetric, SampleField, Stream, SummaryKey, SummaryType};
 use crate::units::UnitError;
 
 /// The error of every fallible call of this crate. Boxed, so `Result<T, Error>` stays one
@@ -292,6 +292,7 @@ impl fmt::Display for Location {
 
 /// A field of a sample that holds a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Field {
     /// A stream's metric, like `video_input.resolution`.
     Metric(Stream, Metric),
@@ -301,6 +302,8 @@ pub enum Field {
     Rssi(RssiMetric),
     /// The sample's `date_time`.
     DateTime,
+    /// A CPU pressure level, or Zoom's quality word or score.
+    Sample(SampleField),
     /// A value of a `qos_summary` entry (its `type`, its key in `details`); the location's
     /// `sample` is the entry's index in `qos`.
     Summary(SummaryType, SummaryKey),
@@ -313,6 +316,10 @@ impl fmt::Display for Field {
             Field::Cpu(cpu) => write!(f, "cpu_usage.{cpu}"),
             Field::Rssi(rssi) => write!(f, "wifi_rssi.{rssi}"),
             Field::DateTime => f.write_str("date_time"),
+            Field::Sample(field) if field.is_word() && *field != SampleField::Quality => {
+                write!(f, "cpu_pressure_level.{field}")
+            }
+            Field::Sample(field) => write!(f, "{field}"),
             Field::Summary(kind, key) => write!(f, "qos.{kind}.{key}"),
         }
     }

@@ -38,4 +38,4 @@ pub use descriptor::{Descriptor, Resolution};
 pub use error::{Error, ErrorKind, Field, InvalidValue, Location};
 pub use record::{DecodeConfig, Decoder, PageInfo, Table};
 pub use report::{MeetingReport, Report, Stats};
-pub use schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+pub use schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};

@@ -233,6 +233,47 @@ api_names! {
         BrowserName = "browser_name",
         BrowserVersion = "browser_version",
         ParticipantUuid = "participant_uuid",
+        DeviceName = "device_name",
+        UserKey = "user_key",
+    }
+}
+
+impl ParticipantField {
+    /// The field a participant's (or a Video SDK user's) key fills, and whether the key is
+    /// an alias that gives way to the field's own key: a Video SDK user's `name` is its
+    /// `user_name`.
+    pub fn of_key(key: &str) -> Option<(ParticipantField, bool)> {
+        match key {
+            "name" => Some((ParticipantField::UserName, true)),
+            _ => ParticipantField::from_api_name(key).map(|field| (field, false)),
+        }
+    }
+}
+
+api_names! {
+    /// A per-sample field beside the streams, CPU and Wi-Fi: the CPU pressure levels of a
+    /// sample's `cpu_pressure_level` (words such as `"normal"`), and Zoom's own quality
+    /// word (`"good"`) and score (`"3.65"`) of newer answers.
+    pub enum SampleField {
+        CpuPressureMin = "system_min_cpu_pressure_level",
+        CpuPressureAvg = "system_avg_cpu_pressure_level",
+        CpuPressureMax = "system_max_cpu_pressure_level",
+        Quality = "quality",
+        QualityScore = "quality_score",
+    }
+}
+
+impl SampleField {
+    /// The three CPU pressure levels, in `cpu_pressure_level`.
+    pub const CPU_PRESSURE: [SampleField; 3] = [
+        SampleField::CpuPressureMin,
+        SampleField::CpuPressureAvg,
+        SampleField::CpuPressureMax,
+    ];
+
+    /// Whether the field is a word (the pressure levels, `quality`), not a number.
+    pub const fn is_word(self) -> bool {
+        !matches!(self, SampleField::QualityScore)
     }
 }
 

@@ -116,7 +116,7 @@ fn every_flag_at_just_under_and_just_over_its_threshold() {
         assert_eq!(under, FlagCounts::default(), "{name}");
         let over = flags_of(name, &net("150.01 ms", "40.01 ms", "2.01%"), "90.01%");
         // latency, jitter, loss, frame_rate, cpu
-        let want = FlagCounts::new([1, 1, 1, 0, 1]);
+        let want = FlagCounts::new([1, 1, 1, 0, 1, 0]);
         assert_eq!(over, want, "{name}");
     }
     // Screen share is left out by default.

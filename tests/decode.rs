@@ -136,9 +136,20 @@ fn documents_of_the_wrong_shape_are_shape_errors() {
         ("\"page\"", "", "a string"),
         (r#"{"participants": 3}"#, "participants", "a number"),
         (
-            r#"{"participants": [{"user_qos": {}}]}"#,
+            r#"{"participants": [{"user_qos": "x"}]}"#,
             "participants[0].user_qos",
-            "an object",
+            "a string",
+        ),
+        (
+            r#"{"users": [{}, {"user_qos": 5}]}"#,
+            "users[1].user_qos",
+            "a number",
+        ),
+        // The single-participant answer has no `participants` around the entry.
+        (
+            r#"{"user_name": "Ana", "user_qos": true}"#,
+            "user_qos",
+            "a boolean",
         ),
     ] {
         let (_, result) = decode(json, DecodeConfig::default());

@@ -239,35 +239,57 @@ fn model_sample() -> impl Strategy<Value = (ModelSample, String)> {
     // Minutes 0 to 11 in any order, repeated or missing: out-of-order samples, equal
     // times, gaps of exactly 120 s and blank `date_time`s all occur.
     let time = prop::option::weighted(0.9, 0i64..12);
-    (streams, prop::option::of(0u64..=10_000), time).prop_map(|(streams, cpu, minute)| {
-        let mut sample = ModelSample {
-            time_s: minute.map(|m| 1_624_564_800 + 60 * m),
-            ..ModelSample::default()
-        };
-        let date_time = sample
-            .time_s
-            .map_or(String::new(), |t| zoom_qos::synth::rfc3339(t as u64));
-        let mut json = format!("{{\"date_time\":\"{date_time}\",\"unknown\":[1,{{}}]");
-        for (stream, value) in MODEL_STREAMS.iter().zip(streams) {
-            match value {
-                Some((model, text, invalid)) => {
-                    json.push_str(&format!(",\"{}\":{text}", stream.api_name()));
-                    sample.invalid += invalid;
-                    sample.streams.push((*stream, model));
+    // Wi-Fi readings in any order (Zoom's own examples have min above max), any of them
+    // absent: the flag reads the average, else the weaker of the two others.
+    let rssi = prop::option::weighted(
+        0.5,
+        [
+            prop::option::weighted(0.8, -95i16..-30),
+            prop::option::weighted(0.7, -95i16..-30),
+            prop::option::weighted(0.8, -95i16..-30),
+        ],
+    );
+    (streams, prop::option::of(0u64..=10_000), time, rssi).prop_map(
+        |(streams, cpu, minute, rssi)| {
+            let mut sample = ModelSample {
+                time_s: minute.map(|m| 1_624_564_800 + 60 * m),
+                ..ModelSample::default()
+            };
+            let date_time = sample
+                .time_s
+                .map_or(String::new(), |t| zoom_qos::synth::rfc3339(t as u64));
+            let mut json = format!("{{\"date_time\":\"{date_time}\",\"unknown\":[1,{{}}]");
+            for (stream, value) in MODEL_STREAMS.iter().zip(streams) {
+                match value {
+                    Some((model, text, invalid)) => {
+                        json.push_str(&format!(",\"{}\":{text}", stream.api_name()));
+                        sample.invalid += invalid;
+                        sample.streams.push((*stream, model));
+                    }
+                    None => json.push_str(&format!(",\"{}\":\"\"", stream.api_name())),
                 }
-                None => json.push_str(&format!(",\"{}\":\"\"", stream.api_name())),
             }
-        }
-        if let Some(cpu) = cpu {
-            json.push_str(&format!(
-                ",\"cpu_usage\":{{\"system_max_cpu_usage\":\"{}%\"}}",
-                fixed_text(cpu, 2, 2)
-            ));
-            sample.system_cpu_pct = Some(cpu as f64 / 100.0);
-        }
-        json.push('}');
-        (sample, json)
-    })
+            if let Some(cpu) = cpu {
+                json.push_str(&format!(
+                    ",\"cpu_usage\":{{\"system_max_cpu_usage\":\"{}%\"}}",
+                    fixed_text(cpu, 2, 2)
+                ));
+                sample.system_cpu_pct = Some(cpu as f64 / 100.0);
+            }
+            if let Some(readings) = rssi {
+                let fields: Vec<String> = ["min_rssi", "avg_rssi", "max_rssi"]
+                    .iter()
+                    .zip(readings)
+                    .filter_map(|(key, dbm)| dbm.map(|dbm| format!("\"{key}\":{dbm}")))
+                    .chain(["\"rssi_unit\":\"dBm\"".to_owned()])
+                    .collect();
+                json.push_str(&format!(",\"wifi_rssi\":{{{}}}", fields.join(",")));
+                sample.wifi_dbm = readings;
+            }
+            json.push('}');
+            (sample, json)
+        },
+    )
 }
 
 /// A participant's breakdown values: absent, blank, or one of a few.

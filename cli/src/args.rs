@@ -81,7 +81,8 @@ Exit status:
   0    every meeting was reported
   1    the report could not be written
   2    a file or meeting was bad (the others are still reported, the bad ones listed
-       under errors with file and byte offset), --strict stopped, or no pages were found
+       under errors with file and byte offset), --strict stopped or found an incomplete
+       meeting, or no pages were found
   64   usage error";
 
 const EXPORT_HELP: &str = "\
@@ -192,8 +193,10 @@ pub struct InputArgs {
     /// Folders, files (one page, an array of pages, or NDJSON), or `-` for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Stop at the first invalid metric value or bad file instead of counting it; the
-    /// meetings finished before are still reported (or exported).
+    /// Stop at the first invalid metric value or bad file instead of counting it (the
+    /// meetings finished before are still reported or exported); and exit 2 when a
+    /// meeting's pages are not the whole chain (its last page names a next one, or fewer
+    /// entries than `total_records`), which is otherwise a warning.
     #[arg(long)]
     pub strict: bool,
     /// Worker threads (default: one per core; at most 4 per core).

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use zoom_qos::Report;
-use zoom_qos::report::{MeetingError, Zone, escape_controls};
+use zoom_qos::report::{MeetingError, MeetingReport, Zone, escape_controls};
 
 use crate::atomic::{self, WriteError};
 use crate::error::CliError;
@@ -18,6 +18,16 @@ pub fn error_line(error: &MeetingError) -> String {
     escape_controls(&format!(
         "zoom-qos: meeting {}: {file}: {}",
         error.meeting, error.message
+    ))
+}
+
+/// A stderr line for a meeting whose pages are not the whole chain: which, and what is
+/// missing.
+pub fn incomplete_line(meeting: &MeetingReport) -> String {
+    escape_controls(&format!(
+        "zoom-qos: meeting {}: incomplete: {}; its report covers the pages read only",
+        meeting.meeting,
+        meeting.missing.as_deref().unwrap_or("pages are missing")
     ))
 }
 

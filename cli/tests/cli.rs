@@ -330,9 +330,9 @@ fn table_csv_and_prometheus_formats() {
         Some("meeting,stream,metric,count,missing,min,mean,p50,p90,p95,p99,max,note,label")
     );
     let rows: Vec<&str> = lines.collect();
-    // audio_input 5 + audio_output 5 + video_input 7 metrics, 4 cpu, 2 mos; then 5
-    // counts, 5 flags and 5 grades. One table: no blank line, no second header.
-    assert_eq!(rows.len(), 5 + 5 + 7 + 4 + 2 + 5 + 5 + 5, "{csv}");
+    // audio_input 5 + audio_output 5 + video_input 7 metrics, 4 cpu, 2 mos; then 6
+    // counts, 6 flags and 5 grades. One table: no blank line, no second header.
+    assert_eq!(rows.len(), 5 + 5 + 7 + 4 + 2 + 6 + 6 + 5, "{csv}");
     assert!(
         rows.iter()
             .all(|r| !r.is_empty() && !r.starts_with("meeting,"))
@@ -354,6 +354,10 @@ fn table_csv_and_prometheus_formats() {
         "{csv}"
     );
     assert!(rows.contains(&"standup,grade,fair,1,,,,,,,,,,"), "{csv}");
+    assert!(
+        rows.contains(&"standup,meeting,complete,1,,,,,,,,,,"),
+        "{csv}"
+    );
 
     let prom = String::from_utf8(zoom_qos(&["analyze", path, "--format", "prometheus"]).stdout)
         .expect("utf-8");
@@ -361,6 +365,10 @@ fn table_csv_and_prometheus_formats() {
     assert!(prom.contains(r#"zoom_qos_metric{meeting="standup",stream="audio_input",metric="latency_ms",quantile="0.5"} 100"#), "{prom}");
     assert!(prom.contains(r#"zoom_qos_degraded_flag_samples{meeting="standup",flag="latency"} 2"#));
     assert!(prom.contains(r#"zoom_qos_grade_participants{meeting="standup",grade="fair"} 1"#));
+    assert!(
+        prom.contains(r#"zoom_qos_complete{meeting="standup"} 1"#),
+        "{prom}"
+    );
     for line in prom.lines().filter(|l| !l.starts_with('#')) {
         let value = line.rsplit(' ').next().unwrap_or("");
         assert!(
@@ -443,9 +451,10 @@ fn summary_pages_are_decoded_into_the_summary() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let meeting = &json(&output)["meetings"][0];
+    // Two summary entries: two participants, no per-minute samples.
     assert_eq!(
         (&meeting["participants"], &meeting["samples"]),
-        (&Value::from(0), &Value::from(0))
+        (&Value::from(2), &Value::from(0))
     );
     let summary = &meeting["summary"];
     let ana = &summary["participants"][0];
@@ -566,7 +575,7 @@ fn breakdowns_and_episodes_of_a_hand_worked_fixture() {
             "participant": participant, "user_name": name,
             "start": format!("2024-03-01T{start}:00Z"), "end": format!("2024-03-01T{end}:00Z"),
             "samples": 2,
-            "by_flag": {"latency": flags[0], "jitter": flags[1], "loss": flags[2], "frame_rate": 0, "cpu": 0},
+            "by_flag": {"latency": flags[0], "jitter": flags[1], "loss": flags[2], "frame_rate": 0, "cpu": 0, "weak_wifi": 0},
             "worst": {"latency_ms": worst[0], "jitter_ms": worst[1], "avg_loss_pct": worst[2]},
         })
     };
@@ -595,6 +604,9 @@ fn breakdowns_and_episodes_of_a_hand_worked_fixture() {
             "data_center": {"SC": line(2, 8, 6, [500.0, 50.0, 3.0]), "NY": line(1, 3, 2, [250.0, 5.0, 0.0])},
             "device": {"Mac": anas, "unknown": bos},
             "version": {"5.17.0": anas, "unknown": bos},
+            // No sample has a Wi-Fi signal or a CPU pressure level.
+            "wifi_signal": {},
+            "cpu_pressure": {},
         })
     );
 

@@ -797,3 +797,93 @@ fn analyze_out_refuses_one_of_its_inputs() {
         "the page is untouched"
     );
 }
+
+/// A chain stopped after its first page (the next page is named, and one participant of
+/// the two announced was read) is said to be incomplete in every output and on stderr,
+/// and `--strict` makes that exit 2. A whole meeting beside it is not marked.
+#[test]
+fn an_incomplete_chain_is_said_everywhere_and_fails_strict() {
+    let dir = scratch("incomplete");
+    let cut = dir.join("cut");
+    let whole = dir.join("whole");
+    for folder in [&cut, &whole] {
+        std::fs::create_dir_all(folder).expect("folder");
+    }
+    let page = |token: &str, name: &str| {
+        format!(
+            r#"{{"total_records": 2, "next_page_token": "{token}", "participants": [
+              {{"user_name": "{name}", "user_qos": [{{"date_time": "2025-11-20T10:00:00Z",
+                "audio_input": {{"latency": "40 ms"}}}}]}}]}}"#
+        )
+    };
+    std::fs::write(cut.join("page-001.json"), page("nextToken123", "Ana")).expect("write");
+    std::fs::write(whole.join("page-001.json"), page("nextToken9", "Ana")).expect("write");
+    std::fs::write(whole.join("page-002.json"), page("", "Ben")).expect("write");
+    let input = dir.to_str().expect("utf-8");
+
+    let output = zoom_qos(&["analyze", input, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "a warning, not a failure");
+    let warning = stderr(&output);
+    assert!(
+        warning.contains("meeting cut: incomplete: the last page read names a next page; 1 of the 2 participant entries announced were read"),
+        "{warning}"
+    );
+    assert!(!warning.contains("meeting whole"), "{warning}");
+    let report = json(&output);
+    let by_name = |name: &str| {
+        report["meetings"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["meeting"] == name))
+            .cloned()
+            .expect(name)
+    };
+    assert_eq!(by_name("cut")["complete"], false);
+    assert!(
+        by_name("cut")["missing"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 of the 2"))
+    );
+    assert_eq!(by_name("whole")["complete"], true);
+    assert_eq!(by_name("whole")["participants"], 2);
+
+    let text = |format: &str| {
+        let output = zoom_qos(&["analyze", input, "--format", format]);
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let table = text("table");
+    assert!(
+        table.contains("INCOMPLETE  pages are missing: the last page read names a next page"),
+        "{table}"
+    );
+    assert_eq!(table.matches("INCOMPLETE").count(), 1, "{table}");
+    let csv = text("csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("cut,meeting,complete,0,")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("whole,meeting,complete,1,")),
+        "{csv}"
+    );
+    let prom = text("prometheus");
+    assert!(
+        prom.contains(r#"zoom_qos_complete{meeting="cut"} 0"#),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(r#"zoom_qos_complete{meeting="whole"} 1"#),
+        "{prom}"
+    );
+    let html = text("html");
+    assert!(
+        html.contains(r#"data-meeting="cut""#) && html.contains(r#"data-complete="false""#),
+        "html"
+    );
+    assert!(html.contains("Incomplete: "), "the page says it in words");
+
+    let strict = zoom_qos(&["analyze", input, "--strict", "--format", "json"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("--strict: incomplete meetings: 1"));
+}

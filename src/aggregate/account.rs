@@ -57,7 +57,7 @@ pub struct AccountRollup {
     samples: u64,
     degraded: u64,
     people: HashMap<String, Person>,
-    breakdowns: [BTreeMap<String, Pooled>; 4],
+    breakdowns: [BTreeMap<String, Pooled>; Dimension::COUNT],
     streams: BTreeMap<(Stream, Metric), Values>,
     grades: GradeCounts,
     when: When,
@@ -325,6 +325,19 @@ impl AccountRollup {
                         }
                     }
                 }
+            }
+        }
+
+        // The sample dimensions (Wi-Fi band, CPU pressure): the meeting's values per value.
+        for (dimension, value, audio) in &gathered.sample_values {
+            let Some(pooled) = self.breakdowns[*dimension as usize].get_mut(value) else {
+                continue;
+            };
+            for (capped, values) in pooled.values.iter_mut().zip(audio) {
+                let keys: Vec<Key> = values.iter().map(|&v| Key::of(v)).collect();
+                capped.histogram.record_keys(&keys);
+                capped.max = capped.max.max(values.iter().copied().fold(0, u32::max));
+                capped.grid = gcd(capped.grid, grid(values, 0));
             }
         }
 

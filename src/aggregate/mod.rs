@@ -5,11 +5,13 @@
 mod account;
 mod breakdowns;
 mod episodes;
+mod extras;
 mod histogram;
 mod stats;
 mod summary;
 mod thresholds;
 mod timeline;
+mod wifi;
 
 use rayon::prelude::*;
 
@@ -19,6 +21,7 @@ pub use stats::nearest_rank_index;
 pub use thresholds::{Comparison, FLAG_RULES, FlagRule, Reads, Thresholds};
 #[cfg(feature = "arrow")]
 pub(crate) use thresholds::{Fixed, SampleFlags};
+pub use wifi::{SIGNAL_BANDS, SignalBand, signal_band, signal_dbm};
 
 use crate::descriptor::Descriptor;
 use crate::error::InvalidValue;
@@ -27,7 +30,8 @@ use crate::report::{
     Degraded, Episode, Flag, FlagCounts, Grade, GradeCounts, LocatedValue, MeetingReport,
     MetricStats, MosReport, ParticipantDetail, Stats, StreamStats,
 };
-use crate::schema::{CpuMetric, Metric, Stream};
+use crate::schema::{CpuMetric, Metric, ParticipantField, Stream};
+use extras::Extras;
 
 /// What to compute, and how.
 ///
@@ -125,7 +129,7 @@ impl Analysis {
             min_samples: self.thresholds.episode_min_samples,
         };
         let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
-        let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
+        let participants: Vec<ParticipantPass<'_>> = self.map(&entries, |&(index, participant)| {
             let mut pass = ParticipantPass::run(table, index, participant, &thresholds, cut);
             if self.participant_stats {
                 pass.streams = Some(stream_stats(table, participant.rows()));
@@ -166,7 +170,12 @@ impl Analysis {
         let mut found = Vec::new();
         let degraded_per_participant: Vec<u64> = participants.iter().map(|p| p.degraded).collect();
         let mut when = When::default();
+        let mut extras = Extras::default();
+        let mut sample_groups = Vec::with_capacity(participants.len());
         for (mut pass, participant) in participants.into_iter().zip(table.participants()) {
+            let own_samples = participant.rows().len() as u64;
+            extras.merge(&pass.extras);
+            let text = |field| participant.field(field).to_owned();
             when.add(&pass.quarters, pass.untimed, pass.span_s);
             found.append(&mut pass.found);
             degraded.samples += pass.degraded;
@@ -186,12 +195,23 @@ impl Analysis {
                 degraded_episodes: pass.episodes,
                 longest_degraded_episode: pass.longest_episode,
                 streams: pass.streams,
+                os: text(ParticipantField::Os),
+                client: text(ParticipantField::Client),
+                device_name: text(ParticipantField::DeviceName),
+                wifi: pass.extras.wifi_stats(own_samples),
+                cpu_pressure: pass.extras.pressure(),
+                quality: pass.extras.quality(),
+                quality_score_p50: pass.extras.score_stats(own_samples).and_then(|s| s.p50),
             });
+            sample_groups.push(core::mem::take(&mut pass.extras.groups));
             mos_in.extend(pass.mos_in);
             mos_out.extend(pass.mos_out);
         }
 
-        let (breakdowns, audio) = breakdowns::breakdowns(table, &degraded_per_participant);
+        let (breakdowns, audio, sample_values) =
+            breakdowns::breakdowns(table, &degraded_per_participant, sample_groups);
+        let chain = table.chain();
+        let summary = summary::summary(table);
         let first_invalid_values = table
             .diagnostics()
             .first_invalid()
@@ -210,12 +230,21 @@ impl Analysis {
             start_time: None,
             label: None,
             pages: table.pages(),
-            participants: table.participant_count() as u64,
+            complete: chain.is_complete(),
+            missing: chain.missing(),
+            // A meeting of summary pages only counts its summary entries.
+            participants: (table.participant_count() as u64)
+                .max(summary.as_ref().map_or(0, |s| s.participants.len() as u64)),
             samples,
             invalid_values: table.diagnostics().invalid_values(),
             first_invalid_values,
             streams,
             cpu: MetricStats::from_named(cpu),
+            wifi: extras.wifi_stats(samples),
+            cpu_pressure: extras.pressure(),
+            quality: extras.quality(),
+            quality_score: extras.score_stats(samples),
+            user_qos_objects: table.diagnostics().user_qos_objects(),
             degraded,
             mos: MosReport {
                 audio_input: mos_stats(&mut mos_in),
@@ -228,7 +257,7 @@ impl Analysis {
                 episodes::sort(&mut found);
                 found
             },
-            summary: summary::summary(table),
+            summary,
             timeline: self
                 .timeline
                 .then(|| timeline::build(table, &thresholds, &self.thresholds)),
@@ -236,6 +265,7 @@ impl Analysis {
         let gathered = Gathered {
             streams: stream_values,
             audio,
+            sample_values,
             when,
         };
         (report, gathered)
@@ -255,6 +285,9 @@ impl Analysis {
 pub(crate) struct Gathered {
     pub(crate) streams: Vec<((Stream, Metric), Collected)>,
     pub(crate) audio: Vec<[Vec<u32>; 3]>,
+    /// The meeting's samples by their value of the sample dimensions (Wi-Fi band, CPU
+    /// pressure), with their audio values.
+    pub(crate) sample_values: breakdowns::SampleValues,
     pub(crate) when: When,
 }
 
@@ -376,8 +409,10 @@ fn gathered_stats(
     (stats, collected)
 }
 
-/// One pass over one participant's rows: flags, MOS values, grade, episodes.
-struct ParticipantPass {
+/// One pass over one participant's rows: flags, MOS values, grade, episodes, and the
+/// per-sample fields beside the streams.
+struct ParticipantPass<'t> {
+    extras: Extras<'t>,
     flags: FlagCounts,
     /// Samples and degraded samples per quarter-hour of UTC time, in time order (for the
     /// account's day and hour view); `untimed` counts those without a time.
@@ -397,9 +432,9 @@ struct ParticipantPass {
     streams: Option<StreamStats>,
 }
 
-impl ParticipantPass {
+impl<'t> ParticipantPass<'t> {
     fn run(
-        table: &Table,
+        table: &'t Table,
         index: usize,
         participant: ParticipantRef<'_>,
         t: &thresholds::Fixed,
@@ -414,6 +449,8 @@ impl ParticipantPass {
         // without a time come after the timed ones, in input order.
         let mut timed: Vec<episodes::TimedSample> = Vec::with_capacity(rows.len());
         let mut untimed: Vec<bool> = Vec::new();
+        let mut extras = Extras::default();
+        let read_extras = Extras::in_table(table);
         for row in rows {
             let sample = t.flags(table, row);
             for flag in Flag::ALL {
@@ -421,6 +458,9 @@ impl ParticipantPass {
             }
             let any = sample.any();
             degraded += u64::from(any);
+            if read_extras {
+                extras.add(table, row, any);
+            }
             match table.time_s(row) {
                 Some(time_s) => timed.push(episodes::TimedSample {
                     time_s,
@@ -452,6 +492,7 @@ impl ParticipantPass {
         let mos_in_p50 = median(&mut mos_in);
         let mos_out_p50 = median(&mut mos_out);
         ParticipantPass {
+            extras,
             flags,
             quarters,
             untimed: untimed_samples,

@@ -48,9 +48,23 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
         });
     }
     let entries = participants.len() as u64;
+    let mut pooled: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>> = BTreeMap::new();
+    for participant in &participants {
+        for (kind, metrics) in &participant.streams {
+            let kind = pooled.entry(kind.clone()).or_default();
+            for (name, values) in metrics {
+                let slot = kind.entry(name.clone()).or_default();
+                slot.min = least(slot.min, values.min, f64::min);
+                slot.max = least(slot.max, values.max, f64::max);
+            }
+        }
+    }
     let mut streams: BTreeMap<String, MetricStats> = BTreeMap::new();
     for ((kind, name), (mut values, per_report_unit)) in averages {
         let stats = Stats::from_fixed(&mut values, f64::from(per_report_unit), entries);
+        if let Some(slot) = pooled.get_mut(kind).and_then(|k| k.get_mut(name)) {
+            slot.avg = stats.mean;
+        }
         streams
             .entry(kind.to_owned())
             .or_default()
@@ -59,5 +73,14 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
     Some(SummaryReport {
         participants,
         streams,
+        pooled,
     })
+}
+
+/// `pick` of two optional values, or the one present.
+fn least(a: Option<f64>, b: Option<f64>, pick: fn(f64, f64) -> f64) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(pick(a, b)),
+        (one, other) => one.or(other),
+    }
 }

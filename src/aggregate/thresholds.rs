@@ -5,11 +5,12 @@ use core::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::wifi;
 use crate::descriptor::Resolution;
 use crate::error::Error;
 use crate::record::Table;
 use crate::report::Flag;
-use crate::schema::{CpuMetric, Metric, Stream};
+use crate::schema::{CpuMetric, Metric, RssiMetric, Stream};
 
 /// How a flag's value crosses its threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub enum Reads {
     Stream(Metric),
     /// A field of the sample's `cpu_usage`.
     Cpu(CpuMetric),
+    /// The sample's Wi-Fi signal in dBm: its `avg_rssi`, else the weaker of `min_rssi`
+    /// and `max_rssi` (Zoom's own examples do not keep min ≤ max).
+    WifiSignal,
 }
 
 /// One degradation flag, as data: which value it reads, how that value crosses the
@@ -124,6 +128,18 @@ pub const FLAG_RULES: [FlagRule; Flag::COUNT] = [
         explains: "system_max_cpu_usage above this percentage raises the cpu flag",
         source: "a saturated machine drops media",
     },
+    FlagRule {
+        flag: Flag::WeakWifi,
+        reads: Reads::WifiSignal,
+        comparison: Comparison::Below,
+        key: "wifi_signal_dbm",
+        default: -67.0,
+        unit: "dBm",
+        label: "weak Wi-Fi",
+        explains: "a Wi-Fi signal below this many dBm raises the weak_wifi flag (counted; \
+                   part of degraded only when weak_wifi_degrades is true)",
+        source: "voice-over-Wi-Fi design guides (Cisco, Aruba): -67 dBm or stronger for voice",
+    },
 ];
 
 /// When a sample counts as degraded: a threshold per flag (its [`FlagRule`]), and which
@@ -137,6 +153,13 @@ pub const FLAG_RULES: [FlagRule; Flag::COUNT] = [
 /// | `avg_loss_pct` | 2.0 | average loss > it | VoIP practice: ≤ 1 % good (Cisco), 1 % major / 5 % critical (Polycom) |
 /// | `frame_rate_fps` | 10 | frame rate < it, on a video stream with a picture | below 10 fps motion looks choppy |
 /// | `system_cpu_pct` | 90 | `system_max_cpu_usage` > it | a saturated machine drops media |
+/// | `wifi_signal_dbm` | -67 | Wi-Fi signal < it | voice-over-Wi-Fi design guides (Cisco, Aruba): -67 dBm or stronger |
+///
+/// The Wi-Fi signal of a sample is its `avg_rssi`, else the weaker of `min_rssi` and
+/// `max_rssi`. `weak_wifi` is counted in `by_flag` but not in `degraded` unless
+/// `weak_wifi_degrades` is set: a weak signal is a cause to look at, not a harm in itself
+/// (a call on a weak but clean link is fine), and counting it would change every existing
+/// meeting's degraded share.
 ///
 /// (The table is checked against [`FLAG_RULES`] by a test.) Latency, jitter and loss are
 /// read on `audio_input`, `audio_output`, `video_input` and `video_output`;
@@ -154,6 +177,8 @@ pub struct Thresholds {
     pub episode_gap_s: u32,
     /// Runs of fewer degraded samples are not reported as episodes.
     pub episode_min_samples: u32,
+    /// Whether `weak_wifi` makes a sample degraded (default false: it is counted only).
+    pub weak_wifi_degrades: bool,
 }
 
 impl Default for Thresholds {
@@ -163,14 +188,20 @@ impl Default for Thresholds {
             screen_share: false,
             episode_gap_s: 120,
             episode_min_samples: 2,
+            weak_wifi_degrades: false,
         }
     }
 }
 
-/// A threshold must be a finite number ≥ 0.
+/// A threshold must be a finite number ≥ 0 (any finite number for a signal in dBm).
 fn check(rule: &FlagRule, value: f64) -> Result<(), Error> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (value >= 0.0 || rule.reads == Reads::WifiSignal) {
         Ok(())
+    } else if rule.reads == Reads::WifiSignal {
+        Err(Error::config(format!(
+            "threshold {} must be a finite number, found {value}",
+            rule.key
+        )))
     } else {
         Err(Error::config(format!(
             "threshold {} must be a finite number ≥ 0, found {value}",
@@ -180,8 +211,8 @@ fn check(rule: &FlagRule, value: f64) -> Result<(), Error> {
 }
 
 /// The keys of a thresholds file, for serde's "expected one of".
-const KEYS: [&str; Flag::COUNT + 3] = {
-    let mut keys = [""; Flag::COUNT + 3];
+const KEYS: [&str; Flag::COUNT + 4] = {
+    let mut keys = [""; Flag::COUNT + 4];
     let mut i = 0;
     while i < Flag::COUNT {
         keys[i] = FLAG_RULES[i].key;
@@ -190,6 +221,7 @@ const KEYS: [&str; Flag::COUNT + 3] = {
     keys[Flag::COUNT] = "screen_share";
     keys[Flag::COUNT + 1] = "episode_gap_s";
     keys[Flag::COUNT + 2] = "episode_min_samples";
+    keys[Flag::COUNT + 3] = "weak_wifi_degrades";
     keys
 };
 
@@ -219,7 +251,10 @@ impl<'de> Deserialize<'de> for Thresholds {
                         _ if at == Flag::COUNT + 1 => {
                             thresholds.episode_gap_s = map.next_value()?
                         }
-                        _ => thresholds.episode_min_samples = map.next_value()?,
+                        _ if at == Flag::COUNT + 2 => {
+                            thresholds.episode_min_samples = map.next_value()?
+                        }
+                        _ => thresholds.weak_wifi_degrades = map.next_value()?,
                     }
                 }
                 // A file's thresholds are checked as they are read: no NaN gets in.
@@ -326,23 +361,44 @@ impl Thresholds {
              episode_min_samples = {}\n",
             self.episode_gap_s, self.episode_min_samples
         ));
+        toml.push_str(&format!(
+            "\n# Whether weak_wifi makes a sample degraded. Default false: a weak signal is a\n\
+             # cause to look at (it is counted and broken down), not a harm in itself.\n\
+             weak_wifi_degrades = {}\n",
+            self.weak_wifi_degrades
+        ));
         toml
+    }
+
+    /// These thresholds with weak Wi-Fi part of `degraded`, or not.
+    pub fn with_weak_wifi_degrades(mut self, degrades: bool) -> Self {
+        self.weak_wifi_degrades = degrades;
+        self
     }
 
     pub(crate) fn fixed(&self) -> Fixed {
         let cut = |rule: &FlagRule| {
-            let per_report_unit = match rule.reads {
-                Reads::Stream(metric) => metric.descriptor().per_report_unit,
-                Reads::Cpu(cpu) => cpu.descriptor().per_report_unit,
+            let (per_report_unit, zero) = match rule.reads {
+                Reads::Stream(metric) => (metric.descriptor().per_report_unit, 0),
+                Reads::Cpu(cpu) => (cpu.descriptor().per_report_unit, 0),
+                Reads::WifiSignal => {
+                    let descriptor = RssiMetric::Avg.descriptor();
+                    (descriptor.per_report_unit, descriptor.zero_stored)
+                }
             };
-            let limit = self.limit(rule.flag);
+            let limit = self.limit(rule.flag) + f64::from(zero);
             match rule.comparison {
                 Comparison::Above => above(limit, per_report_unit),
                 Comparison::Below => below(limit, per_report_unit),
             }
         };
+        let mut degrading = SampleFlags::ALL;
+        if !self.weak_wifi_degrades {
+            degrading &= !(1 << Flag::WeakWifi.index());
+        }
         Fixed {
             cuts: FLAG_RULES.map(|rule| cut(&rule)),
+            degrading,
             streams: if self.screen_share {
                 &Stream::MAIN
             } else {
@@ -376,23 +432,30 @@ fn below(threshold: f64, per_report_unit: u32) -> u64 {
     cut.max(0.0) as u64
 }
 
-/// Which flags one sample raises: one bit per [`Flag`], by its index.
+/// Which flags one sample raises (one bit per [`Flag`], by its index), and which of them
+/// make it degraded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SampleFlags(u8);
+pub(crate) struct SampleFlags {
+    raised: u8,
+    degrading: u8,
+}
 
 impl SampleFlags {
+    /// Every flag's bit.
+    const ALL: u8 = ((1u16 << Flag::COUNT) - 1) as u8;
+
     fn set(&mut self, flag: Flag, on: bool) {
-        self.0 |= u8::from(on) << flag.index();
+        self.raised |= u8::from(on) << flag.index();
     }
 
     /// Whether `flag` is raised.
     pub(crate) fn has(self, flag: Flag) -> bool {
-        self.0 & (1 << flag.index()) != 0
+        self.raised & (1 << flag.index()) != 0
     }
 
-    /// Whether any flag is raised: the sample is degraded.
+    /// Whether a flag that degrades is raised: the sample is degraded.
     pub(crate) fn any(self) -> bool {
-        self.0 != 0
+        self.raised & self.degrading != 0
     }
 }
 
@@ -400,6 +463,8 @@ impl SampleFlags {
 pub(crate) struct Fixed {
     /// Per [`FLAG_RULES`] row: a value crosses it when it is above (or below) this.
     cuts: [u64; Flag::COUNT],
+    /// The flags that make a sample degraded.
+    degrading: u8,
     streams: &'static [Stream],
 }
 
@@ -412,7 +477,10 @@ impl Fixed {
                 Comparison::Below => u64::from(v) < cut,
             })
         };
-        let mut flags = SampleFlags::default();
+        let mut flags = SampleFlags {
+            raised: 0,
+            degrading: self.degrading,
+        };
         for &stream in self.streams {
             let Some(columns) = table.stream(stream) else {
                 continue;
@@ -433,11 +501,15 @@ impl Fixed {
             }
         }
         for rule in &FLAG_RULES {
-            if let Reads::Cpu(cpu) = rule.reads {
-                flags.set(
+            match rule.reads {
+                Reads::Cpu(cpu) => flags.set(
                     rule.flag,
                     crosses(rule, table.cpu_bp(cpu, row).map(u32::from)),
-                );
+                ),
+                Reads::WifiSignal => {
+                    flags.set(rule.flag, crosses(rule, wifi::signal_stored(table, row)));
+                }
+                Reads::Stream(_) => {}
             }
         }
         flags

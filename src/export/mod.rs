@@ -36,7 +36,7 @@ use self::types::{MOS_STREAMS, dictionary, schema, timestamp};
 use crate::aggregate::{Fixed, Thresholds, mos};
 use crate::record::Table;
 use crate::report::Flag;
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};
 use crate::units::Rfc3339;
 
 /// What a column of the samples holds, in schema order ([`sample_columns`]).
@@ -51,19 +51,26 @@ enum SampleColumn {
     Width(Stream),
     Cpu(CpuMetric),
     Rssi(RssiMetric),
+    /// A CPU pressure level or the quality word, as dictionary strings.
+    Word(SampleField),
+    /// Zoom's quality score.
+    Score,
     Degraded,
     Flag(Flag),
     Mos(Stream),
 }
 
 /// The participant fields the samples carry, as dictionary strings.
-const TEXT_FIELDS: [ParticipantField; 6] = [
+const TEXT_FIELDS: [ParticipantField; 9] = [
     ParticipantField::UserName,
     ParticipantField::UserId,
     ParticipantField::NetworkType,
     ParticipantField::DataCenter,
     ParticipantField::Device,
     ParticipantField::Version,
+    ParticipantField::Os,
+    ParticipantField::Client,
+    ParticipantField::DeviceName,
 ];
 
 impl SampleColumn {
@@ -90,6 +97,8 @@ impl SampleColumn {
             ),
             SampleColumn::Cpu(metric) => (metric.report_name().to_owned(), DataType::Float64, true),
             SampleColumn::Rssi(metric) => (format!("wifi_{metric}_dbm"), DataType::Int16, true),
+            SampleColumn::Word(field) => (field.api_name().to_owned(), dictionary(), true),
+            SampleColumn::Score => ("quality_score".to_owned(), DataType::Float64, true),
             SampleColumn::Degraded => ("degraded".to_owned(), DataType::Boolean, false),
             SampleColumn::Flag(flag) => (
                 format!("degraded_{}", flag.name()),
@@ -119,6 +128,10 @@ fn sample_columns() -> &'static [SampleColumn] {
         }
         columns.extend(CpuMetric::ALL.iter().map(|&m| SampleColumn::Cpu(m)));
         columns.extend(RssiMetric::ALL.iter().map(|&m| SampleColumn::Rssi(m)));
+        columns.extend(SampleField::ALL.iter().map(|&field| match field {
+            SampleField::QualityScore => SampleColumn::Score,
+            word => SampleColumn::Word(word),
+        }));
         columns.push(SampleColumn::Degraded);
         columns.extend(Flag::ALL.map(SampleColumn::Flag));
         columns.extend(MOS_STREAMS.map(SampleColumn::Mos));
@@ -322,6 +335,29 @@ impl<'t> Samples<'t> {
             }
             SampleColumn::Rssi(metric) => Arc::new(Int16Array::from_iter(
                 each.map(|row| table.rssi_dbm(metric, row)),
+            )),
+            SampleColumn::Word(field) => {
+                let mut values: Vec<&str> = Vec::new();
+                let keys: Int32Array = each
+                    .map(|row| {
+                        let word = table.sample_word(field, row)?;
+                        let key = match values.iter().position(|&w| w == word) {
+                            Some(key) => key,
+                            None => {
+                                values.push(word);
+                                values.len() - 1
+                            }
+                        };
+                        i32::try_from(key).ok()
+                    })
+                    .collect();
+                Arc::new(DictionaryArray::<Int32Type>::new(
+                    keys,
+                    Arc::new(StringArray::from(values)),
+                ))
+            }
+            SampleColumn::Score => Arc::new(Float64Array::from_iter(
+                each.map(|row| table.quality_score(row)),
             )),
             SampleColumn::Degraded => {
                 Arc::new(BooleanArray::from_iter(flags.iter().map(|f| Some(f.any()))))

@@ -69,17 +69,24 @@ impl DecodeConfig {
     }
 }
 
-/// Invalid values seen while decoding into a table.
+/// Invalid values, and shapes read leniently, seen while decoding into a table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics {
     pub(super) invalid_values: u64,
     pub(super) kept: Vec<InvalidValue>,
+    pub(super) user_qos_objects: u64,
 }
 
 impl Diagnostics {
     /// How many metric, CPU, Wi-Fi or time values were neither blank nor a valid spelling.
     pub fn invalid_values(&self) -> u64 {
         self.invalid_values
+    }
+
+    /// Participant entries whose `user_qos` was one object instead of a list (a shape of
+    /// Zoom's older published examples), each read as one sample. Strict mode refuses them.
+    pub fn user_qos_objects(&self) -> u64 {
+        self.user_qos_objects
     }
 
     /// The first invalid values, with their location and text (see

@@ -9,9 +9,7 @@ use super::config::DecodeConfig;
 use super::table::{Group, Table};
 use super::writer::{JsonNumber, JsonScalar, PageWriter};
 use crate::error::{Error, ErrorKind};
-use crate::schema::{
-    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
-};
+use crate::schema::{CpuMetric, Metric, RssiMetric, SampleField, Stream, SummaryKey, SummaryType};
 
 /// What a decoded page said about itself and held.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -313,7 +311,8 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
     let (mut code, mut message) = (None, None);
     for (key, value) in page.iter() {
         match key {
-            "participants" => participants = Some(value),
+            // A Video SDK session's page lists `users`, with the same entries.
+            "participants" | "users" => participants = Some((key, value)),
             "user_qos" => is_participant = true,
             "code" => code = Some(value),
             "message" => message = value.into_string(),
@@ -324,24 +323,22 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
             _ => {}
         }
     }
+    writer.page_chain(info.has_next_page, info.total_records);
     match participants {
-        Some(list) => {
+        Some((key, list)) => {
             if let Some(list) = list.as_array() {
                 for (index, participant) in list.iter().enumerate() {
                     if let Some(participant) = participant.as_object() {
-                        walk_participant(&participant, index, writer, &mut info)?;
+                        let at = At::Entry(key, index);
+                        walk_participant(&participant, at, writer, &mut info)?;
                     }
                 }
             } else if !list.is_null() {
-                return Err(Error::shape(
-                    "participants".into(),
-                    "a list",
-                    json_type(list),
-                ));
+                return Err(Error::shape(key.into(), "a list", json_type(list)));
             }
         }
         // The single-participant endpoint answers with the participant itself.
-        None if is_participant => walk_participant(&page, 0, writer, &mut info)?,
+        None if is_participant => walk_participant(&page, At::Top, writer, &mut info)?,
         // Zoom's error body, `{"code": 124, "message": "..."}`, saved as if it were a page.
         None if code.is_some() || message.is_some() => {
             return Err(ErrorKind::ErrorAnswer {
@@ -353,17 +350,36 @@ fn walk_document(root: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<Pag
         None => {
             return Err(Error::shape(
                 String::new(),
-                "a QoS page (with participants, or a participant with user_qos)",
-                "an object with neither",
+                "a QoS page (with participants or users, or a participant with user_qos)",
+                "an object with none of them",
             ));
         }
     }
     Ok(info)
 }
 
+/// Where a participant entry is in its page, for shape errors' paths.
+#[derive(Clone, Copy)]
+enum At<'k> {
+    /// The page is the participant (the single-participant endpoint's answer).
+    Top,
+    /// `participants[i]` or `users[i]`.
+    Entry(&'k str, usize),
+}
+
+impl At<'_> {
+    /// The path of a key of the entry (`participants[3].user_qos`, or `user_qos`).
+    fn path(self, key: &str) -> String {
+        match self {
+            At::Top => key.to_owned(),
+            At::Entry(list, index) => format!("{list}[{index}].{key}"),
+        }
+    }
+}
+
 fn walk_participant(
     participant: &simd_json::tape::Object<'_, '_>,
-    index: usize,
+    at: At<'_>,
     writer: &mut PageWriter<'_>,
     info: &mut PageInfo,
 ) -> Result<(), Error> {
@@ -375,7 +391,7 @@ fn walk_participant(
         samples |= key == "user_qos";
     }
     if summary && !samples {
-        return walk_summary_entry(participant, index, writer);
+        return walk_summary_entry(participant, at, writer);
     }
     writer.begin_participant()?;
     for (key, value) in participant.iter() {
@@ -385,14 +401,20 @@ fn walk_participant(
                     walk_sample(sample, writer)?;
                     info.samples += 1;
                 }
+            } else if value.as_object().is_some() {
+                // Older published examples give one sample as an object.
+                writer.user_qos_object(|| at.path("user_qos"))?;
+                walk_sample(value, writer)?;
+                info.samples += 1;
             } else if !value.is_null() {
-                let path = format!("participants[{index}].user_qos");
-                return Err(Error::shape(path, "a list", json_type(value)));
+                return Err(Error::shape(
+                    at.path("user_qos"),
+                    "a list",
+                    json_type(value),
+                ));
             }
-        } else if let (Some(field), Some(text)) =
-            (ParticipantField::from_api_name(key), value.as_str())
-        {
-            writer.participant_text(field, text);
+        } else if let Some(text) = value.as_str() {
+            writer.participant_key(key, text);
         }
     }
     writer.end_participant();
@@ -403,12 +425,12 @@ fn walk_participant(
 /// Unknown types and keys are skipped.
 fn walk_summary_entry(
     participant: &simd_json::tape::Object<'_, '_>,
-    index: usize,
+    at: At<'_>,
     writer: &mut PageWriter<'_>,
 ) -> Result<(), Error> {
     writer.begin_summary_entry();
     for (key, value) in participant.iter() {
-        if key == "user_name" {
+        if key == "user_name" || key == "name" {
             if let Some(name) = value.as_str() {
                 writer.summary_name(name);
             }
@@ -417,8 +439,7 @@ fn walk_summary_entry(
                 if value.is_null() {
                     continue;
                 }
-                let path = format!("participants[{index}].qos");
-                return Err(Error::shape(path, "a list", json_type(value)));
+                return Err(Error::shape(at.path("qos"), "a list", json_type(value)));
             };
             for (position, entry) in entries.iter().enumerate() {
                 let Some(entry) = entry.as_object() else {
@@ -477,6 +498,21 @@ fn walk_sample(sample: Value<'_, '_>, writer: &mut PageWriter<'_>) -> Result<(),
                     RssiMetric::from_api_name,
                     PageWriter::rssi,
                 )?;
+            } else if key == "cpu_pressure_level" {
+                if let Some(levels) = value.as_object() {
+                    for (key, value) in levels.iter() {
+                        match SampleField::from_api_name(key) {
+                            Some(field) if SampleField::CPU_PRESSURE.contains(&field) => {
+                                writer.word(field, json_scalar(value))?;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            } else if key == "quality" {
+                writer.word(SampleField::Quality, json_scalar(value))?;
+            } else if key == "quality_score" {
+                writer.score(json_scalar(value))?;
             }
         }
     }

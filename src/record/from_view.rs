@@ -4,7 +4,7 @@ use super::config::DecodeConfig;
 use super::table::{Group, Table};
 use super::writer::{JsonNumber, JsonScalar, PageWriter};
 use crate::error::Error;
-use crate::schema::{CpuMetric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{CpuMetric, ParticipantField, RssiMetric, SampleField, Stream};
 use crate::view::{Page, Participant, Value};
 
 impl Table {
@@ -15,18 +15,25 @@ impl Table {
     /// In strict mode, the first invalid value.
     pub fn push_view(&mut self, page: &Page<'_>, config: &DecodeConfig) -> Result<(), Error> {
         self.write_page(config, |writer| {
+            let has_next_page = page.next_page_token.is_some_and(|token| !token.is_empty());
+            writer.page_chain(has_next_page, page.total_records);
             page.participants
                 .iter()
-                .try_for_each(|participant| write_participant(participant, writer))
+                .enumerate()
+                .try_for_each(|(index, participant)| write_participant(participant, index, writer))
         })
     }
 }
 
 fn write_participant(
     participant: &Participant<'_>,
+    index: usize,
     writer: &mut PageWriter<'_>,
 ) -> Result<(), Error> {
     writer.begin_participant()?;
+    if participant.user_qos_object {
+        writer.user_qos_object(|| format!("participants[{index}].user_qos"))?;
+    }
     for field in ParticipantField::ALL {
         if let Some(text) = participant.field(field) {
             writer.participant_text(field, text);
@@ -55,6 +62,13 @@ fn write_participant(
                 writer.rssi(metric, json_scalar(rssi[metric.index()]))?;
             }
         }
+        if let Some(levels) = &sample.cpu_pressure_level {
+            for (field, level) in SampleField::CPU_PRESSURE.into_iter().zip(levels) {
+                writer.word(field, json_scalar(*level))?;
+            }
+        }
+        writer.word(SampleField::Quality, json_scalar(sample.quality))?;
+        writer.score(json_scalar(sample.quality_score))?;
         writer.end_sample();
     }
     writer.end_participant();

@@ -19,5 +19,5 @@ pub use config::{DEFAULT_MAX_PARSE_BYTES, DecodeConfig, Diagnostics};
 pub use decode::{Decoder, PageInfo, locate_json_error};
 pub use summary::{SummaryEntry, SummaryValue};
 pub use table::{
-    ColumnKey, Columns, CpuColumns, ParticipantRef, RssiColumns, StreamColumns, Table,
+    Chain, ColumnKey, Columns, CpuColumns, ParticipantRef, RssiColumns, StreamColumns, Table,
 };

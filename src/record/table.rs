@@ -8,7 +8,7 @@ use super::column::Column;
 use super::config::Diagnostics;
 use super::summary::{SummaryEntry, SummaryRow, SummaryValue};
 use crate::descriptor::{Cells, Descriptor, Resolution, Storage};
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};
 
 /// A set of columns that appears together: time (always), one stream, `cpu_usage` or
 /// `wifi_rssi`. A group *appears* from the first sample that has it as an object; until
@@ -19,10 +19,13 @@ pub(crate) enum Group {
     Stream(Stream),
     Cpu,
     Rssi,
+    /// The [`SampleField`]s: CPU pressure levels and quality words (codes into
+    /// `Table::words`), and the quality score.
+    Extra,
 }
 
 impl Group {
-    const COUNT: usize = Stream::COUNT + 3;
+    const COUNT: usize = Stream::COUNT + 4;
 
     /// Position in `Table::groups`.
     #[inline]
@@ -32,6 +35,7 @@ impl Group {
             Group::Stream(stream) => 1 + stream.index(),
             Group::Cpu => 1 + Stream::COUNT,
             Group::Rssi => 2 + Stream::COUNT,
+            Group::Extra => 3 + Stream::COUNT,
         }
     }
 
@@ -40,7 +44,8 @@ impl Group {
             None => Group::Time,
             Some(s) if s < Stream::COUNT => Group::Stream(Stream::ALL[s]),
             Some(s) if s == Stream::COUNT => Group::Cpu,
-            Some(_) => Group::Rssi,
+            Some(s) if s == Stream::COUNT + 1 => Group::Rssi,
+            Some(_) => Group::Extra,
         }
     }
 
@@ -61,6 +66,7 @@ impl Group {
                 .iter()
                 .map(|m| &m.descriptor().storage)
                 .collect(),
+            Group::Extra => SampleField::ALL.iter().map(|_| &SMALL_STORAGE).collect(),
         };
         ColumnGroup {
             present: false,
@@ -78,6 +84,16 @@ const TIME_STORAGE: Storage = Storage {
     narrow: None,
     wide: Cells::U64,
 };
+
+/// A word's code (its index in `Table::words`), or a quality score in hundredths.
+const SMALL_STORAGE: Storage = Storage {
+    narrow: None,
+    wide: Cells::U16,
+};
+
+/// Distinct words a table keeps (codes below the column's missing sentinel); a further
+/// word is counted as an invalid value.
+pub(crate) const MAX_WORDS: usize = u16::MAX as usize - 1;
 
 /// Time as a stored value.
 #[inline]
@@ -283,6 +299,61 @@ pub struct Table {
     /// `qos_summary` entries, apart from the per-minute participants.
     pub(crate) summary: Vec<SummaryRow>,
     pub(crate) summary_values: Vec<SummaryValue>,
+    /// The distinct words of the [`Group::Extra`] word columns, as ranges of `text`; a
+    /// column holds a word's index here.
+    pub(crate) words: Vec<(u32, u32)>,
+    /// What the last page read said of its chain.
+    pub(crate) last_page: PageChain,
+}
+
+/// What one page says of its chain: whether a next page follows, and how many entries
+/// the whole chain has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PageChain {
+    pub(crate) has_next_page: bool,
+    pub(crate) total_records: Option<u64>,
+}
+
+/// Whether a meeting's pages are the whole chain the API sent: the last page read names
+/// no next page, and the entries read are as many as the pages announced
+/// (`total_records`). Zoom pages a meeting's participants ten at a time, so a chain
+/// stopped half-way (a copy, a crash, a token that expired) reads as a smaller meeting
+/// unless this is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Chain {
+    /// The last page read still has a `next_page_token`: pages are missing after it.
+    pub next_page_left: bool,
+    /// `total_records` of the last page that gave it as a number.
+    pub total_records: Option<u64>,
+    /// Participant entries read (per-minute and summary entries).
+    pub entries: u64,
+}
+
+impl Chain {
+    /// Whether nothing is known to be missing.
+    pub fn is_complete(&self) -> bool {
+        !self.next_page_left && self.total_records.is_none_or(|total| self.entries >= total)
+    }
+
+    /// What is missing, in words (`None` when complete): "a next page is named but was not
+    /// read; 12 of 25 participant entries".
+    pub fn missing(&self) -> Option<String> {
+        if self.is_complete() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if self.next_page_left {
+            parts.push("the last page read names a next page".to_owned());
+        }
+        if let Some(total) = self.total_records.filter(|&t| self.entries < t) {
+            parts.push(format!(
+                "{} of the {total} participant entries announced were read",
+                self.entries
+            ));
+        }
+        Some(parts.join("; "))
+    }
 }
 
 impl Default for Table {
@@ -300,6 +371,8 @@ impl Default for Table {
             diagnostics: Diagnostics::default(),
             summary: Vec::new(),
             summary_values: Vec::new(),
+            words: Vec::new(),
+            last_page: PageChain::default(),
         }
     }
 }
@@ -402,6 +475,47 @@ impl Table {
         self.summary
             .iter()
             .map(move |row| SummaryEntry::new(&self.text, &self.summary_values, row))
+    }
+
+    /// A per-sample field at `row`: a CPU pressure level or the quality word as sent
+    /// (trimmed), `None` where missing. For [`SampleField::QualityScore`], use
+    /// [`quality_score`](Self::quality_score).
+    pub fn sample_word(&self, field: SampleField, row: usize) -> Option<&str> {
+        if !field.is_word() {
+            return None;
+        }
+        let code = self.group(Group::Extra)?.get(field.index(), row)?;
+        let &(start, end) = self.words.get(usize::try_from(code).ok()?)?;
+        self.text.get(start as usize..end as usize)
+    }
+
+    /// The quality score at `row` (`"3.65"` reads 3.65), `None` where missing.
+    pub fn quality_score(&self, row: usize) -> Option<f64> {
+        let stored = self
+            .group(Group::Extra)?
+            .get(SampleField::QualityScore.index(), row)?;
+        Some(stored as f64 / 100.0)
+    }
+
+    /// Whether any sample had a CPU pressure level, a quality word or a score.
+    pub fn has_sample_fields(&self) -> bool {
+        self.group(Group::Extra).is_some()
+    }
+
+    /// The words of the word columns, in the order first met.
+    pub(crate) fn word_code(&self, word: &str) -> Option<usize> {
+        self.words
+            .iter()
+            .position(|&(start, end)| self.text.get(start as usize..end as usize) == Some(word))
+    }
+
+    /// Whether the pages read are the whole chain (see [`Chain`]).
+    pub fn chain(&self) -> Chain {
+        Chain {
+            next_page_left: self.last_page.has_next_page,
+            total_records: self.last_page.total_records,
+            entries: (self.participants.len() + self.summary.len()) as u64,
+        }
     }
 
     /// Invalid values met while decoding.
@@ -542,6 +656,9 @@ pub(crate) struct Mark {
     present: [bool; Group::COUNT],
     invalid_values: u64,
     kept_invalid: usize,
+    user_qos_objects: u64,
+    words: usize,
+    last_page: PageChain,
 }
 
 impl Mark {
@@ -555,6 +672,9 @@ impl Mark {
             present: core::array::from_fn(|i| table.groups[i].present),
             invalid_values: table.diagnostics.invalid_values,
             kept_invalid: table.diagnostics.kept.len(),
+            user_qos_objects: table.diagnostics.user_qos_objects,
+            words: table.words.len(),
+            last_page: table.last_page,
         }
     }
 
@@ -569,6 +689,9 @@ impl Mark {
             present: core::array::from_fn(|i| i == Group::Time.index()),
             invalid_values: 0,
             kept_invalid: 0,
+            user_qos_objects: 0,
+            words: 0,
+            last_page: PageChain::default(),
         }
     }
 
@@ -585,5 +708,8 @@ impl Mark {
         table.text.truncate(self.text);
         table.diagnostics.invalid_values = self.invalid_values;
         table.diagnostics.kept.truncate(self.kept_invalid);
+        table.diagnostics.user_qos_objects = self.user_qos_objects;
+        table.words.truncate(self.words);
+        table.last_page = self.last_page;
     }
 }

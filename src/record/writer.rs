@@ -4,11 +4,11 @@
 
 use super::config::DecodeConfig;
 use super::summary::{SummaryRow, SummaryValue};
-use super::table::{Group, Mark, ParticipantRow, Table, time_to_stored};
+use super::table::{Group, MAX_WORDS, Mark, PageChain, ParticipantRow, Table, time_to_stored};
 use crate::descriptor::DBM_RANGE;
 use crate::error::{Error, ErrorKind, Field, InvalidValue, Location};
 use crate::schema::{
-    CpuMetric, Metric, ParticipantField, RssiMetric, Stream, SummaryKey, SummaryType,
+    CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream, SummaryKey, SummaryType,
 };
 use crate::units::{self, UnitError};
 
@@ -28,6 +28,9 @@ impl Table {
             participant: 0,
             sample: 0,
         };
+        // A page that says nothing of its chain is a whole one (the single-participant
+        // answer, a hand-made page).
+        writer.table.last_page = PageChain::default();
         match write(&mut writer) {
             Ok(value) => {
                 // Cut the last block of rows to the rows written.
@@ -99,6 +102,41 @@ impl PageWriter<'_> {
     /// Closes the open participant.
     pub(crate) fn end_participant(&mut self) {
         self.participant += 1;
+    }
+
+    /// What the page says of its chain: whether a next page follows, and the entries of
+    /// the whole chain.
+    pub(crate) fn page_chain(&mut self, has_next_page: bool, total_records: Option<u64>) {
+        self.table.last_page = PageChain {
+            has_next_page,
+            total_records,
+        };
+    }
+
+    /// A participant's key with a text value: the field it fills (see
+    /// [`ParticipantField::of_key`]; an alias fills only a field still empty).
+    pub(crate) fn participant_key(&mut self, key: &str, value: &str) {
+        let Some((field, alias)) = ParticipantField::of_key(key) else {
+            return;
+        };
+        let filled = self
+            .table
+            .participants
+            .last()
+            .is_some_and(|row| row.text[field.index()] != (0, 0));
+        if !(alias && filled) {
+            self.participant_text(field, value);
+        }
+    }
+
+    /// The open participant's `user_qos` is one object, not a list: counted, and read as
+    /// one sample; strict mode refuses it.
+    pub(crate) fn user_qos_object(&mut self, path: impl FnOnce() -> String) -> Result<(), Error> {
+        if self.config.strict {
+            return Err(Error::shape(path(), "a list", "an object"));
+        }
+        self.table.diagnostics.user_qos_objects += 1;
+        Ok(())
     }
 
     /// Sets a text field of the open participant.
@@ -240,6 +278,79 @@ impl PageWriter<'_> {
             }
             None => self.invalid(Field::Rssi(metric), value, DBM_RANGE),
         }
+    }
+
+    /// A per-sample word (a CPU pressure level, the quality word): a string, kept trimmed
+    /// in the table's words; blank or `null` is missing.
+    pub(crate) fn word(&mut self, field: SampleField, value: JsonScalar<'_>) -> Result<(), Error> {
+        let text = match value {
+            JsonScalar::Text(text) => text.trim(),
+            JsonScalar::Null => return Ok(()),
+            JsonScalar::Number(_) | JsonScalar::Other(_) => {
+                return self.invalid(Field::Sample(field), value, UnitError::ExpectedText);
+            }
+        };
+        if text.is_empty() {
+            return Ok(());
+        }
+        let code = match self.table.word_code(text) {
+            Some(code) => code,
+            None if self.table.words.len() < MAX_WORDS => {
+                let start = self.table.text.len();
+                self.table.text.push_str(text);
+                let (Ok(start), Ok(end)) =
+                    (u32::try_from(start), u32::try_from(self.table.text.len()))
+                else {
+                    self.table.text.truncate(start);
+                    return Ok(());
+                };
+                self.table.words.push((start, end));
+                self.table.words.len() - 1
+            }
+            None => {
+                return self.invalid(
+                    Field::Sample(field),
+                    value,
+                    UnitError::OutOfRange("65 534 distinct words per meeting"),
+                );
+            }
+        };
+        self.open_group(Group::Extra);
+        self.set(Group::Extra, field.index(), code as u64);
+        Ok(())
+    }
+
+    /// The sample's `quality_score` (`"3.65"`, or a JSON number), in hundredths.
+    pub(crate) fn score(&mut self, value: JsonScalar<'_>) -> Result<(), Error> {
+        let field = Field::Sample(SampleField::QualityScore);
+        let parsed = match value {
+            JsonScalar::Text(text) => units::score_centi(text.as_bytes()),
+            JsonScalar::Null => Ok(None),
+            JsonScalar::Number(JsonNumber::Int(n)) => u16::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_mul(100))
+                .filter(|&n| n <= units::U16_VALUE_MAX)
+                .map(Some)
+                .ok_or(UnitError::OutOfRange("655.34")),
+            JsonScalar::Number(JsonNumber::Float(bits)) => {
+                let centi = (f64::from_bits(bits) * 100.0).round();
+                if (0.0..=f64::from(units::U16_VALUE_MAX)).contains(&centi) {
+                    Ok(Some(centi as u16))
+                } else {
+                    Err(UnitError::OutOfRange("655.34"))
+                }
+            }
+            JsonScalar::Other(_) => Err(UnitError::ExpectedNumber),
+        };
+        if let Some(centi) = self.settle(field, value, parsed)? {
+            self.open_group(Group::Extra);
+            self.set(
+                Group::Extra,
+                SampleField::QualityScore.index(),
+                u64::from(centi),
+            );
+        }
+        Ok(())
     }
 
     /// Opens a `qos_summary` entry (a participant of the page without samples).

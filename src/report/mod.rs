@@ -18,6 +18,7 @@ pub use why::{Breakdown, Breakdowns, Dimension, Episode, Worst};
 pub use zone::Zone;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -191,7 +192,16 @@ pub struct MeetingReport {
     pub label: Option<String>,
     /// Pages read.
     pub pages: u32,
-    /// Participant entries across all pages.
+    /// Whether the pages are the whole chain the API sent: `false` when the last page
+    /// read names a next page, or fewer entries were read than `total_records` announced
+    /// ([`Chain`](crate::record::Chain)). Reports before this field were all read as whole.
+    #[serde(default = "whole")]
+    pub complete: bool,
+    /// What is missing, in words, when not `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// Participant entries across all pages (for a meeting of `qos_summary` pages only:
+    /// its summary entries).
     pub participants: u64,
     /// `user_qos` items across all participants.
     pub samples: u64,
@@ -204,6 +214,25 @@ pub struct MeetingReport {
     pub streams: StreamStats,
     /// `cpu_usage` fields, as percentages.
     pub cpu: MetricStats,
+    /// Wi-Fi signal STATS in dBm, over the samples: `min_rssi_dbm` of each sample's
+    /// weakest reading, `avg_rssi_dbm` of its `avg_rssi`, `max_rssi_dbm` of its strongest
+    /// (Zoom does not always send min ≤ max). Empty without Wi-Fi data.
+    #[serde(default, skip_serializing_if = "MetricStats::is_empty")]
+    pub wifi: MetricStats,
+    /// Samples per CPU pressure level (`system_max_cpu_pressure_level`, else the avg, else
+    /// the min level), as Zoom spells it (`normal`). Empty without pressure data.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_pressure: BTreeMap<String, u64>,
+    /// Samples per Zoom quality word (`good`). Empty without any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quality: BTreeMap<String, u64>,
+    /// STATS of Zoom's `quality_score`, when samples carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_score: Option<Stats>,
+    /// Participant entries whose `user_qos` was one object, not a list (an old published
+    /// shape), each read as one sample.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub user_qos_objects: u64,
     /// Degraded samples.
     pub degraded: Degraded,
     /// Per-sample MOS estimates of the audio streams.
@@ -532,6 +561,9 @@ named_counts! {
         FrameRate = "frame_rate",
         /// System CPU over its threshold.
         Cpu = "cpu",
+        /// A Wi-Fi signal weaker than its threshold (counted; part of `degraded` only with
+        /// [`Thresholds::weak_wifi_degrades`](crate::Thresholds::weak_wifi_degrades)).
+        WeakWifi = "weak_wifi",
     }
     /// Samples per degradation flag, serialised as `{"latency": n, ...}`.
     pub struct FlagCounts;
@@ -626,4 +658,34 @@ pub struct ParticipantDetail {
     /// [`Analysis::participant_stats`](crate::Analysis::participant_stats); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub streams: Option<StreamStats>,
+    /// Its `os`, `client` and `device_name` (absent when not sent).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub os: String,
+    /// Its `client`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub client: String,
+    /// Its `device_name`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device_name: String,
+    /// Its Wi-Fi signal STATS, as the meeting's [`wifi`](MeetingReport::wifi).
+    #[serde(default, skip_serializing_if = "MetricStats::is_empty")]
+    pub wifi: MetricStats,
+    /// Its samples per CPU pressure level.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_pressure: BTreeMap<String, u64>,
+    /// Its samples per Zoom quality word.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quality: BTreeMap<String, u64>,
+    /// The median of its `quality_score`s, by nearest rank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_score_p50: Option<f64>,
+}
+
+/// Serde's default of [`MeetingReport::complete`].
+fn whole() -> bool {
+    true
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

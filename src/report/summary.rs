@@ -16,6 +16,11 @@ pub struct SummaryReport {
     /// Per type and metric, STATS over the entries' `avg` values (`missing`: entries
     /// without one).
     pub streams: BTreeMap<String, MetricStats>,
+    /// Per type and metric, over the entries: the least `min`, the mean of the `avg`s and
+    /// the greatest `max`, so that one participant's worst minute shows at meeting level
+    /// (and a field sent only as a max, like `system_cpu_pct`, is kept).
+    #[serde(default)]
+    pub pooled: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>>,
 }
 
 /// A participant's `qos_summary` entry.

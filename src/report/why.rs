@@ -21,30 +21,50 @@ pub enum Dimension {
     Device,
     /// The client `version`.
     Version,
+    /// Each sample's Wi-Fi signal band ([`SIGNAL_BANDS`](crate::aggregate::SIGNAL_BANDS));
+    /// samples without a signal are not in it.
+    WifiSignal,
+    /// Each sample's `system_max_cpu_pressure_level` (else its avg, else its min level);
+    /// samples without one are not in it.
+    CpuPressure,
 }
 
 impl Dimension {
     /// Every dimension, in report order.
-    pub const ALL: [Dimension; 4] = [
+    pub const ALL: [Dimension; 6] = [
         Dimension::NetworkType,
         Dimension::DataCenter,
         Dimension::Device,
         Dimension::Version,
+        Dimension::WifiSignal,
+        Dimension::CpuPressure,
     ];
 
-    /// The participant field it reads.
-    pub const fn field(self) -> ParticipantField {
+    /// The number of dimensions.
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// The participant field it reads; `None` for a dimension of each sample's own value
+    /// (Wi-Fi band, CPU pressure), where a participant's samples can fall in several values.
+    pub const fn field(self) -> Option<ParticipantField> {
         match self {
-            Dimension::NetworkType => ParticipantField::NetworkType,
-            Dimension::DataCenter => ParticipantField::DataCenter,
-            Dimension::Device => ParticipantField::Device,
-            Dimension::Version => ParticipantField::Version,
+            Dimension::NetworkType => Some(ParticipantField::NetworkType),
+            Dimension::DataCenter => Some(ParticipantField::DataCenter),
+            Dimension::Device => Some(ParticipantField::Device),
+            Dimension::Version => Some(ParticipantField::Version),
+            Dimension::WifiSignal | Dimension::CpuPressure => None,
         }
     }
 
-    /// Its name in reports (the API's key).
+    /// Its name in reports (the API's key, for a participant field).
     pub const fn name(self) -> &'static str {
-        self.field().api_name()
+        match self {
+            Dimension::WifiSignal => "wifi_signal",
+            Dimension::CpuPressure => "cpu_pressure",
+            _ => match self.field() {
+                Some(field) => field.api_name(),
+                None => "",
+            },
+        }
     }
 
     /// What a blank or absent value is reported as.
@@ -55,7 +75,8 @@ impl Dimension {
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Breakdown {
-    /// Participant entries with this value.
+    /// Participant entries with this value (for a dimension of each sample's value: with
+    /// a sample of this value).
     pub participants: u64,
     /// Their samples.
     pub samples: u64,
@@ -70,9 +91,10 @@ pub struct Breakdown {
 }
 
 /// Per dimension, per value (sorted), its [`Breakdown`]; serialised as
-/// `{"network_type": {"Wifi": {...}, ...}, "data_center": ..., "device": ..., "version": ...}`.
+/// `{"network_type": {"Wifi": {...}, ...}, "data_center": ..., "device": ..., "version": ...,
+/// "wifi_signal": ..., "cpu_pressure": ...}`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Breakdowns([BTreeMap<String, Breakdown>; 4]);
+pub struct Breakdowns([BTreeMap<String, Breakdown>; Dimension::COUNT]);
 
 impl Breakdowns {
     /// The values of one dimension.

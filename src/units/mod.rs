@@ -27,6 +27,7 @@
 //! | [`cpu_bp`] | basis point (0.01 %) | 0 ..= 65 534 (655.34 %) |
 //! | [`frame_rate_cfps`] | 0.01 frame/s | 0 ..= 65 534 |
 //! | [`resolution_px`] | pixels, width and height | 0 ..= 65 534 each |
+//! | [`score_centi`] | 0.01 (no unit) | 0 ..= 65 534 |
 //! | [`timestamp_s`] | seconds since 1970-01-01T00:00:00Z | years 0000 ..= 9999 |
 
 use core::fmt;
@@ -66,6 +67,8 @@ pub enum UnitError {
     ExpectedResolution,
     /// Not an RFC 3339 date-time, or a date that does not exist.
     ExpectedTimestamp,
+    /// Not a string where a word is expected (a CPU pressure level, a quality word).
+    ExpectedText,
 }
 
 impl fmt::Display for UnitError {
@@ -77,6 +80,7 @@ impl fmt::Display for UnitError {
             }
             UnitError::OutOfRange(max) => write!(f, "value out of range (at most {max})"),
             UnitError::ExpectedResolution => f.write_str("expected W*H"),
+            UnitError::ExpectedText => f.write_str("expected a word"),
             UnitError::ExpectedTimestamp => {
                 f.write_str("expected an RFC 3339 date-time like 2021-06-24T20:00:00Z")
             }
@@ -140,6 +144,16 @@ pub fn cpu_bp(input: &[u8]) -> UnitResult<u16> {
 pub fn frame_rate_cfps(input: &[u8]) -> UnitResult<u16> {
     let v = measure(input, FPS, 2, "fps")?;
     narrow(v, u64::from(U16_VALUE_MAX), "655.34 fps")
+}
+
+/// A score without a unit (Zoom's `quality_score`, `"3.65"`), in hundredths.
+#[inline]
+pub fn score_centi(input: &[u8]) -> UnitResult<u16> {
+    let v = measure(input, &[], 2, "").map_err(|error| match error {
+        UnitError::ExpectedUnit(_) => UnitError::ExpectedNumber,
+        other => other,
+    })?;
+    narrow(v, u64::from(U16_VALUE_MAX), "655.34")
 }
 
 /// A resolution `W*H` (or `WxH`), in pixels: `(width, height)`. `"0*0"` is `Some((0, 0))`.

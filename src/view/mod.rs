@@ -26,7 +26,7 @@ use core::marker::PhantomData;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::Error;
-use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, Stream};
+use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};
 
 /// A page of `GET /metrics/{meetings,webinars}/{id}/participants/qos`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,7 +41,8 @@ pub struct Page<'a> {
     pub next_page_token: Option<&'a str>,
     /// `meeting_number` or `webinar_number` (since late 2025).
     pub number: Option<u64>,
-    /// The participant entries that are objects, in order.
+    /// The participant entries that are objects, in order (a Video SDK session's page
+    /// lists them as `users`).
     pub participants: Vec<Participant<'a>>,
 }
 
@@ -69,6 +70,9 @@ pub struct Participant<'a> {
     pub issue_list: Vec<&'a str>,
     /// The per-minute samples. An item that is not an object is a sample with no data.
     pub user_qos: Vec<Sample<'a>>,
+    /// `user_qos` was one object, not a list (older published examples): read as one
+    /// sample.
+    pub user_qos_object: bool,
 }
 
 impl<'a> Participant<'a> {
@@ -97,8 +101,13 @@ pub struct Sample<'a> {
     pub cpu_usage: Option<[Value<'a>; CpuMetric::COUNT]>,
     /// `wifi_rssi` (numbers, dBm), indexed by [`RssiMetric::index`].
     pub wifi_rssi: Option<[Value<'a>; RssiMetric::COUNT]>,
-    /// `cpu_pressure_level`: `system_min_cpu_pressure_level`, `..._avg_...`, `..._max_...`.
-    pub cpu_pressure_level: Option<[Option<&'a str>; 3]>,
+    /// `cpu_pressure_level`: `system_min_cpu_pressure_level`, `..._avg_...`, `..._max_...`
+    /// (in [`SampleField::CPU_PRESSURE`] order).
+    pub cpu_pressure_level: Option<[Value<'a>; 3]>,
+    /// `quality` (`"good"`).
+    pub quality: Value<'a>,
+    /// `quality_score` (`"3.65"`).
+    pub quality_score: Value<'a>,
 }
 
 impl<'a> Sample<'a> {
@@ -326,6 +335,51 @@ impl<'de, T: FromMap<'de>> Visitor<'de> for LeafVisitor<T> {
     }
 }
 
+/// A `user_qos` value: a list of samples (`null` is none), or one object read as a
+/// one-sample list (`true` beside it). Another type is a shape error.
+#[derive(Default)]
+struct SampleList<'a>(Vec<Sample<'a>>, bool);
+
+impl<'de: 'a, 'a> Deserialize<'de> for SampleList<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SampleListVisitor(PhantomData))
+    }
+}
+
+struct SampleListVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for SampleListVisitor<'a> {
+    type Value = SampleList<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of samples")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut samples = Vec::new();
+        while let Some(sample) = seq.next_element::<Sample<'a>>()? {
+            samples.push(sample);
+        }
+        Ok(SampleList(samples, false))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let sample = LeafVisitor::<Sample<'a>>(PhantomData).visit_map(map)?;
+        let Leaf::Object(sample) = sample else {
+            return Ok(SampleList::default());
+        };
+        Ok(SampleList(vec![sample], true))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(SampleList::default())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(SampleList::default())
+    }
+}
+
 /// A list of strings; other items, and a value that is not a list, are dropped.
 #[derive(Default)]
 struct StrList<'a>(Vec<&'a str>);
@@ -390,7 +444,7 @@ impl<'de> Visitor<'de> for StrListVisitor {
 impl<'de: 'a, 'a> FromMap<'de> for Page<'a> {
     fn entry<A: MapAccess<'de>>(&mut self, key: &'de str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "participants" => {
+            "participants" | "users" => {
                 let list = map.next_value::<Option<Vec<Object<Participant<'a>>>>>()?;
                 self.participants = list.into_iter().flatten().filter_map(|p| p.0).collect();
             }
@@ -413,16 +467,23 @@ impl<'de: 'a, 'a> FromMap<'de> for Participant<'a> {
     fn entry<A: MapAccess<'de>>(&mut self, key: &'de str, map: &mut A) -> Result<(), A::Error> {
         match key {
             "user_qos" => {
-                self.user_qos = map
-                    .next_value::<Option<Vec<Sample<'a>>>>()?
-                    .unwrap_or_default();
+                let samples = map.next_value::<SampleList<'a>>()?;
+                self.user_qos_object = samples.1;
+                self.user_qos = samples.0;
             }
             "internal_ip_addresses" => {
                 self.internal_ip_addresses = map.next_value::<StrList<'a>>()?.0
             }
             "issue_list" => self.issue_list = map.next_value::<StrList<'a>>()?.0,
-            _ => match ParticipantField::from_api_name(key) {
-                Some(field) => self.fields[field.index()] = map.next_value::<Value<'a>>()?.as_str(),
+            _ => match ParticipantField::of_key(key) {
+                Some((field, alias)) => {
+                    let text = map.next_value::<Value<'a>>()?.as_str();
+                    let slot = &mut self.fields[field.index()];
+                    // An alias (a Video SDK user's `name`) fills only an empty field.
+                    if !(alias && slot.is_some()) && text.is_some() {
+                        *slot = text;
+                    }
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -454,8 +515,10 @@ impl<'de: 'a, 'a> FromMap<'de> for Sample<'a> {
             }
             "cpu_pressure_level" => {
                 let levels = map.next_value::<Object<CpuPressure<'a>>>()?.0;
-                self.cpu_pressure_level = levels.map(|l| l.0.map(Value::as_str));
+                self.cpu_pressure_level = levels.map(|l| l.0);
             }
+            "quality" => self.quality = map.next_value()?,
+            "quality_score" => self.quality_score = map.next_value()?,
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -519,16 +582,14 @@ struct CpuPressure<'a>([Value<'a>; 3]);
 
 impl<'de: 'a, 'a> FromMap<'de> for CpuPressure<'a> {
     fn entry<A: MapAccess<'de>>(&mut self, key: &'de str, map: &mut A) -> Result<(), A::Error> {
-        let index = match key {
-            "system_min_cpu_pressure_level" => 0,
-            "system_avg_cpu_pressure_level" => 1,
-            "system_max_cpu_pressure_level" => 2,
-            _ => {
+        let index = SampleField::from_api_name(key)
+            .and_then(|field| SampleField::CPU_PRESSURE.iter().position(|&f| f == field));
+        match index {
+            Some(index) => self.0[index] = map.next_value()?,
+            None => {
                 map.next_value::<IgnoredAny>()?;
-                return Ok(());
             }
-        };
-        self.0[index] = map.next_value()?;
+        }
         Ok(())
     }
 }

@@ -98,6 +98,8 @@ pub struct ModelStream {
 pub struct ModelSample {
     pub streams: Vec<(Stream, ModelStream)>,
     pub system_cpu_pct: Option<f64>,
+    /// `wifi_rssi`'s `min_rssi`, `avg_rssi` and `max_rssi`, in dBm, as sent.
+    pub wifi_dbm: [Option<i16>; 3],
     pub invalid: u64,
     /// Seconds since the epoch; `None` for a blank `date_time`.
     pub time_s: Option<i64>,
@@ -152,7 +154,7 @@ pub struct NaiveReport {
     pub invalid: u64,
     pub streams: Vec<(Stream, Metric, NaiveStats)>,
     pub degraded: u64,
-    pub by_flag: [u64; 5],
+    pub by_flag: [u64; 6],
     pub mos_in: NaiveStats,
     pub mos_out: NaiveStats,
     pub grades: Vec<&'static str>,
@@ -175,13 +177,13 @@ pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
         }
     }
     let mut degraded = 0;
-    let mut by_flag = [0u64; 5];
+    let mut by_flag = [0u64; 6];
     for sample in &all {
         let flags = naive_flags(sample);
         for (count, flag) in by_flag.iter_mut().zip(flags) {
             *count += u64::from(flag);
         }
-        degraded += u64::from(flags.iter().any(|&f| f));
+        degraded += u64::from(naive_degraded(flags));
     }
     let mos_of = |sample: &ModelSample, stream| {
         let m = stream_of(sample, stream)?;
@@ -231,10 +233,15 @@ pub fn naive_report(participants: &[ModelParticipant]) -> NaiveReport {
     }
 }
 
+/// Whether flags make a sample degraded by default: any but weak Wi-Fi.
+pub fn naive_degraded(flags: [bool; 6]) -> bool {
+    flags[..5].iter().any(|&f| f)
+}
+
 /// The flags of a sample with the default thresholds, in report order (latency, jitter,
-/// loss, frame_rate, cpu), read straight off the model.
-pub fn naive_flags(sample: &ModelSample) -> [bool; 5] {
-    let mut flags = [false; 5];
+/// loss, frame_rate, cpu, weak_wifi), read straight off the model.
+pub fn naive_flags(sample: &ModelSample) -> [bool; 6] {
+    let mut flags = [false; 6];
     for stream in [
         Stream::AudioInput,
         Stream::AudioOutput,
@@ -253,6 +260,9 @@ pub fn naive_flags(sample: &ModelSample) -> [bool; 5] {
         }
     }
     flags[4] = sample.system_cpu_pct.is_some_and(|v| v > 90.0);
+    let [min, avg, max] = sample.wifi_dbm;
+    let weaker = [min, max].into_iter().flatten().min();
+    flags[5] = avg.or(weaker).is_some_and(|dbm| dbm < -67);
     flags
 }
 
@@ -263,7 +273,7 @@ pub struct NaiveEpisode {
     pub start_s: i64,
     pub end_s: i64,
     pub samples: u64,
-    pub by_flag: [u64; 5],
+    pub by_flag: [u64; 6],
     /// Latency, jitter and average loss: the largest over the run and the audio and video
     /// streams.
     pub worst: [Option<f64>; 3],
@@ -289,7 +299,7 @@ pub fn naive_episodes(
         let mut run: Vec<(i64, &ModelSample)> = Vec::new();
         let mut close = |run: &mut Vec<(i64, &ModelSample)>| {
             if run.len() >= min_samples {
-                let mut by_flag = [0u64; 5];
+                let mut by_flag = [0u64; 6];
                 let mut worst = [None::<f64>; 3];
                 for (_, sample) in run.iter() {
                     for (count, flag) in by_flag.iter_mut().zip(naive_flags(sample)) {
@@ -326,7 +336,7 @@ pub fn naive_episodes(
             run.clear();
         };
         for &(time, sample) in &timed {
-            let degraded = naive_flags(sample).iter().any(|&f| f);
+            let degraded = naive_degraded(naive_flags(sample));
             let continues = run.last().is_some_and(|&(last, _)| time - last <= gap_s);
             if degraded && continues {
                 run.push((time, sample));
@@ -374,31 +384,72 @@ pub fn naive_breakdowns(
                 .filter(|p| value_of(p, d) == value)
                 .collect();
             let samples: Vec<&ModelSample> = members.iter().flat_map(|p| &p.samples).collect();
-            let p95 = [Metric::Latency, Metric::Jitter, Metric::AvgLoss].map(|metric| {
-                let mut pooled: Vec<f64> = samples
-                    .iter()
-                    .flat_map(|s| {
-                        [Stream::AudioInput, Stream::AudioOutput].map(|st| stream_of(s, st))
-                    })
-                    .flatten()
-                    .filter_map(|m| m.values[metric.index()])
-                    .collect();
-                pooled.sort_by(f64::total_cmp);
-                naive_stats(&pooled, pooled.len() as u64).p95
-            });
-            let breakdown = NaiveBreakdown {
-                participants: members.len() as u64,
-                samples: samples.len() as u64,
-                degraded: samples
-                    .iter()
-                    .filter(|s| naive_flags(s).iter().any(|&f| f))
-                    .count() as u64,
-                p95,
-            };
+            let breakdown = naive_breakdown(members.len() as u64, &samples);
             out.push((*dimension, value, breakdown));
         }
     }
+    // Wi-Fi: each sample by its own band; a participant counts in each band it has a
+    // sample in.
+    for band in ["excellent", "fair", "good", "weak"] {
+        let in_band = |s: &&ModelSample| naive_band(s) == Some(band);
+        let samples: Vec<&ModelSample> = participants
+            .iter()
+            .flat_map(|p| &p.samples)
+            .filter(in_band)
+            .collect();
+        if samples.is_empty() {
+            continue;
+        }
+        let members = participants
+            .iter()
+            .filter(|p| p.samples.iter().any(|s| in_band(&s)))
+            .count();
+        out.push((
+            "wifi_signal",
+            band.to_owned(),
+            naive_breakdown(members as u64, &samples),
+        ));
+    }
     out
+}
+
+/// A sample's Wi-Fi band: its signal (the average, else the weaker of the others) cut at
+/// -50, -60 and -67 dBm.
+fn naive_band(sample: &ModelSample) -> Option<&'static str> {
+    let [min, avg, max] = sample.wifi_dbm;
+    let signal = avg.or([min, max].into_iter().flatten().min())?;
+    Some(if signal >= -50 {
+        "excellent"
+    } else if signal >= -60 {
+        "good"
+    } else if signal >= -67 {
+        "fair"
+    } else {
+        "weak"
+    })
+}
+
+/// The counts and audio p95s of some samples of `participants` participants.
+fn naive_breakdown(participants: u64, samples: &[&ModelSample]) -> NaiveBreakdown {
+    let p95 = [Metric::Latency, Metric::Jitter, Metric::AvgLoss].map(|metric| {
+        let mut pooled: Vec<f64> = samples
+            .iter()
+            .flat_map(|s| [Stream::AudioInput, Stream::AudioOutput].map(|st| stream_of(s, st)))
+            .flatten()
+            .filter_map(|m| m.values[metric.index()])
+            .collect();
+        pooled.sort_by(f64::total_cmp);
+        naive_stats(&pooled, pooled.len() as u64).p95
+    });
+    NaiveBreakdown {
+        participants,
+        samples: samples.len() as u64,
+        degraded: samples
+            .iter()
+            .filter(|s| naive_degraded(naive_flags(s)))
+            .count() as u64,
+        p95,
+    }
 }
 
 fn value_of(participant: &ModelParticipant, dimension: usize) -> String {

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::discover::{MeetingInput, Source};
 use crate::error::{CliError, Done};
-use crate::output::{self, Format, error_line};
+use crate::output::{self, Format, error_line, incomplete_line};
 use crate::runner::{self, Decoded, Outcome, describe};
 use crate::zone::Tz;
 
@@ -55,6 +55,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
     for error in &report.errors {
         eprintln!("{}", error_line(error));
     }
+    let incomplete = report.meetings.iter().filter(|m| !m.complete).count();
+    for meeting in report.meetings.iter().filter(|m| !m.complete) {
+        eprintln!("{}", incomplete_line(meeting));
+    }
     let top = args
         .top
         .or((args.format == Format::Table).then_some(TABLE_TOP));
@@ -80,11 +84,16 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
             reported
         );
     }
-    Ok(if report.errors.is_empty() {
-        Done::Clean
-    } else {
-        Done::WithBadInput
-    })
+    if prepared.strict && incomplete > 0 {
+        eprintln!("zoom-qos: --strict: incomplete meetings: {incomplete}");
+    }
+    Ok(
+        if report.errors.is_empty() && !(prepared.strict && incomplete > 0) {
+            Done::Clean
+        } else {
+            Done::WithBadInput
+        },
+    )
 }
 
 /// `analyze`'s work on a decoded meeting: its report, added to the account's rollup, and

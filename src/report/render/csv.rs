@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::super::{Breakdowns, Dimension, Flag, Report, Stats};
-use super::{meeting_counts, stat_rows};
+use super::{meeting_counts, stat_rows, word_counts};
 
 impl Report {
     /// Writes the STATS as CSV with the header
@@ -14,9 +14,11 @@ impl Report {
     /// - one row per meeting × stream × metric, with `cpu` rows for the CPU fields and
     ///   `mos` rows for the audio streams' MOS;
     /// - rows whose number is in `count`: stream `meeting` (metrics `pages`,
-    ///   `participants`, `samples`, `invalid_values`, `degraded_samples`), stream
-    ///   `degraded` (one metric per flag: samples raising it) and stream `grade` (one metric
-    ///   per grade: participants);
+    ///   `participants`, `samples`, `invalid_values`, `degraded_samples`, and `complete`:
+    ///   1 when the pages are the whole chain, 0 when some are missing), stream
+    ///   `degraded` (one metric per flag: samples raising it), stream `grade` (one metric
+    ///   per grade: participants), and streams `cpu_pressure` and `quality` (one metric per
+    ///   level or word: samples);
     /// - per failed meeting, a row with stream `error`, metric `failed`, count 1 and the
     ///   file and message in `note`.
     ///
@@ -67,8 +69,10 @@ impl Report {
                         .named()
                         .map(|(f, n)| ("degraded", f, n)),
                 )
-                .chain(meeting.grades.named().map(|(g, n)| ("grade", g, n)));
+                .chain(meeting.grades.named().map(|(g, n)| ("grade", g, n)))
+                .chain(word_counts(meeting));
             for (stream, metric, n) in counts {
+                let metric = csv_field(metric);
                 writeln!(out, "{name},{stream},{metric},{n},{blank_stats},,{label}")?;
             }
         }

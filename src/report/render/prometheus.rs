@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::collections::BTreeMap;
 
 use super::super::{Breakdown, Dimension, Report, Stats};
-use super::{MEETING_COUNTS, meeting_counts, stat_rows};
+use super::{MEETING_COUNTS, meeting_counts, stat_rows, word_counts};
 
 impl Report {
     /// Writes gauges labelled by `meeting` (unique per report: the command qualifies
@@ -15,7 +15,10 @@ impl Report {
     /// - `zoom_qos_metric_count` and `zoom_qos_metric_missing`: its present and missing
     ///   values;
     /// - `zoom_qos_pages`, `zoom_qos_participants`, `zoom_qos_samples`,
-    ///   `zoom_qos_invalid_values`, `zoom_qos_degraded_samples`: per meeting;
+    ///   `zoom_qos_invalid_values`, `zoom_qos_degraded_samples`, `zoom_qos_complete` (1
+    ///   when the pages are the whole chain): per meeting;
+    /// - `zoom_qos_cpu_pressure_samples` per level and `zoom_qos_quality_samples` per Zoom
+    ///   quality word, when meetings have them;
     /// - `zoom_qos_degraded_flag_samples` per flag and `zoom_qos_grade_participants` per
     ///   grade;
     /// - `zoom_qos_errors`: 1 per meeting that could not be read, labelled by its file;
@@ -92,6 +95,7 @@ impl Report {
             "QoS samples (about one per participant-minute).",
             "Metric strings that could not be parsed.",
             "Samples with at least one degradation flag.",
+            "1 when the pages are the whole chain the API sent, 0 when some are missing.",
         ];
         for (index, (count, help)) in MEETING_COUNTS.iter().zip(helps).enumerate() {
             let gauge_name = format!("zoom_qos_{count}");
@@ -131,6 +135,30 @@ impl Report {
                     "zoom_qos_grade_participants{{meeting=\"{}\",grade=\"{grade}\"}} {n}",
                     label(&meeting.meeting)
                 )?;
+            }
+        }
+        for (kind, help) in [
+            ("cpu_pressure", "Samples per CPU pressure level."),
+            ("quality", "Samples per Zoom quality word."),
+        ] {
+            if self
+                .meetings
+                .iter()
+                .all(|m| word_counts(m).all(|(k, ..)| k != kind))
+            {
+                continue;
+            }
+            let gauge_name = format!("zoom_qos_{kind}_samples");
+            gauge(out, &gauge_name, help)?;
+            for meeting in &self.meetings {
+                for (_, word, n) in word_counts(meeting).filter(|(k, ..)| *k == kind) {
+                    writeln!(
+                        out,
+                        "{gauge_name}{{meeting=\"{}\",{kind}=\"{}\"}} {n}",
+                        label(&meeting.meeting),
+                        label(word)
+                    )?;
+                }
             }
         }
         write_breakdowns(out, self)?;

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::super::{
-    AccountReport, Breakdown, Breakdowns, Dimension, Grade, MeetingReport, ParticipantDetail,
+    AccountReport, Breakdown, Breakdowns, Dimension, Flag, Grade, MeetingReport, ParticipantDetail,
     Period, Report, Zone, share,
 };
 use super::text::{count, escape_controls, fit, weekday_and_day};
@@ -119,14 +119,30 @@ fn write_meeting(
         let start = meeting.start_time.as_deref().unwrap_or("");
         writeln!(out, "  topic       {} {start}", escape_controls(topic))?;
     }
+    if let Some(missing) = meeting.missing.as_deref().filter(|_| !meeting.complete) {
+        writeln!(
+            out,
+            "  INCOMPLETE  pages are missing: {}",
+            escape_controls(missing)
+        )?;
+    }
     writeln!(out, "  grades      {}", listed(meeting.grades.named()))?;
+    // Weak Wi-Fi is a cause, shown on its own line, not one of what degraded the samples.
+    let degrading: Vec<(&str, u64)> = meeting
+        .degraded
+        .by_flag
+        .named()
+        .into_iter()
+        .filter(|&(flag, _)| flag != Flag::WeakWifi.name())
+        .collect();
     writeln!(
         out,
         "  degraded    {} ({}): {}",
         count(meeting.degraded.samples, "sample", "samples"),
         percent(meeting.degraded.samples, meeting.samples),
-        listed(meeting.degraded.by_flag.named())
+        listed_pairs(&degrading)
     )?;
+    write_extras(out, meeting)?;
     writeln!(
         out,
         "  {:<14} {:>16} {:>16} {:>16}",
@@ -543,8 +559,51 @@ fn day_and_clock(rfc3339: &str) -> String {
 }
 
 /// `name n, name n, ...`.
+/// The Wi-Fi signal, CPU pressure and Zoom's quality words, when the meeting has them.
+fn write_extras(out: &mut (impl Write + ?Sized), meeting: &MeetingReport) -> io::Result<()> {
+    if let Some(weakest) = meeting.wifi.get("min_rssi_dbm") {
+        let signal = meeting.wifi.get("avg_rssi_dbm");
+        writeln!(
+            out,
+            "  wi-fi       signal p50 {} dBm, weakest {} dBm; weak_wifi in {}",
+            num(signal.and_then(|s| s.p50)),
+            num(weakest.min),
+            count(
+                meeting.degraded.by_flag.get(Flag::WeakWifi),
+                "sample",
+                "samples"
+            ),
+        )?;
+    }
+    let words = |counts: &std::collections::BTreeMap<String, u64>| {
+        let pairs: Vec<(&str, u64)> = counts.iter().map(|(w, &n)| (w.as_str(), n)).collect();
+        escape_controls(&listed_pairs(&pairs))
+    };
+    if !meeting.cpu_pressure.is_empty() {
+        writeln!(out, "  cpu pressure {}", words(&meeting.cpu_pressure))?;
+    }
+    if !meeting.quality.is_empty() || meeting.quality_score.is_some() {
+        let score = meeting.quality_score.as_ref().and_then(|s| s.p50);
+        writeln!(
+            out,
+            "  zoom quality {}; score p50 {}",
+            words(&meeting.quality),
+            num(score)
+        )?;
+    }
+    Ok(())
+}
+
+fn listed_pairs(counts: &[(&str, u64)]) -> String {
+    counts
+        .iter()
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn listed<const N: usize>(counts: [(&str, u64); N]) -> String {
-    counts.map(|(name, n)| format!("{name} {n}")).join(", ")
+    listed_pairs(&counts)
 }
 
 fn num(value: Option<f64>) -> String {

@@ -19,7 +19,7 @@ use self::chart::{
 };
 use self::written::{clip, flags, fmt1, name, num, opt, percent, share, short_time};
 use super::super::{
-    Dimension, Episode, Grade, MeetingError, MeetingReport, Report, Series, Timeline, Zone,
+    Dimension, Episode, Flag, Grade, MeetingError, MeetingReport, Report, Series, Timeline, Zone,
 };
 use super::text::count;
 
@@ -222,7 +222,8 @@ fn meeting_section(index: usize, meeting: &MeetingReport, zone: Zone<'_>) -> Mar
             data-meeting=(meeting.meeting)
             data-samples=(meeting.samples)
             data-degraded=(meeting.degraded.samples)
-            data-participants=(meeting.participants) {
+            data-participants=(meeting.participants)
+            data-complete=(meeting.complete) {
             h2 {
                 (meeting.label.as_deref().unwrap_or(&meeting.meeting))
                 @if meeting.label.is_some() { " " span.sub { (meeting.meeting) } }
@@ -235,6 +236,27 @@ fn meeting_section(index: usize, meeting: &MeetingReport, zone: Zone<'_>) -> Mar
                 (percent(meeting.degraded.samples, meeting.samples)) " of samples degraded"
                 @if meeting.invalid_values > 0 { "; " (count(meeting.invalid_values, "invalid value", "invalid values")) }
                 "."
+            }
+            @if let Some(missing) = meeting.missing.as_deref().filter(|_| !meeting.complete) {
+                p.incomplete role="alert" {
+                    strong { "Incomplete: " } "pages are missing (" (missing) "). "
+                    "The numbers below are of the pages read only."
+                }
+            }
+            @if !meeting.wifi.is_empty() || !meeting.cpu_pressure.is_empty() || !meeting.quality.is_empty() {
+                p.sub.extras {
+                    @if let Some(signal) = meeting.wifi.get("avg_rssi_dbm") {
+                        "Wi-Fi signal p50 " (opt(signal.p50)) " dBm, weakest "
+                        (opt(meeting.wifi.get("min_rssi_dbm").and_then(|s| s.min))) " dBm; weak in "
+                        (count(meeting.degraded.by_flag.get(Flag::WeakWifi), "sample", "samples")) ". "
+                    }
+                    @if !meeting.cpu_pressure.is_empty() {
+                        "CPU pressure: " (words(&meeting.cpu_pressure)) ". "
+                    }
+                    @if !meeting.quality.is_empty() {
+                        "Zoom quality: " (words(&meeting.quality)) "."
+                    }
+                }
             }
             (grade_bar(&grades))
             @if let Some(timeline) = &meeting.timeline {
@@ -549,6 +571,15 @@ fn episodes(episodes: &[Episode], zone: Zone<'_>) -> Markup {
             }
         }
     }
+}
+
+/// Counts per word, as `normal 12, serious 1`.
+fn words(counts: &std::collections::BTreeMap<String, u64>) -> String {
+    counts
+        .iter()
+        .map(|(word, n)| format!("{word} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn invalid_values(meeting: &MeetingReport) -> Markup {

@@ -1,0 +1,102 @@
+//! Wi-Fi signal: a sample's signal in dBm, and the band it falls in.
+
+use crate::record::Table;
+use crate::schema::RssiMetric;
+
+/// A Wi-Fi signal band: a name, and the weakest signal in it (dBm).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignalBand {
+    /// Its name in reports (`excellent`).
+    pub name: &'static str,
+    /// The weakest signal it holds, in dBm (`None`: any weaker signal).
+    pub from_dbm: Option<i16>,
+}
+
+/// The bands of [`signal_band`], strongest first. Sources: −67 dBm is the weakest signal
+/// voice-over-Wi-Fi design guides (Cisco, Aruba) plan voice cells for; −60 and −50 dBm are
+/// the "good" and "excellent" tiers of common Wi-Fi survey practice. The `weak` band is
+/// where the default `weak_wifi` flag is raised.
+pub const SIGNAL_BANDS: [SignalBand; 4] = [
+    SignalBand {
+        name: "excellent",
+        from_dbm: Some(-50),
+    },
+    SignalBand {
+        name: "good",
+        from_dbm: Some(-60),
+    },
+    SignalBand {
+        name: "fair",
+        from_dbm: Some(-67),
+    },
+    SignalBand {
+        name: "weak",
+        from_dbm: None,
+    },
+];
+
+/// The band of a signal in dBm.
+pub fn signal_band(dbm: i16) -> &'static SignalBand {
+    SIGNAL_BANDS
+        .iter()
+        .find(|band| band.from_dbm.is_none_or(|from| dbm >= from))
+        .unwrap_or(&SIGNAL_BANDS[SIGNAL_BANDS.len() - 1])
+}
+
+/// A sample's Wi-Fi signal in dBm: its `avg_rssi`, else the weaker of `min_rssi` and
+/// `max_rssi` (which Zoom's own examples do not keep in order).
+pub fn signal_dbm(table: &Table, row: usize) -> Option<i16> {
+    table.rssi_dbm(RssiMetric::Avg, row).or_else(|| {
+        let min = table.rssi_dbm(RssiMetric::Min, row);
+        let max = table.rssi_dbm(RssiMetric::Max, row);
+        match (min, max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (one, other) => one.or(other),
+        }
+    })
+}
+
+/// [`signal_dbm`] in the stored unit of the Wi-Fi columns.
+pub(crate) fn signal_stored(table: &Table, row: usize) -> Option<u32> {
+    let zero = RssiMetric::Avg.descriptor().zero_stored;
+    signal_dbm(table, row).map(|dbm| (i64::from(dbm) + i64::from(zero)) as u32)
+}
+
+/// A sample's weakest and strongest reading, in dBm, whatever the fields' order.
+pub(crate) fn extremes_dbm(table: &Table, row: usize) -> (Option<i16>, Option<i16>) {
+    let values = [RssiMetric::Min, RssiMetric::Avg, RssiMetric::Max]
+        .map(|metric| table.rssi_dbm(metric, row));
+    let present = values.iter().flatten();
+    (present.clone().min().copied(), present.max().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_cut_at_their_documented_edges() {
+        let band = |dbm| signal_band(dbm).name;
+        assert_eq!(
+            [
+                band(-30),
+                band(-50),
+                band(-51),
+                band(-60),
+                band(-61),
+                band(-67),
+                band(-68)
+            ],
+            [
+                "excellent",
+                "excellent",
+                "good",
+                "good",
+                "fair",
+                "fair",
+                "weak"
+            ]
+        );
+    }
+}
