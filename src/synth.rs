@@ -219,7 +219,7 @@ struct Identity {
     start_s: u64,
 }
 
-/// Writes one participant entry; returns who it was. Wi-Fi links lose more packets, the
+/// Writes one participant entry; returns who it was. Weak Wi-Fi links lose more packets, the
 /// spiky data center has latency spikes, a burst degrades everyone, some samples come
 /// out of order, and now and then the previous entry's person rejoins.
 fn participant(
@@ -258,24 +258,33 @@ fn participant(
         "{{\"id\":\"p{index}\",\"user_id\":\"{}\",\"user_name\":\"{name}\",\"device\":\"{device}\",\
 \"ip_address\":\"192.0.2.{}\",\"location\":\"San Jose (US)\",\"network_type\":\"{network}\",\
 \"data_center\":\"{data_center}\",\"version\":\"{}\",\"email\":\"\",\"health\":\"{}\",\
+\"os\":\"{device}\",\"client\":\"{}\",\"device_name\":\"{device}-{}\",\
 \"issue_list\":{},\"share_desktop\":{sharing},\"total_jointime_cost\":{},\
 \"internal_ip_addresses\":[\"10.0.0.{}\"],\"join_time\":\"{}\",\"leave_time\":\"\",\"user_qos\":[",
         16_700_000 + identity.person,
         index % 250,
         rng.pick(VERSIONS),
         if bad_link { "Warning" } else { "Normal" },
+        if device == "Phone" {
+            "phone"
+        } else {
+            "desktop"
+        },
+        identity.person,
         if bad_link { "[\"audio\"]" } else { "[]" },
         rng.range(100, 3000),
         index % 250,
         rfc3339(start_s),
     );
-    let wifi = network == "Wifi";
+    // A Wi-Fi participant's signal, in dBm below zero: a weak one (under 67 dBm) loses
+    // packets, a strong one does not.
+    let wifi = (network == "Wifi").then(|| rng.range(40, 80));
     let spiky = data_center == SPIKY_DATA_CENTER;
     let mut samples: Vec<String> = (0..minutes)
         .map(|minute| {
             let link = Link {
                 bad: bad_link || burst.as_ref().is_some_and(|b| b.contains(&minute)),
-                lossy: wifi,
+                lossy: wifi.is_some_and(|below| below > 67),
                 spike: spiky && rng.chance(25),
             };
             let mut text = String::new();
@@ -306,7 +315,7 @@ fn participant(
 struct Link {
     /// Worse numbers all round (a bad link, or the meeting's burst).
     bad: bool,
-    /// Wi-Fi: more packets lost.
+    /// A weak Wi-Fi signal: more packets lost.
     lossy: bool,
     /// The spiky data center's latency spike.
     spike: bool,
@@ -318,7 +327,7 @@ fn sample(
     time_s: u64,
     video: bool,
     sharing: bool,
-    wifi: bool,
+    wifi: Option<u64>,
     link: Link,
 ) {
     let bad = link.bad;
@@ -362,8 +371,8 @@ fn sample(
         zoom_avg / 2,
         zoom_avg + rng.range(0, 20),
     );
-    if wifi {
-        let avg = -(rng.range(35, 80) as i64);
+    if let Some(below) = wifi {
+        let avg = -((below + rng.range(0, 6)) as i64);
         let _ = write!(
             out,
             ",\"wifi_rssi\":{{\"max_rssi\":{},\"avg_rssi\":{avg},\"min_rssi\":{},\"rssi_unit\":\"dBm\"}}",
@@ -371,7 +380,34 @@ fn sample(
             avg - 5
         );
     }
-    out.push_str(",\"cpu_pressure_level\":{\"system_min_cpu_pressure_level\":\"normal\",\"system_avg_cpu_pressure_level\":\"normal\",\"system_max_cpu_pressure_level\":\"normal\"}");
+    // A loaded machine reports pressure: its minute's max level, and sometimes its avg.
+    let (avg_level, max_level) = match system {
+        90.. => ("fair", "critical"),
+        85.. => ("normal", "serious"),
+        75.. => ("normal", "fair"),
+        _ => ("normal", "normal"),
+    };
+    let _ = write!(
+        out,
+        ",\"cpu_pressure_level\":{{\"system_min_cpu_pressure_level\":\"normal\",\"system_avg_cpu_pressure_level\":\"{avg_level}\",\"system_max_cpu_pressure_level\":\"{max_level}\"}}"
+    );
+    // Zoom's own word and score of the minute, from newer answers.
+    let score = if bad {
+        rng.range(180, 330)
+    } else {
+        rng.range(330, 470)
+    };
+    let word = match score {
+        400.. => "good",
+        300.. => "fair",
+        _ => "poor",
+    };
+    let _ = write!(
+        out,
+        ",\"quality\":\"{word}\",\"quality_score\":\"{}.{:02}\"",
+        score / 100,
+        score % 100
+    );
     out.push_str(",\"x_future_metric\":{\"a\":[1,2,{\"b\":null}]}}");
 }
 

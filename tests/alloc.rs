@@ -112,11 +112,16 @@ fn decoding_allocates_nothing_per_sample_and_memory_is_proportional_to_the_page(
         .expect("warm-up");
     let bytes_per_sample = table.bytes_per_sample();
     // The target is for the 6 main streams + cpu + time: the same page with its Wi-Fi
-    // blocks renamed (to a key the decoder skips, of the same length) gives that figure.
+    // blocks, CPU pressure levels and quality fields renamed (to keys the decoder skips,
+    // of the same length) gives that figure.
     assert!(table.has_rssi());
     let main_bytes_per_sample = {
         let text = String::from_utf8(long.clone()).expect("utf-8");
-        let mut without_wifi = text.replace("\"wifi_rssi\"", "\"wifi_xxxx\"").into_bytes();
+        let mut without_wifi = text
+            .replace("\"wifi_rssi\"", "\"wifi_xxxx\"")
+            .replace("\"cpu_pressure_level\"", "\"cpu_pressure_xxxxx\"")
+            .replace("\"quality", "\"qualitx")
+            .into_bytes();
         let mut main = Table::new();
         Decoder::default()
             .decode(&mut without_wifi, &mut main)
@@ -145,7 +150,7 @@ fn decoding_allocates_nothing_per_sample_and_memory_is_proportional_to_the_page(
     }
     println!(
         "table: {main_bytes_per_sample} bytes/sample (6 main streams + cpu + time), \
-         {bytes_per_sample} with Wi-Fi; JSON: {json_per_sample} bytes/sample"
+         {bytes_per_sample} with Wi-Fi, CPU pressure and quality; JSON: {json_per_sample} bytes/sample"
     );
     assert_eq!(runs[0].1, 600);
     assert_eq!(runs[1].1, 4800);
