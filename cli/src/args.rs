@@ -139,6 +139,13 @@ pub struct FetchArgs {
     /// The meeting (or webinar) ID or UUID.
     #[arg(long)]
     pub meeting: Option<String>,
+    /// A Zoom Video SDK session's ID: its users' QoS (`/videosdk/sessions/ID/users/qos`),
+    /// with the Video SDK account's own credentials.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["meeting", "webinar", "from", "to"])]
+    pub session: Option<String>,
+    /// Video SDK sessions rather than meetings (with --from and --to, or --type live).
+    #[arg(long, conflicts_with_all = ["meeting", "webinar"])]
+    pub sessions: bool,
     /// Every meeting from this UTC date (YYYY-MM-DD; at most six months ago).
     #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "meeting")]
     pub from: Option<String>,

@@ -76,8 +76,10 @@ pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), 
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
-    report.uuid = text("uuid");
-    report.topic = text("topic");
+    // A Video SDK session is described by its `id` and `session_name`.
+    let session = description.contains_key("session_name");
+    report.uuid = text("uuid").or_else(|| session.then(|| text("id")).flatten());
+    report.topic = text("topic").or_else(|| text("session_name"));
     report.start_time = text("start_time");
     Ok(())
 }

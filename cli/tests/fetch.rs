@@ -408,7 +408,11 @@ impl Account {
             }
             let uuid = self.uuid_of_folder(&name).expect("a listed instance");
             assert!(
-                zoom_qos_cli::fetch::is_complete(&entry.path(), uuid),
+                zoom_qos_cli::fetch::is_complete(
+                    zoom_qos::client::Kind::Meeting,
+                    &entry.path(),
+                    uuid
+                ),
                 "{name} is visible but not complete"
             );
             complete.push(uuid.to_owned());
@@ -424,7 +428,7 @@ fn folder_name(uuid: &str, id: u64) -> String {
         id,
         ..Default::default()
     };
-    zoom_qos_cli::fetch::instance_folder_name(&listed)
+    zoom_qos_cli::fetch::instance_folder_name(zoom_qos::client::Kind::Meeting, &listed)
 }
 
 /// `fetch`'s arguments for an account from `from` to `to` into `out`, and `more`.
@@ -867,6 +871,8 @@ fn analyze_without_descriptions(path: &std::path::Path) -> serde_json::Value {
     );
     let mut report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
     for meeting in report["meetings"].as_array_mut().expect("meetings") {
+        // A fetched chain is always whole: what fetch writes is never marked incomplete.
+        assert_eq!(meeting["complete"], true, "{}", meeting["meeting"]);
         let object = meeting.as_object_mut().expect("object");
         for key in ["uuid", "topic", "start_time", "label"] {
             object.remove(key);
@@ -1517,4 +1523,115 @@ fn a_long_chain_is_streamed_to_disk_not_held_in_memory() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("page-"))
         .count();
     assert_eq!(pages, PAGES);
+}
+
+/// Video SDK sessions: listed by date under `/videosdk/sessions`, each session's `users`
+/// pages fetched whole into `session-<base32 id>` beside its description, and read by
+/// `analyze` as meetings of participants (the user's `name`, the session's id and name);
+/// a second run skips the sessions already whole; `--session ID` fetches one.
+#[test]
+fn video_sdk_sessions_are_listed_fetched_whole_resumed_and_analyzed() {
+    let sessions = ["Ses1+a/b==", "Ses2//cd=="];
+    let server = FakeZoom::start(move |request| {
+        let path = request.path();
+        let entry = |id: &str| {
+            serde_json::json!({"id": id, "session_name": format!("Support {id}"),
+                "start_time": "2026-11-30T10:00:00Z", "duration": "30:00", "user_count": 2})
+        };
+        if path == "/v2/videosdk/sessions" {
+            let list = serde_json::json!({"next_page_token": "",
+                "sessions": sessions.map(entry)});
+            return Response::json(200, list.to_string());
+        }
+        let Some(rest) = path.strip_prefix("/v2/videosdk/sessions/") else {
+            return Response::json(404, r#"{"code":3001,"message":"not here"}"#);
+        };
+        let Some((id, _)) = rest.split_once("/users/qos") else {
+            // The session's description, for --session.
+            let id = decode_fully(rest);
+            return Response::json(200, entry(&id).to_string());
+        };
+        let id = decode_fully(id);
+        let second = request.query("next_page_token") == Some("p2");
+        let (name, token) = if second { ("Dee", "") } else { ("Cy", "p2") };
+        let page = serde_json::json!({
+            "page_size": 1, "total_records": 2, "next_page_token": token,
+            "users": [{"id": format!("{id}-{name}"), "name": name, "user_key": name,
+              "user_qos": [{"date_time": "2026-11-30T10:00:00Z",
+                "audio_input": {"latency": "40 ms", "jitter": "3 ms", "avg_loss": "0.1%"}}]}],
+        });
+        Response::json(200, page.to_string())
+    });
+    let api = format!("{}/v2", server.base);
+    let out = scratch("sessions");
+    let (from, to) = two_windows();
+    let args = account_args(&from, &to, &out, &api, &["--sessions"]);
+    let output = run_with(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    assert!(output.status.success(), "{output:?}");
+    let folder = |id: &str| format!("session-{}", zoom_qos_cli::fetch::base32(id.as_bytes()));
+    assert_eq!(visible(&out), sessions.map(folder).to_vec());
+    for id in sessions {
+        let dir = out.join(folder(id));
+        assert!(dir.join("page-000.json").exists() && dir.join("page-001.json").exists());
+        let described: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("meeting.json")).expect("its description"),
+        )
+        .expect("JSON");
+        assert_eq!(described["id"], id, "the entry as Zoom sent it");
+    }
+    let qos_requests = |server: &FakeZoom| {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path().contains("/users/qos"))
+            .count()
+    };
+    assert_eq!(qos_requests(&server), 4, "two pages of each session");
+
+    // Resumed: both are whole, so no QoS is asked for again.
+    let output = run_with(&args, &[("ZOOM_ACCESS_TOKEN", "t")]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(qos_requests(&server), 4, "nothing fetched twice");
+
+    let analyzed = zoom_qos(
+        &["analyze", out.to_str().expect("utf-8"), "--format", "json"],
+        &[],
+    );
+    assert!(analyzed.status.success(), "{analyzed:?}");
+    let report: serde_json::Value = serde_json::from_slice(&analyzed.stdout).expect("JSON");
+    let meetings = report["meetings"].as_array().expect("meetings");
+    assert_eq!(meetings.len(), 2);
+    for meeting in meetings {
+        let id = meeting["uuid"].as_str().expect("the session's id");
+        assert!(sessions.contains(&id), "{id}");
+        assert_eq!(meeting["topic"], format!("Support {id}"));
+        assert_eq!(
+            (&meeting["participants"], &meeting["complete"]),
+            (&2.into(), &true.into())
+        );
+        let names: Vec<&str> = meeting["participant_details"]
+            .as_array()
+            .expect("details")
+            .iter()
+            .filter_map(|p| p["user_name"].as_str())
+            .collect();
+        assert_eq!(names, ["Cy", "Dee"]);
+    }
+
+    // One session by its ID.
+    let one = scratch("one-session");
+    let output = zoom_qos(
+        &[
+            "fetch",
+            "--session",
+            sessions[1],
+            "--out",
+            one.to_str().expect("utf-8"),
+            "--api-base",
+            &api,
+        ],
+        &[("ZOOM_ACCESS_TOKEN", "t")],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(visible(&one), [folder(sessions[1])]);
 }

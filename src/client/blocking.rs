@@ -231,7 +231,7 @@ impl Client {
         let body = description.unwrap_or_default();
         let entry: serde_json::Value =
             serde_json::from_slice(&body).map_err(|error| Error::from_serde_json(&body, &error))?;
-        ListedMeeting::from_entry(entry).map_err(|refused| {
+        ListedMeeting::of_kind(kind, entry).map_err(|refused| {
             ErrorKind::Pagination {
                 message: format!(
                     "the API's description of {id:?} names no instance: {}",

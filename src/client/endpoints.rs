@@ -11,20 +11,36 @@ pub const DEFAULT_OAUTH_BASE: &str = "https://zoom.us";
 /// The API's largest `page_size`.
 pub const MAX_PAGE_SIZE: u8 = 10;
 
-/// Meetings or webinars: the endpoints are the same under either.
+/// Meetings, webinars or Video SDK sessions: the endpoints are the same under each, below
+/// its own base path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// `/metrics/meetings/...`
     Meeting,
     /// `/metrics/webinars/...`
     Webinar,
+    /// `/videosdk/sessions/...`: a Video SDK session, whose pages list `users` (the Video
+    /// SDK account's own app and token; scopes `videosdk:read:admin`, or the granular
+    /// `videosdk:read:list_session_users_qos:admin` and `videosdk:read:list_sessions:admin`).
+    Session,
 }
 
 impl Kind {
-    fn segment(self) -> &'static str {
+    /// The path that lists this kind's instances, and below which each one is.
+    pub(crate) fn base_path(self) -> &'static str {
         match self {
-            Kind::Meeting => "meetings",
-            Kind::Webinar => "webinars",
+            Kind::Meeting => "/metrics/meetings",
+            Kind::Webinar => "/metrics/webinars",
+            Kind::Session => "/videosdk/sessions",
+        }
+    }
+
+    /// What its QoS pages list: `participants`, or a session's `users`.
+    fn entries(self) -> &'static str {
+        match self {
+            Kind::Session => "users",
+            Kind::Meeting | Kind::Webinar => "participants",
         }
     }
 }
@@ -79,19 +95,17 @@ impl Endpoint {
             | Endpoint::Instance { kind, id } => (kind, id),
         };
         let id = encode::meeting_id(id);
+        let (base, entries) = (kind.base_path(), kind.entries());
         match self {
-            Endpoint::ParticipantsQos { .. } => {
-                format!("/metrics/{}/{id}/participants/qos", kind.segment())
-            }
+            Endpoint::ParticipantsQos { .. } => format!("{base}/{id}/{entries}/qos"),
             Endpoint::ParticipantQos { participant, .. } => format!(
-                "/metrics/{}/{id}/participants/{}/qos",
-                kind.segment(),
+                "{base}/{id}/{entries}/{}/qos",
                 encode::component(participant)
             ),
             Endpoint::ParticipantsQosSummary { .. } => {
-                format!("/metrics/{}/{id}/participants/qos_summary", kind.segment())
+                format!("{base}/{id}/{entries}/qos_summary")
             }
-            Endpoint::Instance { .. } => format!("/metrics/{}/{id}", kind.segment()),
+            Endpoint::Instance { .. } => format!("{base}/{id}"),
         }
     }
 

@@ -324,6 +324,56 @@ impl ListedMeeting {
         })
     }
 
+    /// Reads a Video SDK session's list entry (or description): its `id` (a UUID-like
+    /// string) is what its QoS is fetched by, its `session_name` its topic, its
+    /// `user_count` its participants. [`entry`](Self::entry) stays the entry as sent.
+    ///
+    /// # Errors
+    /// The entry, with why it names no session.
+    pub fn from_session_entry(entry: serde_json::Value) -> Result<ListedMeeting, RefusedEntry> {
+        let Some(fields) = entry.as_object() else {
+            return Err(RefusedEntry {
+                entry,
+                why: "not an object".to_owned(),
+            });
+        };
+        let mut renamed = serde_json::Map::new();
+        for (key, value) in fields {
+            let key = match key.as_str() {
+                "id" => "uuid",
+                "session_name" => "topic",
+                "user_count" => "participants",
+                // A session has no meeting number: its `uuid` is its `id`.
+                "uuid" => continue,
+                other => other,
+            };
+            renamed.insert(key.to_owned(), value.clone());
+        }
+        match ListedMeeting::from_entry(serde_json::Value::Object(renamed)) {
+            Ok(mut session) => {
+                session.other.remove("uuid");
+                session.entry = entry;
+                Ok(session)
+            }
+            Err(refused) => Err(RefusedEntry {
+                why: refused.why.replace("uuid", "id"),
+                entry,
+            }),
+        }
+    }
+
+    /// Reads a list entry of `kind`: [`from_session_entry`](Self::from_session_entry) for
+    /// a session, else [`from_entry`](Self::from_entry).
+    ///
+    /// # Errors
+    /// As they do.
+    pub fn of_kind(kind: Kind, entry: serde_json::Value) -> Result<ListedMeeting, RefusedEntry> {
+        match kind {
+            Kind::Session => ListedMeeting::from_session_entry(entry),
+            Kind::Meeting | Kind::Webinar => ListedMeeting::from_entry(entry),
+        }
+    }
+
     /// The `duration` in seconds, `None` when it is not `M:SS` or `H:MM:SS`.
     pub fn duration_s(&self) -> Option<u64> {
         let parts: Vec<u64> = self
@@ -431,11 +481,7 @@ impl Listing {
     }
 
     fn path(&self) -> String {
-        let segment = match self.kind {
-            Kind::Meeting => "meetings",
-            Kind::Webinar => "webinars",
-        };
-        format!("{}/metrics/{segment}", self.api_base)
+        format!("{}{}", self.api_base, self.kind.base_path())
     }
 
     fn next_window(&mut self) -> Option<Pages> {
@@ -498,7 +544,7 @@ impl Listing {
         }
         #[derive(Deserialize)]
         struct ListPage {
-            #[serde(default, alias = "webinars")]
+            #[serde(default, alias = "webinars", alias = "sessions")]
             meetings: Vec<serde_json::Value>,
         }
         let invalid = |e: serde_json::Error| Error::from_serde_json(response.body, &e);
@@ -506,7 +552,7 @@ impl Listing {
         let mut fresh = Vec::with_capacity(page.meetings.len());
         for entry in page.meetings {
             // An odd entry fails alone: the others of the page are listed.
-            let meeting = match ListedMeeting::from_entry(entry) {
+            let meeting = match ListedMeeting::of_kind(self.kind, entry) {
                 Ok(meeting) => meeting,
                 Err(refused) => {
                     self.refused.push(refused);

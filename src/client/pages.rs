@@ -266,8 +266,16 @@ impl Pages {
             meetings: Option<Vec<serde::de::IgnoredAny>>,
             #[serde(default)]
             webinars: Option<Vec<serde::de::IgnoredAny>>,
+            /// A Video SDK session's page lists `users`, its listing `sessions`.
+            #[serde(default)]
+            users: Option<Vec<serde::de::IgnoredAny>>,
+            #[serde(default)]
+            sessions: Option<Vec<serde::de::IgnoredAny>>,
             #[serde(default)]
             uuid: Option<serde::de::IgnoredAny>,
+            /// A session's description names it by `id` beside its `session_name`.
+            #[serde(default)]
+            session_name: Option<serde::de::IgnoredAny>,
             #[serde(default)]
             code: Option<serde::de::IgnoredAny>,
             #[serde(default)]
@@ -289,9 +297,13 @@ impl Pages {
             }
         };
         let is_page = match self.expects {
-            Expect::QosPages => token.participants.is_some() || token.user_qos.is_some(),
-            Expect::Listing => token.meetings.is_some() || token.webinars.is_some(),
-            Expect::Instance => token.uuid.is_some(),
+            Expect::QosPages => {
+                token.participants.is_some() || token.users.is_some() || token.user_qos.is_some()
+            }
+            Expect::Listing => {
+                token.meetings.is_some() || token.webinars.is_some() || token.sessions.is_some()
+            }
+            Expect::Instance => token.uuid.is_some() || token.session_name.is_some(),
         };
         if !is_page {
             // Zoom's error answer sent with a 200 is that error, never a page: a re-run
@@ -310,8 +322,10 @@ impl Pages {
                 return self.on_response(&answer);
             }
             let what = match self.expects {
-                Expect::QosPages => "a QoS page (participants, or a participant's user_qos)",
-                Expect::Listing => "a list of meetings or webinars",
+                Expect::QosPages => {
+                    "a QoS page (participants or users, or a participant's user_qos)"
+                }
+                Expect::Listing => "a list of meetings, webinars or sessions",
                 Expect::Instance => "a meeting's description (uuid, id, ...)",
             };
             let error = ErrorKind::Pagination {
@@ -433,6 +447,29 @@ mod tests {
             participant: "a b/c".into(),
         };
         assert_eq!(one.path(), "/metrics/webinars/9/participants/a%20b%2Fc/qos");
+        // A Video SDK session's users, below its own base.
+        let session = |endpoint: fn(String) -> Endpoint| endpoint("S1/x==".into()).path();
+        assert_eq!(
+            [
+                session(|id| Endpoint::ParticipantsQos {
+                    kind: Kind::Session,
+                    id
+                }),
+                session(|id| Endpoint::ParticipantsQosSummary {
+                    kind: Kind::Session,
+                    id
+                }),
+                session(|id| Endpoint::Instance {
+                    kind: Kind::Session,
+                    id
+                }),
+            ],
+            [
+                "/videosdk/sessions/S1%2Fx%3D%3D/users/qos",
+                "/videosdk/sessions/S1%2Fx%3D%3D/users/qos_summary",
+                "/videosdk/sessions/S1%2Fx%3D%3D",
+            ]
+        );
         let summary = Endpoint::ParticipantsQosSummary {
             kind: Kind::Meeting,
             id: "9".into(),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use zoom_qos::client::{Client, Day, QosType, RetryPolicy, month_windows};
+use zoom_qos::client::{Client, Day, Kind, QosType, RetryPolicy, month_windows};
 use zoom_qos::report::escape_controls;
 
 use crate::args::FetchArgs;
@@ -29,6 +29,20 @@ pub fn run(args: FetchArgs) -> Result<Done, CliError> {
             "--meeting {meeting:?} is no meeting ID or UUID (Zoom's UUIDs have 24 characters)"
         )));
     }
+    if let Some(session) = &args.session
+        && (session.is_empty() || session == "." || session == ".." || session.len() > 100)
+    {
+        return Err(CliError::Usage(format!(
+            "--session {session:?} is no session ID (Zoom's have 24 characters)"
+        )));
+    }
+    let kind = if args.session.is_some() || args.sessions {
+        Kind::Session
+    } else if args.webinar {
+        Kind::Webinar
+    } else {
+        Kind::Meeting
+    };
     let auth = fetch::auth_from_env(|name| std::env::var(name).ok())?;
     // One run per folder, taken before any request or change.
     let _owner = FolderLock::take(&args.out)?;
@@ -41,13 +55,13 @@ pub fn run(args: FetchArgs) -> Result<Done, CliError> {
         .api_base(args.api_base.clone())
         .oauth_base(args.oauth_base.clone())
         .retry_policy(retry_policy(std::env::var(TEST_RETRY_MS).ok()));
-    let Some(meeting) = args.meeting.clone() else {
-        return account(client.rate(Some(args.rate)), qos_type, &args);
+    let Some(meeting) = args.meeting.clone().or(args.session.clone()) else {
+        return account(client.rate(Some(args.rate)), kind, qos_type, &args);
     };
     let client = client.sleeper(fetch::sleep_showing_retries);
     let request = Request {
         meeting,
-        webinar: args.webinar,
+        kind,
         qos_type,
         page_size: args.page_size,
         participant: args.participant,
@@ -103,7 +117,12 @@ fn check_bases(bases: &[(&str, &str)]) -> Result<(), CliError> {
 }
 
 /// `fetch --from ... --to ...`, or `--type live` without dates: the account's instances.
-fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, CliError> {
+fn account(
+    client: Client,
+    kind: Kind,
+    qos_type: QosType,
+    args: &FetchArgs,
+) -> Result<Done, CliError> {
     let range = match (&args.from, &args.to) {
         (Some(from), Some(to)) => {
             let day = |text: &str| Day::parse(text).map_err(|e| CliError::Usage(e.to_string()));
@@ -112,7 +131,8 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
         _ if qos_type == QosType::Live => None,
         _ => {
             return Err(CliError::Usage(
-                "give --meeting, or --from and --to (only --type live lists without dates)"
+                "give --meeting or --session, or --from and --to (only --type live lists \
+                 without dates)"
                     .to_owned(),
             ));
         }
@@ -128,7 +148,7 @@ fn account(client: Client, qos_type: QosType, args: &FetchArgs) -> Result<Done, 
         .transpose()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let request = AccountRequest {
-        webinar: args.webinar,
+        kind,
         qos_type,
         windows,
         refetch: args.refetch,

@@ -18,8 +18,8 @@ use crate::error::{CliError, is_daily_limit};
 /// What `fetch --from ... --to ...` (or `--type live` without dates) fetches.
 #[derive(Clone, Debug)]
 pub struct AccountRequest {
-    /// Webinars rather than meetings.
-    pub webinar: bool,
+    /// Meetings, webinars or Video SDK sessions.
+    pub kind: Kind,
     /// `past`, `pastOne` or `live`.
     pub qos_type: QosType,
     /// The UTC date windows to list (see [`zoom_qos::client::month_windows`]); `None`
@@ -165,11 +165,7 @@ pub fn fetch_account(
     progress: &FetchProgress,
     stop: &AtomicBool,
 ) -> Result<AccountFetch, CliError> {
-    let kind = if request.webinar {
-        Kind::Webinar
-    } else {
-        Kind::Meeting
-    };
+    let kind = request.kind;
     let (listed, refused) = match client.list(kind, request.qos_type, request.windows.clone()) {
         Ok(listed) => listed,
         Err(error) if is_daily_limit(&error) => {
@@ -188,7 +184,7 @@ pub fn fetch_account(
     };
     let (todo, complete): (Vec<ListedMeeting>, Vec<ListedMeeting>) =
         listed.into_iter().partition(|m| {
-            request.refetch || !is_complete(&out.join(instance_folder_name(m)), &m.uuid)
+            request.refetch || !is_complete(kind, &out.join(instance_folder_name(kind, m)), &m.uuid)
         });
     done.skipped = complete.len();
     progress.total.store(todo.len(), Ordering::Relaxed);
@@ -258,15 +254,16 @@ fn fetch_instance(
         kind,
         id: meeting.uuid.clone(),
     };
-    let target = out.join(instance_folder_name(meeting));
+    let target = out.join(instance_folder_name(kind, meeting));
     write_chain(client, &endpoint, query, meeting, &target).map(|_| ())
 }
 
-/// Whether `folder` holds a complete instance: folders are renamed into place whole, so
-/// one whose `meeting.json` names `uuid` has every page.
-pub fn is_complete(folder: &Path, uuid: &str) -> bool {
+/// Whether `folder` holds a complete instance of `kind`: folders are renamed into place
+/// whole, so one whose `meeting.json` names `uuid` has every page.
+pub fn is_complete(kind: Kind, folder: &Path, uuid: &str) -> bool {
     fs::read(folder.join("meeting.json"))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|d| d.get("uuid").and_then(|u| u.as_str()) == Some(uuid))
+        .and_then(|entry| ListedMeeting::of_kind(kind, entry).ok())
+        .is_some_and(|described| described.uuid == uuid)
 }

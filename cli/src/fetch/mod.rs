@@ -67,10 +67,10 @@ pub fn sleep_showing_retries(wait: std::time::Duration) {
 /// What to fetch.
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// The meeting or webinar ID or UUID.
+    /// The meeting or webinar ID or UUID, or the session ID.
     pub meeting: String,
-    /// A webinar rather than a meeting.
-    pub webinar: bool,
+    /// Meeting, webinar or Video SDK session.
+    pub kind: Kind,
     /// `past`, `pastOne` or `live`.
     pub qos_type: QosType,
     /// 1 to 10.
@@ -91,18 +91,14 @@ pub struct Request {
 /// # Errors
 /// [`CliError::Api`] (Zoom's daily limit among them), or the folder cannot be written.
 pub fn fetch(client: &Client, request: &Request, out: &Path) -> Result<PathBuf, CliError> {
-    let kind = if request.webinar {
-        Kind::Webinar
-    } else {
-        Kind::Meeting
-    };
+    let kind = request.kind;
     remove_leftovers(out);
     // Which instance, first: its UUID names the folder and is what the QoS is asked by.
     let instance = client
         .instance(kind, request.qos_type, &request.meeting)
         .map_err(CliError::Api)?;
     let id = instance.uuid.clone();
-    let mut name = instance_folder_name(&instance);
+    let mut name = instance_folder_name(kind, &instance);
     let endpoint = match (&request.participant, request.summary) {
         (Some(participant), _) => {
             name.push_str(&format!("-participant-{}", base32(participant.as_bytes())));
@@ -146,11 +142,16 @@ pub fn folder_name(meeting: &str) -> String {
     }
 }
 
-/// A listed instance's folder name: its meeting number, `-`, and its UUID in
-/// [`base32`]. Distinct UUIDs give distinct names, also where `A` and `a` are one letter
-/// (macOS, Windows), and every character is one that every file system takes.
-pub fn instance_folder_name(meeting: &ListedMeeting) -> String {
-    format!("{}-{}", meeting.id, base32(meeting.uuid.as_bytes()))
+/// A listed instance's folder name: its meeting number (a Video SDK session, which has
+/// none: `session`), `-`, and its UUID in [`base32`]. Distinct UUIDs give distinct names,
+/// also where `A` and `a` are one letter (macOS, Windows), and every character is one that
+/// every file system takes.
+pub fn instance_folder_name(kind: Kind, meeting: &ListedMeeting) -> String {
+    let uuid = base32(meeting.uuid.as_bytes());
+    match kind {
+        Kind::Session => format!("session-{uuid}"),
+        _ => format!("{}-{uuid}", meeting.id),
+    }
 }
 
 /// RFC 4648 base 32 in lower case, without padding: reversible, so collision-free, and
@@ -287,7 +288,8 @@ mod tests {
             id: 85746065432,
             ..ListedMeeting::default()
         };
-        assert!(instance_folder_name(&listed).starts_with("85746065432-"));
+        assert!(instance_folder_name(Kind::Meeting, &listed).starts_with("85746065432-"));
+        assert!(instance_folder_name(Kind::Session, &listed).starts_with("session-"));
     }
 
     #[test]
