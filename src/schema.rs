@@ -26,6 +26,8 @@ macro_rules! api_names {
             }
 
             /// The field with this API key, if it is one we know.
+            // Inlined: the decoder asks it for every key of every sample.
+            #[inline]
             pub fn from_api_name(key: &str) -> Option<Self> {
                 match key {
                     $($api => Some($name::$variant),)*

@@ -328,16 +328,33 @@ impl AccountRollup {
             }
         }
 
-        // The sample dimensions (Wi-Fi band, CPU pressure): the meeting's values per value.
-        for (dimension, value, audio) in &gathered.sample_values {
+        // The sample dimensions (Wi-Fi band, CPU pressure): a participant with all its
+        // samples in a value brings the keys located above; the others their own values.
+        for (dimension, value, members) in &gathered.sample_values {
             let Some(pooled) = self.breakdowns[*dimension as usize].get_mut(value) else {
                 continue;
             };
-            for (capped, values) in pooled.values.iter_mut().zip(audio) {
-                let keys: Vec<Key> = values.iter().map(|&v| Key::of(v)).collect();
-                capped.histogram.record_keys(&keys);
-                capped.max = capped.max.max(values.iter().copied().fold(0, u32::max));
-                capped.grid = gcd(capped.grid, grid(values, 0));
+            for member in members {
+                for (which, capped) in pooled.values.iter_mut().enumerate() {
+                    match &member.some {
+                        None => {
+                            if let Some((keys, max, grid)) =
+                                located.get(member.participant).map(|l| &l[which])
+                            {
+                                capped.histogram.record_keys(keys);
+                                capped.max = capped.max.max(*max);
+                                capped.grid = gcd(capped.grid, *grid);
+                            }
+                        }
+                        Some(audio) => {
+                            let values = &audio[which];
+                            let keys: Vec<Key> = values.iter().map(|&v| Key::of(v)).collect();
+                            capped.histogram.record_keys(&keys);
+                            capped.max = capped.max.max(values.iter().copied().fold(0, u32::max));
+                            capped.grid = gcd(capped.grid, grid(values, 0));
+                        }
+                    }
+                }
             }
         }
 

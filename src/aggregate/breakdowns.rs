@@ -27,51 +27,99 @@ pub(crate) fn audio_values(table: &Table, participant: ParticipantRef<'_>) -> [V
     })
 }
 
-/// The latency, jitter and loss of one sample over `AUDIO`, stored values, into `values`.
-pub(crate) fn push_sample_audio(table: &Table, row: usize, values: &mut [Vec<u32>; 3]) {
-    for stream in AUDIO {
-        if let Some(columns) = table.stream(stream) {
-            for (which, metric) in BREAKDOWN_METRICS.into_iter().enumerate() {
-                values[which].extend(columns.stored(metric, row));
+/// One sample's latency, jitter and loss of each of `AUDIO`, stored values: read once per
+/// sample, for its MOS and for the breakdowns by the sample's own values.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SampleAudio([[Option<u32>; 3]; 2]);
+
+impl SampleAudio {
+    #[inline]
+    pub(crate) fn of(table: &Table, row: usize) -> SampleAudio {
+        let mut audio = SampleAudio::default();
+        for (values, stream) in audio.0.iter_mut().zip(AUDIO) {
+            if let Some(columns) = table.stream(stream) {
+                for (value, metric) in values.iter_mut().zip(BREAKDOWN_METRICS) {
+                    *value = columns.stored(metric, row);
+                }
+            }
+        }
+        audio
+    }
+
+    /// The MOS of `AUDIO[stream]`.
+    pub(crate) fn mos(&self, stream: usize) -> Option<f64> {
+        super::mos_of_stored(self.0[stream])
+    }
+
+    /// Pushes the present values, by metric.
+    fn push_to(&self, values: &mut [Vec<u32>; 3]) {
+        for stream in &self.0 {
+            for (values, value) in values.iter_mut().zip(stream) {
+                values.extend(*value);
             }
         }
     }
 }
 
 /// The samples of one participant with one value of a dimension of each sample's value
-/// (Wi-Fi band, CPU pressure): how many, how many degraded, and their audio values.
+/// (Wi-Fi band, CPU pressure): how many, how many degraded, and their rows.
 #[derive(Debug, Default)]
 pub(crate) struct SampleTally {
     pub(crate) samples: u64,
     pub(crate) degraded: u64,
-    pub(crate) audio: [Vec<u32>; 3],
+    pub(crate) rows: Vec<u32>,
 }
 
-/// A participant's samples by their value of the sample dimensions, in the order met.
-pub(crate) type SampleGroups<'t> = Vec<(Dimension, &'t str, SampleTally)>;
+/// A participant's samples by their value of the sample dimensions (a band's index, a
+/// word's code), in the order met.
+#[derive(Debug, Default)]
+pub(crate) struct SampleGroups {
+    pub(crate) groups: Vec<(Dimension, u16, SampleTally)>,
+}
 
-/// Counts a sample into its group of `groups`.
-pub(crate) fn tally<'t>(
-    groups: &mut SampleGroups<'t>,
-    table: &Table,
-    row: usize,
-    (dimension, value): (Dimension, &'t str),
-    degraded: bool,
-) {
-    let at = match groups
-        .iter()
-        .position(|(d, v, _)| *d == dimension && *v == value)
-    {
-        Some(at) => at,
-        None => {
-            groups.push((dimension, value, SampleTally::default()));
-            groups.len() - 1
-        }
-    };
-    let tally = &mut groups[at].2;
-    tally.samples += 1;
-    tally.degraded += u64::from(degraded);
-    push_sample_audio(table, row, &mut tally.audio);
+impl SampleGroups {
+    /// Counts the sample at `row` into its group of a dimension.
+    pub(crate) fn tally(
+        &mut self,
+        (dimension, value): (Dimension, u16),
+        degraded: bool,
+        row: usize,
+    ) {
+        let at = match self
+            .groups
+            .iter()
+            .position(|(d, v, _)| *d == dimension && *v == value)
+        {
+            Some(at) => at,
+            None => {
+                self.groups.push((dimension, value, SampleTally::default()));
+                self.groups.len() - 1
+            }
+        };
+        let tally = &mut self.groups[at].2;
+        tally.samples += 1;
+        tally.degraded += u64::from(degraded);
+        tally.rows.push(u32::try_from(row).unwrap_or(u32::MAX));
+    }
+}
+
+/// The name of a sample dimension's value: a Wi-Fi band's, or a CPU pressure word.
+fn sample_value_name(table: &Table, dimension: Dimension, value: u16) -> &str {
+    match dimension {
+        Dimension::WifiSignal => super::SIGNAL_BANDS
+            .get(usize::from(value))
+            .map_or(Dimension::UNKNOWN, |band| band.name),
+        _ => table.word(usize::from(value)).unwrap_or(Dimension::UNKNOWN),
+    }
+}
+
+/// A participant with samples of one value of a sample dimension: all its samples (its
+/// audio values are the ones gathered for the participant dimensions), or some, with
+/// their own audio values.
+#[derive(Debug)]
+pub(crate) struct Member {
+    pub(crate) participant: usize,
+    pub(crate) some: Option<[Vec<u32>; 3]>,
 }
 
 /// A participant's value of a dimension of participant fields: blank or absent is
@@ -117,12 +165,11 @@ fn p95(which: usize, values: &mut [u32]) -> Option<f64> {
         .to_report_unit(*stored)
 }
 
-/// A value's breakdown of a sample dimension, and its audio values, while merged.
-type Merged = (Breakdown, [Vec<u32>; 3]);
+/// A value's breakdown of a sample dimension, and its members, while merged.
+type Merged = (Breakdown, Vec<Member>);
 
-/// A meeting's audio values per value of a sample dimension, pooled over its participants
-/// (for a rollup).
-pub(crate) type SampleValues = Vec<(Dimension, String, [Vec<u32>; 3])>;
+/// A meeting's members per value of a sample dimension (for a rollup).
+pub(crate) type SampleValues = Vec<(Dimension, String, Vec<Member>)>;
 
 /// Per dimension and value: participants, samples, degraded samples (`degraded[i]` is
 /// participant `i`'s) and the p95 of latency, jitter and loss pooled over `AUDIO`; and each
@@ -131,7 +178,7 @@ pub(crate) type SampleValues = Vec<(Dimension, String, [Vec<u32>; 3])>;
 pub(crate) fn breakdowns(
     table: &Table,
     degraded: &[u64],
-    sample_groups: Vec<SampleGroups<'_>>,
+    sample_groups: Vec<SampleGroups>,
 ) -> (Breakdowns, Vec<[Vec<u32>; 3]>, SampleValues) {
     let mut out = Breakdowns::default();
     let participants: Vec<_> = table.participants().collect();
@@ -168,27 +215,50 @@ pub(crate) fn breakdowns(
             values.insert(value.to_owned(), breakdown);
         }
     }
-    // The sample dimensions: each participant's groups pooled by value.
+    // The sample dimensions: each participant's groups pooled by value. A participant
+    // whose samples all have one value (the usual case) brings the audio values gathered
+    // above; only the others are read row by row.
     let mut merged: BTreeMap<(usize, &str), Merged> = BTreeMap::new();
-    for groups in sample_groups {
-        for (dimension, value, tally) in groups {
-            let (breakdown, audio) = merged.entry((dimension as usize, value)).or_default();
+    for (participant, groups) in sample_groups.into_iter().enumerate() {
+        let all_rows = participants
+            .get(participant)
+            .map_or(0, |p| p.rows().len() as u64);
+        for (dimension, value, tally) in groups.groups {
+            let value = sample_value_name(table, dimension, value);
+            let (breakdown, members) = merged.entry((dimension as usize, value)).or_default();
             breakdown.participants += 1;
             breakdown.samples += tally.samples;
             breakdown.degraded += tally.degraded;
-            for (all, mine) in audio.iter_mut().zip(tally.audio) {
-                all.extend(mine);
-            }
+            // Only a value holding some of the participant's samples reads them again.
+            let some = (tally.samples != all_rows).then(|| {
+                let mut audio: [Vec<u32>; 3] = Default::default();
+                for &row in &tally.rows {
+                    SampleAudio::of(table, row as usize).push_to(&mut audio);
+                }
+                audio
+            });
+            members.push(Member { participant, some });
         }
     }
     let mut sample_values = Vec::with_capacity(merged.len());
-    for ((dimension, value), (mut breakdown, mut audio)) in merged {
+    for ((dimension, value), (mut breakdown, members)) in merged {
         let dimension = Dimension::ALL[dimension];
-        breakdown.latency_ms_p95 = p95(0, &mut audio[0]);
-        breakdown.jitter_ms_p95 = p95(1, &mut audio[1]);
-        breakdown.avg_loss_pct_p95 = p95(2, &mut audio[2]);
+        let mut p95 = |which: usize| {
+            pooled.clear();
+            for member in &members {
+                let values = match &member.some {
+                    Some(audio) => &audio[which],
+                    None => &gathered[member.participant][which],
+                };
+                pooled.extend_from_slice(values);
+            }
+            p95(which, &mut pooled)
+        };
+        breakdown.latency_ms_p95 = p95(0);
+        breakdown.jitter_ms_p95 = p95(1);
+        breakdown.avg_loss_pct_p95 = p95(2);
         out.get_mut(dimension).insert(value.to_owned(), breakdown);
-        sample_values.push((dimension, value.to_owned(), audio));
+        sample_values.push((dimension, value.to_owned(), members));
     }
     (out, gathered, sample_values)
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::breakdowns::{SampleGroups, tally};
+use super::breakdowns::SampleGroups;
 use super::wifi;
 use crate::record::Table;
 use crate::report::{Dimension, MetricStats, Stats};
@@ -14,63 +14,62 @@ const WIFI_NAMES: [&str; 3] = ["min_rssi_dbm", "avg_rssi_dbm", "max_rssi_dbm"];
 
 /// One participant's (or, merged, one meeting's) per-sample fields.
 #[derive(Debug, Default)]
-pub(crate) struct Extras<'t> {
+pub(crate) struct Extras {
     /// Each sample's weakest reading, `avg_rssi` and strongest reading, in dBm.
-    wifi: [Vec<f64>; 3],
-    /// Samples per CPU pressure level (its max, else avg, else min level).
-    pressure: Vec<(&'t str, u64)>,
-    /// Samples per quality word.
-    quality: Vec<(&'t str, u64)>,
-    /// Quality scores.
-    scores: Vec<f64>,
+    wifi: [Vec<i16>; 3],
+    /// Samples per CPU pressure level (its max, else avg, else min level), by word code.
+    pressure: Vec<(u16, u64)>,
+    /// Samples per quality word, by word code.
+    quality: Vec<(u16, u64)>,
+    /// Quality scores, in hundredths.
+    scores: Vec<i32>,
     /// Samples by Wi-Fi band and CPU pressure, for the breakdowns.
-    pub(crate) groups: SampleGroups<'t>,
+    pub(crate) groups: SampleGroups,
 }
 
 /// Adds `n` to `word`'s count.
-fn count<'t>(counts: &mut Vec<(&'t str, u64)>, word: &'t str, n: u64) {
+fn count(counts: &mut Vec<(u16, u64)>, word: u16, n: u64) {
     match counts.iter_mut().find(|(w, _)| *w == word) {
         Some((_, total)) => *total += n,
         None => counts.push((word, n)),
     }
 }
 
-impl<'t> Extras<'t> {
+impl Extras {
     /// Whether the table has any of these fields: if not, no sample is read for them.
     pub(crate) fn in_table(table: &Table) -> bool {
         table.has_rssi() || table.has_sample_fields()
     }
 
     /// Reads one sample.
-    pub(crate) fn add(&mut self, table: &'t Table, row: usize, degraded: bool) {
-        let (weakest, strongest) = wifi::extremes_dbm(table, row);
-        let avg = table.rssi_dbm(crate::RssiMetric::Avg, row);
-        for (values, dbm) in self.wifi.iter_mut().zip([weakest, avg, strongest]) {
-            values.extend(dbm.map(f64::from));
+    pub(crate) fn add(&mut self, table: &Table, row: usize, degraded: bool) {
+        if table.has_rssi() {
+            let readings = wifi::Readings::of(table, row);
+            for (values, dbm) in self.wifi.iter_mut().zip(readings.weakest_avg_strongest()) {
+                values.extend(dbm);
+            }
+            if let Some(dbm) = readings.signal() {
+                let band = (Dimension::WifiSignal, wifi::signal_band_index(dbm));
+                self.groups.tally(band, degraded, row);
+            }
         }
-        if let Some(dbm) = wifi::signal_dbm(table, row) {
-            let band = (Dimension::WifiSignal, wifi::signal_band(dbm).name);
-            tally(&mut self.groups, table, row, band, degraded);
+        if !table.has_sample_fields() {
+            return;
         }
         let [min, avg, max] = SampleField::CPU_PRESSURE;
         let level = table
-            .sample_word(max, row)
-            .or_else(|| table.sample_word(avg, row))
-            .or_else(|| table.sample_word(min, row));
+            .word_code_at(max, row)
+            .or_else(|| table.word_code_at(avg, row))
+            .or_else(|| table.word_code_at(min, row));
         if let Some(level) = level {
             count(&mut self.pressure, level, 1);
-            tally(
-                &mut self.groups,
-                table,
-                row,
-                (Dimension::CpuPressure, level),
-                degraded,
-            );
+            self.groups
+                .tally((Dimension::CpuPressure, level), degraded, row);
         }
-        if let Some(word) = table.sample_word(SampleField::Quality, row) {
+        if let Some(word) = table.word_code_at(SampleField::Quality, row) {
             count(&mut self.quality, word, 1);
         }
-        self.scores.extend(table.quality_score(row));
+        self.scores.extend(table.quality_score_centi(row));
     }
 
     /// Wi-Fi STATS over `samples` samples (reorders the values); empty without Wi-Fi.
@@ -81,28 +80,28 @@ impl<'t> Extras<'t> {
         let named = WIFI_NAMES
             .into_iter()
             .zip(self.wifi.iter_mut())
-            .map(|(name, values)| (name, Stats::from_f64(values, samples)))
+            .map(|(name, values)| (name, Stats::from_signed(values, 1.0, samples)))
             .collect();
         MetricStats::from_named(named)
     }
 
     /// Samples per CPU pressure level.
-    pub(crate) fn pressure(&self) -> BTreeMap<String, u64> {
-        owned(&self.pressure)
+    pub(crate) fn pressure(&self, table: &Table) -> BTreeMap<String, u64> {
+        named(table, &self.pressure)
     }
 
     /// Samples per quality word.
-    pub(crate) fn quality(&self) -> BTreeMap<String, u64> {
-        owned(&self.quality)
+    pub(crate) fn quality(&self, table: &Table) -> BTreeMap<String, u64> {
+        named(table, &self.quality)
     }
 
     /// STATS of the quality scores over `samples` samples; `None` without any.
     pub(crate) fn score_stats(&mut self, samples: u64) -> Option<Stats> {
-        (!self.scores.is_empty()).then(|| Stats::from_f64(&mut self.scores, samples))
+        (!self.scores.is_empty()).then(|| Stats::from_signed(&mut self.scores, 100.0, samples))
     }
 
     /// Adds another participant's values (its groups are kept apart, for the breakdowns).
-    pub(crate) fn merge(&mut self, other: &Extras<'t>) {
+    pub(crate) fn merge(&mut self, other: &Extras) {
         for (mine, theirs) in self.wifi.iter_mut().zip(&other.wifi) {
             mine.extend_from_slice(theirs);
         }
@@ -116,6 +115,10 @@ impl<'t> Extras<'t> {
     }
 }
 
-fn owned(counts: &[(&str, u64)]) -> BTreeMap<String, u64> {
-    counts.iter().map(|&(w, n)| (w.to_owned(), n)).collect()
+/// Counts by word code, by word.
+fn named(table: &Table, counts: &[(u16, u64)]) -> BTreeMap<String, u64> {
+    counts
+        .iter()
+        .filter_map(|&(code, n)| Some((table.word(usize::from(code))?.to_owned(), n)))
+        .collect()
 }

@@ -129,7 +129,7 @@ impl Analysis {
             min_samples: self.thresholds.episode_min_samples,
         };
         let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
-        let participants: Vec<ParticipantPass<'_>> = self.map(&entries, |&(index, participant)| {
+        let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
             let mut pass = ParticipantPass::run(table, index, participant, &thresholds, cut);
             if self.participant_stats {
                 pass.streams = Some(stream_stats(table, participant.rows()));
@@ -199,8 +199,8 @@ impl Analysis {
                 client: text(ParticipantField::Client),
                 device_name: text(ParticipantField::DeviceName),
                 wifi: pass.extras.wifi_stats(own_samples),
-                cpu_pressure: pass.extras.pressure(),
-                quality: pass.extras.quality(),
+                cpu_pressure: pass.extras.pressure(table),
+                quality: pass.extras.quality(table),
                 quality_score_p50: pass.extras.score_stats(own_samples).and_then(|s| s.p50),
             });
             sample_groups.push(core::mem::take(&mut pass.extras.groups));
@@ -241,8 +241,8 @@ impl Analysis {
             streams,
             cpu: MetricStats::from_named(cpu),
             wifi: extras.wifi_stats(samples),
-            cpu_pressure: extras.pressure(),
-            quality: extras.quality(),
+            cpu_pressure: extras.pressure(table),
+            quality: extras.quality(table),
             quality_score: extras.score_stats(samples),
             user_qos_objects: table.diagnostics().user_qos_objects(),
             degraded,
@@ -411,8 +411,8 @@ fn gathered_stats(
 
 /// One pass over one participant's rows: flags, MOS values, grade, episodes, and the
 /// per-sample fields beside the streams.
-struct ParticipantPass<'t> {
-    extras: Extras<'t>,
+struct ParticipantPass {
+    extras: Extras,
     flags: FlagCounts,
     /// Samples and degraded samples per quarter-hour of UTC time, in time order (for the
     /// account's day and hour view); `untimed` counts those without a time.
@@ -432,9 +432,9 @@ struct ParticipantPass<'t> {
     streams: Option<StreamStats>,
 }
 
-impl<'t> ParticipantPass<'t> {
+impl ParticipantPass {
     fn run(
-        table: &'t Table,
+        table: &Table,
         index: usize,
         participant: ParticipantRef<'_>,
         t: &thresholds::Fixed,
@@ -458,9 +458,6 @@ impl<'t> ParticipantPass<'t> {
             }
             let any = sample.any();
             degraded += u64::from(any);
-            if read_extras {
-                extras.add(table, row, any);
-            }
             match table.time_s(row) {
                 Some(time_s) => timed.push(episodes::TimedSample {
                     time_s,
@@ -469,8 +466,12 @@ impl<'t> ParticipantPass<'t> {
                 }),
                 None => untimed.push(any),
             }
-            mos_in.extend(mos(table, Stream::AudioInput, row));
-            mos_out.extend(mos(table, Stream::AudioOutput, row));
+            let audio = breakdowns::SampleAudio::of(table, row);
+            mos_in.extend(audio.mos(0));
+            mos_out.extend(audio.mos(1));
+            if read_extras {
+                extras.add(table, row, any);
+            }
         }
         // `find` sorts `timed` by time (then row): with the untimed after it, that is the
         // order report v1's runs are counted in.
@@ -571,9 +572,17 @@ fn degraded_runs(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
 /// rounded as the report shows it.
 pub(crate) fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
     let columns = table.stream(stream)?;
-    let latency_ms = columns.value(Metric::Latency, row)?;
-    let jitter_ms = columns.value(Metric::Jitter, row)?;
-    let loss_pct = columns.value(Metric::AvgLoss, row)?;
+    mos_of_stored(Metric::QUALITY.map(|metric| columns.stored(metric, row)))
+}
+
+/// The MOS of stored latency, jitter and average loss, when all three are present,
+/// rounded as the report shows it.
+#[inline]
+pub(crate) fn mos_of_stored([latency, jitter, loss]: [Option<u32>; 3]) -> Option<f64> {
+    let value = |metric: Metric, stored: Option<u32>| metric.descriptor().to_report_unit(stored?);
+    let latency_ms = value(Metric::Latency, latency)?;
+    let jitter_ms = value(Metric::Jitter, jitter)?;
+    let loss_pct = value(Metric::AvgLoss, loss)?;
     Some(MosReport::round(mos_estimate(
         latency_ms, jitter_ms, loss_pct,
     )))

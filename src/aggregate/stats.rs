@@ -86,6 +86,25 @@ impl Stats {
         }
     }
 
+    /// Stats of signed fixed-point values in any order (dBm, hundredths of a score),
+    /// reported divided by `scale`. Reorders `values`. The mean is an exact integer sum
+    /// divided once.
+    pub(crate) fn from_signed<T: Copy + Ord + Into<i32>>(
+        values: &mut [T],
+        scale: f64,
+        samples: u64,
+    ) -> Stats {
+        let present = !values.is_empty();
+        let sum: i64 = values.iter().map(|&v| i64::from(v.into())).sum();
+        let to_f64 = |v: T| f64::from(v.into()) / scale;
+        Stats {
+            min: values.iter().copied().min().map(to_f64),
+            mean: present.then(|| sum as f64 / values.len() as f64 / scale),
+            max: values.iter().copied().max().map(to_f64),
+            ..Self::selected(values, samples, T::cmp, to_f64)
+        }
+    }
+
     /// Stats of `f64` values in any order (ranked by `total_cmp`). Reorders `values`.
     pub(crate) fn from_f64(values: &mut [f64], samples: u64) -> Stats {
         let present = !values.is_empty();

@@ -38,37 +38,61 @@ pub const SIGNAL_BANDS: [SignalBand; 4] = [
 
 /// The band of a signal in dBm.
 pub fn signal_band(dbm: i16) -> &'static SignalBand {
-    SIGNAL_BANDS
+    &SIGNAL_BANDS[usize::from(signal_band_index(dbm))]
+}
+
+/// The index in [`SIGNAL_BANDS`] of a signal's band.
+pub(crate) fn signal_band_index(dbm: i16) -> u16 {
+    let at = SIGNAL_BANDS
         .iter()
-        .find(|band| band.from_dbm.is_none_or(|from| dbm >= from))
-        .unwrap_or(&SIGNAL_BANDS[SIGNAL_BANDS.len() - 1])
+        .position(|band| band.from_dbm.is_none_or(|from| dbm >= from));
+    at.unwrap_or(SIGNAL_BANDS.len() - 1) as u16
+}
+
+/// A sample's `min_rssi`, `avg_rssi` and `max_rssi`, in dBm, as sent: read once.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Readings([Option<i16>; 3]);
+
+impl Readings {
+    pub(crate) fn of(table: &Table, row: usize) -> Readings {
+        Readings(
+            [RssiMetric::Min, RssiMetric::Avg, RssiMetric::Max].map(|m| table.rssi_dbm(m, row)),
+        )
+    }
+
+    /// The signal: `avg_rssi`, else the weaker of `min_rssi` and `max_rssi` (which Zoom's
+    /// own examples do not keep in order).
+    pub(crate) fn signal(self) -> Option<i16> {
+        let [min, avg, max] = self.0;
+        avg.or_else(|| match (min, max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (one, other) => one.or(other),
+        })
+    }
+
+    /// The weakest, average and strongest reading, whatever the fields' order.
+    pub(crate) fn weakest_avg_strongest(self) -> [Option<i16>; 3] {
+        let present = self.0.into_iter().flatten();
+        [present.clone().min(), self.0[1], present.max()]
+    }
 }
 
 /// A sample's Wi-Fi signal in dBm: its `avg_rssi`, else the weaker of `min_rssi` and
 /// `max_rssi` (which Zoom's own examples do not keep in order).
 pub fn signal_dbm(table: &Table, row: usize) -> Option<i16> {
-    table.rssi_dbm(RssiMetric::Avg, row).or_else(|| {
-        let min = table.rssi_dbm(RssiMetric::Min, row);
-        let max = table.rssi_dbm(RssiMetric::Max, row);
-        match (min, max) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (one, other) => one.or(other),
-        }
-    })
+    // The average first: the others are read only without one.
+    table
+        .rssi_dbm(RssiMetric::Avg, row)
+        .or_else(|| Readings::of(table, row).signal())
 }
 
 /// [`signal_dbm`] in the stored unit of the Wi-Fi columns.
 pub(crate) fn signal_stored(table: &Table, row: usize) -> Option<u32> {
+    if !table.has_rssi() {
+        return None;
+    }
     let zero = RssiMetric::Avg.descriptor().zero_stored;
     signal_dbm(table, row).map(|dbm| (i64::from(dbm) + i64::from(zero)) as u32)
-}
-
-/// A sample's weakest and strongest reading, in dBm, whatever the fields' order.
-pub(crate) fn extremes_dbm(table: &Table, row: usize) -> (Option<i16>, Option<i16>) {
-    let values = [RssiMetric::Min, RssiMetric::Avg, RssiMetric::Max]
-        .map(|metric| table.rssi_dbm(metric, row));
-    let present = values.iter().flatten();
-    (present.clone().min().copied(), present.max().copied())
 }
 
 #[cfg(test)]

@@ -485,16 +485,28 @@ impl Table {
             return None;
         }
         let code = self.group(Group::Extra)?.get(field.index(), row)?;
-        let &(start, end) = self.words.get(usize::try_from(code).ok()?)?;
-        self.text.get(start as usize..end as usize)
+        self.word(usize::try_from(code).ok()?)
     }
 
     /// The quality score at `row` (`"3.65"` reads 3.65), `None` where missing.
     pub fn quality_score(&self, row: usize) -> Option<f64> {
+        self.quality_score_centi(row)
+            .map(|centi| f64::from(centi) / 100.0)
+    }
+
+    /// The quality score at `row`, in hundredths.
+    pub(crate) fn quality_score_centi(&self, row: usize) -> Option<i32> {
         let stored = self
             .group(Group::Extra)?
             .get(SampleField::QualityScore.index(), row)?;
-        Some(stored as f64 / 100.0)
+        i32::try_from(stored).ok()
+    }
+
+    /// The code of a word field at `row` (see [`Table::word`]).
+    #[inline]
+    pub(crate) fn word_code_at(&self, field: SampleField, row: usize) -> Option<u16> {
+        let code = self.group(Group::Extra)?.get(field.index(), row)?;
+        u16::try_from(code).ok()
     }
 
     /// Whether any sample had a CPU pressure level, a quality word or a score.
@@ -502,11 +514,23 @@ impl Table {
         self.group(Group::Extra).is_some()
     }
 
-    /// The words of the word columns, in the order first met.
+    /// The word of a code.
+    #[inline]
+    pub(crate) fn word(&self, code: usize) -> Option<&str> {
+        let &(start, end) = self.words.get(code)?;
+        self.text.get(start as usize..end as usize)
+    }
+
+    /// The code of a word already met.
     pub(crate) fn word_code(&self, word: &str) -> Option<usize> {
-        self.words
-            .iter()
-            .position(|&(start, end)| self.text.get(start as usize..end as usize) == Some(word))
+        (0..self.words.len()).find(|&code| self.word_bytes(code) == Some(word.as_bytes()))
+    }
+
+    /// The bytes of a word (no character boundary checks: for comparisons).
+    #[inline]
+    pub(crate) fn word_bytes(&self, code: usize) -> Option<&[u8]> {
+        let &(start, end) = self.words.get(code)?;
+        self.text.as_bytes().get(start as usize..end as usize)
     }
 
     /// Whether the pages read are the whole chain (see [`Chain`]).

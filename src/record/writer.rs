@@ -27,6 +27,7 @@ impl Table {
             config,
             participant: 0,
             sample: 0,
+            last_words: [None; SampleField::COUNT],
         };
         // A page that says nothing of its chain is a whole one (the single-participant
         // answer, a hand-made page).
@@ -79,6 +80,8 @@ pub(crate) struct PageWriter<'t> {
     /// rows are added in blocks of [`ROW_BLOCK`], and the page's end cuts them to
     /// `table.rows`.
     allocated_rows: usize,
+    /// Each word field's last code: the word a minute most likely repeats.
+    last_words: [Option<usize>; SampleField::COUNT],
 }
 
 /// Rows added to the columns at a time: one resize per column per block is much cheaper
@@ -284,7 +287,17 @@ impl PageWriter<'_> {
     /// in the table's words; blank or `null` is missing.
     pub(crate) fn word(&mut self, field: SampleField, value: JsonScalar<'_>) -> Result<(), Error> {
         let text = match value {
-            JsonScalar::Text(text) => text.trim(),
+            // Zoom's words have no spaces around them: trim only an end that may be one
+            // (ASCII white space, or any non-ASCII character).
+            JsonScalar::Text(text)
+                if [text.as_bytes().first(), text.as_bytes().last()]
+                    .into_iter()
+                    .flatten()
+                    .any(|&b| b.is_ascii_whitespace() || !b.is_ascii()) =>
+            {
+                text.trim()
+            }
+            JsonScalar::Text(text) => text,
             JsonScalar::Null => return Ok(()),
             JsonScalar::Number(_) | JsonScalar::Other(_) => {
                 return self.invalid(Field::Sample(field), value, UnitError::ExpectedText);
@@ -293,7 +306,10 @@ impl PageWriter<'_> {
         if text.is_empty() {
             return Ok(());
         }
-        let code = match self.table.word_code(text) {
+        // Most minutes repeat the last minute's word: try it first.
+        let last = self.last_words[field.index()];
+        let repeated = last.filter(|&code| self.table.word_bytes(code) == Some(text.as_bytes()));
+        let code = match repeated.or_else(|| self.table.word_code(text)) {
             Some(code) => code,
             None if self.table.words.len() < MAX_WORDS => {
                 let start = self.table.text.len();
@@ -315,6 +331,7 @@ impl PageWriter<'_> {
                 );
             }
         };
+        self.last_words[field.index()] = Some(code);
         self.open_group(Group::Extra);
         self.set(Group::Extra, field.index(), code as u64);
         Ok(())
