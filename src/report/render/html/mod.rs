@@ -194,7 +194,10 @@ fn overview(report: &Report) -> Markup {
                         @let m = &report.meetings[index];
                         @let label = m.label.as_deref().unwrap_or(&m.meeting);
                         tr {
-                            td data-value=(label) { a href=(format!("#m-{index}")) { (label) } }
+                            td data-value=(label) {
+                                a href=(format!("#m-{index}")) { (label) }
+                                @if !m.complete { " " span.sub { "(incomplete: pages missing)" } }
+                            }
                             td.num data-value=(m.participants) { (m.participants) }
                             td.num data-value=(m.samples) { (m.samples) }
                             td.num data-value=(share(m.degraded.samples, m.samples)) { (percent(m.degraded.samples, m.samples)) }
@@ -510,7 +513,7 @@ fn series_chart(timeline: &Timeline, series: &Series, zone: Zone<'_>) -> Markup 
 fn breakdowns(meeting: &MeetingReport) -> Markup {
     html! {
         details.breakdowns open {
-            summary { h3 { "Why: by network, data center, device and client version" } }
+            summary { h3 { "Why: by network, data center, device, client version, Wi-Fi signal and CPU pressure" } }
             div.dims {
                 @for dimension in Dimension::ALL {
                     @let values = meeting.breakdowns.get(dimension);

@@ -123,7 +123,7 @@ fn when_chart(
 fn why(account: &AccountReport) -> Markup {
     let whole = share(account.degraded, account.samples);
     html! {
-        h3 { "Why: degraded share by network, data center, device and client version (account " (percent(account.degraded, account.samples)) ")" }
+        h3 { "Why: degraded share by network, data center, device, client version, Wi-Fi signal and CPU pressure (account " (percent(account.degraded, account.samples)) ")" }
         div.dims {
             @for dimension in Dimension::ALL {
                 @let values = ranked(account.breakdowns.get(dimension).iter());
