@@ -172,7 +172,10 @@ def csv_rows_expected(report):
     stats = 0
     for m in report["meetings"]:
         stats += sum(len(metrics) for metrics in m["streams"].values()) + len(m["cpu"]) + len(m["mos"])
-        stats += 5 + len(m["degraded"]["by_flag"]) + len(m["grades"])
+        stats += len(m.get("wifi", {})) + ("quality_score" in m)
+        # The counts: pages, participants, samples, invalid_values, degraded_samples, complete.
+        stats += 6 + len(m["degraded"]["by_flag"]) + len(m["grades"])
+        stats += len(m.get("cpu_pressure", {})) + len(m.get("quality", {}))
     stats += len(report["errors"])
     scopes = [m["breakdowns"] for m in report["meetings"]]
     account = report.get("account")
