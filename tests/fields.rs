@@ -226,10 +226,12 @@ fn a_summary_only_meeting_counts_its_participants_and_pools_extremes() {
         {"type": "audio_input", "details": {"min_loss": "0.01%", "avg_loss": "0.03%",
           "max_loss": "0.4%", "avg_latency": "40 ms", "max_latency": "90 ms"}},
         {"type": "cpu_usage", "details": {"system_max_cpu_usage": "71%",
-          "zoom_avg_cpu_usage": "12%"}}]},
+          "zoom_avg_cpu_usage": "12%", "system_min_cpu_pressure_level": "normal",
+          "system_max_cpu_pressure_level": "serious"}}]},
       {"id": "b", "user_name": "Ben", "qos": [
         {"type": "audio_input", "details": {"min_loss": "0%", "avg_loss": "0.02%",
-          "max_loss": "0.1%", "min_latency": "20 ms", "avg_latency": "30 ms"}}]}]}"#;
+          "max_loss": "0.1%", "min_latency": "20 ms", "avg_latency": "30 ms"}},
+        {"type": "cpu_pressure_level", "details": {"system_avg_cpu_pressure_level": "normal"}}]}]}"#;
     let report = report_of(&[page]);
     assert_eq!((report.participants, report.samples), (2, 0));
     assert!(report.complete);
@@ -242,6 +244,24 @@ fn a_summary_only_meeting_counts_its_participants_and_pools_extremes() {
     assert_eq!((latency.min, latency.max), (Some(20.0), Some(90.0)));
     let cpu = summary.pooled["cpu_usage"]["system_cpu_pct"];
     assert_eq!((cpu.min, cpu.avg, cpu.max), (None, None, Some(71.0)));
+    // CPU pressure, wherever an entry sends it: Ana's max level is serious; Ben sends only
+    // an average, normal.
+    let ana = &summary.participants[0].cpu_pressure_level;
+    assert_eq!(
+        ana.get("system_max_cpu_pressure_level").map(String::as_str),
+        Some("serious")
+    );
+    assert_eq!(
+        ana.get("system_min_cpu_pressure_level").map(String::as_str),
+        Some("normal")
+    );
+    assert_eq!(ana.len(), 2);
+    let levels: Vec<(&str, u64)> = summary
+        .cpu_pressure
+        .iter()
+        .map(|(l, &n)| (l.as_str(), n))
+        .collect();
+    assert_eq!(levels, [("normal", 1), ("serious", 1)]);
 }
 
 #[test]

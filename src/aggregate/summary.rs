@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::descriptor::Which;
 use crate::record::Table;
 use crate::report::{MetricStats, MinAvgMax, Stats, SummaryParticipant, SummaryReport};
+use crate::schema::SampleField;
 
 /// The summary of a table's `qos_summary` entries; `None` when it has none.
 pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
@@ -14,6 +15,7 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
         return None;
     }
     let mut participants = Vec::with_capacity(table.summary().len());
+    let mut cpu_pressure: BTreeMap<String, u64> = BTreeMap::new();
     // Per type and metric: the stored averages, and their scale.
     let mut averages: BTreeMap<(&'static str, &'static str), (Vec<u32>, u32)> = BTreeMap::new();
     for entry in table.summary() {
@@ -42,9 +44,27 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
                 values.push(key);
             }
         }
+        let cpu_pressure_level: BTreeMap<String, String> = SampleField::CPU_PRESSURE
+            .iter()
+            .filter_map(|&field| {
+                Some((
+                    field.api_name().to_owned(),
+                    entry.cpu_pressure(field)?.to_owned(),
+                ))
+            })
+            .collect();
+        let [min, avg, max] = SampleField::CPU_PRESSURE;
+        let level = entry
+            .cpu_pressure(max)
+            .or_else(|| entry.cpu_pressure(avg))
+            .or_else(|| entry.cpu_pressure(min));
+        if let Some(level) = level {
+            *cpu_pressure.entry(level.to_owned()).or_insert(0) += 1;
+        }
         participants.push(SummaryParticipant {
             user_name: entry.user_name().to_owned(),
             streams,
+            cpu_pressure_level,
         });
     }
     let entries = participants.len() as u64;
@@ -74,6 +94,7 @@ pub(crate) fn summary(table: &Table) -> Option<SummaryReport> {
         participants,
         streams,
         pooled,
+        cpu_pressure,
     })
 }
 

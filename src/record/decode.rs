@@ -449,15 +449,19 @@ fn walk_summary_entry(
                     .get("type")
                     .and_then(|t| t.into_string())
                     .and_then(SummaryType::from_api_name);
-                let (Some(kind), Some(details)) =
-                    (kind, entry.get("details").and_then(|d| d.as_object()))
-                else {
+                let Some(details) = entry.get("details").and_then(|d| d.as_object()) else {
                     continue;
                 };
                 let position = u32::try_from(position).unwrap_or(u32::MAX);
                 for (key, value) in details.iter() {
-                    if let Some(key) = SummaryKey::from_api_name(key) {
+                    if let (Some(kind), Some(key)) = (kind, SummaryKey::from_api_name(key)) {
                         writer.summary_value(position, kind, key, json_scalar(value))?;
+                    } else if let Some(field) = SampleField::from_api_name(key)
+                        .filter(|field| SampleField::CPU_PRESSURE.contains(field))
+                    {
+                        // The CPU pressure levels (since November 2025), in whichever
+                        // entry carries them.
+                        writer.summary_word(position, field, json_scalar(value))?;
                     }
                 }
             }

@@ -2,13 +2,16 @@
 
 use core::ops::Range;
 
-use crate::schema::{SummaryKey, SummaryType};
+use crate::schema::{SampleField, SummaryKey, SummaryType};
 
 /// A `qos_summary` entry: its name, and its values in `Table::summary_values`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SummaryRow {
     pub(crate) user_name: (u32, u32),
     pub(crate) values: Range<u32>,
+    /// Its CPU pressure levels, as codes of `Table::words`, in
+    /// [`SampleField::CPU_PRESSURE`] order.
+    pub(crate) pressure: [Option<u16>; 3],
 }
 
 /// One value of a summary entry, stored as its descriptor says.
@@ -27,6 +30,8 @@ pub struct SummaryValue {
 pub struct SummaryEntry<'t> {
     /// The table's text, which the entry's name is a range of.
     text: &'t str,
+    /// The table's words, ranges of `text`.
+    words: &'t [(u32, u32)],
     /// The table's summary values, which the entry's values are a range of.
     values: &'t [SummaryValue],
     row: &'t SummaryRow,
@@ -34,8 +39,25 @@ pub struct SummaryEntry<'t> {
 
 impl<'t> SummaryEntry<'t> {
     /// The entry `row` of a table whose text and summary values these are.
-    pub(crate) fn new(text: &'t str, values: &'t [SummaryValue], row: &'t SummaryRow) -> Self {
-        SummaryEntry { text, values, row }
+    pub(crate) fn new(
+        text: &'t str,
+        words: &'t [(u32, u32)],
+        values: &'t [SummaryValue],
+        row: &'t SummaryRow,
+    ) -> Self {
+        SummaryEntry {
+            text,
+            words,
+            values,
+            row,
+        }
+    }
+
+    /// A CPU pressure level (`system_min_cpu_pressure_level`, ...), as sent (trimmed).
+    pub fn cpu_pressure(&self, field: SampleField) -> Option<&'t str> {
+        let at = SampleField::CPU_PRESSURE.iter().position(|&f| f == field)?;
+        let &(start, end) = self.words.get(usize::from(self.row.pressure[at]?))?;
+        self.text.get(start as usize..end as usize)
     }
 
     /// Its `user_name` (`""` when absent).

@@ -474,7 +474,7 @@ impl Table {
     pub fn summary(&self) -> impl ExactSizeIterator<Item = SummaryEntry<'_>> + '_ {
         self.summary
             .iter()
-            .map(move |row| SummaryEntry::new(&self.text, &self.summary_values, row))
+            .map(move |row| SummaryEntry::new(&self.text, &self.words, &self.summary_values, row))
     }
 
     /// A per-sample field at `row`: a CPU pressure level or the quality word as sent

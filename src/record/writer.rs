@@ -286,6 +286,38 @@ impl PageWriter<'_> {
     /// A per-sample word (a CPU pressure level, the quality word): a string, kept trimmed
     /// in the table's words; blank or `null` is missing.
     pub(crate) fn word(&mut self, field: SampleField, value: JsonScalar<'_>) -> Result<(), Error> {
+        let Some(code) = self.word_code(field, value)? else {
+            return Ok(());
+        };
+        self.open_group(Group::Extra);
+        self.set(Group::Extra, field.index(), code as u64);
+        Ok(())
+    }
+
+    /// A CPU pressure level of the open summary entry's `qos[index]`.
+    pub(crate) fn summary_word(
+        &mut self,
+        index: u32,
+        field: SampleField,
+        value: JsonScalar<'_>,
+    ) -> Result<(), Error> {
+        self.sample = index;
+        let at = SampleField::CPU_PRESSURE.iter().position(|&f| f == field);
+        if let (Some(code), Some(at)) = (self.word_code(field, value)?, at)
+            && let Some(row) = self.table.summary.last_mut()
+        {
+            row.pressure[at] = u16::try_from(code).ok();
+        }
+        Ok(())
+    }
+
+    /// The code of a word value in the table's words (added if new); `None` for a blank
+    /// or `null` one. A value that is not a string is invalid.
+    fn word_code(
+        &mut self,
+        field: SampleField,
+        value: JsonScalar<'_>,
+    ) -> Result<Option<usize>, Error> {
         let text = match value {
             // Zoom's words have no spaces around them: trim only an end that may be one
             // (ASCII white space, or any non-ASCII character).
@@ -298,13 +330,15 @@ impl PageWriter<'_> {
                 text.trim()
             }
             JsonScalar::Text(text) => text,
-            JsonScalar::Null => return Ok(()),
+            JsonScalar::Null => return Ok(None),
             JsonScalar::Number(_) | JsonScalar::Other(_) => {
-                return self.invalid(Field::Sample(field), value, UnitError::ExpectedText);
+                return self
+                    .invalid(Field::Sample(field), value, UnitError::ExpectedText)
+                    .map(|()| None);
             }
         };
         if text.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         // Most minutes repeat the last minute's word: try it first.
         let last = self.last_words[field.index()];
@@ -318,23 +352,23 @@ impl PageWriter<'_> {
                     (u32::try_from(start), u32::try_from(self.table.text.len()))
                 else {
                     self.table.text.truncate(start);
-                    return Ok(());
+                    return Ok(None);
                 };
                 self.table.words.push((start, end));
                 self.table.words.len() - 1
             }
             None => {
-                return self.invalid(
-                    Field::Sample(field),
-                    value,
-                    UnitError::OutOfRange("65 534 distinct words per meeting"),
-                );
+                return self
+                    .invalid(
+                        Field::Sample(field),
+                        value,
+                        UnitError::OutOfRange("65 534 distinct words per meeting"),
+                    )
+                    .map(|()| None);
             }
         };
         self.last_words[field.index()] = Some(code);
-        self.open_group(Group::Extra);
-        self.set(Group::Extra, field.index(), code as u64);
-        Ok(())
+        Ok(Some(code))
     }
 
     /// The sample's `quality_score` (`"3.65"`, or a JSON number), in hundredths.
@@ -376,6 +410,7 @@ impl PageWriter<'_> {
         self.table.summary.push(SummaryRow {
             user_name: (0, 0),
             values: at..at,
+            pressure: [None; 3],
         });
     }
 

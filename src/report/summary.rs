@@ -21,6 +21,10 @@ pub struct SummaryReport {
     /// (and a field sent only as a max, like `system_cpu_pct`, is kept).
     #[serde(default)]
     pub pooled: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>>,
+    /// Entries per CPU pressure level (`system_max_cpu_pressure_level`, else the avg, else
+    /// the min level). Empty when no entry has one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_pressure: BTreeMap<String, u64>,
 }
 
 /// A participant's `qos_summary` entry.
@@ -32,6 +36,9 @@ pub struct SummaryParticipant {
     /// Per type, per metric (`bitrate_kbps`, `latency_ms`, `jitter_ms`, `loss_pct`,
     /// `frame_rate_fps`, `resolution_height_px`; `zoom_cpu_pct`, `system_cpu_pct`).
     pub streams: BTreeMap<String, BTreeMap<Cow<'static, str>, MinAvgMax>>,
+    /// Its CPU pressure levels as sent, by key (`system_max_cpu_pressure_level`: `normal`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_pressure_level: BTreeMap<String, String>,
 }
 
 /// A summary's three values of one metric, in report units; `null` when not sent (a
