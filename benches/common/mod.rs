@@ -52,6 +52,35 @@ pub struct PeerSample<'a> {
     pub as_output: Option<PeerStream<'a>>,
     #[serde(borrow, default)]
     pub cpu_usage: Option<PeerCpu<'a>>,
+    // What the pipeline keeps beside the streams, so that both sides do the same job.
+    #[serde(default)]
+    pub wifi_rssi: Option<PeerRssi>,
+    #[serde(borrow, default)]
+    pub cpu_pressure_level: Option<PeerPressure<'a>>,
+    #[serde(borrow, default)]
+    pub quality: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub quality_score: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub struct PeerRssi {
+    #[serde(default)]
+    pub max_rssi: Option<f64>,
+    #[serde(default)]
+    pub avg_rssi: Option<f64>,
+    #[serde(default)]
+    pub min_rssi: Option<f64>,
+}
+
+#[derive(Deserialize)]
+pub struct PeerPressure<'a> {
+    #[serde(borrow, default)]
+    pub system_min_cpu_pressure_level: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub system_avg_cpu_pressure_level: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub system_max_cpu_pressure_level: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +151,24 @@ pub struct OwnedSample {
     pub as_input: Option<OwnedStream>,
     #[serde(default)]
     pub as_output: Option<OwnedStream>,
+    #[serde(default)]
+    pub wifi_rssi: Option<PeerRssi>,
+    #[serde(default)]
+    pub cpu_pressure_level: Option<OwnedPressure>,
+    #[serde(default)]
+    pub quality: Option<String>,
+    #[serde(default)]
+    pub quality_score: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct OwnedPressure {
+    #[serde(default)]
+    pub system_min_cpu_pressure_level: Option<String>,
+    #[serde(default)]
+    pub system_avg_cpu_pressure_level: Option<String>,
+    #[serde(default)]
+    pub system_max_cpu_pressure_level: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +218,8 @@ pub fn naive_numbers(page: &OwnedPage) -> (usize, f64) {
                     + parse(&stream.max_loss, "%")
                     + parse(&stream.frame_rate, "fps");
             }
+            sum += parse(&sample.quality_score, "");
+            sum += sample.wifi_rssi.as_ref().and_then(|r| r.avg_rssi).unwrap_or(0.0);
         }
     }
     (samples, sum)
