@@ -219,7 +219,11 @@ pub fn naive_numbers(page: &OwnedPage) -> (usize, f64) {
                     + parse(&stream.frame_rate, "fps");
             }
             sum += parse(&sample.quality_score, "");
-            sum += sample.wifi_rssi.as_ref().and_then(|r| r.avg_rssi).unwrap_or(0.0);
+            sum += sample
+                .wifi_rssi
+                .as_ref()
+                .and_then(|r| r.avg_rssi)
+                .unwrap_or(0.0);
         }
     }
     (samples, sum)

@@ -50,9 +50,10 @@ pub enum Command {
     /// With --meeting: the instance it names (a meeting number: its latest instance; a
     /// recurring meeting's instances each keep their own folder). With --from and --to (or
     /// --type live alone): the account's instances of those UTC dates; a re-run skips the
-    /// instances already complete.
+    /// instances already complete. Zoom Video SDK sessions (--session ID, or --sessions
+    /// with dates) go to OUT/session-<id in base32>/ alike.
     /// Credentials: ZOOM_ACCESS_TOKEN, or ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
-    /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth).
+    /// ZOOM_CLIENT_SECRET (Server-to-Server OAuth; for sessions, the Video SDK account's).
     #[cfg(feature = "fetch")]
     #[command(after_help = FETCH_HELP)]
     Fetch(FetchArgs),
