@@ -290,10 +290,18 @@ fn video_sdk_users_pages_read_as_participants() {
     let summary = report.summary.expect("summary entries");
     assert_eq!(summary.participants[0].user_name, "Cy");
     assert_eq!(summary.pooled["audio_input"]["latency_ms"].max, Some(35.0));
-    // A user's own `user_name`, if sent, wins over the alias `name`.
-    let both = r#"{"users": [{"name": "alias", "user_name": "Real", "user_qos": []}]}"#;
-    let table = table_of(&[both], &DecodeConfig::default()).expect("decodes");
-    assert_eq!(table.participant(0).map(|p| p.user_name()), Some("Real"));
+    // A user's own `user_name`, if sent, wins over the alias `name`, in either order, in
+    // per-minute and summary entries alike.
+    for both in [
+        r#"{"users": [{"name": "alias", "user_name": "Real", "user_qos": []}]}"#,
+        r#"{"users": [{"user_name": "Real", "name": "alias", "user_qos": []}]}"#,
+    ] {
+        let table = table_of(&[both], &DecodeConfig::default()).expect("decodes");
+        assert_eq!(table.participant(0).map(|p| p.user_name()), Some("Real"));
+    }
+    let summary = r#"{"users": [{"user_name": "Real", "name": "alias", "qos": []}]}"#;
+    let table = table_of(&[summary], &DecodeConfig::default()).expect("decodes");
+    assert_eq!(table.summary().next().map(|e| e.user_name()), Some("Real"));
 }
 
 #[test]

@@ -432,7 +432,7 @@ fn walk_summary_entry(
     for (key, value) in participant.iter() {
         if key == "user_name" || key == "name" {
             if let Some(name) = value.as_str() {
-                writer.summary_name(name);
+                writer.summary_name(key, name);
             }
         } else if key == "qos" {
             let Some(entries) = value.as_array() else {

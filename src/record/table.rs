@@ -265,7 +265,7 @@ pub(crate) struct ParticipantRow {
 }
 
 /// The QoS of one meeting in struct-of-arrays form: one row per `user_qos` sample, one
-/// column per (stream, metric), plus time, CPU and Wi-Fi columns. Participants own a
+/// column per (stream, metric), plus time, CPU, Wi-Fi and [`SampleField`] columns. Participants own a
 /// contiguous range of rows, in input order. Pages of one meeting append to the same table.
 ///
 /// A stream (or `cpu_usage`, `wifi_rssi`) *appears* from the first sample that has it as

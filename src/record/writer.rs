@@ -414,8 +414,17 @@ impl PageWriter<'_> {
         });
     }
 
-    /// The open summary entry's `user_name`.
-    pub(crate) fn summary_name(&mut self, name: &str) {
+    /// The open summary entry's `user_name` (`key`), or a Video SDK user's `name`.
+    pub(crate) fn summary_name(&mut self, key: &str, name: &str) {
+        // A Video SDK user's `name` gives way to a `user_name`, as for participants.
+        let named = self
+            .table
+            .summary
+            .last()
+            .is_some_and(|row| row.user_name != (0, 0));
+        if key != "user_name" && named {
+            return;
+        }
         let start = self.table.text.len();
         self.table.text.push_str(name);
         let end = self.table.text.len();
