@@ -77,6 +77,9 @@ Where the pages are:
   names that would clash are replaced by their paths.
   A file over --max-file-mib, or a page whose parse would need more than
   --max-parse-mib, fails as its meeting; the others are reported.
+  Pages of participants, of a Video SDK session's users and of qos_summary entries are
+  all read. A meeting whose last page names a next page, or that has fewer entries than
+  its total_records, is reported as incomplete, and said so on stderr.
 
 Exit status:
   0    every meeting was reported
