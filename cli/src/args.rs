@@ -278,6 +278,10 @@ pub struct ExportArgs {
     /// The files to write.
     #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
     pub format: FileFormat,
+    /// Write every meeting given, even those unchanged since they were exported, and
+    /// rewrite the rest of the dataset into one file per date (compacting it).
+    #[arg(long)]
+    pub full: bool,
 }
 
 // `generate`.

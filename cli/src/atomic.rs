@@ -7,6 +7,8 @@
 //! synced, then renamed into place (the old folder stepping aside first, since a folder
 //! cannot be renamed over a non-empty one), and the parent synced. Syncing cannot be
 //! skipped: [`Staged::commit`] and [`StagedFolder::commit`] are the only ways into place.
+//! A symbolic link is put in place the same way ([`link`]): made under a temporary name,
+//! renamed over the old link, the folder synced; the dataset's versions are committed so.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -218,9 +220,54 @@ pub fn temporary_owner(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?;
     let (_, tail) = rest.rsplit_once(".zoom-qos-")?;
     let (pid, what) = tail.split_once('.')?;
-    matches!(what, "tmp" | "partial" | "old")
+    matches!(what, "tmp" | "partial" | "old" | "link")
         .then(|| pid.parse().ok())
         .flatten()
+}
+
+/// Points the symbolic link `path` at `target` (a path relative to the link's folder) in
+/// one step: the link is made under a temporary name, renamed over the old one (a reader
+/// follows the old link or the new, never neither), and the folder synced.
+///
+/// # Errors
+/// The link cannot be made (or this system has none), the rename or the sync failed: the
+/// old link, if any, is still in place.
+pub fn link(path: &Path, target: &Path) -> Result<(), WriteError> {
+    let temporary = temporary_path(path, "link");
+    let _ = fs::remove_file(&temporary);
+    #[cfg(unix)]
+    let made = std::os::unix::fs::symlink(target, &temporary);
+    #[cfg(not(unix))]
+    let made = Err::<(), _>(io::Error::other(format!(
+        "symbolic links are needed (to {}), and this system has none for us",
+        target.display()
+    )));
+    made.map_err(WriteError::at(path))?;
+    if let Err(error) = fs::rename(&temporary, path) {
+        let _ = fs::remove_file(&temporary);
+        return Err(WriteError::at(path)(error));
+    }
+    sync_folder(parent(path))
+}
+
+/// Syncs every file and folder under `folder`, and `folder` itself: what was written into
+/// a folder that is not in place yet, before the one step that puts it there.
+///
+/// # Errors
+/// The first that could not be listed or synced.
+pub fn sync_tree(folder: &Path) -> Result<(), WriteError> {
+    for entry in fs::read_dir(folder).map_err(WriteError::at(folder))? {
+        let path = entry.map_err(WriteError::at(folder))?.path();
+        let kind = fs::symlink_metadata(&path).map_err(WriteError::at(&path))?;
+        if kind.is_dir() {
+            sync_tree(&path)?;
+        } else if kind.is_file() {
+            File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(WriteError::at(&path))?;
+        }
+    }
+    sync_folder(folder)
 }
 
 /// The folder a path is in (`.` for a bare name).
@@ -232,7 +279,10 @@ fn parent(path: &Path) -> &Path {
 }
 
 /// Syncs a folder's entries (the names renamed into it) to disk.
-fn sync_folder(folder: &Path) -> Result<(), WriteError> {
+///
+/// # Errors
+/// The folder cannot be opened or synced.
+pub fn sync_folder(folder: &Path) -> Result<(), WriteError> {
     File::open(folder)
         .and_then(|f| f.sync_all())
         .map_err(WriteError::at(folder))

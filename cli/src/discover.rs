@@ -16,6 +16,9 @@ pub struct MeetingInput {
     pub source: Source,
     /// The `meeting.json` beside the pages (as `fetch` writes it), if any.
     pub description: Option<PathBuf>,
+    /// The folder or file that is the meeting (`None` for standard input): what
+    /// identifies a meeting without a UUID.
+    pub origin: Option<PathBuf>,
 }
 
 impl MeetingInput {
@@ -137,12 +140,12 @@ struct Found {
 
 impl Found {
     fn push(&mut self, name: String, path: Option<PathBuf>, source: Source) {
-        let description = None;
         self.meetings.push((
             MeetingInput {
                 name,
                 source,
-                description,
+                description: None,
+                origin: path.clone(),
             },
             path,
         ));

@@ -54,15 +54,25 @@ impl Decoded<'_> {
     }
 }
 
-/// Adds what the meeting's `meeting.json` (as `fetch` writes it) says of the instance to
-/// its report: `uuid`, `topic` and `start_time`.
+/// What a meeting's `meeting.json` (as `fetch` writes it) says of the instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Description {
+    /// The instance's UUID (a Video SDK session's `id`).
+    pub uuid: Option<String>,
+    /// Its topic (a session's `session_name`).
+    pub topic: Option<String>,
+    /// When it started.
+    pub start_time: Option<String>,
+}
+
+/// Reads the meeting's `meeting.json`, if it has one.
 ///
 /// # Errors
 /// A `meeting.json` that cannot be read or is not a JSON object: the meeting fails, named
 /// with the file, rather than being reported without it.
-pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), MeetingError> {
+pub fn description(input: &MeetingInput) -> Result<Option<Description>, MeetingError> {
     let Some(path) = &input.description else {
-        return Ok(());
+        return Ok(None);
     };
     let failed = |message: String| {
         MeetingError::new(&input.name, Some(path.display().to_string()), None, message)
@@ -78,9 +88,24 @@ pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), 
     };
     // A Video SDK session is described by its `id` and `session_name`.
     let session = description.contains_key("session_name");
-    report.uuid = text("uuid").or_else(|| session.then(|| text("id")).flatten());
-    report.topic = text("topic").or_else(|| text("session_name"));
-    report.start_time = text("start_time");
+    Ok(Some(Description {
+        uuid: text("uuid").or_else(|| session.then(|| text("id")).flatten()),
+        topic: text("topic").or_else(|| text("session_name")),
+        start_time: text("start_time"),
+    }))
+}
+
+/// Adds what the meeting's `meeting.json` says of the instance to its report: `uuid`,
+/// `topic` and `start_time`.
+///
+/// # Errors
+/// As [`description`]'s.
+pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), MeetingError> {
+    if let Some(described) = description(input)? {
+        report.uuid = described.uuid;
+        report.topic = described.topic;
+        report.start_time = described.start_time;
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! `zoom-qos export`: the dataset's layout, its values against the report and against
-//! the page text, replacing a meeting, bad input, Arrow IPC, and the schema the README
-//! documents.
+//! the page text, meetings known by identity, replacing a meeting, incremental runs, a
+//! run killed at any point, bad input, Arrow IPC, and the schema the README documents.
 
 mod common;
 
@@ -27,7 +27,8 @@ fn read_parquet(path: &Path) -> RecordBatch {
     arrow_select::concat::concat_batches(&schema, &batches).expect("one schema")
 }
 
-/// The sample files under `root`, as `date=.../name` strings, sorted.
+/// The sample files under `root` (read through its `samples` link), as
+/// `date=.../name` strings, sorted.
 fn sample_files(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     for partition in fs::read_dir(root.join("samples")).expect("samples") {
@@ -43,6 +44,52 @@ fn sample_files(root: &Path) -> Vec<String> {
     }
     files.sort();
     files
+}
+
+/// The partitions under `root`, each with how many files it holds.
+fn partitions(root: &Path) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for file in sample_files(root) {
+        let partition = file.split('/').next().expect("a partition").to_owned();
+        *counts.entry(partition).or_default() += 1;
+    }
+    counts.into_iter().collect()
+}
+
+/// Every row of a partition's files.
+fn read_partition(root: &Path, partition: &str) -> RecordBatch {
+    let batches: Vec<RecordBatch> = sample_files(root)
+        .iter()
+        .filter(|f| f.starts_with(&format!("{partition}/")))
+        .map(|f| read_parquet(&root.join("samples").join(f)))
+        .collect();
+    let schema = batches.first().expect("a file").schema();
+    arrow_select::concat::concat_batches(&schema, &batches).expect("one schema")
+}
+
+/// Rows per `meeting_key` in every sample file, and the meetings file's samples per key:
+/// what a reader of the dataset sees.
+fn seen(root: &Path) -> (BTreeMap<String, i64>, BTreeMap<String, i64>) {
+    let mut rows = BTreeMap::new();
+    for file in sample_files(root) {
+        let batch = read_parquet(&root.join("samples").join(file));
+        for key in column_str(&batch, "meeting_key") {
+            *rows.entry(key.expect("a key")).or_default() += 1;
+        }
+    }
+    let meetings = read_parquet(&root.join("meetings.parquet"));
+    let keys = column_str(&meetings, "meeting_key");
+    let samples = meetings
+        .column_by_name("samples")
+        .expect("samples")
+        .as_primitive::<arrow_array::types::Int64Type>();
+    let listed = keys
+        .into_iter()
+        .zip(samples.iter())
+        .map(|(k, n)| (k.expect("a key"), n.expect("a count")))
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    (rows, listed)
 }
 
 fn column_f64(batch: &RecordBatch, name: &str) -> Vec<Option<f64>> {
@@ -63,6 +110,10 @@ fn column_str(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
     let column = batch
         .column_by_name(name)
         .unwrap_or_else(|| panic!("{name}"));
+    column_str_of(column.as_ref())
+}
+
+fn column_str_of(column: &dyn Array) -> Vec<Option<String>> {
     match column.data_type() {
         DataType::Utf8 => column
             .as_string::<i32>()
@@ -78,7 +129,7 @@ fn column_str(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
                 .map(|k| k.map(|k| values.value(k as usize).to_owned()))
                 .collect()
         }
-        other => panic!("{name} is {other}"),
+        other => panic!("not text: {other}"),
     }
 }
 
@@ -123,19 +174,30 @@ fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
     let run = export(&[path_str(&page), "--out", path_str(&out)]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert_eq!(
-        sample_files(&out),
+        partitions(&out),
         [
-            "date=2024-03-01/late.parquet",
-            "date=2024-03-02/late.parquet",
-            "date=unknown/late.parquet"
+            ("date=2024-03-01".to_owned(), 1),
+            ("date=2024-03-02".to_owned(), 1),
+            ("date=unknown".to_owned(), 1)
         ]
     );
+    assert_eq!(
+        sample_files(&out)[0],
+        "date=2024-03-01/part-000001-0.parquet",
+        "the first version's first file of the date"
+    );
 
-    let first = read_parquet(&out.join("samples/date=2024-03-01/late.parquet"));
+    let first = read_partition(&out, "date=2024-03-01");
     assert_eq!(first.num_rows(), 2);
     assert_eq!(
         column_str(&first, "meeting"),
         vec![Some("late".to_owned()); 2]
+    );
+    // No meeting.json: the meeting is its source file.
+    let source = fs::canonicalize(&page).expect("canonical");
+    assert_eq!(
+        column_str(&first, "meeting_key"),
+        vec![Some(format!("source:{}", source.display())); 2]
     );
     assert_eq!(column_i32(&first, "participant"), [Some(0), Some(0)]);
     assert_eq!(
@@ -209,7 +271,7 @@ fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
     assert_eq!(column_f64(&first, "audio_input_mos")[0], Some(4.311));
     assert_eq!(column_f64(&first, "audio_output_mos"), [None, None]);
 
-    let second = read_parquet(&out.join("samples/date=2024-03-02/late.parquet"));
+    let second = read_partition(&out, "date=2024-03-02");
     assert_eq!(column_i32(&second, "participant"), [Some(0), Some(1)]);
     assert_eq!(
         column_str(&second, "user_name"),
@@ -231,7 +293,7 @@ fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
         [Some(95.0), None]
     );
 
-    let unknown = read_parquet(&out.join("samples/date=unknown/late.parquet"));
+    let unknown = read_partition(&out, "date=unknown");
     assert_eq!(unknown.num_rows(), 1);
     assert_eq!(
         unknown.column_by_name("time").expect("time").null_count(),
@@ -244,6 +306,21 @@ fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
 
     let meetings = read_parquet(&out.join("meetings.parquet"));
     assert_eq!(column_str(&meetings, "meeting"), [Some("late".into())]);
+    let files = meetings
+        .column_by_name("files")
+        .expect("files")
+        .as_list::<i32>();
+    let listed: Vec<Option<String>> = column_str_of(files.value(0).as_ref());
+    assert_eq!(
+        listed,
+        [
+            Some("date=2024-03-01/part-000001-0.parquet".into()),
+            Some("date=2024-03-02/part-000001-0.parquet".into()),
+            Some("date=unknown/part-000001-0.parquet".into())
+        ]
+    );
+    let complete = meetings.column_by_name("complete").expect("complete");
+    assert!(complete.as_boolean().value(0), "one page, no next page");
     let count = |name: &str| -> i64 {
         let column = meetings
             .column_by_name(name)
@@ -349,8 +426,10 @@ fn the_samples_give_the_reports_percentiles_on_a_generated_corpus() {
     assert_eq!(checked, 24);
 }
 
+/// The same meeting exported again replaces its rows, and only its rows: the other
+/// meeting's rows are copied out of the files they shared, value for value.
 #[test]
-fn exporting_a_meeting_again_replaces_its_files_and_leaves_the_others() {
+fn exporting_a_meeting_again_replaces_its_rows_and_only_its_rows() {
     let dir = scratch("export-again");
     let corpus = dir.join("corpus");
     fs::create_dir_all(&corpus).expect("corpus");
@@ -359,42 +438,203 @@ fn exporting_a_meeting_again_replaces_its_files_and_leaves_the_others() {
     let out = dir.join("dataset");
     let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
-    let standup = out.join("samples/date=2024-03-01/standup.parquet");
-    let before = fs::read(&standup).expect("standup's file");
+    let standup_rows = |out: &Path| -> Vec<(Option<String>, Option<f64>)> {
+        let mut rows = Vec::new();
+        for file in sample_files(out) {
+            let batch = read_parquet(&out.join("samples").join(file));
+            let names = column_str(&batch, "meeting");
+            let latency = column_f64(&batch, "audio_input_latency_ms");
+            for ((name, user), latency) in names
+                .iter()
+                .zip(column_str(&batch, "user_name"))
+                .zip(latency)
+            {
+                if name.as_deref() == Some("standup") {
+                    rows.push((user, latency));
+                }
+            }
+        }
+        rows
+    };
+    let before = standup_rows(&out);
+    assert_eq!(before.len(), 5);
+    let (rows, _) = seen(&out);
+    assert_eq!(rows.values().sum::<i64>(), 10);
 
-    // `late` now has only its first day: its other files go, standup's stays as it was.
+    // `late` now has only its first day, and five samples.
     let one_day = MIDNIGHT
         .replace("2024-03-02T00:00:00Z", "2024-03-01T23:57:00Z")
         .replace("2024-03-02T00:01:00Z", "2024-03-01T23:56:00Z")
         .replace(r#""date_time":"""#, r#""date_time":"2024-03-01T23:55:00Z""#);
-    let late = dir.join("late.json");
-    fs::write(&late, one_day).expect("late again");
-    let run = export(&[path_str(&late), "--out", path_str(&out)]);
+    fs::write(corpus.join("late.json"), one_day).expect("late again");
+    let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let message = stderr(&run);
+    assert!(
+        message.contains("exported 1 meeting (1 unchanged, skipped)"),
+        "{message}"
+    );
+    // late's old rows are gone from every date, standup's are all there as they were.
+    let late = fs::canonicalize(corpus.join("late.json")).expect("canonical");
+    let (rows, listed) = seen(&out);
+    assert_eq!(rows.get(&format!("source:{}", late.display())), Some(&5));
+    assert_eq!(rows.values().sum::<i64>(), 10, "{rows:?}");
+    assert_eq!(rows, listed, "the meetings file agrees with the samples");
+    let mut after = standup_rows(&out);
+    let mut before = before;
+    let order = |a: &(Option<String>, Option<f64>), b: &(Option<String>, Option<f64>)| {
+        (&a.0, a.1.map(f64::to_bits)).cmp(&(&b.0, b.1.map(f64::to_bits)))
+    };
+    after.sort_by(order);
+    before.sort_by(order);
+    assert_eq!(after, before);
+    // No partition is left with a file of only late's old rows, and nothing else remains
+    // of the first version.
     assert_eq!(
-        sample_files(&out),
+        partitions(&out),
         [
-            "date=2024-03-01/late.parquet",
-            "date=2024-03-01/standup.parquet",
-            "date=unknown/standup.parquet"
+            ("date=2024-03-01".to_owned(), 1),
+            ("date=unknown".to_owned(), 1)
         ]
     );
-    assert_eq!(
-        read_parquet(&out.join("samples/date=2024-03-01/late.parquet")).num_rows(),
-        5
-    );
-    assert_eq!(fs::read(&standup).expect("standup's file"), before);
-    // Both meetings keep their row; no temporary file is left behind.
+    assert_eq!(versions(&out), ["v000002"]);
+    let leftovers: Vec<PathBuf> = walk(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".zoom-qos-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Two different meetings with one display name, exported from two folders one after the
+/// other, are both in the dataset.
+#[test]
+fn two_meetings_with_one_name_from_two_folders_are_both_kept() {
+    let dir = scratch("export-same-name");
+    for (week, text) in [
+        ("w1", MIDNIGHT.to_owned()),
+        ("w2", MIDNIGHT.replace("126 ms", "127 ms")),
+    ] {
+        fs::create_dir_all(dir.join(week).join("standup")).expect("folder");
+        fs::write(dir.join(week).join("standup/page-000.json"), text).expect("page");
+    }
+    let out = dir.join("dataset");
+    for week in ["w1", "w2"] {
+        let run = export(&[path_str(&dir.join(week)), "--out", path_str(&out)]);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let (rows, listed) = seen(&out);
+    let key = |week: &str| {
+        let folder = fs::canonicalize(dir.join(week).join("standup")).expect("canonical");
+        format!("source:{}", folder.display())
+    };
+    assert_eq!(rows, BTreeMap::from([(key("w1"), 5), (key("w2"), 5)]));
+    assert_eq!(rows, listed);
     let meetings = read_parquet(&out.join("meetings.parquet"));
     assert_eq!(
         column_str(&meetings, "meeting"),
-        [Some("late".into()), Some("standup".into())]
+        [Some("standup".into()), Some("standup".into())]
     );
-    let leftovers: Vec<PathBuf> = walk(&out)
+}
+
+/// A second export of the same folder plus new meetings writes only the new ones, and
+/// every file of the first is kept as it was (the same file, not a copy).
+#[test]
+fn an_incremental_export_skips_unchanged_meetings_and_keeps_their_files() {
+    let dir = scratch("export-incremental");
+    let corpus = dir.join("corpus");
+    let made = zoom_qos(&[
+        "generate",
+        path_str(&corpus),
+        "--meetings",
+        "6",
+        "--seed",
+        "4",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = dir.join("dataset");
+    let first = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let inode =
+        |path: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).expect("there"));
+    let files_before: Vec<(String, u64)> = sample_files(&out)
         .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .map(|f| {
+            let node = inode(&out.join("samples").join(&f));
+            (f, node)
+        })
         .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let (rows_before, _) = seen(&out);
+
+    // Two more meetings, from another seed.
+    let more = dir.join("more");
+    let made = zoom_qos(&[
+        "generate",
+        path_str(&more),
+        "--meetings",
+        "2",
+        "--seed",
+        "9",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    for meeting in ["meeting-0000", "meeting-0001"] {
+        let to = corpus.join(format!("new-{meeting}"));
+        fs::rename(more.join(meeting), &to).expect("moved");
+    }
+    let second = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    let message = stderr(&second);
+    assert_eq!(second.status.code(), Some(0), "{message}");
+    assert!(
+        message.contains("exported 2 meetings (6 unchanged, skipped)"),
+        "{message}"
+    );
+    for (file, node) in &files_before {
+        assert_eq!(
+            inode(&out.join("samples").join(file)),
+            *node,
+            "{file} is kept as it was"
+        );
+    }
+    let (rows, listed) = seen(&out);
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows, listed);
+    for (key, n) in rows_before {
+        assert_eq!(rows.get(&key), Some(&n), "{key}");
+    }
+    // At most one new file per partition.
+    assert!(sample_files(&out).len() <= files_before.len() + partitions(&out).len());
+
+    // Nothing new: nothing written, the dataset as it was.
+    let third = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    assert!(
+        stderr(&third).contains("nothing to export: 8 meetings unchanged"),
+        "{}",
+        stderr(&third)
+    );
+    // --full: every meeting written again, one file per partition.
+    let full = export(&[path_str(&corpus), "--out", path_str(&out), "--full"]);
+    assert_eq!(full.status.code(), Some(0), "{}", stderr(&full));
+    assert!(
+        partitions(&out).iter().all(|(_, files)| *files == 1),
+        "{:?}",
+        partitions(&out)
+    );
+    assert_eq!(seen(&out).0, rows);
+}
+
+/// The version folders of a dataset, and the one `current` names first.
+fn versions(root: &Path) -> Vec<String> {
+    let mut found: Vec<String> = fs::read_dir(root.join(".zoom-qos"))
+        .expect("versions")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "current")
+        .collect();
+    found.sort();
+    let current = fs::read_link(root.join(".zoom-qos/current")).expect("current");
+    assert_eq!(
+        Some(current.to_string_lossy().as_ref()),
+        found.last().map(String::as_str)
+    );
+    found
 }
 
 fn walk(root: &Path) -> Vec<PathBuf> {
@@ -425,12 +665,12 @@ fn a_bad_file_is_named_and_the_other_meetings_are_still_written() {
         err.contains("truncated.json") && err.contains("byte"),
         "names the file and the offset: {err}"
     );
-    assert!(err.contains("exported 1 meeting,"), "{err}");
+    assert!(err.contains("exported 1 meeting ("), "{err}");
     assert_eq!(
-        sample_files(&out),
+        partitions(&out),
         [
-            "date=2024-03-01/standup.parquet",
-            "date=unknown/standup.parquet"
+            ("date=2024-03-01".to_owned(), 1),
+            ("date=unknown".to_owned(), 1)
         ]
     );
     let meetings = read_parquet(&out.join("meetings.parquet"));
@@ -452,21 +692,6 @@ fn a_folder_holding_other_files_is_refused_untouched() {
 }
 
 #[test]
-fn meeting_names_become_file_names_engines_do_not_skip() {
-    use zoom_qos_cli::dataset::file_stem;
-    assert_eq!(file_stem("meeting-0001"), "meeting-0001");
-    // A leading dot or underscore is a hidden file to Spark and pyarrow.
-    assert_eq!(file_stem(".hidden"), "%2Ehidden");
-    assert_eq!(file_stem("_x"), "%5Fx");
-    assert_eq!(file_stem("a/b c"), "a%2Fb%20c");
-    assert_eq!(file_stem("Ünï"), "%C3%9Cn%C3%AF");
-    let long_a = "a".repeat(300);
-    let long_b = format!("{}b", "a".repeat(299));
-    assert!(file_stem(&long_a).len() <= 200);
-    assert_ne!(file_stem(&long_a), file_stem(&long_b));
-}
-
-#[test]
 fn arrow_ipc_files_keep_the_dictionary_strings() {
     let dir = scratch("export-arrow");
     let out = dir.join("dataset");
@@ -482,8 +707,8 @@ fn arrow_ipc_files_keep_the_dictionary_strings() {
     assert_eq!(
         files,
         [
-            "date=2024-03-01/standup-array.arrow",
-            "date=unknown/standup-array.arrow"
+            "date=2024-03-01/part-000001-0.arrow",
+            "date=unknown/part-000001-0.arrow"
         ]
     );
     let mut rows = 0;
@@ -533,6 +758,7 @@ fn parquet_type(data_type: &DataType) -> String {
         DataType::Int64 => "int64".into(),
         DataType::Float64 => "double".into(),
         DataType::Boolean => "bool".into(),
+        DataType::List(item) if *item.data_type() == DataType::Utf8 => "list<item: string>".into(),
         DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some(zone)) => {
             format!("timestamp[ms, tz={zone}]")
         }
@@ -687,8 +913,8 @@ fn a_corrupt_meetings_file_stops_the_export_before_anything_is_replaced() {
     let input = data("meetings/standup");
     let first = export(&[path_str(&input), "--out", path_str(&out)]);
     assert!(first.status.success(), "{}", stderr(&first));
-    let sample = out.join("samples/date=2024-03-01/standup.parquet");
-    // A replaced file is a new inode (the writer renames a new file over the old).
+    let sample = out.join("samples/date=2024-03-01/part-000001-0.parquet");
+    // A replaced file is a new inode.
     let inode =
         |path: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).expect("there"));
     let before = inode(&sample);
@@ -705,4 +931,139 @@ fn a_corrupt_meetings_file_stops_the_export_before_anything_is_replaced() {
     assert!(message.contains("meetings.parquet"), "{message}");
     assert!(!message.contains("panicked"), "{message}");
     assert_eq!(inode(&sample), before, "no sample file replaced");
+    assert_eq!(versions(&out), ["v000001"], "no version committed");
+}
+
+/// A run killed (SIGKILL) at any point leaves a dataset that readers see whole: the
+/// previous one or the new one, never a mix, never neither; the next run finishes the job.
+/// The kill comes at points the test sees on disk (the new version begun, its first file,
+/// its meetings file, the commit), and once at once: whichever state the run had reached,
+/// the check is the same.
+#[test]
+fn a_run_killed_at_any_point_leaves_the_old_dataset_or_the_new() {
+    use std::process::{Command, Stdio};
+    let dir = scratch("export-killed");
+    let corpus = dir.join("corpus");
+    let made = zoom_qos(&[
+        "generate",
+        path_str(&corpus),
+        "--meetings",
+        "8",
+        "--seed",
+        "2",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    // The old dataset: four meetings. The new: those four again (one changed) and four more.
+    let old_corpus = dir.join("old");
+    fs::create_dir_all(&old_corpus).expect("old");
+    for n in 0..4 {
+        let name = format!("meeting-000{n}");
+        copy_folder(&corpus.join(&name), &old_corpus.join(&name));
+    }
+    let reference = |input: &Path, name: &str| {
+        let out = dir.join(name);
+        let run = export(&[path_str(input), "--out", path_str(&out)]);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        // Keys are source paths: make them the keys of the real run's inputs.
+        let (rows, _) = seen(&out);
+        rows.into_iter()
+            .map(|(k, n)| {
+                (
+                    k.replace(path_str(&fs::canonicalize(input).expect("c")), "<in>"),
+                    n,
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let page = corpus.join("meeting-0001/page-000.json");
+    let changed = fs::read_to_string(&page).expect("page").replacen("\"user_qos\":[{", "\"user_qos\":[{\"date_time\":\"2021-06-24T10:00:00Z\",\"audio_input\":{\"latency\":\"99 ms\"}},{", 1);
+    let old = reference(&old_corpus, "reference-old");
+    fs::write(old_corpus.join("meeting-0001/page-000.json"), &changed).expect("changed");
+    for n in 4..8 {
+        let name = format!("meeting-000{n}");
+        copy_folder(&corpus.join(&name), &old_corpus.join(&name));
+    }
+    let new = reference(&old_corpus, "reference-new");
+    assert_ne!(old, new);
+    let seen_here = |out: &Path| {
+        let (rows, listed) = seen(out);
+        assert_eq!(rows, listed, "the meetings file agrees with the samples");
+        let prefix = path_str(&fs::canonicalize(&old_corpus).expect("c")).to_owned();
+        rows.into_iter()
+            .map(|(k, n)| (k.replace(&prefix, "<in>"), n))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let version = |out: &Path, v: &str| out.join(".zoom-qos").join(v);
+    let points: [(&str, &Reached<'_>); 5] = [
+        ("at once", &|_| true),
+        ("the new version begun", &|out| {
+            version(out, "v000002").exists()
+        }),
+        ("its first file", &|out| {
+            fs::read_dir(version(out, "v000002").join("samples"))
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false)
+        }),
+        ("its meetings file", &|out| {
+            version(out, "v000002").join("meetings.parquet").exists()
+        }),
+        ("the commit", &|out| {
+            fs::read_link(out.join(".zoom-qos/current")).is_ok_and(|l| l == Path::new("v000002"))
+        }),
+    ];
+    let mut states = BTreeMap::new();
+    for (point, reached) in points {
+        let out = dir.join(format!("killed-{}", point.replace(' ', "-")));
+        // The old dataset, from the old meetings (meeting-0001 as it was).
+        let original = fs::read(&page).expect("page");
+        fs::write(old_corpus.join("meeting-0001/page-000.json"), &original).expect("old page");
+        let keep: Vec<_> = (4..8).map(|n| format!("meeting-000{n}")).collect();
+        for name in &keep {
+            fs::rename(old_corpus.join(name), dir.join(name)).expect("set aside");
+        }
+        let run = export(&[path_str(&old_corpus), "--out", path_str(&out)]);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        assert_eq!(seen_here(&out), old);
+        for name in &keep {
+            fs::rename(dir.join(name), old_corpus.join(name)).expect("put back");
+        }
+        fs::write(old_corpus.join("meeting-0001/page-000.json"), &changed).expect("changed");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zoom-qos"))
+            .args(["export", path_str(&old_corpus), "--out", path_str(&out)])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("started");
+        // Wait for the point without sleeping: poll until it is reached or the run ends.
+        loop {
+            if reached(&out) || child.try_wait().expect("status").is_some() {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let state = seen_here(&out);
+        assert!(
+            state == old || state == new,
+            "killed at {point}: a mix {state:?}"
+        );
+        states.insert(point, if state == old { "old" } else { "new" });
+        // The next run finishes the job, and leaves one version.
+        let again = export(&[path_str(&old_corpus), "--out", path_str(&out)]);
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+        assert_eq!(seen_here(&out), new, "after {point}");
+        assert_eq!(versions(&out).len(), 1, "after {point}: one version left");
+    }
+    eprintln!("states seen after the kills: {states:?}");
+}
+
+/// Whether a run has reached a point, seen in the dataset folder.
+type Reached<'a> = dyn Fn(&Path) -> bool + 'a;
+
+fn copy_folder(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("folder");
+    for entry in fs::read_dir(from).expect("listed") {
+        let entry = entry.expect("entry");
+        fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+    }
 }

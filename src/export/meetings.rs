@@ -2,8 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
-    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray,
+    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray,
 };
 use arrow_schema::{ArrowError, DataType, Field, SchemaRef};
 
@@ -22,10 +24,12 @@ enum Percentile {
 /// What a column of the meetings holds, in schema order ([`meeting_columns`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MeetingColumn {
+    Key,
     Meeting,
     Uuid,
     Topic,
     StartTime,
+    Complete,
     Pages,
     Participants,
     Samples,
@@ -39,6 +43,8 @@ enum MeetingColumn {
     MosP50(Stream),
     MosMean(Stream),
     Stat(Stream, Metric, Percentile),
+    Digest,
+    Files,
 }
 
 /// The stream metrics the meetings carry p50 and p95 of.
@@ -49,10 +55,12 @@ impl MeetingColumn {
         use MeetingColumn as C;
         let count = |name: String| (name, DataType::Int64, false);
         let (name, data_type, nullable) = match self {
+            C::Key => ("meeting_key".to_owned(), DataType::Utf8, false),
             C::Meeting => ("meeting".to_owned(), DataType::Utf8, false),
             C::Uuid => ("uuid".to_owned(), DataType::Utf8, true),
             C::Topic => ("topic".to_owned(), DataType::Utf8, true),
             C::StartTime => ("start_time".to_owned(), timestamp(), true),
+            C::Complete => ("complete".to_owned(), DataType::Boolean, false),
             C::Pages => count("pages".to_owned()),
             C::Participants => count("participants".to_owned()),
             C::Samples => count("samples".to_owned()),
@@ -76,6 +84,12 @@ impl MeetingColumn {
                     true,
                 )
             }
+            C::Digest => ("digest".to_owned(), DataType::Utf8, true),
+            C::Files => (
+                "files".to_owned(),
+                DataType::new_list(DataType::Utf8, true),
+                false,
+            ),
         };
         Field::new(name, data_type, nullable)
     }
@@ -87,10 +101,12 @@ fn meeting_columns() -> &'static [MeetingColumn] {
     COLUMNS.get_or_init(|| {
         use MeetingColumn as C;
         let mut columns = vec![
+            C::Key,
             C::Meeting,
             C::Uuid,
             C::Topic,
             C::StartTime,
+            C::Complete,
             C::Pages,
             C::Participants,
             C::Samples,
@@ -112,6 +128,7 @@ fn meeting_columns() -> &'static [MeetingColumn] {
                 }
             }
         }
+        columns.extend([C::Digest, C::Files]);
         columns
     })
 }
@@ -128,6 +145,8 @@ pub fn meetings_schema() -> SchemaRef {
 #[derive(Clone, Debug, PartialEq)]
 enum Cell {
     Text(Option<String>),
+    Flag(bool),
+    List(Vec<String>),
     Count(u64),
     Time(Option<i64>),
     Number(Option<f64>),
@@ -144,7 +163,9 @@ pub struct MeetingRow {
 impl MeetingRow {
     /// The headline numbers of `report` (with the instance's `uuid`, `topic` and
     /// `start_time` when the report has them), and the first and last sample times of
-    /// `table` (the table the report was computed from).
+    /// `table` (the table the report was computed from). The meeting is identified by its
+    /// UUID, else by its name, until [`identified_by`](Self::identified_by) says
+    /// otherwise; it has no digest and no files until they are set.
     pub fn new(report: &MeetingReport, table: &Table) -> Self {
         let times = || (0..table.samples()).filter_map(|row| table.time_s(row));
         let (first, last) = (times().min(), times().max());
@@ -164,9 +185,16 @@ impl MeetingRow {
             .map(|&column| {
                 use MeetingColumn as C;
                 match column {
+                    C::Key => Cell::Text(Some(
+                        report
+                            .uuid
+                            .clone()
+                            .unwrap_or_else(|| report.meeting.clone()),
+                    )),
                     C::Meeting => Cell::Text(Some(report.meeting.clone())),
                     C::Uuid => Cell::Text(report.uuid.clone()),
                     C::Topic => Cell::Text(report.topic.clone()),
+                    C::Complete => Cell::Flag(report.complete),
                     C::StartTime => Cell::Time(
                         report
                             .start_time
@@ -188,26 +216,73 @@ impl MeetingRow {
                     C::Stat(stream, metric, percentile) => {
                         Cell::Number(stat(report.streams.get(stream, metric), percentile))
                     }
+                    C::Digest => Cell::Text(None),
+                    C::Files => Cell::List(Vec::new()),
                 }
             })
             .collect();
         MeetingRow { cells }
     }
 
+    /// The cell of `column`.
+    fn cell(&self, column: MeetingColumn) -> Option<&Cell> {
+        let at = meeting_columns().iter().position(|&c| c == column)?;
+        self.cells.get(at)
+    }
+
+    /// The cell of `column`, to set.
+    fn cell_mut(&mut self, column: MeetingColumn) -> Option<&mut Cell> {
+        let at = meeting_columns().iter().position(|&c| c == column)?;
+        self.cells.get_mut(at)
+    }
+
+    fn text(&self, column: MeetingColumn) -> Option<&str> {
+        match self.cell(column) {
+            Some(Cell::Text(Some(text))) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The meeting's name.
     pub fn meeting(&self) -> &str {
-        match self.cells.first() {
-            Some(Cell::Text(Some(name))) => name,
-            _ => "",
+        self.text(MeetingColumn::Meeting).unwrap_or("")
+    }
+
+    /// The meeting's identity (`meeting_key`): its UUID where known, else what
+    /// [`identified_by`](Self::identified_by) set, else its name.
+    pub fn key(&self) -> &str {
+        self.text(MeetingColumn::Key).unwrap_or("")
+    }
+
+    /// Sets the meeting's identity: its UUID where known, else a stable key of its source.
+    pub fn identified_by(&mut self, key: impl Into<String>) {
+        if let Some(cell) = self.cell_mut(MeetingColumn::Key) {
+            *cell = Cell::Text(Some(key.into()));
+        }
+    }
+
+    /// The digest of the meeting's source, if set.
+    pub fn digest(&self) -> Option<&str> {
+        self.text(MeetingColumn::Digest)
+    }
+
+    /// Sets the digest of the meeting's source (what tells an unchanged meeting).
+    pub fn set_digest(&mut self, digest: impl Into<String>) {
+        if let Some(cell) = self.cell_mut(MeetingColumn::Digest) {
+            *cell = Cell::Text(Some(digest.into()));
+        }
+    }
+
+    /// Sets the files (paths in the samples folder) that hold the meeting's rows.
+    pub fn set_files(&mut self, files: Vec<String>) {
+        if let Some(cell) = self.cell_mut(MeetingColumn::Files) {
+            *cell = Cell::List(files);
         }
     }
 
     /// The meeting's samples.
     pub fn samples(&self) -> u64 {
-        let at = meeting_columns()
-            .iter()
-            .position(|&c| c == MeetingColumn::Samples);
-        match at.and_then(|at| self.cells.get(at)) {
+        match self.cell(MeetingColumn::Samples) {
             Some(&Cell::Count(samples)) => samples,
             _ => 0,
         }
@@ -229,6 +304,21 @@ pub fn meetings_batch(rows: &[MeetingRow]) -> Result<RecordBatch, ArrowError> {
                     Cell::Text(text) => text.as_deref(),
                     _ => None,
                 }))),
+                DataType::Boolean => Arc::new(BooleanArray::from_iter(
+                    cells(index).map(|c| Some(matches!(c, Cell::Flag(true)))),
+                )),
+                DataType::List(_) => {
+                    let mut lists = ListBuilder::new(StringBuilder::new());
+                    for cell in cells(index) {
+                        if let Cell::List(items) = cell {
+                            for item in items {
+                                lists.values().append_value(item);
+                            }
+                        }
+                        lists.append(true);
+                    }
+                    Arc::new(lists.finish())
+                }
                 DataType::Int64 => {
                     Arc::new(Int64Array::from_iter_values(cells(index).map(
                         |c| match c {

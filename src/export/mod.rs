@@ -43,6 +43,8 @@ use crate::units::Rfc3339;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SampleColumn {
     Meeting,
+    /// The meeting's identity (its UUID where known).
+    Key,
     Participant,
     Text(ParticipantField),
     Time,
@@ -77,6 +79,7 @@ impl SampleColumn {
     fn field(self) -> Field {
         let (name, data_type, nullable) = match self {
             SampleColumn::Meeting => ("meeting".to_owned(), dictionary(), false),
+            SampleColumn::Key => ("meeting_key".to_owned(), dictionary(), false),
             SampleColumn::Participant => ("participant".to_owned(), DataType::Int32, false),
             SampleColumn::Text(field) => (field.api_name().to_owned(), dictionary(), true),
             SampleColumn::Time => ("time".to_owned(), timestamp(), true),
@@ -115,7 +118,11 @@ impl SampleColumn {
 fn sample_columns() -> &'static [SampleColumn] {
     static COLUMNS: OnceLock<Vec<SampleColumn>> = OnceLock::new();
     COLUMNS.get_or_init(|| {
-        let mut columns = vec![SampleColumn::Meeting, SampleColumn::Participant];
+        let mut columns = vec![
+            SampleColumn::Meeting,
+            SampleColumn::Key,
+            SampleColumn::Participant,
+        ];
         columns.extend(TEXT_FIELDS.map(SampleColumn::Text));
         columns.push(SampleColumn::Time);
         for stream in Stream::ALL {
@@ -210,6 +217,7 @@ impl core::fmt::Display for Date {
 /// ```
 pub struct Samples<'t> {
     meeting: &'t str,
+    key: &'t str,
     table: &'t Table,
     thresholds: Fixed,
     /// The participant entry of each row.
@@ -217,8 +225,9 @@ pub struct Samples<'t> {
 }
 
 impl<'t> Samples<'t> {
-    /// The samples of `table`, named `meeting`, with degradation flags by `thresholds`
-    /// (as the report raises them).
+    /// The samples of `table`, named `meeting` (and identified by that name until
+    /// [`identified_by`](Self::identified_by) says otherwise), with degradation flags by
+    /// `thresholds` (as the report raises them).
     pub fn new(meeting: &'t str, table: &'t Table, thresholds: &Thresholds) -> Self {
         let mut participant_of_row = Vec::with_capacity(table.samples());
         for (index, participant) in table.participants().enumerate() {
@@ -227,10 +236,19 @@ impl<'t> Samples<'t> {
         }
         Samples {
             meeting,
+            key: meeting,
             table,
             thresholds: thresholds.fixed(),
             participant_of_row,
         }
+    }
+
+    /// The meeting's identity in the `meeting_key` column: its UUID where known, else a
+    /// stable key of its source. Two meetings may share a name, never a key.
+    #[must_use]
+    pub fn identified_by(mut self, key: &'t str) -> Self {
+        self.key = key;
+        self
     }
 
     /// The rows of each UTC date, dates in order (unknown last), rows in table order.
@@ -283,11 +301,8 @@ impl<'t> Samples<'t> {
         let table = self.table;
         let each = rows.iter().map(|&row| row as usize);
         match column {
-            SampleColumn::Meeting => {
-                let keys = Int32Array::from(vec![0; rows.len()]);
-                let values = Arc::new(StringArray::from(vec![self.meeting]));
-                Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
-            }
+            SampleColumn::Meeting => constant(self.meeting, rows.len()),
+            SampleColumn::Key => constant(self.key, rows.len()),
             SampleColumn::Participant => Arc::new(Int32Array::from_iter_values(
                 each.map(|row| self.participant_of_row[row] as i32),
             )),
@@ -405,4 +420,11 @@ impl<'t> Samples<'t> {
             Arc::new(StringArray::from(values)),
         ))
     }
+}
+
+/// A column of one string, `len` times, dictionary-encoded.
+fn constant(text: &str, len: usize) -> ArrayRef {
+    let keys = Int32Array::from(vec![0; len]);
+    let values = Arc::new(StringArray::from(vec![text]));
+    Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
 }

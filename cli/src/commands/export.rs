@@ -1,5 +1,5 @@
-//! `zoom-qos export`: every meeting's samples into the dataset, then the meetings file,
-//! and a tally of what was written.
+//! `zoom-qos export`: the meetings that are new or changed since the last export into a
+//! new version of the dataset, committed at once, and a tally of what was written.
 
 use zoom_qos::Analysis;
 
@@ -10,86 +10,73 @@ use crate::error::{CliError, Done};
 use crate::output::error_line;
 use crate::runner::{self, Outcome};
 
-/// What the meetings came to.
-#[derive(Default)]
-struct Tally {
-    rows: Vec<zoom_qos::export::MeetingRow>,
-    files: usize,
-    bytes: u64,
-    samples: u64,
-    bad_input: usize,
-    not_written: usize,
-    not_started: usize,
-}
-
 /// Runs `export`.
 ///
 /// # Errors
-/// Usage errors, no input, a folder that is not a dataset, or a meetings file that could
-/// not be written.
+/// Usage errors, no input, a folder that is not a dataset, or a dataset that could not be
+/// written (then it is as it was).
 pub fn run(args: ExportArgs) -> Result<Done, CliError> {
     let prepared = prepare(&args.input, Analysis::new())?;
-    let mut dataset = Dataset::open(&args.out, args.format)?;
+    let dataset = Dataset::open(&args.out, args.format)?;
+    let plan = dataset.plan(prepared.meetings.clone(), args.full);
+    let mut bad_input = plan.repeated.len();
+    for repeated in &plan.repeated {
+        eprintln!("{}", error_line(repeated));
+    }
     let (outcomes, _) = prepared.run(|progress| {
         runner::run(
-            &prepared.meetings,
+            &plan.write,
             &prepared.reading,
             progress,
             prepared.strict,
-            dataset.export(&prepared.analysis),
+            dataset.export(&prepared.analysis, &plan),
         )
     })?;
-    let mut tally = Tally::default();
+    let (mut rows, mut not_written, mut not_started) = (Vec::new(), 0, 0);
     for (_, outcome) in outcomes {
         match outcome {
-            Outcome::Report(Ok(exported)) => {
-                tally.files += exported.files;
-                tally.bytes += exported.bytes;
-                tally.samples += exported.row.samples();
-                tally.rows.push(exported.row);
-            }
+            Outcome::Report(Ok(row)) => rows.push(row),
             Outcome::Report(Err(error)) => {
                 eprintln!("{}", error_line(&error));
-                tally.not_written += 1;
+                not_written += 1;
             }
             Outcome::Failed(error) => {
                 eprintln!("{}", error_line(&error));
-                tally.bad_input += 1;
+                bad_input += 1;
             }
-            Outcome::NotStarted => tally.not_started += 1,
+            Outcome::NotStarted => not_started += 1,
         }
     }
-    // Every meeting written is put in place before the meetings file lists it.
-    for error in dataset.finish() {
-        eprintln!("{}", error_line(&error));
-        tally.not_written += 1;
-        if let Some(at) = tally
-            .rows
-            .iter()
-            .position(|row| row.meeting() == error.meeting)
-        {
-            let row = tally.rows.remove(at);
-            tally.samples -= row.samples();
-        }
-    }
-    let meetings = tally.rows.len();
-    dataset.write_meetings(&tally.rows)?;
-    eprintln!(
-        "zoom-qos: {}",
-        dataset::summary_line(meetings, tally.samples, tally.files, tally.bytes, &args.out)
-    );
-    if prepared.strict && tally.bad_input > 0 {
+    if prepared.strict && bad_input > 0 {
+        // Nothing is committed: --strict stops at the first bad input.
         eprintln!(
-            "zoom-qos: stopped at the first bad input (--strict): {meetings} meetings \
-             exported, {} not started",
-            tally.not_started
+            "zoom-qos: stopped at the first bad input (--strict): nothing exported, {not_started} \
+             meetings not started"
         );
+        return Ok(Done::WithBadInput);
     }
-    Ok(if tally.not_written > 0 {
+    let written = rows.len();
+    match dataset.commit(rows, args.full)? {
+        Some(committed) => eprintln!(
+            "zoom-qos: {}",
+            dataset::summary_line(written, plan.unchanged, &committed, &args.out)
+        ),
+        None => eprintln!(
+            "zoom-qos: nothing to export: {} unchanged since they were exported, the dataset in {} \
+             is as it was",
+            plural(plan.unchanged),
+            args.out.display()
+        ),
+    }
+    Ok(if not_written > 0 {
         Done::WriteFailed
-    } else if tally.bad_input > 0 {
+    } else if bad_input > 0 {
         Done::WithBadInput
     } else {
         Done::Clean
     })
+}
+
+fn plural(meetings: usize) -> String {
+    format!("{meetings} meeting{}", if meetings == 1 { "" } else { "s" })
 }

@@ -1,21 +1,19 @@
-//! A dataset file: the format, how a batch is stored in it (compression, encodings,
-//! statistics), staged through the [atomic writer](crate::atomic), and read back.
+//! A dataset file: the format, how batches are stored in it (compression, encodings,
+//! statistics, row groups), written into a version not yet committed, and read back.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::schema::types::ColumnPath;
 
-use crate::atomic::Staged;
 use crate::error::DataError;
 
 /// The files an export writes.
@@ -38,98 +36,140 @@ impl FileFormat {
     }
 }
 
-/// Parquet's zstd level: 1, zstd's fastest regular level (higher levels were not
-/// measured here; the export's cost is the writer's set-up per chunk, not the level).
-const ZSTD_LEVEL: i32 = 1;
+/// Parquet's zstd level: 3, zstd's own default. Measured on the generated 102 MB corpus
+/// (see the README): level 1 gave a 5 % larger dataset for no measurable time saved; the
+/// column chunks are large now, so zstd's set-up per chunk no longer counts.
+const ZSTD_LEVEL: i32 = 3;
 
-/// Column chunks with fewer values than this are not compressed (see
-/// [`parquet_properties`]). Measured on the generated 102 MB corpus, 1 thread: from 128
-/// to 2,048 the export took 2.5 to 2.0 times `analyze`, and the dataset grew from 1/11.3
-/// to 1/8.6 of the input.
-const ZSTD_LEAST_VALUES: usize = 2048;
+/// Rows per row group: DuckDB writes 122,880 and Spark splits a file by row group, so a
+/// group of this order is one unit of parallel work; it also bounds what the writer holds
+/// in memory per open partition (a row group's encoded pages).
+const ROW_GROUP_ROWS: usize = 1 << 17;
 
-/// Column chunks with fewer values than this are not dictionary-encoded: a dictionary of
-/// a few values costs more to build than it saves (same corpus, one run of 10 pairs: the
-/// export took 0.589 s instead of 0.685 s; the dataset grew by 0.1 %).
-const DICTIONARY_LEAST_VALUES: usize = 64;
+/// A sample file is closed at this size, and the partition's next rows go to a new one:
+/// the upper end of the 64–128 MiB that Spark, Trino and object stores read best (a
+/// file is a unit of listing and of footers; smaller ones multiply both).
+pub(super) const FILE_TARGET_BYTES: u64 = 128 << 20;
 
-/// Row groups of at most this many bytes: large enough that a scan reads long runs, small
-/// enough that an engine can split a big file among its threads.
-const ROW_GROUP_BYTES: usize = 128 << 20;
+/// A file being written in a version that is not committed yet: batches go in as they
+/// come (encoded and compressed at once; a row group's pages stay in memory until it is
+/// full), and [`finish`](Self::finish) writes the footer.
+pub(super) struct PartWriter {
+    inner: Inner,
+}
 
-/// Writes `batch` to a file staged for `path` by the [atomic writer](crate::atomic) (not
-/// synced yet: the dataset's placing thread commits it).
-pub(super) fn stage_file(
-    path: &Path,
-    batch: &RecordBatch,
-    format: FileFormat,
-) -> Result<Staged, DataError> {
-    Staged::write(path, |out: &mut BufWriter<File>| -> Result<(), DataError> {
-        match format {
+enum Inner {
+    Parquet(ArrowWriter<Counting>),
+    Arrow(arrow_ipc::writer::FileWriter<Counting>),
+}
+
+/// A buffered file that counts the bytes written to it.
+pub(super) struct Counting {
+    out: BufWriter<File>,
+    bytes: u64,
+}
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl PartWriter {
+    /// Creates `path` (a new file of an uncommitted version) for batches of `schema`.
+    pub(super) fn create(
+        path: &Path,
+        schema: &SchemaRef,
+        format: FileFormat,
+    ) -> Result<PartWriter, DataError> {
+        let out = Counting {
+            out: BufWriter::with_capacity(1 << 16, File::create(path)?),
+            bytes: 0,
+        };
+        let inner = match format {
             FileFormat::Parquet => {
                 let options = ArrowWriterOptions::new()
-                    .with_properties(parquet_properties(batch)?)
-                    // The Arrow schema, stored in every file, would be larger than most
-                    // files' data; engines read the Parquet types (strings, millisecond
-                    // timestamps).
+                    .with_properties(parquet_properties()?)
+                    // The Arrow schema would make engines read dictionary strings as
+                    // dictionaries (pandas' categoricals); the Parquet types (strings,
+                    // millisecond timestamps) are what the README documents.
                     .with_skip_arrow_metadata(true);
-                let mut writer = ArrowWriter::try_new_with_options(out, batch.schema(), options)?;
-                writer.write(batch)?;
-                writer.close()?;
+                Inner::Parquet(ArrowWriter::try_new_with_options(
+                    out,
+                    schema.clone(),
+                    options,
+                )?)
             }
             FileFormat::Arrow => {
                 let options = arrow_ipc::writer::IpcWriteOptions::default()
                     .try_with_compression(Some(arrow_ipc::CompressionType::ZSTD))?;
-                let mut writer = arrow_ipc::writer::FileWriter::try_new_with_options(
-                    out,
-                    &batch.schema(),
-                    options,
-                )?;
-                writer.write(batch)?;
-                writer.finish()?;
+                Inner::Arrow(arrow_ipc::writer::FileWriter::try_new_with_options(
+                    out, schema, options,
+                )?)
             }
+        };
+        Ok(PartWriter { inner })
+    }
+
+    /// Adds a batch.
+    pub(super) fn write(&mut self, batch: &RecordBatch) -> Result<(), DataError> {
+        match &mut self.inner {
+            Inner::Parquet(writer) => writer.write(batch)?,
+            Inner::Arrow(writer) => writer.write(batch)?,
         }
         Ok(())
-    })
-}
+    }
 
-/// How a batch is stored in Parquet: zstd, row groups of at most [`ROW_GROUP_BYTES`],
-/// statistics per column chunk (min, max, nulls: what engines prune files and row groups
-/// by), dictionary encoding. Column chunks with little for zstd to win are stored plain,
-/// because setting up zstd for a chunk (a compression and a decompression context, about
-/// 20 µs) costs more than writing it: columns of nulls (without dictionary or statistics
-/// too), booleans, dictionary strings (runs of keys, one participant after another), and
-/// chunks of fewer than [`ZSTD_LEAST_VALUES`] values, which dictionary encoding already
-/// shrinks to a byte or two a value.
-fn parquet_properties(batch: &RecordBatch) -> Result<WriterProperties, ParquetError> {
-    let zstd = ZstdLevel::try_new(ZSTD_LEVEL)?;
-    let mut properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(zstd))
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_max_row_group_bytes(Some(ROW_GROUP_BYTES));
-    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        let path = || ColumnPath::from(field.name().as_str());
-        let values = column.len() - column.null_count();
-        if values == 0 {
-            properties = properties
-                .set_column_dictionary_enabled(path(), false)
-                .set_column_statistics_enabled(path(), EnabledStatistics::None);
-        }
-        if values < DICTIONARY_LEAST_VALUES
-            && !matches!(field.data_type(), DataType::Dictionary(..))
-        {
-            properties = properties.set_column_dictionary_enabled(path(), false);
-        }
-        let plain = values < ZSTD_LEAST_VALUES
-            || matches!(
-                field.data_type(),
-                DataType::Boolean | DataType::Dictionary(..)
-            );
-        if plain || field.name() == "participant" {
-            properties = properties.set_column_compression(path(), Compression::UNCOMPRESSED);
+    /// Bytes so far: written, and (Parquet) held for the row group being filled.
+    pub(super) fn bytes(&self) -> u64 {
+        match &self.inner {
+            Inner::Parquet(writer) => writer.inner().bytes + writer.in_progress_size() as u64,
+            Inner::Arrow(writer) => writer.get_ref().bytes,
         }
     }
-    Ok(properties.build())
+
+    /// Writes what is held and the footer; returns the file's size. Not synced: the
+    /// version is synced whole before its commit.
+    pub(super) fn finish(self) -> Result<u64, DataError> {
+        let mut out = match self.inner {
+            Inner::Parquet(writer) => writer.into_inner()?,
+            Inner::Arrow(mut writer) => {
+                writer.finish()?;
+                writer.into_inner()?
+            }
+        };
+        out.flush()?;
+        Ok(out.bytes)
+    }
+}
+
+/// Writes a whole file of one batch: [`PartWriter`] in one call.
+pub(super) fn write_file(
+    path: &Path,
+    batch: &RecordBatch,
+    format: FileFormat,
+) -> Result<u64, DataError> {
+    let mut writer = PartWriter::create(path, &batch.schema(), format)?;
+    writer.write(batch)?;
+    writer.finish()
+}
+
+/// How samples are stored in Parquet: zstd on every column chunk, row groups of
+/// [`ROW_GROUP_ROWS`], statistics (min, max, nulls) per column chunk, which is what
+/// engines prune row groups by, and dictionary encoding (Parquet's default) for every
+/// column, which strings and repeated values (a loss of 0 %, 30 fps) shrink most.
+fn parquet_properties() -> Result<WriterProperties, ParquetError> {
+    Ok(WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build())
 }
 
 /// Reads every batch of a file this module wrote.
@@ -137,11 +177,19 @@ fn parquet_properties(batch: &RecordBatch) -> Result<WriterProperties, ParquetEr
 /// The file is untrusted input (anything may have been written there): a reader that
 /// panics on it, as the Parquet and Arrow readers do on some corrupt files, is an error
 /// like any other, and its panic message stays off the terminal.
-pub(super) fn read_file(path: &Path, format: FileFormat) -> Result<Vec<RecordBatch>, DataError> {
+///
+/// With `schema`, the batches come in that schema (Parquet stores strings, not Arrow's
+/// dictionaries: the hint reads them back as the writer's types); a file whose columns do
+/// not fit it is an error.
+pub(super) fn read_file(
+    path: &Path,
+    format: FileFormat,
+    schema: Option<&SchemaRef>,
+) -> Result<Vec<RecordBatch>, DataError> {
     let file = File::open(path)?;
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let read = std::panic::catch_unwind(|| read_batches(file, format));
+    let read = std::panic::catch_unwind(|| read_batches(file, format, schema));
     std::panic::set_hook(quiet);
     read.unwrap_or_else(|_| {
         Err(DataError::Unusable(
@@ -151,11 +199,21 @@ pub(super) fn read_file(path: &Path, format: FileFormat) -> Result<Vec<RecordBat
     })
 }
 
-fn read_batches(file: File, format: FileFormat) -> Result<Vec<RecordBatch>, DataError> {
+fn read_batches(
+    file: File,
+    format: FileFormat,
+    schema: Option<&SchemaRef>,
+) -> Result<Vec<RecordBatch>, DataError> {
     Ok(match format {
-        FileFormat::Parquet => ParquetRecordBatchReaderBuilder::try_new(file)?
-            .build()?
-            .collect::<Result<Vec<_>, _>>()?,
+        FileFormat::Parquet => {
+            let mut options = ArrowReaderOptions::new();
+            if let Some(schema) = schema {
+                options = options.with_schema(schema.clone());
+            }
+            ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?
+                .build()?
+                .collect::<Result<Vec<_>, _>>()?
+        }
         FileFormat::Arrow => {
             arrow_ipc::reader::FileReader::try_new(file, None)?.collect::<Result<Vec<_>, _>>()?
         }

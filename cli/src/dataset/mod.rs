@@ -1,32 +1,40 @@
-//! The dataset `export` writes: meetings into a Hive-partitioned dataset of Parquet (or
-//! Arrow IPC) files, `DIR/samples/date=YYYY-MM-DD/<meeting>.parquet` and
-//! `DIR/meetings.parquet`.
+//! The dataset `export` writes: the samples, Hive-partitioned by UTC date, many meetings a
+//! file (`DIR/samples/date=YYYY-MM-DD/part-VVVVVV-N.parquet`), and one row per meeting in
+//! `DIR/meetings.parquet` (or Arrow IPC files, `.arrow`).
 //!
-//! Every file goes through the [atomic writer](crate::atomic): written beside its place
-//! under a hidden temporary name (which engines skip), synced, then renamed over the old
-//! one, and its folder synced: a reader sees the old file or the new, never half of one,
-//! also after a crash. A meeting's files in dates it no longer has are removed after its
-//! new ones are in place. Syncing and renaming happen on a thread of their own, while the
-//! next meeting is decoded. One export at a time per folder.
+//! A meeting is known by its identity, `meeting_key`: its UUID where known, else its
+//! source's path ([`identify`]); its display name is a column beside it. An export writes
+//! the meetings that are new or changed (by the digest of their source, kept in the
+//! meetings file) into one file per date partition per run, each meeting's rows
+//! together and in time order; a meeting exported again loses its old rows by copying
+//! the other rows of the files that held them into this run's file (copy on write);
+//! every other file is kept as it is (a hard link). `--full` copies every earlier row too,
+//! leaving one file per partition. All of it becomes visible at once (the commit of
+//! [`version`]). One export at a time per folder (its lock).
 
 mod file;
+mod identity;
+mod version;
 
-use std::collections::HashMap;
-use std::ffi::{OsStr, OsString};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use arrow_array::{Array, BooleanArray, RecordBatch, StringArray, UInt32Array};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::SchemaRef;
 use zoom_qos::Analysis;
-use zoom_qos::export::{MeetingRow, Samples, meetings_batch, meetings_schema};
+use zoom_qos::export::{MeetingRow, Samples, meetings_batch, meetings_schema, samples_schema};
 use zoom_qos::report::MeetingError;
 
 pub use self::file::FileFormat;
-use self::file::{read_file, stage_file};
-use crate::atomic::{Staged, commit_all};
+use self::file::{FILE_TARGET_BYTES, PartWriter, read_file, write_file};
+pub use self::identity::{Identity, Plan};
+use self::version::Layout;
 use crate::discover::MeetingInput;
 use crate::error::CliError;
 pub use crate::error::DataError;
@@ -36,91 +44,58 @@ use crate::runner::{Decoded, Outcome, describe};
 /// A dataset file, and why it failed.
 type Failed = (PathBuf, DataError);
 
-/// Where the dataset is, and what was in it before this export.
+/// The dataset folder, its committed version, and the version this export builds.
 #[derive(Debug)]
 pub struct Dataset {
     /// The folder's lock, held while the dataset is written.
     _owner: FolderLock,
-    root: PathBuf,
+    layout: Layout,
     format: FileFormat,
-    /// The rows of the earlier export's meetings file, read when the dataset was opened.
-    earlier_meetings: Vec<RecordBatch>,
-    /// The dates (partition folders) that held each sample file name before this export.
-    existing: HashMap<OsString, Vec<PathBuf>>,
-    /// Meetings written, to be synced and put in place by the placing thread (so that
-    /// the next meeting is decoded while the disk syncs this one).
-    placing: Option<mpsc::SyncSender<Placing>>,
-    placer: Option<std::thread::JoinHandle<Vec<MeetingError>>>,
+    /// The committed version (0: none yet).
+    current: u64,
+    /// The version being built.
+    next: u64,
+    earlier: Earlier,
+    parts: Parts,
 }
 
-/// A meeting's files, written under temporary names: to sync, rename into place, and
-/// its files of dates it no longer has to remove.
+/// The committed version's meetings: their rows, and what the export needs of them.
+#[derive(Debug, Default)]
+struct Earlier {
+    batches: Vec<RecordBatch>,
+    known: HashMap<String, Known>,
+}
+
+/// An earlier meeting: the digest of its source, the files holding its rows.
 #[derive(Debug)]
-struct Placing {
-    meeting: String,
-    files: Vec<Staged>,
-    stale: Vec<PathBuf>,
+struct Known {
+    digest: Option<String>,
+    files: Vec<String>,
 }
 
-impl Placing {
-    /// Commits the files (synced, renamed over their places, their folders synced), then
-    /// removes the stale files.
-    fn place(self) -> Result<(), Failed> {
-        commit_all(self.files).map_err(|e| (e.path, DataError::Io(e.error)))?;
-        for stale in self.stale {
-            match fs::remove_file(&stale) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err((stale, DataError::Io(e)));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Places meetings in the order they come, until the sender is dropped; returns the
-/// meetings that could not be placed.
-fn placer(jobs: mpsc::Receiver<Placing>) -> Vec<MeetingError> {
-    let mut failed = Vec::new();
-    for job in jobs {
-        let meeting = job.meeting.clone();
-        if let Err((path, cause)) = job.place() {
-            failed.push(not_written(meeting, &path, &cause));
-        }
-    }
-    failed
-}
-
-/// A meeting whose files could not be written, as the command lists it.
-fn not_written(meeting: String, path: &Path, cause: &DataError) -> MeetingError {
-    MeetingError::new(
-        meeting,
-        Some(path.display().to_string()),
-        None,
-        format!("cannot write: {cause}"),
-    )
-}
-
-/// What one meeting's export left.
-#[derive(Debug)]
-pub struct Exported {
-    /// Its headline numbers, for `meetings.parquet`.
-    pub row: MeetingRow,
-    /// Sample files written.
+/// What a commit did.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// Meetings in the dataset now.
+    pub meetings: usize,
+    /// Sample files written by this run.
     pub files: usize,
     /// Their bytes.
     pub bytes: u64,
+    /// Files of the previous version kept as they were.
+    pub kept_files: usize,
+    /// Rows of other meetings copied out of files that held a replaced meeting.
+    pub copied_rows: u64,
 }
 
 impl Dataset {
-    /// Opens (creating) the dataset folder `root`, and lists the sample files already
-    /// there.
+    /// Opens (creating) the dataset folder `root`: takes its lock, finishes what a stopped
+    /// run left (see [`version`]), and reads the committed version's meetings.
     ///
     /// # Errors
-    /// A folder that cannot be created or listed ([`CliError::Dataset`]), or one that
-    /// holds other things than a dataset ([`CliError::NotEmpty`]: an export never
-    /// scatters files among someone's own).
+    /// A folder that cannot be created or listed, one that holds other things than a
+    /// dataset ([`CliError::NotEmpty`]), an export of an earlier layout or another
+    /// version's columns, or a meetings file that cannot be read.
     pub fn open(root: &Path, format: FileFormat) -> Result<Dataset, CliError> {
         let failed = |path: &Path| {
             let path = path.to_owned();
@@ -152,86 +127,55 @@ impl Dataset {
         // One run per folder: the lock is taken once the folder is known to be a dataset's,
         // and before anything in it changes.
         let owner = FolderLock::take(root)?;
-        let samples = root.join("samples");
-        fs::create_dir_all(&samples).map_err(failed(&samples))?;
-        let mut existing: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
-        let list = |path: &Path| fs::read_dir(path).map_err(failed(path));
-        for partition in list(&samples)? {
-            let partition = partition.map_err(failed(&samples))?.path();
-            let is_date = partition
-                .file_name()
-                .and_then(OsStr::to_str)
-                .is_some_and(|n| n.starts_with("date="));
-            if !is_date || !partition.is_dir() {
-                continue;
-            }
-            for file in list(&partition)? {
-                let name = file.map_err(failed(&partition))?.file_name();
-                if Path::new(&name).extension() == Some(OsStr::new(format.extension())) {
-                    existing.entry(name).or_default().push(partition.clone());
-                }
-            }
-        }
-        // An earlier export's meetings file is read (and checked) now, before any sample
-        // file is replaced: a corrupt one stops the export with nothing changed.
-        let meetings_path = root.join(format!("meetings.{}", format.extension()));
-        let earlier_meetings = match read_file(&meetings_path, format) {
-            Ok(batches) => batches,
-            Err(DataError::Io(e)) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(cause) => {
-                return Err(CliError::Dataset {
-                    path: meetings_path,
-                    cause,
-                });
-            }
+        let layout = Layout::new(root, format);
+        let unusable = |path: PathBuf| move |cause| CliError::Dataset { path, cause };
+        let current = layout.current().map_err(unusable(layout.samples()))?;
+        layout
+            .recover(current)
+            .map_err(|e| unusable(e.path)(DataError::Io(e.error)))?;
+        // The earlier meetings are read (and checked) now, before anything is written: a
+        // corrupt file stops the export with nothing changed.
+        let earlier = if current == 0 {
+            Earlier::default()
+        } else {
+            let path = layout.meetings();
+            Earlier::read(&path, format).map_err(unusable(path))?
         };
-        let schema = meetings_schema();
-        if earlier_meetings
-            .iter()
-            .any(|b| !same_fields(&b.schema(), &schema))
-        {
-            return Err(CliError::Dataset {
-                path: meetings_path,
-                cause: DataError::Unusable(
-                    "it has other columns (an export by another version of zoom-qos): \
-                     export into a new folder, or remove the file",
-                ),
-            });
-        }
-        // A few meetings may wait to be placed; more would only hold their names.
-        let (placing, jobs) = mpsc::sync_channel(16);
-        let placer = std::thread::Builder::new()
-            .name("zoom-qos placer".to_owned())
-            .spawn(move || placer(jobs))
-            .map_err(failed(root))?;
+        let next = layout.next(current);
+        let samples = layout.version_samples(next);
+        fs::create_dir_all(&samples).map_err(failed(&samples))?;
         Ok(Dataset {
             _owner: owner,
-            root: root.to_owned(),
+            parts: Parts::new(samples, next, format),
+            layout,
             format,
-            existing,
-            earlier_meetings,
-            placing: Some(placing),
-            placer: Some(placer),
+            current,
+            next,
+            earlier,
         })
     }
 
-    /// Waits until every meeting written is in place; returns those that could not be
-    /// placed (their old files, if any, are left as they were).
-    pub fn finish(&mut self) -> Vec<MeetingError> {
-        drop(self.placing.take());
-        self.placer
-            .take()
-            .map(|placer| placer.join().unwrap_or_default())
-            .unwrap_or_default()
+    /// Which meetings to export: each identified, and those whose source is unchanged
+    /// since they were exported left out (all are written with `full`).
+    pub fn plan(&self, inputs: Vec<MeetingInput>, full: bool) -> Plan {
+        Plan::new(inputs, |key, digest| {
+            !full
+                && self
+                    .earlier
+                    .known
+                    .get(key)
+                    .is_some_and(|known| known.digest.as_deref() == Some(digest))
+        })
     }
 
     /// `export`'s work on a decoded meeting: its report's headline row, and its samples
-    /// written, one file per UTC date. `Err` is a meeting whose files could not be
-    /// written.
+    /// written into this run's file of each date they fall on. `Err` is a meeting whose
+    /// rows could not be written (then nothing of this run is committed).
     pub fn export<'a>(
         &'a self,
         analysis: &'a Analysis,
-    ) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome<Result<Exported, MeetingError>> + Sync + 'a
+        plan: &'a Plan,
+    ) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome<Result<MeetingRow, MeetingError>> + Sync + 'a
     {
         move |input, decoded| {
             let mut report = analysis.meeting(&input.name, decoded.table);
@@ -239,111 +183,462 @@ impl Dataset {
             if let Err(error) = describe(input, &mut report) {
                 return Outcome::Failed(error);
             }
-            let row = MeetingRow::new(&report, decoded.table);
+            let identity = plan.identity(&input.name);
+            let mut row = MeetingRow::new(&report, decoded.table);
             drop(report);
-            let samples = Samples::new(&input.name, decoded.table, analysis.flag_thresholds());
-            Outcome::Report(
-                self.write_samples(&input.name, &samples)
-                    .map(|(files, bytes)| Exported { row, files, bytes })
-                    .map_err(|(path, cause)| not_written(input.name.clone(), &path, &cause)),
-            )
-        }
-    }
-
-    /// Writes a meeting's sample files under temporary names, and hands them to the
-    /// placing thread (which syncs them, renames them into place and removes the meeting's
-    /// files of other dates). Returns the files and bytes written.
-    fn write_samples(&self, meeting: &str, samples: &Samples<'_>) -> Result<(usize, u64), Failed> {
-        let name = OsString::from(format!(
-            "{}.{}",
-            file_stem(meeting),
-            self.format.extension()
-        ));
-        let mut written: Vec<Staged> = Vec::new();
-        let mut bytes = 0;
-        for (date, rows) in samples.by_date() {
-            let folder = self.root.join("samples").join(format!("date={date}"));
-            let path = folder.join(&name);
-            let result = fs::create_dir_all(&folder)
-                .map_err(DataError::Io)
-                .and_then(|()| Ok(samples.batch(&rows)?))
-                .and_then(|batch| stage_file(&path, &batch, self.format));
-            match result {
-                Ok(staged) => {
-                    bytes += staged.bytes();
-                    written.push(staged);
-                }
-                Err(cause) => return Err((path, cause)),
+            row.identified_by(&identity.key);
+            if let Some(digest) = &identity.digest {
+                row.set_digest(digest);
             }
+            let table = decoded.table;
+            let samples = Samples::new(&input.name, table, analysis.flag_thresholds())
+                .identified_by(&identity.key);
+            let mut files = Vec::new();
+            for (date, mut rows) in samples.by_date() {
+                // Each meeting's rows in time order (a minute's participants as listed).
+                rows.sort_by_key(|&row| table.time_s(row as usize));
+                let partition = format!("date={date}");
+                let written = samples
+                    .batch(&rows)
+                    .map_err(|e| (self.parts.folder.join(&partition), DataError::Arrow(e)))
+                    .and_then(|batch| self.parts.write(&partition, &[batch]));
+                match written {
+                    Ok(file) => files.push(file),
+                    Err((path, cause)) => {
+                        return Outcome::Report(Err(not_written(
+                            input.name.clone(),
+                            &path,
+                            &cause,
+                        )));
+                    }
+                }
+            }
+            row.set_files(files);
+            Outcome::Report(Ok(row))
         }
-        let files = written.len();
-        // The meeting's files of dates it no longer has.
-        let stale = self
-            .existing
-            .get(&name)
-            .into_iter()
-            .flatten()
-            .filter(|partition| !written.iter().any(|t| t.path().parent() == Some(partition)))
-            .map(|partition| partition.join(&name))
-            .collect();
-        let job = Placing {
-            meeting: meeting.to_owned(),
-            files: written,
-            stale,
-        };
-        match &self.placing {
-            Some(placing) => placing.send(job).map_err(|_| {
-                let stopped = io::Error::other("the placing thread stopped");
-                (self.root.clone(), DataError::Io(stopped))
-            })?,
-            None => job.place()?,
-        }
-        Ok((files, bytes))
     }
 
-    /// Writes the meetings file: the rows of this export, and those of meetings exported
-    /// before and not now, sorted by meeting.
+    /// Builds the new version around this run's meetings (`rows`), and commits it: the
+    /// files holding rows of the meetings written again are copied without those rows,
+    /// the other files kept, the meetings file written; then the version is made the
+    /// dataset in one step. With `full`, every earlier row is copied (one file per
+    /// partition). Returns `None` when there was nothing to change.
     ///
     /// # Errors
-    /// The file's path and why it could not be read or written.
-    pub fn write_meetings(&self, rows: &[MeetingRow]) -> Result<PathBuf, CliError> {
-        let path = self
-            .root
-            .join(format!("meetings.{}", self.format.extension()));
-        self.merge_meetings(&path, rows)
-            .map_err(|cause| CliError::Dataset {
-                path: path.clone(),
-                cause,
-            })?;
-        Ok(path)
+    /// A file that could not be read, written or linked, or the commit itself: the
+    /// dataset is then as it was.
+    pub fn commit(self, rows: Vec<MeetingRow>, full: bool) -> Result<Option<Committed>, CliError> {
+        let version = self.layout.version(self.next);
+        if rows.is_empty() && !full {
+            let _ = fs::remove_dir_all(&version);
+            return Ok(None);
+        }
+        let committed = self.build(rows, full);
+        if committed.is_err() {
+            let _ = fs::remove_dir_all(&version);
+        }
+        committed
+            .map(Some)
+            .map_err(|(path, cause)| CliError::Dataset { path, cause })
     }
 
-    /// [`write_meetings`](Self::write_meetings) to `path`: the earlier export's rows,
-    /// read and checked when the dataset was opened, and this export's.
-    fn merge_meetings(&self, path: &Path, rows: &[MeetingRow]) -> Result<(), DataError> {
-        let new = meetings_batch(rows)?;
-        let mut batches = self.earlier_meetings.clone();
+    fn build(self, mut rows: Vec<MeetingRow>, full: bool) -> Result<Committed, Failed> {
+        if let Some(failed) = self.parts.failed() {
+            return Err(failed);
+        }
+        let written: HashSet<String> = rows.iter().map(|r| r.key().to_owned()).collect();
+        let affected: HashSet<&str> = written
+            .iter()
+            .filter_map(|key| self.earlier.known.get(key))
+            .flat_map(|known| known.files.iter().map(String::as_str))
+            .collect();
+        let mut committed = Committed::default();
+        // Each file of the current version: kept as it is, or copied without the rows of
+        // the meetings written again (`moved` says where its rows went).
+        let mut moved: HashMap<String, Option<String>> = HashMap::new();
+        let old = self.layout.version_samples(self.current);
+        for file in sample_files(&old, self.format)? {
+            let from = old.join(&file);
+            let partition = file.split('/').next().unwrap_or_default().to_owned();
+            if full || affected.contains(file.as_str()) {
+                let batches = read_file(&from, self.format, Some(&samples_schema()))
+                    .map_err(|cause| (from.clone(), cause))?;
+                let kept = without_meetings(&batches, &written).map_err(|c| (from.clone(), c))?;
+                let rows: usize = kept.iter().map(RecordBatch::num_rows).sum();
+                let to = if rows == 0 {
+                    None
+                } else {
+                    committed.copied_rows += rows as u64;
+                    Some(self.parts.write(&partition, &kept)?)
+                };
+                moved.insert(file, to);
+            } else {
+                let to = self.parts.folder.join(&file);
+                let linked = fs::create_dir_all(self.parts.folder.join(&partition))
+                    .and_then(|()| fs::hard_link(&from, &to));
+                linked.map_err(|e| (to, DataError::Io(e)))?;
+                committed.kept_files += 1;
+                moved.insert(file.clone(), Some(file));
+            }
+        }
+        for (_, bytes) in self.parts.finish()? {
+            committed.files += 1;
+            committed.bytes += bytes;
+        }
+        // The meetings: the earlier ones not written again (their files as they are now),
+        // and this run's, by name and identity.
+        let mut batches = Vec::with_capacity(self.earlier.batches.len() + 1);
+        let path = self.layout.version_meetings(self.next);
+        let failed = |cause| (path.clone(), cause);
+        for batch in &self.earlier.batches {
+            batches.push(kept_meetings(batch, &written, &moved).map_err(failed)?);
+        }
+        for row in &mut rows {
+            if row.key().is_empty() {
+                row.identified_by(row.meeting().to_owned());
+            }
+        }
+        batches.push(meetings_batch(&rows).map_err(|e| failed(e.into()))?);
+        let all = sorted_meetings(&batches).map_err(failed)?;
+        committed.meetings = all.num_rows();
+        write_file(&path, &all, self.format).map_err(failed)?;
+        self.layout
+            .commit(self.next)
+            .map_err(|e| (e.path, DataError::Io(e.error)))?;
+        Ok(committed)
+    }
+}
+
+impl Earlier {
+    /// Reads the committed meetings file, checking its columns.
+    fn read(path: &Path, format: FileFormat) -> Result<Earlier, DataError> {
+        let batches = read_file(path, format, None)?;
         let schema = meetings_schema();
-        let replaced: std::collections::HashSet<&str> =
-            rows.iter().map(MeetingRow::meeting).collect();
-        let mut kept = Vec::with_capacity(batches.len() + 1);
-        for batch in batches.drain(..) {
-            let names = meeting_names(&batch)?;
-            let keep: BooleanArray = (0..names.len())
-                .map(|i| Some(!replaced.contains(names.value(i))))
-                .collect();
-            let batch = arrow_select::filter::filter_record_batch(&batch, &keep)?;
+        if batches.iter().any(|b| !same_fields(&b.schema(), &schema)) {
+            return Err(DataError::Unusable(
+                "it has other columns (an export by another version of zoom-qos): export \
+                 into a new folder, or remove the dataset",
+            ));
+        }
+        let mut known = HashMap::new();
+        let mut kept = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let keys = strings(&batch, "meeting_key")?;
+            let digests = strings(&batch, "digest")?;
+            let files = batch
+                .column_by_name("files")
+                .and_then(|c| c.as_list_opt::<i32>())
+                .ok_or(DataError::Unusable("its files column is not a list"))?;
+            for row in 0..batch.num_rows() {
+                let listed = files.value(row);
+                let listed = listed.as_string_opt::<i32>().ok_or(DataError::Unusable(
+                    "its files column is not a list of paths",
+                ))?;
+                known.insert(
+                    keys.value(row).to_owned(),
+                    Known {
+                        digest: digests.is_valid(row).then(|| digests.value(row).to_owned()),
+                        files: listed.iter().flatten().map(str::to_owned).collect(),
+                    },
+                );
+            }
             kept.push(batch.with_schema(schema.clone())?);
         }
-        kept.push(new);
-        let all = arrow_select::concat::concat_batches(&schema, &kept)?;
-        let names = meeting_names(&all)?;
-        let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
-        order.sort_by(|&a, &b| names.value(a as usize).cmp(names.value(b as usize)));
-        let sorted = arrow_select::take::take_record_batch(&all, &UInt32Array::from(order))?;
-        stage_file(path, &sorted, self.format)?.commit()?;
-        Ok(())
+        Ok(Earlier {
+            batches: kept,
+            known,
+        })
     }
+}
+
+/// The run's sample files, one open per date partition, shared by the meetings written
+/// in parallel (each meeting holds its partition's file while it adds its rows).
+#[derive(Debug)]
+struct Parts {
+    /// The new version's samples folder.
+    folder: PathBuf,
+    version: u64,
+    format: FileFormat,
+    schema: SchemaRef,
+    partitions: Mutex<HashMap<String, Arc<Mutex<Partition>>>>,
+    /// A file failed to be written: the run cannot be committed.
+    broken: AtomicBool,
+    /// The first file that failed.
+    first_failure: Mutex<Option<PathBuf>>,
+}
+
+/// One date's files of this run: the one being written and those done.
+#[derive(Default)]
+struct Partition {
+    open: Option<(String, PartWriter)>,
+    /// Files made so far (for their numbers).
+    made: usize,
+    done: Vec<(String, u64)>,
+}
+
+impl std::fmt::Debug for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partition")
+            .field("open", &self.open.as_ref().map(|(file, _)| file))
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl Parts {
+    fn new(folder: PathBuf, version: u64, format: FileFormat) -> Parts {
+        Parts {
+            folder,
+            version,
+            format,
+            schema: samples_schema(),
+            partitions: Mutex::default(),
+            broken: AtomicBool::new(false),
+            first_failure: Mutex::default(),
+        }
+    }
+
+    /// Adds `batches` to the partition's open file (a new one when it has reached
+    /// [`FILE_TARGET_BYTES`]); returns that file, relative to the samples folder.
+    fn write(&self, partition: &str, batches: &[RecordBatch]) -> Result<String, Failed> {
+        let shared = {
+            let mut partitions = self
+                .partitions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            partitions.entry(partition.to_owned()).or_default().clone()
+        };
+        let mut files = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let written = self.add(&mut files, partition, batches);
+        if let Err((path, _)) = &written {
+            self.broken.store(true, Ordering::Relaxed);
+            let mut first = self
+                .first_failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            first.get_or_insert_with(|| path.clone());
+        }
+        written
+    }
+
+    fn add(
+        &self,
+        files: &mut Partition,
+        partition: &str,
+        batches: &[RecordBatch],
+    ) -> Result<String, Failed> {
+        if self.broken.load(Ordering::Relaxed) {
+            let stopped = io::Error::other("an earlier file of this export failed");
+            return Err((self.folder.join(partition), DataError::Io(stopped)));
+        }
+        if let Some((file, writer)) = files.open.take_if(|(_, w)| w.bytes() >= FILE_TARGET_BYTES) {
+            let bytes = writer.finish().map_err(|c| (self.folder.join(&file), c))?;
+            files.done.push((file, bytes));
+        }
+        if files.open.is_none() {
+            let file = format!(
+                "{partition}/part-{:06}-{}.{}",
+                self.version,
+                files.made,
+                self.format.extension()
+            );
+            let path = self.folder.join(&file);
+            let created = fs::create_dir_all(self.folder.join(partition))
+                .map_err(DataError::Io)
+                .and_then(|()| PartWriter::create(&path, &self.schema, self.format));
+            files.open = Some((file, created.map_err(|c| (path, c))?));
+            files.made += 1;
+        }
+        let Some((file, writer)) = &mut files.open else {
+            unreachable!("a file was opened above");
+        };
+        for batch in batches {
+            writer
+                .write(batch)
+                .map_err(|c| (self.folder.join(&*file), c))?;
+        }
+        Ok(file.clone())
+    }
+
+    /// The first file that failed, if any did.
+    fn failed(&self) -> Option<Failed> {
+        if !self.broken.load(Ordering::Relaxed) {
+            return None;
+        }
+        let first = self
+            .first_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let path = first.clone().unwrap_or_else(|| self.folder.clone());
+        let why = "it could not be written (see above), so nothing of this export was committed";
+        Some((path, DataError::Unusable(why)))
+    }
+
+    /// Closes every open file; returns every file written, with its bytes.
+    fn finish(&self) -> Result<Vec<(String, u64)>, Failed> {
+        let partitions = std::mem::take(
+            &mut *self
+                .partitions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let mut all = Vec::new();
+        for (_, shared) in partitions {
+            let mut files = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((file, writer)) = files.open.take() {
+                let bytes = writer.finish().map_err(|c| (self.folder.join(&file), c))?;
+                files.done.push((file, bytes));
+            }
+            all.append(&mut files.done);
+        }
+        Ok(all)
+    }
+}
+
+/// The sample files of a version, relative to its samples folder
+/// (`date=YYYY-MM-DD/part-....parquet`).
+fn sample_files(samples: &Path, format: FileFormat) -> Result<Vec<String>, Failed> {
+    let failed = |path: &Path| {
+        let path = path.to_owned();
+        move |e| (path, DataError::Io(e))
+    };
+    let mut files = Vec::new();
+    let partitions = match fs::read_dir(samples) {
+        Ok(listed) => listed,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
+        Err(e) => return Err(failed(samples)(e)),
+    };
+    for partition in partitions {
+        let partition = partition.map_err(failed(samples))?;
+        let name = partition.file_name();
+        let Some(name) = name.to_str().filter(|n| n.starts_with("date=")) else {
+            continue;
+        };
+        for file in fs::read_dir(partition.path()).map_err(failed(&partition.path()))? {
+            let file = file.map_err(failed(&partition.path()))?.file_name();
+            if let Some(file) = file
+                .to_str()
+                .filter(|f| f.ends_with(&format!(".{}", format.extension())))
+            {
+                files.push(format!("{name}/{file}"));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The rows of `batches` whose `meeting_key` is not in `keys`.
+fn without_meetings(
+    batches: &[RecordBatch],
+    keys: &HashSet<String>,
+) -> Result<Vec<RecordBatch>, DataError> {
+    let mut kept = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let column = batch
+            .column_by_name("meeting_key")
+            .and_then(|c| c.as_dictionary_opt::<Int32Type>())
+            .ok_or(DataError::Unusable(
+                "a sample file without its meeting_key column",
+            ))?;
+        let values = column
+            .values()
+            .as_string_opt::<i32>()
+            .ok_or(DataError::Unusable(
+                "a sample file whose meeting_key is not text",
+            ))?;
+        let keep_value: Vec<bool> = values
+            .iter()
+            .map(|v| !keys.contains(v.unwrap_or("")))
+            .collect();
+        let keep: BooleanArray = column
+            .keys()
+            .iter()
+            .map(|k| {
+                Some(
+                    k.and_then(|k| keep_value.get(k as usize).copied())
+                        .unwrap_or(true),
+                )
+            })
+            .collect();
+        let batch = arrow_select::filter::filter_record_batch(batch, &keep)?;
+        if batch.num_rows() > 0 {
+            kept.push(batch);
+        }
+    }
+    Ok(kept)
+}
+
+/// An earlier meetings batch without the meetings in `written`, each kept meeting's
+/// files renamed as `moved` says (dropped where its file kept no row).
+fn kept_meetings(
+    batch: &RecordBatch,
+    written: &HashSet<String>,
+    moved: &HashMap<String, Option<String>>,
+) -> Result<RecordBatch, DataError> {
+    let keys = strings(batch, "meeting_key")?;
+    let keep: BooleanArray = keys
+        .iter()
+        .map(|k| Some(!written.contains(k.unwrap_or(""))))
+        .collect();
+    let batch = arrow_select::filter::filter_record_batch(batch, &keep)?;
+    let Some(at) = batch.schema().index_of("files").ok() else {
+        return Err(DataError::Unusable(
+            "a meetings file without its files column",
+        ));
+    };
+    let lists = batch
+        .column(at)
+        .as_list_opt::<i32>()
+        .ok_or(DataError::Unusable("its files column is not a list"))?;
+    let mut renamed =
+        arrow_array::builder::ListBuilder::new(arrow_array::builder::StringBuilder::new());
+    for row in 0..batch.num_rows() {
+        let listed = lists.value(row);
+        let mut files: Vec<&str> = Vec::new();
+        for file in listed.as_string::<i32>().iter().flatten() {
+            let now = moved.get(file).map_or(Some(file), |to| to.as_deref());
+            if let Some(now) = now
+                && !files.contains(&now)
+            {
+                files.push(now);
+            }
+        }
+        for file in files {
+            renamed.values().append_value(file);
+        }
+        renamed.append(true);
+    }
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns[at] = Arc::new(renamed.finish());
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+/// The meetings of `batches` in one batch, by name, then identity.
+fn sorted_meetings(batches: &[RecordBatch]) -> Result<RecordBatch, DataError> {
+    let schema = meetings_schema();
+    let all = arrow_select::concat::concat_batches(&schema, batches)?;
+    let names = strings(&all, "meeting")?;
+    let keys = strings(&all, "meeting_key")?;
+    let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        (names.value(a), keys.value(a)).cmp(&(names.value(b), keys.value(b)))
+    });
+    Ok(arrow_select::take::take_record_batch(
+        &all,
+        &UInt32Array::from(order),
+    )?)
+}
+
+/// A text column of a meetings batch.
+fn strings<'b>(batch: &'b RecordBatch, name: &'static str) -> Result<&'b StringArray, DataError> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_string_opt::<i32>())
+        .ok_or(DataError::Unusable(
+            "a meetings file without the columns this version writes",
+        ))
 }
 
 /// Whether two schemas have the same column names and types (metadata aside).
@@ -355,68 +650,41 @@ fn same_fields(a: &SchemaRef, b: &SchemaRef) -> bool {
             .all(|(x, y)| x.name() == y.name() && x.data_type() == y.data_type())
 }
 
-/// The `meeting` column of a meetings batch.
-fn meeting_names(batch: &RecordBatch) -> Result<&StringArray, DataError> {
-    batch
-        .column(0)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .filter(|names| names.null_count() == 0)
-        .ok_or(DataError::Unusable(
-            "its first column is not the meeting names",
-        ))
-}
-
-/// A meeting's file name (without extension): its name, with every byte that is not an
-/// ASCII letter, digit, `-`, `_` or `.` written `%XX`, as is a leading `.` or `_` (which
-/// engines take for hidden files). A name longer than 200 bytes so written is cut, and
-/// ends in a hash of the whole, so that two long names stay two files.
-pub fn file_stem(meeting: &str) -> String {
-    let mut stem = String::with_capacity(meeting.len());
-    for (at, byte) in meeting.bytes().enumerate() {
-        let plain = byte.is_ascii_alphanumeric()
-            || byte == b'-'
-            || (at > 0 && (byte == b'_' || byte == b'.'));
-        if plain {
-            stem.push(char::from(byte));
-        } else {
-            stem.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    if stem.is_empty() {
-        return "%00".to_owned();
-    }
-    const LONGEST: usize = 200;
-    if stem.len() > LONGEST {
-        // FNV-1a, 64 bits: stable across runs and versions, unlike std's hasher.
-        let hash = meeting.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let mut cut = LONGEST - 17;
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        stem.truncate(cut);
-        stem.push_str(&format!("~{hash:016x}"));
-    }
-    stem
+/// A meeting whose rows could not be written, as the command lists it.
+fn not_written(meeting: String, path: &Path, cause: &DataError) -> MeetingError {
+    MeetingError::new(
+        meeting,
+        Some(path.display().to_string()),
+        None,
+        format!("cannot write: {cause}"),
+    )
 }
 
 /// The line an export ends with, on stderr.
 pub fn summary_line(
-    meetings: usize,
-    samples: u64,
-    files: usize,
-    bytes: u64,
+    written: usize,
+    unchanged: usize,
+    committed: &Committed,
     root: &Path,
 ) -> String {
     let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "exported {}, {}: {}, {:.1} MB, in {}",
-        plural(meetings as u64, "meeting", "meetings"),
-        plural(samples, "sample", "samples"),
-        plural(files as u64, "sample file", "sample files"),
-        bytes as f64 / 1e6,
+        "exported {} ({} unchanged, skipped): {}, {:.1} MB, {} kept as they were{}; {} in {}",
+        plural(written as u64, "meeting", "meetings"),
+        unchanged,
+        plural(
+            committed.files as u64,
+            "sample file written",
+            "sample files written"
+        ),
+        committed.bytes as f64 / 1e6,
+        plural(committed.kept_files as u64, "file", "files"),
+        if committed.copied_rows > 0 {
+            format!(", {} rows of other meetings copied", committed.copied_rows)
+        } else {
+            String::new()
+        },
+        plural(committed.meetings as u64, "meeting", "meetings"),
         root.display()
     )
 }
