@@ -4,15 +4,20 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::ArrowSchemaConverter;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::SchemaDescriptor;
 
 use crate::error::DataError;
 
@@ -44,22 +49,18 @@ const ZSTD_LEVEL: i32 = 3;
 /// Rows per row group: DuckDB writes 122,880 and Spark splits a file by row group, so a
 /// group of this order is one unit of parallel work; it also bounds what the writer holds
 /// in memory per open partition (a row group's encoded pages).
-const ROW_GROUP_ROWS: usize = 1 << 17;
+pub(super) const ROW_GROUP_ROWS: usize = 1 << 17;
 
 /// A sample file is closed at this size, and the partition's next rows go to a new one:
 /// the upper end of the 64–128 MiB that Spark, Trino and object stores read best (a
 /// file is a unit of listing and of footers; smaller ones multiply both).
 pub(super) const FILE_TARGET_BYTES: u64 = 128 << 20;
 
-/// A file being written in a version that is not committed yet: batches go in as they
-/// come (encoded and compressed at once; a row group's pages stay in memory until it is
-/// full), and [`finish`](Self::finish) writes the footer.
-pub(super) struct PartWriter {
-    inner: Inner,
-}
-
-enum Inner {
-    Parquet(ArrowWriter<Counting>),
+/// A file being written in a version that is not committed yet. Parquet takes row
+/// groups encoded elsewhere ([`RowGroup`], on the threads that made the rows) and only
+/// appends them; Arrow IPC takes batches. [`finish`](Self::finish) writes the footer.
+pub(super) enum PartFile {
+    Parquet(SerializedFileWriter<Counting>),
     Arrow(arrow_ipc::writer::FileWriter<Counting>),
 }
 
@@ -81,65 +82,73 @@ impl Write for Counting {
     }
 }
 
-impl PartWriter {
+impl PartFile {
     /// Creates `path` (a new file of an uncommitted version) for batches of `schema`.
     pub(super) fn create(
         path: &Path,
         schema: &SchemaRef,
         format: FileFormat,
-    ) -> Result<PartWriter, DataError> {
+    ) -> Result<PartFile, DataError> {
         let out = Counting {
             out: BufWriter::with_capacity(1 << 16, File::create(path)?),
             bytes: 0,
         };
-        let inner = match format {
-            FileFormat::Parquet => {
-                let options = ArrowWriterOptions::new()
-                    .with_properties(parquet_properties()?)
-                    // The Arrow schema would make engines read dictionary strings as
-                    // dictionaries (pandas' categoricals); the Parquet types (strings,
-                    // millisecond timestamps) are what the README documents.
-                    .with_skip_arrow_metadata(true);
-                Inner::Parquet(ArrowWriter::try_new_with_options(
-                    out,
-                    schema.clone(),
-                    options,
-                )?)
-            }
+        Ok(match format {
+            // No Arrow schema in the footer: engines would read dictionary strings as
+            // dictionaries (pandas' categoricals); the Parquet types (strings, millisecond
+            // timestamps) are what the README documents.
+            FileFormat::Parquet => PartFile::Parquet(SerializedFileWriter::new(
+                out,
+                parquet_schema(schema)?.root_schema_ptr(),
+                Arc::new(parquet_properties()?),
+            )?),
             FileFormat::Arrow => {
                 let options = arrow_ipc::writer::IpcWriteOptions::default()
                     .try_with_compression(Some(arrow_ipc::CompressionType::ZSTD))?;
-                Inner::Arrow(arrow_ipc::writer::FileWriter::try_new_with_options(
+                PartFile::Arrow(arrow_ipc::writer::FileWriter::try_new_with_options(
                     out, schema, options,
                 )?)
             }
-        };
-        Ok(PartWriter { inner })
+        })
     }
 
-    /// Adds a batch.
+    /// Adds an encoded row group (Parquet).
+    pub(super) fn append(&mut self, group: Vec<ArrowColumnChunk>) -> Result<(), DataError> {
+        match self {
+            PartFile::Parquet(writer) => {
+                let mut row_group = writer.next_row_group()?;
+                for chunk in group {
+                    chunk.append_to_row_group(&mut row_group)?;
+                }
+                row_group.close()?;
+                Ok(())
+            }
+            PartFile::Arrow(_) => Err(DataError::Unusable("an Arrow IPC file takes batches")),
+        }
+    }
+
+    /// Adds a batch (Arrow IPC).
     pub(super) fn write(&mut self, batch: &RecordBatch) -> Result<(), DataError> {
-        match &mut self.inner {
-            Inner::Parquet(writer) => writer.write(batch)?,
-            Inner::Arrow(writer) => writer.write(batch)?,
+        match self {
+            PartFile::Arrow(writer) => Ok(writer.write(batch)?),
+            PartFile::Parquet(_) => Err(DataError::Unusable("a Parquet file takes row groups")),
         }
-        Ok(())
     }
 
-    /// Bytes so far: written, and (Parquet) held for the row group being filled.
+    /// Bytes written so far.
     pub(super) fn bytes(&self) -> u64 {
-        match &self.inner {
-            Inner::Parquet(writer) => writer.inner().bytes + writer.in_progress_size() as u64,
-            Inner::Arrow(writer) => writer.get_ref().bytes,
+        match self {
+            PartFile::Parquet(writer) => writer.inner().bytes,
+            PartFile::Arrow(writer) => writer.get_ref().bytes,
         }
     }
 
-    /// Writes what is held and the footer; returns the file's size. Not synced: the
-    /// version is synced whole before its commit.
+    /// Writes the footer; returns the file's size. Not synced: the version is synced
+    /// whole before its commit.
     pub(super) fn finish(self) -> Result<u64, DataError> {
-        let mut out = match self.inner {
-            Inner::Parquet(writer) => writer.into_inner()?,
-            Inner::Arrow(mut writer) => {
+        let mut out = match self {
+            PartFile::Parquet(writer) => writer.into_inner()?,
+            PartFile::Arrow(mut writer) => {
                 writer.finish()?;
                 writer.into_inner()?
             }
@@ -149,26 +158,115 @@ impl PartWriter {
     }
 }
 
-/// Writes a whole file of one batch: [`PartWriter`] in one call.
+/// Makes the column writers of Parquet row groups: one set per row group being filled,
+/// each filled on the thread that made its rows (encoding and zstd run in parallel; the
+/// file only appends the finished group).
+pub(super) struct Encoder {
+    factory: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Encoder")
+    }
+}
+
+impl Encoder {
+    /// The encoder of batches of `schema`, stored as [`PartFile`] stores them.
+    pub(super) fn new(schema: &SchemaRef) -> Result<Encoder, DataError> {
+        // The factory reads the schema and the properties from a file writer; these are
+        // every file's, so one made over nothing serves them all.
+        let template = SerializedFileWriter::new(
+            std::io::sink(),
+            parquet_schema(schema)?.root_schema_ptr(),
+            Arc::new(parquet_properties()?),
+        )?;
+        Ok(Encoder {
+            factory: ArrowRowGroupWriterFactory::new(&template, schema.clone()),
+            schema: schema.clone(),
+        })
+    }
+
+    /// An empty row group.
+    pub(super) fn row_group(&self) -> Result<RowGroup, DataError> {
+        Ok(RowGroup {
+            writers: self.factory.create_column_writers(0)?,
+            rows: 0,
+        })
+    }
+
+    /// Encodes a batch into `group`.
+    pub(super) fn write(&self, group: &mut RowGroup, batch: &RecordBatch) -> Result<(), DataError> {
+        let mut writers = group.writers.iter_mut();
+        for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
+            for leaf in compute_leaves(field, column)? {
+                let writer = writers.next().ok_or(DataError::Unusable(
+                    "a batch with more columns than its schema",
+                ))?;
+                writer.write(&leaf)?;
+            }
+        }
+        group.rows += batch.num_rows();
+        Ok(())
+    }
+}
+
+/// A Parquet row group being filled: its columns encoded and compressed as rows come.
+pub(super) struct RowGroup {
+    writers: Vec<ArrowColumnWriter>,
+    rows: usize,
+}
+
+impl RowGroup {
+    /// Rows so far.
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Finishes the columns, for [`PartFile::append`].
+    pub(super) fn close(self) -> Result<Vec<ArrowColumnChunk>, DataError> {
+        self.writers
+            .into_iter()
+            .map(|writer| Ok(writer.close()?))
+            .collect()
+    }
+}
+
+/// The Parquet schema of an Arrow one.
+fn parquet_schema(schema: &SchemaRef) -> Result<SchemaDescriptor, ParquetError> {
+    ArrowSchemaConverter::new().convert(schema)
+}
+
+/// Writes a whole file of one batch.
 pub(super) fn write_file(
     path: &Path,
     batch: &RecordBatch,
     format: FileFormat,
 ) -> Result<u64, DataError> {
-    let mut writer = PartWriter::create(path, &batch.schema(), format)?;
-    writer.write(batch)?;
-    writer.finish()
+    let schema = batch.schema();
+    let mut file = PartFile::create(path, &schema, format)?;
+    match format {
+        FileFormat::Parquet => {
+            let encoder = Encoder::new(&schema)?;
+            let mut group = encoder.row_group()?;
+            encoder.write(&mut group, batch)?;
+            file.append(group.close()?)?;
+        }
+        FileFormat::Arrow => file.write(batch)?,
+    }
+    file.finish()
 }
 
-/// How samples are stored in Parquet: zstd on every column chunk, row groups of
-/// [`ROW_GROUP_ROWS`], statistics (min, max, nulls) per column chunk, which is what
-/// engines prune row groups by, and dictionary encoding (Parquet's default) for every
-/// column, which strings and repeated values (a loss of 0 %, 30 fps) shrink most.
+/// How samples are stored in Parquet: zstd on every column chunk, statistics (min, max,
+/// nulls) per column chunk, which is what engines prune row groups by, and dictionary
+/// encoding (Parquet's default) for every column, which strings and repeated values (a
+/// loss of 0 %, 30 fps) shrink most. Row groups are cut by the caller, at
+/// [`ROW_GROUP_ROWS`].
 fn parquet_properties() -> Result<WriterProperties, ParquetError> {
     Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
         .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build())
 }
 

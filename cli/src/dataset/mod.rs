@@ -16,13 +16,14 @@ mod file;
 mod identity;
 mod version;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array};
@@ -32,7 +33,9 @@ use zoom_qos::export::{MeetingRow, Samples, meetings_batch, meetings_schema, sam
 use zoom_qos::report::MeetingError;
 
 pub use self::file::FileFormat;
-use self::file::{FILE_TARGET_BYTES, PartWriter, read_file, write_file};
+use self::file::{
+    Encoder, FILE_TARGET_BYTES, PartFile, ROW_GROUP_ROWS, RowGroup, read_file, write_file,
+};
 pub use self::identity::{Identity, Plan};
 use self::version::Layout;
 use crate::discover::MeetingInput;
@@ -144,9 +147,10 @@ impl Dataset {
         let next = layout.next(current);
         let samples = layout.version_samples(next);
         fs::create_dir_all(&samples).map_err(failed(&samples))?;
+        let parts = Parts::new(samples.clone(), next, format).map_err(unusable(samples))?;
         Ok(Dataset {
             _owner: owner,
-            parts: Parts::new(samples, next, format),
+            parts,
             layout,
             format,
             current,
@@ -193,27 +197,23 @@ impl Dataset {
             let table = decoded.table;
             let samples = Samples::new(&input.name, table, analysis.flag_thresholds())
                 .identified_by(&identity.key);
-            let mut files = Vec::new();
-            for (date, mut rows) in samples.by_date() {
-                // Each meeting's rows in time order (a minute's participants as listed).
-                rows.sort_by_key(|&row| table.time_s(row as usize));
+            // Rows in table order: by participant entry, each one's samples as Zoom listed
+            // them (in time order). Participant-major rather than time-major: the entry's
+            // text columns then come in runs (measured: a 5 % smaller dataset, and faster).
+            for (date, rows) in samples.by_date() {
                 let partition = format!("date={date}");
                 let written = samples
                     .batch(&rows)
                     .map_err(|e| (self.parts.folder.join(&partition), DataError::Arrow(e)))
-                    .and_then(|batch| self.parts.write(&partition, &[batch]));
-                match written {
-                    Ok(file) => files.push(file),
-                    Err((path, cause)) => {
-                        return Outcome::Report(Err(not_written(
-                            input.name.clone(),
-                            &path,
-                            &cause,
-                        )));
-                    }
+                    .and_then(|batch| {
+                        let key = std::slice::from_ref(&identity.key);
+                        self.parts.write(&partition, &[batch], key)
+                    });
+                if let Err((path, cause)) = written {
+                    let error = not_written(input.name.clone(), &path, &cause);
+                    return Outcome::Report(Err(error));
                 }
             }
-            row.set_files(files);
             Outcome::Report(Ok(row))
         }
     }
@@ -254,8 +254,8 @@ impl Dataset {
             .collect();
         let mut committed = Committed::default();
         // Each file of the current version: kept as it is, or copied without the rows of
-        // the meetings written again (`moved` says where its rows went).
-        let mut moved: HashMap<String, Option<String>> = HashMap::new();
+        // the meetings written again.
+        let mut kept_files: HashSet<String> = HashSet::new();
         let old = self.layout.version_samples(self.current);
         for file in sample_files(&old, self.format)? {
             let from = old.join(&file);
@@ -263,40 +263,48 @@ impl Dataset {
             if full || affected.contains(file.as_str()) {
                 let batches = read_file(&from, self.format, Some(&samples_schema()))
                     .map_err(|cause| (from.clone(), cause))?;
-                let kept = without_meetings(&batches, &written).map_err(|c| (from.clone(), c))?;
+                let (kept, keys) =
+                    without_meetings(&batches, &written).map_err(|c| (from.clone(), c))?;
                 let rows: usize = kept.iter().map(RecordBatch::num_rows).sum();
-                let to = if rows == 0 {
-                    None
-                } else {
+                if rows > 0 {
                     committed.copied_rows += rows as u64;
-                    Some(self.parts.write(&partition, &kept)?)
-                };
-                moved.insert(file, to);
+                    self.parts.write(&partition, &kept, &keys)?;
+                }
             } else {
                 let to = self.parts.folder.join(&file);
                 let linked = fs::create_dir_all(self.parts.folder.join(&partition))
                     .and_then(|()| fs::hard_link(&from, &to));
                 linked.map_err(|e| (to, DataError::Io(e)))?;
                 committed.kept_files += 1;
-                moved.insert(file.clone(), Some(file));
+                kept_files.insert(file);
             }
         }
         for (_, bytes) in self.parts.finish()? {
             committed.files += 1;
             committed.bytes += bytes;
         }
-        // The meetings: the earlier ones not written again (their files as they are now),
-        // and this run's, by name and identity.
+        // Where each meeting's rows are now: the files kept whole that held them, and the
+        // files of this run they went into.
+        let files_of = self.parts.files_of();
+        let files = |key: &str, before: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+            let mut now: BTreeSet<String> = before
+                .filter(|f| kept_files.contains(*f))
+                .map(str::to_owned)
+                .collect();
+            now.extend(files_of.get(key).into_iter().flatten().cloned());
+            now.into_iter().collect()
+        };
+        // The meetings: the earlier ones not written again, and this run's, by name and
+        // identity.
         let mut batches = Vec::with_capacity(self.earlier.batches.len() + 1);
         let path = self.layout.version_meetings(self.next);
         let failed = |cause| (path.clone(), cause);
         for batch in &self.earlier.batches {
-            batches.push(kept_meetings(batch, &written, &moved).map_err(failed)?);
+            batches.push(kept_meetings(batch, &written, &files).map_err(failed)?);
         }
         for row in &mut rows {
-            if row.key().is_empty() {
-                row.identified_by(row.meeting().to_owned());
-            }
+            let now = files(row.key(), &mut std::iter::empty());
+            row.set_files(now);
         }
         batches.push(meetings_batch(&rows).map_err(|e| failed(e.into()))?);
         let all = sorted_meetings(&batches).map_err(failed)?;
@@ -351,8 +359,10 @@ impl Earlier {
     }
 }
 
-/// The run's sample files, one open per date partition, shared by the meetings written
-/// in parallel (each meeting holds its partition's file while it adds its rows).
+/// The run's sample files, one open per date partition. Parquet row groups are filled
+/// on the threads that made the rows, several at a time (a thread takes an idle one of
+/// the partition, or starts one), and appended to the partition's file whole when full
+/// or at the end; Arrow IPC batches are written under the partition's lock.
 #[derive(Debug)]
 struct Parts {
     /// The new version's samples folder.
@@ -360,17 +370,38 @@ struct Parts {
     version: u64,
     format: FileFormat,
     schema: SchemaRef,
+    /// Parquet's column encoders (`None` for Arrow IPC).
+    encoder: Option<Encoder>,
+    /// Each partition's files.
     partitions: Mutex<HashMap<String, Arc<Mutex<Partition>>>>,
+    /// Row groups not full yet, and not being filled, by partition.
+    idle: Mutex<HashMap<String, Vec<Filling>>>,
+    /// The files each meeting's rows went into.
+    files_of: Mutex<HashMap<String, BTreeSet<String>>>,
     /// A file failed to be written: the run cannot be committed.
     broken: AtomicBool,
     /// The first file that failed.
     first_failure: Mutex<Option<PathBuf>>,
 }
 
+/// A row group being filled, and the meetings in it.
+struct Filling {
+    group: RowGroup,
+    keys: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Filling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filling")
+            .field("rows", &self.group.rows())
+            .finish()
+    }
+}
+
 /// One date's files of this run: the one being written and those done.
 #[derive(Default)]
 struct Partition {
-    open: Option<(String, PartWriter)>,
+    open: Option<(String, PartFile)>,
     /// Files made so far (for their numbers).
     made: usize,
     done: Vec<(String, u64)>,
@@ -386,78 +417,137 @@ impl std::fmt::Debug for Partition {
 }
 
 impl Parts {
-    fn new(folder: PathBuf, version: u64, format: FileFormat) -> Parts {
-        Parts {
+    fn new(folder: PathBuf, version: u64, format: FileFormat) -> Result<Parts, DataError> {
+        let schema = samples_schema();
+        let encoder = match format {
+            FileFormat::Parquet => Some(Encoder::new(&schema)?),
+            FileFormat::Arrow => None,
+        };
+        Ok(Parts {
             folder,
             version,
             format,
-            schema: samples_schema(),
+            schema,
+            encoder,
             partitions: Mutex::default(),
+            idle: Mutex::default(),
+            files_of: Mutex::default(),
             broken: AtomicBool::new(false),
             first_failure: Mutex::default(),
-        }
+        })
     }
 
-    /// Adds `batches` to the partition's open file (a new one when it has reached
-    /// [`FILE_TARGET_BYTES`]); returns that file, relative to the samples folder.
-    fn write(&self, partition: &str, batches: &[RecordBatch]) -> Result<String, Failed> {
-        let shared = {
-            let mut partitions = self
-                .partitions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            partitions.entry(partition.to_owned()).or_default().clone()
+    /// Adds `batches`, the rows of the meetings `keys`, to the partition.
+    fn write(
+        &self,
+        partition: &str,
+        batches: &[RecordBatch],
+        keys: &[String],
+    ) -> Result<(), Failed> {
+        let written = if self.broken.load(Ordering::Relaxed) {
+            let stopped = io::Error::other("an earlier file of this export failed");
+            Err((self.folder.join(partition), DataError::Io(stopped)))
+        } else {
+            match &self.encoder {
+                Some(encoder) => self.encode(encoder, partition, batches, keys),
+                None => self.with_file(partition, keys, |file| {
+                    batches.iter().try_for_each(|batch| file.write(batch))
+                }),
+            }
         };
-        let mut files = shared.lock().unwrap_or_else(PoisonError::into_inner);
-        let written = self.add(&mut files, partition, batches);
         if let Err((path, _)) = &written {
             self.broken.store(true, Ordering::Relaxed);
-            let mut first = self
-                .first_failure
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            first.get_or_insert_with(|| path.clone());
+            lock(&self.first_failure).get_or_insert_with(|| path.clone());
         }
         written
     }
 
-    fn add(
+    /// Parquet: encodes `batches` into a row group of the partition (on this thread), and
+    /// appends the group to the file when full.
+    fn encode(
         &self,
-        files: &mut Partition,
+        encoder: &Encoder,
         partition: &str,
         batches: &[RecordBatch],
-    ) -> Result<String, Failed> {
-        if self.broken.load(Ordering::Relaxed) {
-            let stopped = io::Error::other("an earlier file of this export failed");
-            return Err((self.folder.join(partition), DataError::Io(stopped)));
-        }
-        if let Some((file, writer)) = files.open.take_if(|(_, w)| w.bytes() >= FILE_TARGET_BYTES) {
-            let bytes = writer.finish().map_err(|c| (self.folder.join(&file), c))?;
-            files.done.push((file, bytes));
-        }
-        if files.open.is_none() {
-            let file = format!(
-                "{partition}/part-{:06}-{}.{}",
-                self.version,
-                files.made,
-                self.format.extension()
-            );
-            let path = self.folder.join(&file);
-            let created = fs::create_dir_all(self.folder.join(partition))
-                .map_err(DataError::Io)
-                .and_then(|()| PartWriter::create(&path, &self.schema, self.format));
-            files.open = Some((file, created.map_err(|c| (path, c))?));
-            files.made += 1;
-        }
-        let Some((file, writer)) = &mut files.open else {
-            unreachable!("a file was opened above");
+        keys: &[String],
+    ) -> Result<(), Failed> {
+        let at = |cause| (self.folder.join(partition), cause);
+        let idle = lock(&self.idle).get_mut(partition).and_then(Vec::pop);
+        let mut filling = match idle {
+            Some(filling) => filling,
+            None => Filling {
+                group: encoder.row_group().map_err(at)?,
+                keys: BTreeSet::new(),
+            },
         };
         for batch in batches {
-            writer
-                .write(batch)
-                .map_err(|c| (self.folder.join(&*file), c))?;
+            encoder.write(&mut filling.group, batch).map_err(at)?;
         }
-        Ok(file.clone())
+        filling.keys.extend(keys.iter().cloned());
+        if filling.group.rows() >= ROW_GROUP_ROWS {
+            self.append(partition, filling)
+        } else {
+            lock(&self.idle)
+                .entry(partition.to_owned())
+                .or_default()
+                .push(filling);
+            Ok(())
+        }
+    }
+
+    /// Appends a row group to the partition's file.
+    fn append(&self, partition: &str, filling: Filling) -> Result<(), Failed> {
+        let chunks = filling
+            .group
+            .close()
+            .map_err(|c| (self.folder.join(partition), c))?;
+        let keys: Vec<String> = filling.keys.into_iter().collect();
+        self.with_file(partition, &keys, |file| file.append(chunks))
+    }
+
+    /// Runs `write` on the partition's open file (a new one when it has reached
+    /// [`FILE_TARGET_BYTES`]), and notes that the meetings `keys` have rows in it.
+    fn with_file(
+        &self,
+        partition: &str,
+        keys: &[String],
+        write: impl FnOnce(&mut PartFile) -> Result<(), DataError>,
+    ) -> Result<(), Failed> {
+        let shared = lock(&self.partitions)
+            .entry(partition.to_owned())
+            .or_default()
+            .clone();
+        let mut files = lock(&shared);
+        if let Some((file, open)) = files.open.take_if(|(_, f)| f.bytes() >= FILE_TARGET_BYTES) {
+            let bytes = open.finish().map_err(|c| (self.folder.join(&file), c))?;
+            files.done.push((file, bytes));
+        }
+        let (file, open) = match &mut files.open {
+            Some(open) => open,
+            None => {
+                let file = format!(
+                    "{partition}/part-{:06}-{}.{}",
+                    self.version,
+                    files.made,
+                    self.format.extension()
+                );
+                let path = self.folder.join(&file);
+                let created = fs::create_dir_all(self.folder.join(partition))
+                    .map_err(DataError::Io)
+                    .and_then(|()| PartFile::create(&path, &self.schema, self.format));
+                files.made += 1;
+                files.open.insert((file, created.map_err(|c| (path, c))?))
+            }
+        };
+        write(open).map_err(|c| (self.folder.join(&*file), c))?;
+        let mut files_of = lock(&self.files_of);
+        for key in keys {
+            files_of
+                .entry(key.clone())
+                .or_default()
+                .insert(file.clone());
+        }
+        Ok(())
     }
 
     /// The first file that failed, if any did.
@@ -465,34 +555,45 @@ impl Parts {
         if !self.broken.load(Ordering::Relaxed) {
             return None;
         }
-        let first = self
-            .first_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let path = first.clone().unwrap_or_else(|| self.folder.clone());
+        let path = lock(&self.first_failure)
+            .clone()
+            .unwrap_or_else(|| self.folder.clone());
         let why = "it could not be written (see above), so nothing of this export was committed";
         Some((path, DataError::Unusable(why)))
     }
 
-    /// Closes every open file; returns every file written, with its bytes.
+    /// Appends the row groups still filling, and closes every file; returns every file
+    /// written, with its bytes.
     fn finish(&self) -> Result<Vec<(String, u64)>, Failed> {
-        let partitions = std::mem::take(
-            &mut *self
-                .partitions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let idle = std::mem::take(&mut *lock(&self.idle));
+        for (partition, fillings) in idle {
+            for filling in fillings {
+                self.append(&partition, filling)?;
+            }
+        }
+        let partitions = std::mem::take(&mut *lock(&self.partitions));
         let mut all = Vec::new();
         for (_, shared) in partitions {
-            let mut files = shared.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((file, writer)) = files.open.take() {
-                let bytes = writer.finish().map_err(|c| (self.folder.join(&file), c))?;
+            let mut files = lock(&shared);
+            if let Some((file, open)) = files.open.take() {
+                let bytes = open.finish().map_err(|c| (self.folder.join(&file), c))?;
                 files.done.push((file, bytes));
             }
             all.append(&mut files.done);
         }
         Ok(all)
     }
+
+    /// The files each meeting's rows went into.
+    fn files_of(&self) -> HashMap<String, BTreeSet<String>> {
+        std::mem::take(&mut *lock(&self.files_of))
+    }
+}
+
+/// A mutex's value, also after a thread panicked holding it (the data is counts and
+/// files, each step of which is complete).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The sample files of a version, relative to its samples folder
@@ -528,12 +629,13 @@ fn sample_files(samples: &Path, format: FileFormat) -> Result<Vec<String>, Faile
     Ok(files)
 }
 
-/// The rows of `batches` whose `meeting_key` is not in `keys`.
+/// The rows of `batches` whose `meeting_key` is not in `keys`, and the keys they have.
 fn without_meetings(
     batches: &[RecordBatch],
     keys: &HashSet<String>,
-) -> Result<Vec<RecordBatch>, DataError> {
+) -> Result<(Vec<RecordBatch>, Vec<String>), DataError> {
     let mut kept = Vec::with_capacity(batches.len());
+    let mut kept_keys: BTreeSet<String> = BTreeSet::new();
     for batch in batches {
         let column = batch
             .column_by_name("meeting_key")
@@ -551,6 +653,17 @@ fn without_meetings(
             .iter()
             .map(|v| !keys.contains(v.unwrap_or("")))
             .collect();
+        let mut used = vec![false; keep_value.len()];
+        for k in column.keys().iter().flatten() {
+            if let Some(used) = used.get_mut(k as usize) {
+                *used = true;
+            }
+        }
+        for (value, (&keep, &used)) in values.iter().zip(keep_value.iter().zip(&used)) {
+            if keep && used {
+                kept_keys.insert(value.unwrap_or("").to_owned());
+            }
+        }
         let keep: BooleanArray = column
             .keys()
             .iter()
@@ -566,15 +679,15 @@ fn without_meetings(
             kept.push(batch);
         }
     }
-    Ok(kept)
+    Ok((kept, kept_keys.into_iter().collect()))
 }
 
 /// An earlier meetings batch without the meetings in `written`, each kept meeting's
-/// files renamed as `moved` says (dropped where its file kept no row).
+/// files as `files` (given its key and its files before) says they are now.
 fn kept_meetings(
     batch: &RecordBatch,
     written: &HashSet<String>,
-    moved: &HashMap<String, Option<String>>,
+    files: &dyn Fn(&str, &mut dyn Iterator<Item = &str>) -> Vec<String>,
 ) -> Result<RecordBatch, DataError> {
     let keys = strings(batch, "meeting_key")?;
     let keep: BooleanArray = keys
@@ -582,6 +695,7 @@ fn kept_meetings(
         .map(|k| Some(!written.contains(k.unwrap_or(""))))
         .collect();
     let batch = arrow_select::filter::filter_record_batch(batch, &keep)?;
+    let keys = strings(&batch, "meeting_key")?;
     let Some(at) = batch.schema().index_of("files").ok() else {
         return Err(DataError::Unusable(
             "a meetings file without its files column",
@@ -591,20 +705,13 @@ fn kept_meetings(
         .column(at)
         .as_list_opt::<i32>()
         .ok_or(DataError::Unusable("its files column is not a list"))?;
-    let mut renamed =
-        arrow_array::builder::ListBuilder::new(arrow_array::builder::StringBuilder::new());
+    let mut renamed = ListBuilder::new(StringBuilder::new());
     for row in 0..batch.num_rows() {
         let listed = lists.value(row);
-        let mut files: Vec<&str> = Vec::new();
-        for file in listed.as_string::<i32>().iter().flatten() {
-            let now = moved.get(file).map_or(Some(file), |to| to.as_deref());
-            if let Some(now) = now
-                && !files.contains(&now)
-            {
-                files.push(now);
-            }
-        }
-        for file in files {
+        let before = listed.as_string_opt::<i32>().ok_or(DataError::Unusable(
+            "its files column is not a list of paths",
+        ))?;
+        for file in files(keys.value(row), &mut before.iter().flatten()) {
             renamed.values().append_value(file);
         }
         renamed.append(true);
