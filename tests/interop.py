@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
-"""The exported dataset read by real engines: DuckDB and pyarrow.
+"""The exported dataset read by real engines: DuckDB, Apache Spark and pyarrow.
 
     python tests/interop.py ZOOM_QOS_BINARY SCRATCH_FOLDER
 
-Generates a corpus, exports it and analyzes it with the binary, then checks, in DuckDB
-SQL and pyarrow, against the JSON report:
+Generates a corpus, exports it (in two runs: most meetings, then the rest, so that the
+dataset is an incremental one) and analyzes it with the binary, then checks, in DuckDB
+SQL, in Spark SQL (local[2]) and in pyarrow, against the JSON report:
 
-- the samples' row count equals the report's samples, meeting by meeting;
+- the samples' row count equals the report's samples, meeting by meeting (by
+  meeting_key, the meetings file naming each meeting's key);
 - for each meeting and each of audio_input_latency_ms, audio_output_jitter_ms and
-  video_input_avg_loss_pct, the nearest-rank p95 computed in DuckDB equals the report's;
-- a query filtered on one `date` reads only that partition's files (EXPLAIN ANALYZE);
+  video_input_avg_loss_pct, the nearest-rank p95 equals the report's: DuckDB by
+  row_number, Spark by percentile_disc(0.95);
+- a query filtered on one `date` reads only that partition's files (DuckDB's EXPLAIN
+  ANALYZE counts them; Spark's plan has the partition filter, and reads that
+  partition's rows);
+- at most one file per partition per export run;
 - pyarrow.dataset reads the same rows, with the README's schema (names and types);
-- meetings.parquet has one row per meeting, with the report's samples and p95;
+- meetings.parquet has one row per meeting, with the report's samples and p95, in DuckDB
+  and in Spark;
 - `analyze --format csv --out DIR` writes one table per file, each loaded whole by
   DuckDB's read_csv_auto and by Python's csv module, with the rows the report implies.
 
-Needs the duckdb and pyarrow packages (.ci/run installs them into a virtual environment).
-Prints what it checked; exits non-zero on the first disagreement.
+Needs the duckdb, pyarrow and pyspark packages, and Java 17 for Spark (.ci/run installs
+them). Prints what it checked; exits non-zero on the first disagreement.
 """
 import csv
 import json
@@ -35,12 +42,18 @@ METRICS = [("audio_input", "latency_ms"), ("audio_output", "jitter_ms"), ("video
 
 # The report's nearest rank, ceil(0.95 n), in SQL (the README's query).
 P95_SQL = """
-SELECT meeting, x FROM (
-  SELECT meeting, {column} AS x,
-         row_number() OVER (PARTITION BY meeting ORDER BY {column}) AS r,
-         count(*) OVER (PARTITION BY meeting) AS n
+SELECT meeting_key, x FROM (
+  SELECT meeting_key, {column} AS x,
+         row_number() OVER (PARTITION BY meeting_key ORDER BY {column}) AS r,
+         count(*) OVER (PARTITION BY meeting_key) AS n
   FROM samples WHERE {column} IS NOT NULL) ranked
 WHERE r = CAST(CEIL(0.95 * n) AS BIGINT)
+"""
+
+# The same in Spark: percentile_disc is the nearest rank.
+SPARK_P95_SQL = """
+SELECT meeting_key, percentile_disc(0.95) WITHIN GROUP (ORDER BY {column}) AS x
+FROM samples WHERE {column} IS NOT NULL GROUP BY meeting_key
 """
 
 
@@ -87,7 +100,17 @@ def main(binary, scratch):
     os.makedirs(scratch)
     corpus, out = os.path.join(scratch, "corpus"), os.path.join(scratch, "dataset")
     subprocess.run([binary, "generate", corpus, "--meetings", "24", "--seed", "5"], check=True)
+    # Two runs: the first 20 meetings, then all 24 (the 20 unchanged are skipped).
+    later = os.path.join(scratch, "later")
+    os.makedirs(later)
+    for name in sorted(n for n in os.listdir(corpus) if n.startswith("meeting-"))[20:]:
+        shutil.move(os.path.join(corpus, name), os.path.join(later, name))
     subprocess.run([binary, "export", corpus, "--out", out], check=True)
+    for name in os.listdir(later):
+        shutil.move(os.path.join(later, name), os.path.join(corpus, name))
+    second = subprocess.run([binary, "export", corpus, "--out", out], check=True, capture_output=True, text=True)
+    if "exported 4 meetings (20 unchanged, skipped)" not in second.stderr:
+        fail(f"the second export did not skip the 20 unchanged meetings: {second.stderr}")
     report = json.loads(
         subprocess.run([binary, "analyze", corpus, "--format", "json"], check=True, capture_output=True).stdout
     )
@@ -96,14 +119,17 @@ def main(binary, scratch):
     con = duckdb.connect()
     glob = os.path.join(out, "samples", "*", "*.parquet")
     con.execute(f"CREATE VIEW samples AS SELECT * FROM read_parquet('{glob}', hive_partitioning = true)")
+    key_of = dict(con.execute(f"SELECT meeting, meeting_key FROM read_parquet('{os.path.join(out, 'meetings.parquet')}')").fetchall())
+    if sorted(key_of) != sorted(meetings):
+        fail(f"meetings.parquet names {sorted(key_of)}, the report {sorted(meetings)}")
 
     # Rows: one per sample.
-    counts = dict(con.execute("SELECT meeting, count(*) FROM samples GROUP BY meeting").fetchall())
-    expected = {name: m["samples"] for name, m in meetings.items()}
+    counts = dict(con.execute("SELECT meeting_key, count(*) FROM samples GROUP BY meeting_key").fetchall())
+    expected = {key_of[name]: m["samples"] for name, m in meetings.items() if m["samples"] > 0}
     if counts != expected:
         fail(f"rows per meeting {counts} != the report's samples {expected}")
     total = sum(expected.values())
-    print(f"rows: {total} in DuckDB = the report's samples, over {len(meetings)} meetings")
+    print(f"DuckDB rows: {total} = the report's samples, over {len(meetings)} meetings")
 
     # p95 per meeting and metric.
     agreed = 0
@@ -112,19 +138,27 @@ def main(binary, scratch):
         found = dict(con.execute(P95_SQL.format(column=column)).fetchall())
         for name, meeting in meetings.items():
             want = meeting["streams"].get(stream, {}).get(metric, {}).get("p95")
-            if found.get(name) != want:
-                fail(f"{name} {column}: p95 {found.get(name)!r} in DuckDB, {want!r} in the report")
+            if found.get(key_of[name]) != want:
+                fail(f"{name} {column}: p95 {found.get(key_of[name])!r} in DuckDB, {want!r} in the report")
             agreed += 1
     columns = ", ".join(f"{s}_{m}" for s, m in METRICS)
-    print(f"p95: {agreed} of {agreed} meeting x metric values agree ({columns})")
+    print(f"DuckDB p95: {agreed} of {agreed} meeting x metric values agree ({columns})")
+
+    # Files: at most one per partition per run (two runs here).
+    samples_dir = os.path.join(out, "samples")
+    partitions = sorted(os.listdir(samples_dir))
+    most = max(len(os.listdir(os.path.join(samples_dir, d))) for d in partitions)
+    if most > 2:
+        fail(f"a partition holds {most} files after two runs")
+    files_all = sum(len(os.listdir(os.path.join(samples_dir, d))) for d in partitions)
+    print(f"files: {files_all} in {len(partitions)} partitions after two runs (at most {most} a partition)")
 
     # Partition pruning: one date, its files only.
-    dates = sorted(d for d in os.listdir(os.path.join(out, "samples")) if d != "date=unknown")
+    dates = [d for d in partitions if d != "date=unknown"]
     if len(dates) < 2:
         fail(f"the corpus spans {dates}: too few dates to see pruning")
     date = dates[len(dates) // 2]
-    files_there = len(os.listdir(os.path.join(out, "samples", date)))
-    files_all = sum(len(os.listdir(os.path.join(out, "samples", d))) for d in os.listdir(os.path.join(out, "samples")))
+    files_there = len(os.listdir(os.path.join(samples_dir, date)))
     plan = "\n".join(
         row[1] for row in con.execute(
             f"EXPLAIN ANALYZE SELECT count(*) FROM samples WHERE date = '{date.split('=')[1]}'"
@@ -135,10 +169,11 @@ def main(binary, scratch):
         fail(f"EXPLAIN ANALYZE does not say how many files it read:\n{plan}")
     if int(read.group(1)) != files_there:
         fail(f"a query on {date} read {read.group(1)} files; the partition has {files_there}")
-    print(f"pruning: a query on {date} read {files_there} of {files_all} files")
+    rows_there = con.execute(f"SELECT count(*) FROM samples WHERE date = '{date.split('=')[1]}'").fetchall()[0][0]
+    print(f"DuckDB pruning: a query on {date} read {files_there} of {files_all} files")
 
     # pyarrow.dataset: the same rows and the README's schema.
-    dataset = ds.dataset(os.path.join(out, "samples"), format="parquet", partitioning="hive")
+    dataset = ds.dataset(samples_dir, format="parquet", partitioning="hive")
     if dataset.count_rows() != total:
         fail(f"pyarrow.dataset counts {dataset.count_rows()} rows, the report {total}")
     documented = readme_schema("### Samples") + [("date", "string")]
@@ -163,8 +198,68 @@ def main(binary, scratch):
             fail(f"meetings.parquet's row of {row['meeting']} differs from the report")
     print(f"meetings.parquet: {table.num_rows} rows = the report's meetings, samples and p95")
 
-
+    check_spark(out, meetings, key_of, expected, date, rows_there)
     check_csv(binary, scratch, corpus, report)
+
+
+def check_spark(out, meetings, key_of, expected, date, rows_there):
+    """The same numbers in Apache Spark, local[2], reading the dataset with nothing added."""
+    from pyspark.sql import SparkSession
+
+    # Spark binds to this machine's own address (and says so) unless told.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("zoom-qos interop")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        samples = spark.read.parquet(os.path.join(out, "samples"))
+        samples.createOrReplaceTempView("samples")
+        counts = {r[0]: r[1] for r in spark.sql("SELECT meeting_key, count(*) FROM samples GROUP BY meeting_key").collect()}
+        if counts != expected:
+            fail(f"Spark: rows per meeting {counts} != the report's samples {expected}")
+        print(f"Spark rows: {sum(counts.values())} = the report's samples, over {len(meetings)} meetings")
+
+        agreed = 0
+        for stream, metric in METRICS:
+            column = f"{stream}_{metric}"
+            found = {r[0]: r[1] for r in spark.sql(SPARK_P95_SQL.format(column=column)).collect()}
+            for name, meeting in meetings.items():
+                want = meeting["streams"].get(stream, {}).get(metric, {}).get("p95")
+                if found.get(key_of[name]) != want:
+                    fail(f"Spark: {name} {column}: p95 {found.get(key_of[name])!r}, {want!r} in the report")
+                agreed += 1
+        print(f"Spark p95 (percentile_disc): {agreed} of {agreed} meeting x metric values agree")
+
+        day = date.split("=")[1]
+        query = spark.sql(f"SELECT count(*) FROM samples WHERE date = '{day}'")
+        plan = query._jdf.queryExecution().executedPlan().toString()
+        if "PartitionFilters: [" not in plan or day not in plan.split("PartitionFilters: [", 1)[1].split("]", 1)[0]:
+            fail(f"Spark's plan does not prune on date:\n{plan}")
+        got = query.collect()[0][0]
+        if got != rows_there:
+            fail(f"Spark counts {got} rows on {date}, DuckDB {rows_there}")
+        print(f"Spark pruning: the scan's partition filter is on {date}, {got} rows as in DuckDB")
+
+        table = spark.read.parquet(os.path.join(out, "meetings.parquet"))
+        rows = {r["meeting_key"]: r for r in table.collect()}
+        if len(rows) != len(meetings):
+            fail(f"Spark reads {len(rows)} meetings, the report {len(meetings)}")
+        for name, meeting in meetings.items():
+            row = rows[key_of[name]]
+            p95 = meeting["streams"].get("audio_input", {}).get("latency_ms", {}).get("p95")
+            if row["samples"] != meeting["samples"] or row["audio_input_latency_ms_p95"] != p95:
+                fail(f"Spark: meetings.parquet's row of {name} differs from the report")
+        print(f"Spark meetings.parquet: {len(rows)} rows = the report's meetings, samples and p95")
+    finally:
+        spark.stop()
 
 
 def csv_rows_expected(report):
