@@ -35,10 +35,12 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Write meetings' samples as a Parquet dataset, for DuckDB, DataFusion or Spark.
     ///
-    /// One row per sample, in DIR/samples/date=YYYY-MM-DD/<meeting>.parquet (by each
-    /// sample's UTC date; samples without a time under date=unknown), and one row per
-    /// meeting, with the report's headline numbers, in DIR/meetings.parquet. The inputs
-    /// are read as `analyze` reads them.
+    /// One row per sample, under DIR/samples/date=YYYY-MM-DD/ (by each sample's UTC
+    /// date; samples without a time under date=unknown), many meetings a file, and one
+    /// row per meeting, with the report's headline numbers, in DIR/meetings.parquet. A
+    /// meeting is known by its UUID (else its folder's path): only meetings new or changed
+    /// since the last export into DIR are written. The inputs are read as `analyze` reads
+    /// them.
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
     /// Write a realistic synthetic corpus, deterministic per seed.
@@ -93,18 +95,21 @@ const EXPORT_HELP: &str = "\
 Where the pages are: as for `zoom-qos analyze` (see its --help).
 
 Writing:
-  Each file is written under a hidden temporary name, then renamed into place: readers
-  see the old file or the new one, never part of one. Exporting a meeting again replaces
-  its files (and removes its files of dates it no longer has); other meetings' files are
-  left as they are, and meetings.parquet keeps their rows. DIR must be empty or hold
-  an earlier export.
+  A run writes one file per date (part-VVVVVV-N.parquet) with the meetings that are new,
+  or changed since they were exported (by a digest of their pages); the others are
+  skipped, and their files kept as they are. A meeting exported again replaces its rows,
+  and only its rows. The run is committed at once: DIR/samples and DIR/meetings.parquet
+  are links through DIR/.zoom-qos/current, renamed to the new version in one step, so a
+  reader sees the old dataset or the new, never a mix, also if the run is killed.
+  --full writes every meeting again and leaves one file per date. DIR must be empty or
+  hold an earlier export.
   One run per folder: an export holds DIR's lock (DIR/.zoom-qos.lock, released when the
   process ends); a second export into DIR while it runs stops at once, changing
   nothing (exit 75).
 
 Exit status:
   0    every meeting was exported
-  1    a file could not be written (the meetings listed on stderr)
+  1    a file could not be written: nothing of the run is committed
   2    a file or meeting was bad (it is named with the file and byte offset; the others
        are still exported), --strict stopped, or no pages were found
   64   usage error

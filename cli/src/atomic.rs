@@ -251,7 +251,9 @@ pub fn link(path: &Path, target: &Path) -> Result<(), WriteError> {
 }
 
 /// Syncs every file and folder under `folder`, and `folder` itself: what was written into
-/// a folder that is not in place yet, before the one step that puts it there.
+/// a folder that is not in place yet, before the one step that puts it there. A file with
+/// other names (a hard link to a file of a version committed before) was synced then, and
+/// is not synced again.
 ///
 /// # Errors
 /// The first that could not be listed or synced.
@@ -259,9 +261,13 @@ pub fn sync_tree(folder: &Path) -> Result<(), WriteError> {
     for entry in fs::read_dir(folder).map_err(WriteError::at(folder))? {
         let path = entry.map_err(WriteError::at(folder))?.path();
         let kind = fs::symlink_metadata(&path).map_err(WriteError::at(&path))?;
+        #[cfg(unix)]
+        let synced_before = std::os::unix::fs::MetadataExt::nlink(&kind) > 1;
+        #[cfg(not(unix))]
+        let synced_before = false;
         if kind.is_dir() {
             sync_tree(&path)?;
-        } else if kind.is_file() {
+        } else if kind.is_file() && !synced_before {
             File::open(&path)
                 .and_then(|f| f.sync_all())
                 .map_err(WriteError::at(&path))?;

@@ -44,6 +44,8 @@ enum MeetingColumn {
     MosMean(Stream),
     Stat(Stream, Metric, Percentile),
     Digest,
+    SourceBytes,
+    SourceModified,
     Files,
 }
 
@@ -85,6 +87,8 @@ impl MeetingColumn {
                 )
             }
             C::Digest => ("digest".to_owned(), DataType::Utf8, true),
+            C::SourceBytes => ("source_bytes".to_owned(), DataType::Int64, true),
+            C::SourceModified => ("source_modified_ns".to_owned(), DataType::Int64, true),
             C::Files => (
                 "files".to_owned(),
                 DataType::new_list(DataType::Utf8, true),
@@ -128,7 +132,7 @@ fn meeting_columns() -> &'static [MeetingColumn] {
                 }
             }
         }
-        columns.extend([C::Digest, C::Files]);
+        columns.extend([C::Digest, C::SourceBytes, C::SourceModified, C::Files]);
         columns
     })
 }
@@ -145,6 +149,7 @@ pub fn meetings_schema() -> SchemaRef {
 #[derive(Clone, Debug, PartialEq)]
 enum Cell {
     Text(Option<String>),
+    Signed(Option<i64>),
     Flag(bool),
     List(Vec<String>),
     Count(u64),
@@ -217,6 +222,7 @@ impl MeetingRow {
                         Cell::Number(stat(report.streams.get(stream, metric), percentile))
                     }
                     C::Digest => Cell::Text(None),
+                    C::SourceBytes | C::SourceModified => Cell::Signed(None),
                     C::Files => Cell::List(Vec::new()),
                 }
             })
@@ -273,6 +279,18 @@ impl MeetingRow {
         }
     }
 
+    /// Sets what the source was when its digest was taken: its bytes, and the latest
+    /// modification time of its files (nanoseconds since the epoch), so that a source
+    /// unchanged on both counts need not be read again to be known unchanged.
+    pub fn set_source(&mut self, bytes: u64, modified_ns: Option<i64>) {
+        if let Some(cell) = self.cell_mut(MeetingColumn::SourceBytes) {
+            *cell = Cell::Signed(i64::try_from(bytes).ok());
+        }
+        if let Some(cell) = self.cell_mut(MeetingColumn::SourceModified) {
+            *cell = Cell::Signed(modified_ns);
+        }
+    }
+
     /// Sets the files (paths in the samples folder) that hold the meeting's rows.
     pub fn set_files(&mut self, files: Vec<String>) {
         if let Some(cell) = self.cell_mut(MeetingColumn::Files) {
@@ -318,6 +336,12 @@ pub fn meetings_batch(rows: &[MeetingRow]) -> Result<RecordBatch, ArrowError> {
                         lists.append(true);
                     }
                     Arc::new(lists.finish())
+                }
+                DataType::Int64 if column.field().is_nullable() => {
+                    Arc::new(Int64Array::from_iter(cells(index).map(|c| match c {
+                        Cell::Signed(n) => *n,
+                        _ => None,
+                    })))
                 }
                 DataType::Int64 => {
                     Arc::new(Int64Array::from_iter_values(cells(index).map(

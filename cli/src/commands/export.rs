@@ -47,14 +47,6 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
             Outcome::NotStarted => not_started += 1,
         }
     }
-    if prepared.strict && bad_input > 0 {
-        // Nothing is committed: --strict stops at the first bad input.
-        eprintln!(
-            "zoom-qos: stopped at the first bad input (--strict): nothing exported, {not_started} \
-             meetings not started"
-        );
-        return Ok(Done::WithBadInput);
-    }
     let written = rows.len();
     match dataset.commit(rows, args.full)? {
         Some(committed) => eprintln!(
@@ -67,6 +59,13 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
             plural(plan.unchanged),
             args.out.display()
         ),
+    }
+    if prepared.strict && bad_input > 0 {
+        // What was finished before the stop is committed, as `analyze` reports it.
+        eprintln!(
+            "zoom-qos: stopped at the first bad input (--strict): {written} meetings exported, \
+             {not_started} not started"
+        );
     }
     Ok(if not_written > 0 {
         Done::WriteFailed

@@ -159,8 +159,10 @@ impl PartFile {
 }
 
 /// Makes the column writers of Parquet row groups: one set per row group being filled,
-/// each filled on the thread that made its rows (encoding and zstd run in parallel; the
-/// file only appends the finished group).
+/// filled on the thread that made its rows (so the groups of two dates are encoded and
+/// compressed at once; the file only appends a finished group). Each set costs 150
+/// column writers, each with two zstd contexts (the `parquet` crate makes a decompression
+/// context too, about 96 KB, that writing never uses): most of the export's memory.
 pub(super) struct Encoder {
     factory: ArrowRowGroupWriterFactory,
     schema: SchemaRef,

@@ -5,7 +5,9 @@
 //! two meetings with one display name are two meetings, and the same folder exported
 //! again is the same meeting. Its digest is XXH3-128 over each of its page files and its
 //! `meeting.json` in order (the file's length and its own XXH3-128): equal digests, same
-//! content.
+//! content. A source whose bytes and latest modification time are those recorded with
+//! its digest is taken as unchanged without being read (the quick check `rsync` and
+//! `make` make); `--full` reads and writes everything.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -21,12 +23,24 @@ use crate::runner::description;
 
 /// A meeting's identity and the digest of its source (`None` for standard input, or a
 /// source that could not be read: the run then reports why).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
     /// `meeting_key`.
     pub key: String,
     /// XXH3-128 of the source, in hex.
     pub digest: Option<String>,
+    /// The source's bytes, and the latest modification time of its files (ns since the
+    /// epoch), when its digest was taken.
+    pub source: Option<(u64, Option<i64>)>,
+}
+
+/// What the dataset says of a meeting exported before.
+#[derive(Clone, Debug, Default)]
+pub struct Recorded {
+    /// Its digest.
+    pub digest: Option<String>,
+    /// Its source's bytes and latest modification time, when the digest was taken.
+    pub source: Option<(u64, Option<i64>)>,
 }
 
 /// The meetings to export, each identified, and what was left out.
@@ -43,17 +57,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Identifies every input (in parallel: each source is read and hashed), and leaves
-    /// out those `unchanged` says were exported with the same digest.
-    pub fn new(inputs: Vec<MeetingInput>, unchanged: impl Fn(&str, &str) -> bool + Sync) -> Plan {
+    /// Identifies every input (in parallel), and leaves out those exported before from
+    /// the same source (`recorded` says what was recorded of a key), unless `full`.
+    pub fn new(
+        inputs: Vec<MeetingInput>,
+        recorded: impl Fn(&str) -> Option<Recorded> + Sync,
+        full: bool,
+    ) -> Plan {
         let identified: Vec<(MeetingInput, Identity, bool)> = inputs
             .into_par_iter()
             .map(|input| {
-                let identity = identify(&input);
-                let skip = identity
-                    .digest
-                    .as_deref()
-                    .is_some_and(|digest| unchanged(&identity.key, digest));
+                let before = (!full).then(|| recorded(&key_of(&input))).flatten();
+                let (identity, skip) = identify(&input, before.as_ref());
                 (input, identity, skip)
             })
             .collect();
@@ -90,26 +105,71 @@ impl Plan {
             .cloned()
             .unwrap_or_else(|| Identity {
                 key: format!("stdin:{name}"),
-                digest: None,
+                ..Identity::default()
             })
     }
 }
 
-/// The identity of one input: see the module's documentation.
-pub fn identify(input: &MeetingInput) -> Identity {
+/// The identity of one input (see the module's documentation), and whether it is
+/// unchanged since `before` was recorded of it.
+pub fn identify(input: &MeetingInput, before: Option<&Recorded>) -> (Identity, bool) {
+    let key = key_of(input);
+    let source = quick_check(input);
+    if let Some(before) = before
+        && source.is_some()
+        && before.source == source
+        && before.digest.is_some()
+    {
+        let identity = Identity {
+            key,
+            digest: before.digest.clone(),
+            source,
+        };
+        return (identity, true);
+    }
+    let digest = digest(input).ok().flatten();
+    let unchanged = before.is_some_and(|b| digest.is_some() && b.digest == digest);
+    (
+        Identity {
+            key,
+            digest,
+            source,
+        },
+        unchanged,
+    )
+}
+
+/// `meeting_key`: the UUID its `meeting.json` gives, else its source's path.
+fn key_of(input: &MeetingInput) -> String {
     let uuid = description(input).ok().flatten().and_then(|d| d.uuid);
-    let key = match (uuid, &input.origin) {
+    match (uuid, &input.origin) {
         (Some(uuid), _) => uuid,
         (None, Some(origin)) => {
             let path = fs::canonicalize(origin).unwrap_or_else(|_| origin.clone());
             format!("source:{}", path.display())
         }
         (None, None) => format!("stdin:{}", input.name),
-    };
-    Identity {
-        key,
-        digest: digest(input).ok().flatten(),
     }
+}
+
+/// The bytes of an input's files and description, and their latest modification time;
+/// `None` for standard input or a file that cannot be looked at.
+fn quick_check(input: &MeetingInput) -> Option<(u64, Option<i64>)> {
+    let Source::Files(paths) = &input.source else {
+        return None;
+    };
+    let (mut bytes, mut latest) = (0, None);
+    for path in paths.iter().chain(&input.description) {
+        let metadata = fs::metadata(path).ok()?;
+        bytes += metadata.len();
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_nanos()).ok());
+        latest = latest.max(modified);
+    }
+    Some((bytes, latest))
 }
 
 /// The digest of an input's files and description; `None` for standard input.
