@@ -261,7 +261,8 @@ pub(super) fn write_file(
 }
 
 /// How samples are stored in Parquet: zstd on every column chunk, statistics (min, max,
-/// nulls) per column chunk, which is what engines prune row groups by, and dictionary
+/// nulls) per column chunk, which is what engines prune row groups by (no page index),
+/// and dictionary
 /// encoding (Parquet's default) for every column, which strings and repeated values (a
 /// loss of 0 %, 30 fps) shrink most. Row groups are cut by the caller, at
 /// [`ROW_GROUP_ROWS`].
@@ -269,6 +270,9 @@ fn parquet_properties() -> Result<WriterProperties, ParquetError> {
     Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
         .set_statistics_enabled(EnabledStatistics::Chunk)
+        // Without a column index, the offset index only serves reads by row number, which
+        // the engines here do not make: 3 % of an ordinary day's file (measured).
+        .set_offset_index_disabled(true)
         .build())
 }
 
