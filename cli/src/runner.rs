@@ -39,6 +39,9 @@ pub struct Decoded<'w> {
     pub files: &'w [(String, Range<u32>)],
     /// The account rollup of the worker's meetings, for a report to add to.
     pub rollup: &'w mut AccountRollup,
+    /// Each file's length and XXH3-128, in order, when [`Reading::hash_files`] (none for
+    /// standard input).
+    pub hashes: &'w [(u64, u128)],
 }
 
 impl Decoded<'_> {
@@ -153,6 +156,7 @@ pub fn run<T: Send>(
                         table: &worker.table,
                         files: &files,
                         rollup: &mut worker.rollup,
+                        hashes: &worker.hashes,
                     },
                 ),
                 Err(error) => Outcome::Failed(error),
@@ -189,6 +193,10 @@ pub struct Reading {
     pub decode: DecodeConfig,
     /// The largest file read (`--max-file-mib`): a larger one fails as its meeting.
     pub max_file_bytes: u64,
+    /// Whether each file read is hashed (its length and XXH3-128, taken before it is
+    /// parsed where it lies): `export` keeps them as the meeting's digest, so that its
+    /// files are not read a second time for it.
+    pub hash_files: bool,
 }
 
 /// What a worker thread reuses from one meeting to the next.
@@ -203,6 +211,10 @@ pub struct Worker {
     file: Vec<u8>,
     /// The largest file read.
     max_file_bytes: u64,
+    /// Whether files are hashed ([`Reading::hash_files`]), and the hashes of the
+    /// meeting's files so far.
+    hash_files: bool,
+    hashes: Vec<(u64, u128)>,
 }
 
 impl Worker {
@@ -214,6 +226,8 @@ impl Worker {
             rollup: AccountRollup::new(),
             file: Vec::new(),
             max_file_bytes: reading.max_file_bytes,
+            hash_files: reading.hash_files,
+            hashes: Vec::new(),
         }
     }
 
@@ -382,6 +396,7 @@ pub fn meeting(
     progress: &Progress,
 ) -> Result<Vec<(String, Range<u32>)>, MeetingError> {
     worker.table.clear();
+    worker.hashes.clear();
     let failed = |file: String, offset, message: String| {
         MeetingError::new(&input.name, Some(file), offset, message)
     };
@@ -401,6 +416,10 @@ pub fn meeting(
         progress
             .bytes
             .fetch_add(worker.file.len() as u64, Ordering::Relaxed);
+        if worker.hash_files && path.is_some() {
+            let hash = twox_hash::XxHash3_128::oneshot(&worker.file);
+            worker.hashes.push((worker.file.len() as u64, hash));
+        }
         let first_page = worker.table.pages();
         if let Err(error) = worker.decode_file(&file, progress) {
             return Err(failed(file, Some(error.offset), error.message));

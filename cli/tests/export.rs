@@ -155,6 +155,20 @@ const MIDNIGHT: &str = r#"{"page_count":1,"page_size":10,"total_records":2,"next
   ]}
 ]}"#;
 
+/// `zoom-qos generate OUT --meetings N --seed S`, which must succeed.
+fn generate(out: &Path, meetings: u32, seed: u32) {
+    let (meetings, seed) = (meetings.to_string(), seed.to_string());
+    let made = zoom_qos(&[
+        "generate",
+        path_str(out),
+        "--meetings",
+        &meetings,
+        "--seed",
+        &seed,
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+}
+
 fn export(args: &[&str]) -> std::process::Output {
     let mut all = vec!["export"];
     all.extend_from_slice(args);
@@ -360,15 +374,7 @@ fn a_meeting_across_midnight_is_split_by_utc_date_with_the_pages_values() {
 fn the_samples_give_the_reports_percentiles_on_a_generated_corpus() {
     let dir = scratch("export-generated");
     let corpus = dir.join("corpus");
-    let made = zoom_qos(&[
-        "generate",
-        path_str(&corpus),
-        "--meetings",
-        "6",
-        "--seed",
-        "11",
-    ]);
-    assert!(made.status.success(), "{}", stderr(&made));
+    generate(&corpus, 6, 11);
     let out = dir.join("dataset");
     let run = export(&[path_str(&corpus), "--out", path_str(&out)]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
@@ -542,15 +548,7 @@ fn two_meetings_with_one_name_from_two_folders_are_both_kept() {
 fn an_incremental_export_skips_unchanged_meetings_and_keeps_their_files() {
     let dir = scratch("export-incremental");
     let corpus = dir.join("corpus");
-    let made = zoom_qos(&[
-        "generate",
-        path_str(&corpus),
-        "--meetings",
-        "6",
-        "--seed",
-        "4",
-    ]);
-    assert!(made.status.success(), "{}", stderr(&made));
+    generate(&corpus, 6, 4);
     let out = dir.join("dataset");
     let first = export(&[path_str(&corpus), "--out", path_str(&out)]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
@@ -567,15 +565,7 @@ fn an_incremental_export_skips_unchanged_meetings_and_keeps_their_files() {
 
     // Two more meetings, from another seed.
     let more = dir.join("more");
-    let made = zoom_qos(&[
-        "generate",
-        path_str(&more),
-        "--meetings",
-        "2",
-        "--seed",
-        "9",
-    ]);
-    assert!(made.status.success(), "{}", stderr(&made));
+    generate(&more, 2, 9);
     for meeting in ["meeting-0000", "meeting-0001"] {
         let to = corpus.join(format!("new-{meeting}"));
         fs::rename(more.join(meeting), &to).expect("moved");
@@ -609,6 +599,31 @@ fn an_incremental_export_skips_unchanged_meetings_and_keeps_their_files() {
         stderr(&third).contains("nothing to export: 8 meetings unchanged"),
         "{}",
         stderr(&third)
+    );
+    // A page given a new modification time, its bytes the same: read and hashed now, its
+    // digest is the one taken from the bytes decoded the first time, so it is unchanged.
+    let page = corpus.join("meeting-0002/page-000.json");
+    let bytes = fs::read(&page).expect("page");
+    let file = File::options().write(true).open(&page).expect("page");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    file.set_modified(later).expect("touched");
+    drop(file);
+    let touched = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    let message = stderr(&touched);
+    assert!(
+        message.contains("nothing to export: 8 meetings unchanged"),
+        "{message}"
+    );
+    // The same size, other bytes: written again.
+    let mut other = bytes.clone();
+    let at = other.iter().position(|&b| b == b'7').expect("a digit 7");
+    other[at] = b'8';
+    fs::write(&page, &other).expect("changed");
+    let changed = export(&[path_str(&corpus), "--out", path_str(&out)]);
+    let message = stderr(&changed);
+    assert!(
+        message.contains("exported 1 meeting (7 unchanged, skipped)"),
+        "{message}"
     );
     // --full: every meeting written again, one file per partition.
     let full = export(&[path_str(&corpus), "--out", path_str(&out), "--full"]);
@@ -665,7 +680,7 @@ fn a_bad_file_is_named_and_the_other_meetings_are_still_written() {
         err.contains("truncated.json") && err.contains("byte"),
         "names the file and the offset: {err}"
     );
-    assert!(err.contains("exported 1 meeting ("), "{err}");
+    assert!(err.contains("exported 1 meeting:"), "{err}");
     assert_eq!(
         partitions(&out),
         [
@@ -944,15 +959,7 @@ fn a_run_killed_at_any_point_leaves_the_old_dataset_or_the_new() {
     use std::process::{Command, Stdio};
     let dir = scratch("export-killed");
     let corpus = dir.join("corpus");
-    let made = zoom_qos(&[
-        "generate",
-        path_str(&corpus),
-        "--meetings",
-        "8",
-        "--seed",
-        "2",
-    ]);
-    assert!(made.status.success(), "{}", stderr(&made));
+    generate(&corpus, 8, 2);
     // The old dataset: four meetings. The new: those four again (one changed) and four more.
     let old_corpus = dir.join("old");
     fs::create_dir_all(&old_corpus).expect("old");
@@ -1066,4 +1073,61 @@ fn copy_folder(from: &Path, to: &Path) {
         let entry = entry.expect("entry");
         fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
     }
+}
+
+/// A dataset of the earlier layout (a `samples` folder of one file per meeting, a plain
+/// meetings file) is refused with what to do, and left as it was.
+#[test]
+fn a_dataset_of_the_earlier_layout_is_refused_untouched() {
+    let dir = scratch("export-earlier-layout");
+    let out = dir.join("dataset");
+    let partition = out.join("samples/date=2024-03-01");
+    fs::create_dir_all(&partition).expect("partition");
+    fs::write(partition.join("standup.parquet"), b"PAR1").expect("a sample file");
+    fs::write(out.join("meetings.parquet"), b"PAR1").expect("a meetings file");
+    let mut before = walk(&out);
+    before.sort();
+    let run = export(&[
+        path_str(&data("standup-array.json")),
+        "--out",
+        path_str(&out),
+    ]);
+    let message = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("an export by an earlier zoom-qos") && message.contains("new folder"),
+        "{message}"
+    );
+    let mut after = walk(&out);
+    after.retain(|p| !p.ends_with(zoom_qos_cli::lock::LOCK_FILE));
+    after.sort();
+    assert_eq!(after, before, "nothing written but the lock");
+}
+
+/// One meeting (one UUID) fetched into two folders is exported once, and the second
+/// folder is named, with exit 2.
+#[test]
+fn one_uuid_in_two_folders_is_exported_once_and_the_other_named() {
+    let dir = scratch("export-one-uuid-twice");
+    let pulled = dir.join("pulled");
+    for folder in ["a", "b"] {
+        fs::create_dir_all(pulled.join(folder)).expect("folder");
+        fs::write(pulled.join(folder).join("page-000.json"), MIDNIGHT).expect("page");
+        fs::write(
+            pulled.join(folder).join("meeting.json"),
+            r#"{"uuid":"aB+c==","topic":"Late sync"}"#,
+        )
+        .expect("description");
+    }
+    let out = dir.join("dataset");
+    let run = export(&[path_str(&pulled), "--out", path_str(&out)]);
+    let message = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("meeting b:") && message.contains("the same meeting as a (aB+c==)"),
+        "{message}"
+    );
+    let (rows, listed) = seen(&out);
+    assert_eq!(rows, BTreeMap::from([("aB+c==".to_owned(), 5)]));
+    assert_eq!(rows, listed);
 }

@@ -46,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let mut worker = Worker::new(Reading {
         decode: DecodeConfig::default(),
         max_file_bytes: u64::MAX,
+        hash_files: false,
     });
     let command = worker.decode_bytes("fuzz.json", data, &Progress::default());
     assert_eq!(command, split_only);

@@ -66,6 +66,7 @@ pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliErro
                 .strict(args.strict)
                 .max_parse_bytes(args.max_parse_mib << 20),
             max_file_bytes: args.max_file_mib << 20,
+            hash_files: false,
         },
         analysis,
         strict: args.strict,

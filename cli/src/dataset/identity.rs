@@ -76,9 +76,10 @@ impl Plan {
         let mut first_of: HashMap<String, String> = HashMap::new();
         for (input, identity, skip) in identified {
             if let Some(first) = first_of.get(&identity.key) {
+                let origin = input.origin.as_ref().map(|p| p.display().to_string());
                 plan.repeated.push(MeetingError::new(
                     &input.name,
-                    None,
+                    origin,
                     None,
                     format!(
                         "the same meeting as {first} ({}): exported once, from {first}",
@@ -127,7 +128,9 @@ pub fn identify(input: &MeetingInput, before: Option<&Recorded>) -> (Identity, b
         };
         return (identity, true);
     }
-    let digest = digest(input).ok().flatten();
+    // Read now only to compare with what was recorded; a meeting to be written has its
+    // digest taken from the bytes read to decode it (`Decoded::hashes`).
+    let digest = before.and_then(|_| digest(input).ok().flatten());
     let unchanged = before.is_some_and(|b| digest.is_some() && b.digest == digest);
     (
         Identity {
@@ -172,21 +175,36 @@ fn quick_check(input: &MeetingInput) -> Option<(u64, Option<i64>)> {
     Some((bytes, latest))
 }
 
-/// The digest of an input's files and description; `None` for standard input.
+/// The digest of an input's files and description, read now; `None` for standard input.
 fn digest(input: &MeetingInput) -> io::Result<Option<String>> {
     let Source::Files(paths) = &input.source else {
         return Ok(None);
     };
-    let mut hasher = XxHash3_128::new();
     let mut buffer = vec![0; 1 << 16];
-    for path in paths.iter().chain(&input.description) {
-        hash_file(&mut hasher, path, &mut buffer)?;
-    }
-    Ok(Some(format!("{:032x}", hasher.finish_128())))
+    let hashes = paths
+        .iter()
+        .map(|path| hash_file(path, &mut buffer))
+        .collect::<io::Result<Vec<_>>>()?;
+    combine(&hashes, input.description.as_deref()).map(Some)
 }
 
-/// Adds a file's length, then its bytes, to `hasher`.
-fn hash_file(hasher: &mut XxHash3_128, path: &Path, buffer: &mut [u8]) -> io::Result<()> {
+/// The digest of a meeting whose files have the lengths and XXH3-128 `hashes` (in order),
+/// with its description (read now): XXH3-128 over each file's length and hash.
+pub fn combine(hashes: &[(u64, u128)], description: Option<&Path>) -> io::Result<String> {
+    let mut all = XxHash3_128::new();
+    let described = match description {
+        Some(path) => Some(hash_file(path, &mut vec![0; 1 << 16])?),
+        None => None,
+    };
+    for (length, hash) in hashes.iter().chain(&described) {
+        all.write(&length.to_le_bytes());
+        all.write(&hash.to_le_bytes());
+    }
+    Ok(format!("{:032x}", all.finish_128()))
+}
+
+/// A file's length and XXH3-128, read in pieces.
+fn hash_file(path: &Path, buffer: &mut [u8]) -> io::Result<(u64, u128)> {
     let mut file = File::open(path)?;
     let mut length: u64 = 0;
     let mut content = XxHash3_128::new();
@@ -200,7 +218,5 @@ fn hash_file(hasher: &mut XxHash3_128, path: &Path, buffer: &mut [u8]) -> io::Re
         length += n as u64;
         content.write(&buffer[..n]);
     }
-    hasher.write(&length.to_le_bytes());
-    hasher.write(&content.finish_128().to_le_bytes());
-    Ok(())
+    Ok((length, content.finish_128()))
 }

@@ -185,7 +185,14 @@ impl Dataset {
             let mut row = MeetingRow::new(&report, decoded.table);
             drop(report);
             row.identified_by(&identity.key);
-            if let Some(digest) = &identity.digest {
+            let digest = identity.digest.clone().or_else(|| {
+                let source = matches!(input.source, crate::discover::Source::Files(_));
+                let described = input.description.as_deref();
+                source
+                    .then(|| identity::combine(decoded.hashes, described).ok())
+                    .flatten()
+            });
+            if let Some(digest) = digest {
                 row.set_digest(digest);
             }
             if let Some((bytes, modified_ns)) = identity.source {
@@ -765,24 +772,29 @@ pub fn summary_line(
     committed: &Committed,
     root: &Path,
 ) -> String {
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "exported {} ({} unchanged, skipped): {}, {:.1} MB, {} kept as they were{}; {} in {}",
-        plural(written as u64, "meeting", "meetings"),
-        unchanged,
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!("exported {}", plural(written, "meeting", "meetings"));
+    if unchanged > 0 {
+        line.push_str(&format!(" ({unchanged} unchanged, skipped)"));
+    }
+    line.push_str(&format!(
+        ": {}, {:.1} MB",
         plural(
-            committed.files as u64,
+            committed.files,
             "sample file written",
             "sample files written"
         ),
-        committed.bytes as f64 / 1e6,
-        plural(committed.kept_files as u64, "file", "files"),
-        if committed.copied_rows > 0 {
-            format!(", {} rows of other meetings copied", committed.copied_rows)
-        } else {
-            String::new()
-        },
-        plural(committed.meetings as u64, "meeting", "meetings"),
-        root.display()
-    )
+        committed.bytes as f64 / 1e6
+    ));
+    if committed.kept_files > 0 {
+        let kept = plural(committed.kept_files, "file", "files");
+        line.push_str(&format!(", {kept} kept as they were"));
+    }
+    if committed.copied_rows > 0 {
+        let copied = committed.copied_rows;
+        line.push_str(&format!(", {copied} rows of other meetings copied"));
+    }
+    let meetings = plural(committed.meetings, "meeting", "meetings");
+    line + &format!("; {meetings} in {}", root.display())
 }
