@@ -117,12 +117,14 @@ pub fn describe(input: &MeetingInput, report: &mut MeetingReport) -> Result<(), 
 /// (`--strict`), the first failed meeting stops the run: meetings already started
 /// finish, the others are [`Outcome::NotStarted`].
 ///
-/// The largest meetings start first, so that no big one is left for last on one thread;
-/// each worker reuses one table and one buffer, so memory follows the largest meetings in
-/// flight. `finish` runs on the worker, while the table is there; with several meetings
-/// the threads are busy with meetings, so `analysis` is made sequential per meeting.
+/// With [`Schedule::LargestFirst`] the largest meetings start first, so that no big one
+/// is left for last on one thread; each worker reuses one table and one buffer, so memory
+/// follows the largest meetings in flight. `finish` runs on the worker, while the table is
+/// there; with several meetings the threads are busy with meetings, so `analysis` is made
+/// sequential per meeting.
 pub fn run<T: Send>(
     inputs: &[MeetingInput],
+    schedule: Schedule,
     reading: &Reading,
     progress: &Progress,
     stop_on_failure: bool,
@@ -132,7 +134,9 @@ pub fn run<T: Send>(
         .iter()
         .map(|input| (input.size_hint(), input))
         .collect();
-    order.sort_by_key(|&(size, _)| std::cmp::Reverse(size));
+    if schedule == Schedule::LargestFirst {
+        order.sort_by_key(|&(size, _)| std::cmp::Reverse(size));
+    }
     progress
         .total_meetings
         .store(inputs.len() as u64, Ordering::Relaxed);
@@ -178,6 +182,16 @@ pub fn run<T: Send>(
         rollup.merge(worker.rollup);
     }
     (outcomes, rollup)
+}
+
+/// The order [`run`] starts meetings in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// The largest first: the threads end together.
+    LargestFirst,
+    /// As given (each thread takes a stretch of them in turn): `export` gives meetings by
+    /// date, so that a date's rows are written while few others are.
+    AsGiven,
 }
 
 /// The analysis for [`run`] over `meetings` meetings: sequential within a meeting when

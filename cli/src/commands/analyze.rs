@@ -40,6 +40,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Done, CliError> {
     let (outcomes, rollup) = prepared.run(|progress| {
         runner::run(
             &prepared.meetings,
+            runner::Schedule::LargestFirst,
             &prepared.reading,
             progress,
             prepared.strict,

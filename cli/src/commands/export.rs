@@ -28,6 +28,7 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
     let (outcomes, _) = prepared.run(|progress| {
         runner::run(
             &plan.write,
+            runner::Schedule::AsGiven,
             &prepared.reading,
             progress,
             prepared.strict,

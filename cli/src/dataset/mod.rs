@@ -378,6 +378,12 @@ impl Earlier {
     }
 }
 
+/// Row groups open at once, at most: each holds 150 column writers (about 15 MB, most of
+/// it the zstd contexts the `parquet` crate makes), so a run over many dates would
+/// otherwise hold 15 MB per date. Past this, the least recently written date's group goes
+/// to its file (a smaller row group), and its next rows start another.
+const MOST_OPEN_GROUPS: usize = 8;
+
 /// The run's sample files, one open per date partition, each with the Parquet row group
 /// being filled. A meeting's rows are encoded (and compressed) under its partition's lock
 /// on the thread that made them: meetings of other dates are encoded at the same time,
@@ -394,6 +400,8 @@ struct Parts {
     encoder: Option<Encoder>,
     /// Each partition's files.
     partitions: Mutex<HashMap<String, Arc<Mutex<Partition>>>>,
+    /// The partitions whose row group is open, the least recently written first.
+    recent: Mutex<Vec<String>>,
     /// The files each meeting's rows went into.
     files_of: Mutex<HashMap<String, BTreeSet<String>>>,
     /// A file failed to be written: the run cannot be committed.
@@ -437,6 +445,7 @@ impl Parts {
             schema,
             encoder,
             partitions: Mutex::default(),
+            recent: Mutex::default(),
             files_of: Mutex::default(),
             broken: AtomicBool::new(false),
             first_failure: Mutex::default(),
@@ -454,6 +463,16 @@ impl Parts {
             let stopped = io::Error::other("an earlier file of this export failed");
             Err((self.folder.join(partition), DataError::Io(stopped)))
         } else {
+            if self.encoder.is_some()
+                && let Some(oldest) = self.make_room(partition)
+            {
+                // Another partition's group goes to its file now, before this partition's
+                // lock is taken (one partition lock at a time: no deadlock).
+                let shared = lock(&self.partitions).get(&oldest).cloned();
+                if let Some(shared) = shared {
+                    self.append(&mut lock(&shared), &oldest)?;
+                }
+            }
             let shared = lock(&self.partitions)
                 .entry(partition.to_owned())
                 .or_default()
@@ -471,6 +490,19 @@ impl Parts {
             lock(&self.first_failure).get_or_insert_with(|| path.clone());
         }
         written
+    }
+
+    /// Notes that `partition` is written now, and returns the partition whose row group
+    /// should go to its file first, if more than [`MOST_OPEN_GROUPS`] would be open.
+    fn make_room(&self, partition: &str) -> Option<String> {
+        let mut recent = lock(&self.recent);
+        if let Some(at) = recent.iter().position(|p| p == partition) {
+            let again = recent.remove(at);
+            recent.push(again);
+            return None;
+        }
+        recent.push(partition.to_owned());
+        (recent.len() > MOST_OPEN_GROUPS).then(|| recent.remove(0))
     }
 
     /// Parquet: encodes `batches` into the partition's row group, and appends the group
@@ -505,6 +537,10 @@ impl Parts {
         let Some((group, keys)) = files.filling.take() else {
             return Ok(());
         };
+        if group.rows() < ROW_GROUP_ROWS {
+            // Closed to make room, or at the end: the partition is no longer open.
+            lock(&self.recent).retain(|p| p != partition);
+        }
         let chunks = group
             .close()
             .map_err(|c| (self.folder.join(partition), c))?;
