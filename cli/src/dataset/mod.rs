@@ -518,9 +518,10 @@ impl Parts {
         let at = |cause| (self.folder.join(partition), cause);
         let (group, in_it) = match &mut files.filling {
             Some(filling) => filling,
-            None => files
-                .filling
-                .insert((encoder.row_group().map_err(at)?, BTreeSet::new())),
+            None => files.filling.insert((
+                encoder.row_group(batches.first()).map_err(at)?,
+                BTreeSet::new(),
+            )),
         };
         for batch in batches {
             encoder.write(group, batch).map_err(at)?;
