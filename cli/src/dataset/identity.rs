@@ -67,8 +67,9 @@ impl Plan {
         let identified: Vec<(MeetingInput, Identity, bool)> = inputs
             .into_par_iter()
             .map(|input| {
-                let before = (!full).then(|| recorded(&key_of(&input))).flatten();
-                let (identity, skip) = identify(&input, before.as_ref());
+                let key = key_of(&input);
+                let before = (!full).then(|| recorded(&key)).flatten();
+                let (identity, skip) = identify(&input, key, before.as_ref());
                 (input, identity, skip)
             })
             .collect();
@@ -116,10 +117,9 @@ impl Plan {
     }
 }
 
-/// The identity of one input (see the module's documentation), and whether it is
-/// unchanged since `before` was recorded of it.
-pub fn identify(input: &MeetingInput, before: Option<&Recorded>) -> (Identity, bool) {
-    let key = key_of(input);
+/// The identity of one input (see the module's documentation), known by `key`, and
+/// whether it is unchanged since `before` was recorded of it.
+fn identify(input: &MeetingInput, key: String, before: Option<&Recorded>) -> (Identity, bool) {
     let source = quick_check(input);
     if let Some(before) = before
         && source.is_some()

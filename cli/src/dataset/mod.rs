@@ -214,6 +214,9 @@ impl Dataset {
                         self.parts.write(&partition, &[batch], key)
                     });
                 if let Err((path, cause)) = written {
+                    // Its rows of other dates may be in their files already: the run
+                    // cannot be committed.
+                    self.parts.broke(&path);
                     let error = not_written(input.name.clone(), &path, &cause);
                     return Outcome::Report(Err(error));
                 }
@@ -233,23 +236,26 @@ impl Dataset {
     /// dataset is then as it was.
     pub fn commit(self, rows: Vec<MeetingRow>, full: bool) -> Result<Option<Committed>, CliError> {
         let version = self.layout.version(self.next);
+        let failed = |(path, cause)| CliError::Dataset { path, cause };
+        if let Some(error) = self.parts.failed() {
+            let _ = fs::remove_dir_all(&version);
+            return Err(failed(error));
+        }
         if rows.is_empty() && !full {
             let _ = fs::remove_dir_all(&version);
             return Ok(None);
         }
+        let (layout, next) = (self.layout.clone(), self.next);
         let committed = self.build(rows, full);
-        if committed.is_err() {
+        // A version that was committed before a later step failed (removing older ones)
+        // is the dataset now: it stays.
+        if committed.is_err() && !layout.is_current(next) {
             let _ = fs::remove_dir_all(&version);
         }
-        committed
-            .map(Some)
-            .map_err(|(path, cause)| CliError::Dataset { path, cause })
+        committed.map(Some).map_err(failed)
     }
 
     fn build(self, mut rows: Vec<MeetingRow>, full: bool) -> Result<Committed, Failed> {
-        if let Some(failed) = self.parts.failed() {
-            return Err(failed);
-        }
         let written: HashSet<String> = rows.iter().map(|r| r.key().to_owned()).collect();
         let affected: HashSet<&str> = written
             .iter()
@@ -463,33 +469,48 @@ impl Parts {
             let stopped = io::Error::other("an earlier file of this export failed");
             Err((self.folder.join(partition), DataError::Io(stopped)))
         } else {
-            if self.encoder.is_some()
-                && let Some(oldest) = self.make_room(partition)
-            {
-                // Another partition's group goes to its file now, before this partition's
-                // lock is taken (one partition lock at a time: no deadlock).
-                let shared = lock(&self.partitions).get(&oldest).cloned();
-                if let Some(shared) = shared {
-                    self.append(&mut lock(&shared), &oldest)?;
-                }
-            }
-            let shared = lock(&self.partitions)
-                .entry(partition.to_owned())
-                .or_default()
-                .clone();
-            let mut files = lock(&shared);
-            match &self.encoder {
-                Some(encoder) => self.encode(encoder, &mut files, partition, batches, keys),
-                None => self.with_file(&mut files, partition, keys, |file| {
-                    batches.iter().try_for_each(|batch| file.write(batch))
-                }),
-            }
+            self.write_unchecked(partition, batches, keys)
         };
         if let Err((path, _)) = &written {
-            self.broken.store(true, Ordering::Relaxed);
-            lock(&self.first_failure).get_or_insert_with(|| path.clone());
+            self.broke(path);
         }
         written
+    }
+
+    /// Marks the run as not to be committed, because of `path`.
+    fn broke(&self, path: &Path) {
+        self.broken.store(true, Ordering::Relaxed);
+        lock(&self.first_failure).get_or_insert_with(|| path.to_owned());
+    }
+
+    /// [`write`](Self::write), whose failures mark the run as broken.
+    fn write_unchecked(
+        &self,
+        partition: &str,
+        batches: &[RecordBatch],
+        keys: &[String],
+    ) -> Result<(), Failed> {
+        if self.encoder.is_some()
+            && let Some(oldest) = self.make_room(partition)
+        {
+            // Another partition's group goes to its file now, before this partition's lock
+            // is taken (one partition lock at a time: no deadlock).
+            let shared = lock(&self.partitions).get(&oldest).cloned();
+            if let Some(shared) = shared {
+                self.append(&mut lock(&shared), &oldest)?;
+            }
+        }
+        let shared = lock(&self.partitions)
+            .entry(partition.to_owned())
+            .or_default()
+            .clone();
+        let mut files = lock(&shared);
+        match &self.encoder {
+            Some(encoder) => self.encode(encoder, &mut files, partition, batches, keys),
+            None => self.with_file(&mut files, partition, keys, |file| {
+                batches.iter().try_for_each(|batch| file.write(batch))
+            }),
+        }
     }
 
     /// Notes that `partition` is written now, and returns the partition whose row group

@@ -131,6 +131,11 @@ impl Layout {
         self.remove_all_but(current)
     }
 
+    /// Whether `version` is the committed one.
+    pub fn is_current(&self, version: u64) -> bool {
+        fs::read_link(self.current_link()).is_ok_and(|t| t == Path::new(&version_name(version)))
+    }
+
     /// The number for a new version: past every folder there, committed or not.
     pub fn next(&self, current: u64) -> u64 {
         let listed = fs::read_dir(self.root.join(VERSIONS))
