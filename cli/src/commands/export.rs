@@ -20,7 +20,7 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
     // The digest of each meeting written is taken from the bytes read for it.
     prepared.reading.hash_files = true;
     let dataset = Dataset::open(&args.out, args.format)?;
-    let plan = dataset.plan(prepared.meetings.clone(), args.full);
+    let plan = dataset.plan(std::mem::take(&mut prepared.meetings), args.full);
     let mut bad_input = plan.repeated.len();
     for repeated in &plan.repeated {
         eprintln!("{}", error_line(repeated));

@@ -19,7 +19,7 @@ use twox_hash::XxHash3_128;
 use zoom_qos::report::MeetingError;
 
 use crate::discover::{MeetingInput, Source};
-use crate::runner::description;
+use crate::runner::{Description, description};
 
 /// A meeting's identity and the digest of its source (`None` for standard input, or a
 /// source that could not be read: the run then reports why).
@@ -64,19 +64,23 @@ impl Plan {
         recorded: impl Fn(&str) -> Option<Recorded> + Sync,
         full: bool,
     ) -> Plan {
-        let identified: Vec<(MeetingInput, Identity, bool)> = inputs
+        // Each description read once, here: the key and the day come from it.
+        let identified: Vec<(MeetingInput, Identity, Option<Option<String>>)> = inputs
             .into_par_iter()
             .map(|input| {
-                let key = key_of(&input);
+                let described = description(&input).ok().flatten();
+                let key = key_of(&input, described.as_ref());
                 let before = (!full).then(|| recorded(&key)).flatten();
                 let (identity, skip) = identify(&input, key, before.as_ref());
-                (input, identity, skip)
+                // `None` for a meeting skipped; the day of one to write.
+                let day = (!skip).then(|| day_hint(&input, described.as_ref()));
+                (input, identity, day)
             })
             .collect();
         let mut plan = Plan::default();
         let mut first_of: HashMap<String, String> = HashMap::new();
         let mut by_day: Vec<(Option<String>, MeetingInput)> = Vec::new();
-        for (input, identity, skip) in identified {
+        for (input, identity, day) in identified {
             if let Some(first) = first_of.get(&identity.key) {
                 let origin = input.origin.as_ref().map(|p| p.display().to_string());
                 plan.repeated.push(MeetingError::new(
@@ -91,12 +95,12 @@ impl Plan {
                 continue;
             }
             first_of.insert(identity.key.clone(), input.name.clone());
-            if skip {
+            let Some(day) = day else {
                 plan.unchanged += 1;
                 continue;
-            }
+            };
             plan.identities.insert(input.name.clone(), identity);
-            by_day.push((day_hint(&input), input));
+            by_day.push((day, input));
         }
         // By day (as the description or the first page says; unknown last): the threads
         // then write few dates at a time, each partition's rows in few row groups.
@@ -150,8 +154,8 @@ fn identify(input: &MeetingInput, key: String, before: Option<&Recorded>) -> (Id
 /// The day a meeting is on, for ordering only: its description's `start_time`, else the
 /// first `date_time` in the first 4 KiB of its first file (a guess; a wrong one costs
 /// only a smaller row group).
-fn day_hint(input: &MeetingInput) -> Option<String> {
-    if let Some(start) = description(input).ok().flatten().and_then(|d| d.start_time) {
+fn day_hint(input: &MeetingInput, described: Option<&Description>) -> Option<String> {
+    if let Some(start) = described.and_then(|d| d.start_time.as_deref()) {
         return start.get(..10).map(str::to_owned);
     }
     let Source::Files(paths) = &input.source else {
@@ -171,10 +175,10 @@ fn day_hint(input: &MeetingInput) -> Option<String> {
 }
 
 /// `meeting_key`: the UUID its `meeting.json` gives, else its source's path.
-fn key_of(input: &MeetingInput) -> String {
-    let uuid = description(input).ok().flatten().and_then(|d| d.uuid);
+fn key_of(input: &MeetingInput, described: Option<&Description>) -> String {
+    let uuid = described.and_then(|d| d.uuid.as_deref());
     match (uuid, &input.origin) {
-        (Some(uuid), _) => uuid,
+        (Some(uuid), _) => uuid.to_owned(),
         (None, Some(origin)) => {
             let path = fs::canonicalize(origin).unwrap_or_else(|_| origin.clone());
             format!("source:{}", path.display())
