@@ -250,6 +250,11 @@ impl fmt::Display for CliError {
             CliError::Api(error) => write!(f, "fetch: {error}"),
             CliError::Io { what, error } => write!(f, "cannot write {what}: {error}"),
             CliError::Read { path, error } => write!(f, "{}: {}", path.display(), io_reason(error)),
+            // An earlier export's file this version cannot use: what it is, not a write.
+            CliError::Dataset {
+                path,
+                cause: cause @ DataError::Unusable(_),
+            } => write!(f, "{}: {cause}", path.display()),
             CliError::Dataset { path, cause } => {
                 write!(f, "cannot write {}: {cause}", path.display())
             }

@@ -1131,3 +1131,27 @@ fn one_uuid_in_two_folders_is_exported_once_and_the_other_named() {
     assert_eq!(rows, BTreeMap::from([("aB+c==".to_owned(), 5)]));
     assert_eq!(rows, listed);
 }
+
+/// A Parquet dataset is not added to in Arrow IPC: refused, with what to do.
+#[test]
+fn a_dataset_of_the_other_format_is_refused_with_what_to_do() {
+    let dir = scratch("export-other-format");
+    let out = dir.join("dataset");
+    let input = data("standup-array.json");
+    let first = export(&[path_str(&input), "--out", path_str(&out)]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let (rows, _) = seen(&out);
+    let arrow = export(&[
+        path_str(&input),
+        "--out",
+        path_str(&out),
+        "--format",
+        "arrow",
+    ]);
+    let message = stderr(&arrow);
+    assert_eq!(arrow.status.code(), Some(1), "{message}");
+    assert!(message.contains("other --format"), "{message}");
+    assert!(!message.contains("cannot write"), "{message}");
+    assert_eq!(seen(&out).0, rows);
+    assert_eq!(versions(&out), ["v000001"]);
+}

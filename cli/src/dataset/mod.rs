@@ -142,6 +142,13 @@ impl Dataset {
             Earlier::default()
         } else {
             let path = layout.meetings();
+            if !layout.version_meetings(current).exists() {
+                return Err(unusable(path)(DataError::Unusable(
+                    "the dataset has no meetings file of this format: it was written with the \
+                     other --format (export with that one, or into a new folder), or it is \
+                     damaged",
+                )));
+            }
             Earlier::read(&path, format).map_err(unusable(path))?
         };
         let next = layout.next(current);
