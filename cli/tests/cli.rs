@@ -361,8 +361,14 @@ fn table_csv_and_prometheus_formats() {
 
     let prom = String::from_utf8(zoom_qos(&["analyze", path, "--format", "prometheus"]).stdout)
         .expect("utf-8");
-    assert!(prom.contains("# TYPE zoom_qos_metric gauge"));
-    assert!(prom.contains(r#"zoom_qos_metric{meeting="standup",stream="audio_input",metric="latency_ms",quantile="0.5"} 100"#), "{prom}");
+    assert!(prom.contains("# TYPE zoom_qos_latency_seconds summary"));
+    // 100 ms, in the base unit.
+    assert!(
+        prom.contains(
+            r#"zoom_qos_latency_seconds{meeting="standup",stream="audio_input",quantile="0.5"} 0.1"#
+        ),
+        "{prom}"
+    );
     assert!(prom.contains(r#"zoom_qos_degraded_flag_samples{meeting="standup",flag="latency"} 2"#));
     assert!(prom.contains(r#"zoom_qos_grade_participants{meeting="standup",grade="fair"} 1"#));
     assert!(

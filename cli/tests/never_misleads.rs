@@ -381,34 +381,60 @@ fn duplicate_meeting_names_are_qualified_and_series_unique() {
 }
 
 /// Oracle: the Prometheus text exposition format (0.0.4) read strictly, independent of the
-/// writer: every sample line is `name{label="value",...} number`, label values escape only
-/// `\\`, `"` and `\n`, and each metric family is announced by `# HELP` and `# TYPE` before
-/// its samples. Returns each series as `name` + its sorted labels.
+/// writer: every sample line is `name{label="value",...} number` (or `name number`), label
+/// values escape only `\\`, `"` and `\n`, each metric family is announced by `# HELP` and
+/// `# TYPE` before its samples and never comes back after another family, a `quantile`
+/// label only on a summary, and `_sum` and `_count` only beside one. Returns each series as
+/// `name` + its sorted labels.
 fn prometheus_series(text: &str) -> Vec<String> {
-    let mut typed = HashSet::new();
+    let mut typed = std::collections::HashMap::new();
+    let mut current = String::new();
     let mut series = Vec::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
             let mut words = rest.split(' ');
             let name = words.next().expect("a name");
-            assert_eq!(words.next(), Some("gauge"), "{line}");
+            let kind = words.next().expect("a type");
+            assert!(matches!(kind, "gauge" | "summary"), "{line}");
             assert!(
-                typed.insert(name.to_owned()),
+                typed.insert(name.to_owned(), kind.to_owned()).is_none(),
                 "a family typed twice: {line}"
             );
+            current = name.to_owned();
             continue;
         }
         if line.starts_with("# HELP ") {
             continue;
         }
-        let brace = line.find('{').expect("labels");
+        let brace = line.find(['{', ' ']).expect("a name");
         let name = &line[..brace];
-        assert!(typed.contains(name), "a sample before its TYPE: {line}");
+        let family = ["_sum", "_count"]
+            .iter()
+            .find_map(|end| {
+                name.strip_suffix(end)
+                    .filter(|f| typed.get(*f).is_some_and(|k| k == "summary"))
+            })
+            .unwrap_or(name);
+        assert_eq!(
+            family, current,
+            "a sample outside its family's block: {line}"
+        );
+        assert!(
+            typed.contains_key(family),
+            "a sample before its TYPE: {line}"
+        );
         assert!(
             name.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':'),
             "{line}"
         );
+        if line.as_bytes()[brace] == b' ' {
+            line[brace + 1..]
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("a number: {line}"));
+            series.push(name.to_owned());
+            continue;
+        }
         let mut labels = Vec::new();
         let mut rest = &line[brace + 1..];
         loop {
@@ -441,6 +467,12 @@ fn prometheus_series(text: &str) -> Vec<String> {
         }
         rest.parse::<f64>()
             .unwrap_or_else(|_| panic!("a number: {line}"));
+        let summary = typed[family] == "summary";
+        assert_eq!(
+            labels.iter().any(|l| l.starts_with("quantile=")),
+            summary && family == name,
+            "a quantile label on, and only on, a summary's quantiles: {line}"
+        );
         labels.sort();
         series.push(format!("{name}{{{}}}", labels.join(",")));
     }
@@ -633,8 +665,8 @@ fn machine_outputs_are_complete() {
     let text = String::from_utf8(prometheus.stdout).expect("utf-8");
     prometheus_series(&text);
     for series in [
-        "zoom_qos_metric_count{meeting=\"good\",stream=\"audio_input\",metric=\"latency_ms\"} 2",
-        "zoom_qos_metric_missing{meeting=\"good\",stream=\"audio_input\",metric=\"latency_ms\"} 0",
+        "zoom_qos_latency_seconds_count{meeting=\"good\",stream=\"audio_input\"} 2",
+        "zoom_qos_missing_samples{meeting=\"good\",stream=\"audio_input\",metric=\"latency_seconds\"} 0",
         "zoom_qos_errors{meeting=\"bad\",file=",
         "zoom_qos_grade_participants{meeting=\"good\",grade=\"good\"} 1",
         "quantile=\"0.5\"",
