@@ -59,6 +59,19 @@ pub enum Command {
     #[cfg(feature = "fetch")]
     #[command(after_help = FETCH_HELP)]
     Fetch(FetchArgs),
+    /// Take Zoom's QoS webhooks, keep every event durably, serve live metrics to Prometheus.
+    ///
+    /// POST /webhook takes Zoom's signed events (QoS Subscription: participant_qos,
+    /// participant_data, *.ended; Video SDK: session.user_qos, session.ended) and answers
+    /// 200 only once the event is synced to the spool's journal. GET /metrics serves, per
+    /// live meeting (the worst --top) and for the account, exact percentiles over the last
+    /// --window, in the Prometheus text format. GET /healthz answers `ok`. A meeting that
+    /// ends (or falls silent for --close-after) is written to SPOOL/meetings/ as a meeting
+    /// folder, which `analyze` and `export` read. The secret token is read from
+    /// ZOOM_WEBHOOK_SECRET_TOKEN, or --secret-file; never from an argument.
+    #[cfg(feature = "serve")]
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Print the default degradation thresholds, commented, as TOML.
     ///
     /// Each threshold comes with what it flags and the source of its default. Save it,
@@ -114,6 +127,77 @@ Exit status:
        are still exported), --strict stopped, or no pages were found
   64   usage error
   75   another run is writing DIR: try again when it has finished";
+
+#[cfg(feature = "serve")]
+const SERVE_HELP: &str = "\
+Answers:
+  200  stored (synced), a body already stored, an event serve does not read, or
+       endpoint.url_validation (with its encryptedToken)
+  400  not a webhook event      401  unsigned, forged, stale (over 5 minutes) or replayed
+  413  over --max-body-kib      503  the journal cannot be written: Zoom delivers again
+
+Run it behind a TLS reverse proxy (Zoom posts to https only); see the README's \"Live\".
+A second serve on the same spool is refused; a killed one, started again, reads every
+acknowledged event back from the journal.";
+
+#[cfg(feature = "serve")]
+// `serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: std::net::SocketAddr,
+    /// The spool: the journal of every acknowledged event, and the closed meetings'
+    /// folders under SPOOL/meetings
+    #[arg(long, value_name = "DIR")]
+    pub spool: PathBuf,
+    /// A file holding the webhook secret token (else ZOOM_WEBHOOK_SECRET_TOKEN)
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// The live window the percentiles cover: seconds, or with a unit (90s, 5m, 1h)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration_s)]
+    pub window: i64,
+    /// A meeting without events for this long is closed into its folder
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration_s)]
+    pub close_after: i64,
+    /// Live meetings with series of their own, the worst first (the account covers all)
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub top: usize,
+    /// The largest webhook body taken, in KiB
+    #[arg(long, value_name = "KIB", default_value_t = 256)]
+    pub max_body_kib: usize,
+    /// A TOML or JSON file overriding degradation thresholds
+    #[arg(long, value_name = "FILE")]
+    pub thresholds: Option<PathBuf>,
+    /// Threads answering HTTP (the journal has one of its own)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub threads: usize,
+}
+
+/// A duration in seconds: `300`, `90s`, `5m`, `1h`.
+#[cfg(feature = "serve")]
+fn parse_duration_s(text: &str) -> Result<i64, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let factor = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "{text:?}: a number of seconds, or one with s, m or h"
+            ));
+        }
+    };
+    number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("{text:?}: a whole positive number, then s, m or h"))
+}
 
 #[cfg(feature = "fetch")]
 const FETCH_HELP: &str = "\

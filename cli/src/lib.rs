@@ -4,7 +4,8 @@
 //! - [`discover`]: the meetings found in the paths given; [`pages`]: the pages in a file;
 //! - [`runner`]: meetings decoded in parallel, each handed to the command's own step;
 //! - [`dataset`]: `export`'s Parquet and Arrow files; [`fetch`]: pages from the Zoom API;
-//!   [`generate`]: synthetic corpora;
+//!   [`generate`]: synthetic corpora; [`serve`]: Zoom's webhooks into a spool and live
+//!   metrics;
 //! - [`output`]: the report and the stderr lines; [`atomic`]: the one writer every file
 //!   and folder goes through; [`progress`]: the progress line; [`error`]: the errors and
 //!   the one function that turns them into exit statuses.
@@ -26,8 +27,11 @@ pub mod fetch;
 pub mod generate;
 pub mod interrupt;
 pub mod lock;
+pub mod names;
 pub mod output;
 pub mod pages;
 pub mod progress;
 pub mod runner;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod zone;

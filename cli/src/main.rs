@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => commands::fetch::run(args),
         Command::Generate(args) => commands::generate::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => commands::serve::run(args),
         Command::Thresholds => commands::thresholds::run(),
     };
     if let Err(error) = &ended {

@@ -7,6 +7,8 @@ pub mod export;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod thresholds;
 
 use std::fs;

@@ -170,7 +170,7 @@ fn family_of<'r>(
 
 /// The quantile labels of a summary, with the STATS field each reads: 0 is the minimum and
 /// 1 the maximum (both exact), the others nearest-rank percentiles.
-const QUANTILES: [(&str, fn(&Stats) -> Option<f64>); 6] = [
+const QUANTILES: [(&str, StatValue); 6] = [
     ("0", |s| s.min),
     ("0.5", |s| s.p50),
     ("0.9", |s| s.p90),
@@ -184,7 +184,7 @@ const QUANTILES: [(&str, fn(&Stats) -> Option<f64>); 6] = [
 struct Scope<'r> {
     prefix: &'static str,
     /// Each member's own labels, written (`meeting="..."`, or nothing), and its STATS rows.
-    members: Vec<(String, Vec<(&'static str, &'r str, &'r Stats)>)>,
+    members: Vec<(String, Vec<StatRow<'r>>)>,
     breakdowns: Vec<(String, &'r Breakdowns)>,
 }
 
@@ -544,7 +544,7 @@ fn write_breakdowns(out: &mut (impl Write + ?Sized), scope: &Scope<'_>) -> io::R
             }
         }
     }
-    let p95s: [(&str, Unit, fn(&Breakdown) -> Option<f64>); 3] = [
+    let p95s: [(&str, Unit, BreakdownValue); 3] = [
         ("latency_seconds", Unit::Milli, |b| b.latency_ms_p95),
         ("jitter_seconds", Unit::Milli, |b| b.jitter_ms_p95),
         ("average_loss_ratio", Unit::Percent, |b| b.avg_loss_pct_p95),
@@ -583,6 +583,15 @@ fn top_values(values: &BTreeMap<String, Breakdown>) -> (Vec<Value<'_>>, Vec<Valu
 
 /// Reads one count off a breakdown.
 type BreakdownCount = fn(&Breakdown) -> u64;
+
+/// Reads one value off a breakdown.
+type BreakdownValue = fn(&Breakdown) -> Option<f64>;
+
+/// Reads one value off a STATS.
+type StatValue = fn(&Stats) -> Option<f64>;
+
+/// A STATS row: its stream, its metric's report name, the STATS.
+type StatRow<'r> = (&'static str, &'r str, &'r Stats);
 
 /// A dimension value and its breakdown.
 type Value<'b> = (&'b String, &'b Breakdown);

@@ -1,0 +1,162 @@
+//! `zoom-qos serve`: the spool opened (its lock taken, its journal read back), the writer
+//! started, then HTTP until Ctrl-C or SIGTERM; the writer finishes what it holds.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use zoom_qos::Analysis;
+use zoom_qos::report::escape_controls;
+
+use crate::args::ServeArgs;
+use crate::error::{CliError, Done};
+use crate::lock::FolderLock;
+use crate::serve::http::{self, OUTCOMES, Replays, Shared};
+use crate::serve::spool::{Counters, Settings, Spool};
+use crate::serve::verify::Secret;
+
+/// The environment variable holding the webhook secret token.
+pub const SECRET_VARIABLE: &str = "ZOOM_WEBHOOK_SECRET_TOKEN";
+/// Events waiting for the writer at most; past this, webhooks are answered 503.
+const QUEUE: usize = 65_536;
+
+/// Runs `serve` until it is stopped.
+///
+/// # Errors
+/// No secret, a spool held by another serve or unreadable, an address that cannot be
+/// bound.
+pub fn run(args: ServeArgs) -> Result<Done, CliError> {
+    let secret = read_secret(args.secret_file.as_deref())?;
+    let analysis = match &args.thresholds {
+        Some(path) => Analysis::new().thresholds(super::read_thresholds(path)?),
+        None => Analysis::new(),
+    };
+    let _lock = FolderLock::take(&args.spool)?;
+    let counters = Arc::new(Counters::default());
+    let settings = Settings {
+        window_s: args.window,
+        close_after_ms: args.close_after.saturating_mul(1000),
+    };
+    let (spool, damage) =
+        Spool::open(&args.spool, settings, Arc::clone(&counters)).map_err(|error| {
+            CliError::Io {
+                what: args.spool.join("journal").display().to_string(),
+                error,
+            }
+        })?;
+    for bad in &damage {
+        eprintln!(
+            "{}",
+            escape_controls(&format!(
+                "zoom-qos serve: {} at byte {}: {}; the records after it in that file are not read",
+                bad.file.display(),
+                bad.offset,
+                bad.why
+            ))
+        );
+    }
+    let meetings = spool.meetings();
+    let (writer, queue) = std::sync::mpsc::sync_channel(QUEUE);
+    let writing = std::thread::Builder::new()
+        .name("spool".to_owned())
+        .spawn(move || spool.run(&queue, now_ms))
+        .map_err(|error| CliError::Io {
+            what: "the spool's writer thread".to_owned(),
+            error,
+        })?;
+    let shared = Arc::new(Shared {
+        secret,
+        writer,
+        meetings,
+        counters: Arc::clone(&counters),
+        outcomes: std::array::from_fn(|_| Default::default()),
+        replays: std::sync::Mutex::new(Replays::default()),
+        max_body: args.max_body_kib.saturating_mul(1024),
+        analysis,
+        window_s: args.window,
+        top: args.top,
+        clock: now_ms,
+    });
+    debug_assert_eq!(shared.outcomes.len(), OUTCOMES.len());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|error| CliError::Io {
+            what: "the HTTP runtime".to_owned(),
+            error,
+        })?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // Ctrl-C and SIGTERM: stop taking connections; what the writer holds is synced.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(args.listen))
+        .map_err(|error| CliError::Io {
+            what: format!("listening on {}", args.listen),
+            error,
+        })?;
+    let bound = listener.local_addr().map_or(args.listen, |a| a);
+    eprintln!(
+        "{}",
+        escape_controls(&format!(
+            "zoom-qos serve: listening on http://{bound} (POST /webhook, GET /metrics, GET /healthz); spool {}; {} events read back from the journal",
+            args.spool.display(),
+            counters.recovered.load(Ordering::Relaxed)
+        ))
+    );
+    runtime.block_on(accept(listener, Arc::clone(&shared), &stop));
+    // Dropping the last sender ends the writer once it has answered what it holds.
+    drop(shared);
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    let _ = writing.join();
+    eprintln!("zoom-qos serve: stopped; open meetings stay in the journal for the next start");
+    Ok(Done::Clean)
+}
+
+/// Takes connections until `stop` is set.
+async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
+        let Ok(Ok((stream, _))) = accepted else {
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| http::handle(request, Arc::clone(&shared)));
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// The secret token: from `--secret-file`, else the environment variable.
+fn read_secret(file: Option<&Path>) -> Result<Secret, CliError> {
+    let token = match file {
+        Some(path) => std::fs::read_to_string(path).map_err(|error| CliError::Read {
+            path: path.to_owned(),
+            error,
+        })?,
+        None => std::env::var(SECRET_VARIABLE).map_err(|_| {
+            CliError::Credentials(format!(
+                "no webhook secret token: set {SECRET_VARIABLE} or give --secret-file FILE (the token from the Zoom app's Feature page)"
+            ))
+        })?,
+    };
+    Secret::new(&token).map_err(CliError::Credentials)
+}
+
+/// The wall clock, in ms since the epoch.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

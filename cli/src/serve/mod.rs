@@ -1,0 +1,10 @@
+//! `zoom-qos serve`'s parts: Zoom's webhooks verified ([`verify`]) and read ([`event`]),
+//! kept in the spool ([`journal`], [`spool`]), held as live tables ([`live`]), and the
+//! HTTP side ([`http`]). The command itself is `commands::serve`.
+
+pub mod event;
+pub mod http;
+pub mod journal;
+pub mod live;
+pub mod spool;
+pub mod verify;
