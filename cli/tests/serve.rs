@@ -229,6 +229,10 @@ struct Sent {
     input_latency_ms: u64,
 }
 
+const NETWORKS: [&str; 3] = ["Wifi", "Wired", "Cellular"];
+const DATA_CENTERS: [&str; 2] = ["Virginia", "Frankfurt"];
+const DEVICES: [&str; 4] = ["Mac", "Windows", "iOS", "Phone"];
+
 fn uuid(meeting: usize) -> String {
     format!("m{meeting}/Zx+q==")
 }
@@ -253,6 +257,9 @@ fn events(meetings: usize, participants: usize, minutes: usize, seed: u64) -> Ve
                         "participant": {
                             "user_id": format!("{participant}"),
                             "user_name": if participant % 7 == 0 { "Zoë 山田".to_owned() } else { format!("P{participant}") },
+                            "network_type": NETWORKS[participant % 3],
+                            "data_center": DATA_CENTERS[participant % 2],
+                            "device": DEVICES[participant % 4],
                             "qos": [
                                 {"date_time": date_time, "type": "audio_input", "details": {
                                     "bitrate": format!("{}.{} kbps", 20 + rng.below(60), rng.below(100)),
@@ -751,4 +758,235 @@ fn resident_bytes(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS");
     kib * 1024
+}
+
+/// The families a scrape declares, with a summary's `_sum` and `_count`.
+fn declared(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').expect("name and type");
+            names.insert(name.to_owned());
+            if kind == "summary" {
+                names.insert(format!("{name}_sum"));
+                names.insert(format!("{name}_count"));
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_shipped_alerts_and_dashboard_use_only_metrics_that_exist() {
+    let dir = scratch("serve-names");
+    let server = Server::start(&dir.join("spool"), &["--window", "2h"]);
+    let mut client = server.client();
+    for event in events(2, 6, 2, 5) {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    let mut known = declared(&client.metrics());
+    let analyze = common::zoom_qos(&[
+        "analyze",
+        common::data("meetings").to_str().expect("UTF-8"),
+        "--format",
+        "prometheus",
+    ]);
+    known.extend(declared(&String::from_utf8_lossy(&analyze.stdout)));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in [
+        "deploy/prometheus/zoom-qos.rules.yml",
+        "deploy/grafana/zoom-qos.json",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).expect(file);
+        let mut used = 0;
+        for (at, _) in text.match_indices("zoom_qos_") {
+            let name: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            assert!(
+                known.contains(&name),
+                "{file} uses {name}, which no output has"
+            );
+            used += 1;
+        }
+        assert!(used >= 5, "{file} names metrics");
+    }
+    // The dashboard is JSON with one query per target, each naming a metric.
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("deploy/grafana/zoom-qos.json")).expect("the dashboard"),
+    )
+    .expect("JSON");
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().expect("targets") {
+            assert!(
+                target["expr"]
+                    .as_str()
+                    .expect("a query")
+                    .contains("zoom_qos_"),
+                "{panel}"
+            );
+        }
+    }
+}
+
+fn tool(variable: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(variable).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.exists(),
+        "no {} at {}: install Debian's package `prometheus` (as .ci/run does) or set {variable}",
+        default,
+        path.display()
+    );
+    path
+}
+
+/// `promtool check metrics` on `text`: its complaints (none is clean).
+fn promtool_check(text: &str) -> String {
+    let mut child = Command::new(tool("PROMTOOL", "/usr/bin/promtool"))
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(text.as_bytes())
+        .expect("written");
+    let output = child.wait_with_output().expect("promtool ends");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.status.success() {
+        said
+    } else {
+        format!("exit {}: {said}", output.status)
+    }
+}
+
+#[test]
+#[ignore = "needs promtool (Debian's prometheus): run by .ci/run"]
+fn promtool_finds_nothing_in_analyze_or_serve_output() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample");
+    let analyze = Command::new(binary())
+        .args(["analyze", "--format", "prometheus"])
+        .arg(&sample)
+        .output()
+        .expect("analyze runs");
+    let text = String::from_utf8(analyze.stdout).expect("UTF-8");
+    assert!(text.contains("zoom_qos_latency_seconds_count"), "{text}");
+    assert_eq!(promtool_check(&text), "", "analyze data/sample");
+    let dir = scratch("serve-promtool");
+    let server = Server::start(&dir.join("spool"), &["--window", "2h"]);
+    let mut client = server.client();
+    for event in events(3, 5, 2, 3) {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    let scrape = client.metrics();
+    assert!(
+        scrape.contains("zoom_qos_account_latency_seconds"),
+        "{scrape}"
+    );
+    assert_eq!(promtool_check(&scrape), "", "serve's /metrics");
+}
+
+/// `text` for a URL's query string.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs Debian's prometheus: run by .ci/run"]
+fn a_real_prometheus_scrapes_serve_and_promql_gives_the_live_p95() {
+    let dir = scratch("serve-prometheus");
+    let server = Server::start(&dir.join("spool"), &["--window", "2h"]);
+    let mut client = server.client();
+    let sent = events(3, 8, 3, 17);
+    for event in &sent {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    let p95 = |meeting: Option<usize>| {
+        let mut values: Vec<u64> = sent
+            .iter()
+            .filter(|e| meeting.is_none_or(|m| e.meeting == m))
+            .map(|e| e.input_latency_ms)
+            .collect();
+        nearest_rank(&mut values, 95.0) as f64 / 1000.0
+    };
+    // A free port for Prometheus: bound, read, released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: zoom-qos\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+            server.port
+        ),
+    )
+    .expect("config");
+    let mut prometheus = Command::new(tool("PROMETHEUS", "/usr/bin/prometheus"))
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("tsdb").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus starts");
+    let query = |promql: &str| -> Option<f64> {
+        let mut api = Client::new(port);
+        let (status, body) = api.request(
+            "GET",
+            &format!("/api/v1/query?query={}", percent_encoded(promql)),
+            &[],
+            b"",
+        )?;
+        if status != 200 {
+            return None;
+        }
+        let answer: Value = serde_json::from_str(&body).ok()?;
+        answer["data"]["result"][0]["value"][1]
+            .as_str()?
+            .parse()
+            .ok()
+    };
+    // Prometheus starts, scrapes once a second: poll its API until the series is there.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let meeting = format!(
+        "zoom_qos_latency_seconds{{meeting=\"{}\",stream=\"audio_input\",quantile=\"0.95\"}}",
+        uuid(0)
+    );
+    let scraped = loop {
+        if let Some(value) = query(&meeting) {
+            break value;
+        }
+        assert!(Instant::now() < deadline, "Prometheus never had {meeting}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let account =
+        query("zoom_qos_account_latency_seconds{stream=\"audio_input\",quantile=\"0.95\"}");
+    let worst = query("max(zoom_qos_latency_seconds{stream=\"audio_input\",quantile=\"0.95\"})");
+    let _ = prometheus.kill();
+    let _ = prometheus.wait();
+    assert_eq!(scraped, p95(Some(0)));
+    assert_eq!(account, Some(p95(None)));
+    let most = (0..3).map(|m| p95(Some(m))).fold(0.0, f64::max);
+    assert_eq!(worst, Some(most));
 }
