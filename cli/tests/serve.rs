@@ -650,14 +650,15 @@ fn a_burst_while_scraped_is_all_kept_and_the_scrape_equals_analyze() {
     let (acked, mut waits, scrapes) = std::thread::scope(|scope| {
         let scraper = scope.spawn(|| {
             let mut client = server.client();
-            let mut scrapes = 0;
+            let mut scrapes = (0, Duration::ZERO);
             let mut mark = 0;
             while !done.load(Ordering::Relaxed) {
                 let elapsed = started.elapsed().as_millis() as usize / 2000;
                 if elapsed > mark {
                     mark = elapsed;
+                    let asked = Instant::now();
                     client.metrics();
-                    scrapes += 1;
+                    scrapes = (scrapes.0 + 1, scrapes.1.max(asked.elapsed()));
                 } else {
                     std::thread::yield_now();
                 }
@@ -674,9 +675,11 @@ fn a_burst_while_scraped_is_all_kept_and_the_scrape_equals_analyze() {
     waits.sort_unstable();
     let p99_ms = waits[waits.len() * 99 / 100] as f64 / 1000.0;
     let grown = resident().saturating_sub(baseline);
+    let (scrapes, slowest) = scrapes;
     println!(
-        "burst: {count} events in {seconds:.1} s = {rate:.0} events/s, acknowledgement p50 {:.2} ms, p99 {p99_ms:.2} ms, {scrapes} scrapes during it; serve grew {} MiB = {} bytes per live participant-minute",
+        "burst: {count} events in {seconds:.1} s = {rate:.0} events/s, acknowledgement p50 {:.2} ms, p99 {p99_ms:.2} ms; {scrapes} scrapes during it, the slowest {} ms; serve grew {} MiB = {} bytes per live participant-minute",
         waits[waits.len() / 2] as f64 / 1000.0,
+        slowest.as_millis(),
         grown >> 20,
         grown / count as u64
     );
