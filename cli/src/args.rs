@@ -68,7 +68,8 @@ pub enum Command {
     /// --window, in the Prometheus text format. GET /healthz answers `ok`. A meeting that
     /// ends (or falls silent for --close-after) is written to SPOOL/meetings/ as a meeting
     /// folder, which `analyze` and `export` read. The secret token is read from
-    /// ZOOM_WEBHOOK_SECRET_TOKEN, or --secret-file; never from an argument.
+    /// ZOOM_WEBHOOK_SECRET_TOKEN, or --secret-file; never from an argument. Accounts
+    /// without webhooks: --poll fetches the live meetings' QoS within a daily budget.
     #[cfg(feature = "serve")]
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -172,6 +173,38 @@ pub struct ServeArgs {
     /// Threads answering HTTP (the journal has one of its own)
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
+    /// Also poll the live meetings' QoS from the Dashboard API, for accounts without the
+    /// QoS Subscription (credentials as `fetch`'s: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and
+    /// ZOOM_CLIENT_SECRET, or ZOOM_ACCESS_TOKEN)
+    #[cfg(feature = "fetch")]
+    #[arg(long)]
+    pub poll: bool,
+    /// Requests a UTC day that --poll may spend, never more (default: half the plan's
+    /// documented daily limit, the rest kept for fetch and other apps)
+    #[cfg(feature = "fetch")]
+    #[arg(long, value_name = "N")]
+    pub daily_budget: Option<u64>,
+    /// The account's plan, for the default --daily-budget: pro (30,000 requests a day:
+    /// 15,000) or business (60,000: 30,000; enterprise alike)
+    #[cfg(feature = "fetch")]
+    #[arg(long, value_name = "PLAN", default_value = "business", value_parser = ["pro", "business", "enterprise"])]
+    pub plan: String,
+    /// A live meeting is polled at most this often (Zoom's staff advise 5 minutes)
+    #[cfg(feature = "fetch")]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration_s)]
+    pub poll_every: i64,
+    /// Requests a second at most (one gate for every request, as fetch's)
+    #[cfg(feature = "fetch")]
+    #[arg(long, value_name = "R", default_value_t = 8.0, value_parser = positive_rate)]
+    pub rate: f64,
+    /// The API base URL
+    #[cfg(feature = "fetch")]
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_API_BASE)]
+    pub api_base: String,
+    /// The OAuth base URL
+    #[cfg(feature = "fetch")]
+    #[arg(long, default_value = zoom_qos::client::DEFAULT_OAUTH_BASE)]
+    pub oauth_base: String,
 }
 
 /// A duration in seconds: `300`, `90s`, `5m`, `1h`.

@@ -993,3 +993,53 @@ fn a_real_prometheus_scrapes_serve_and_promql_gives_the_live_p95() {
     let most = (0..3).map(|m| p95(Some(m))).fold(0.0, f64::max);
     assert_eq!(worst, Some(most));
 }
+
+/// Polls (with a deadline: the writer closes silent meetings at its next tick) until
+/// `path` exists.
+fn wait_for(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} never came", path.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_silent_meeting_closes_and_a_late_event_adds_to_its_folder_once() {
+    let dir = scratch("serve-silence");
+    let spool = dir.join("spool");
+    let server = Server::start(&spool, &["--window", "2h", "--close-after", "1s"]);
+    let mut client = server.client();
+    let sent = events(1, 4, 3, 31);
+    let (early, late) = sent.split_at(8);
+    for event in early {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    let meetings = spool.join("meetings");
+    let folder = meetings.join(format!(
+        "8000000-{}",
+        zoom_qos_cli::names::base32(uuid(0).as_bytes())
+    ));
+    wait_for(&folder.join("meeting.json"));
+    assert_eq!(analyze_json(&meetings)["meetings"][0]["samples"], 8);
+    // Late: the rest, and one early sample again in a new body (another delivery time).
+    for event in late {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    let mut again: Value = serde_json::from_slice(&early[0].body).expect("JSON");
+    again["event_ts"] = json!(1);
+    let again = serde_json::to_vec(&again).expect("JSON");
+    assert_eq!(
+        client.post(&again).expect("answered"),
+        (200, "stored\n".to_owned())
+    );
+    assert_eq!(client.post(&ended(0)).expect("answered").0, 200);
+    let report = analyze_json(&meetings);
+    assert_eq!(report["meetings"].as_array().expect("meetings").len(), 1);
+    assert_eq!(
+        report["meetings"][0]["samples"],
+        sent.len(),
+        "each sample once"
+    );
+    assert_eq!(report["meetings"][0]["participants"], 4);
+}

@@ -78,7 +78,7 @@ pub fn run(args: FetchArgs) -> Result<Done, CliError> {
 pub const TEST_RETRY_MS: &str = "ZOOM_QOS_TEST_RETRY_MS";
 
 /// The retry policy: the client's default, or [`TEST_RETRY_MS`]'s when it is set.
-fn retry_policy(test_ms: Option<String>) -> RetryPolicy {
+pub(crate) fn retry_policy(test_ms: Option<String>) -> RetryPolicy {
     match test_ms.and_then(|ms| ms.parse::<u64>().ok()) {
         Some(ms) => RetryPolicy {
             base_delay: Duration::from_millis(ms),
@@ -92,7 +92,7 @@ fn retry_policy(test_ms: Option<String>) -> RetryPolicy {
 /// Base URLs: credentials in one are refused (they would be echoed in messages; the
 /// command's come from the environment), and plain HTTP to anything but this machine is
 /// said out loud (the token would travel unencrypted).
-fn check_bases(bases: &[(&str, &str)]) -> Result<(), CliError> {
+pub(crate) fn check_bases(bases: &[(&str, &str)]) -> Result<(), CliError> {
     for (flag, base) in bases {
         let rest = base
             .strip_prefix("https://")

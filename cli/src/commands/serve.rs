@@ -30,7 +30,21 @@ const QUEUE: usize = 65_536;
 /// No secret, a spool held by another serve or unreadable, an address that cannot be
 /// bound.
 pub fn run(args: ServeArgs) -> Result<Done, CliError> {
-    let secret = read_secret(args.secret_file.as_deref())?;
+    #[cfg(feature = "fetch")]
+    let polls = args.poll;
+    #[cfg(not(feature = "fetch"))]
+    let polls = false;
+    let secret = match read_secret(args.secret_file.as_deref()) {
+        Ok(secret) => Some(secret),
+        // Polling alone needs no webhook secret: webhooks are then refused.
+        Err(CliError::Credentials(_)) if polls && args.secret_file.is_none() => {
+            eprintln!(
+                "zoom-qos serve: no {SECRET_VARIABLE}: webhooks are refused, the live meetings are polled only"
+            );
+            None
+        }
+        Err(error) => return Err(error),
+    };
     let analysis = match &args.thresholds {
         Some(path) => Analysis::new().thresholds(super::read_thresholds(path)?),
         None => Analysis::new(),
@@ -82,6 +96,13 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         clock: now_ms,
     });
     debug_assert_eq!(shared.outcomes.len(), OUTCOMES.len());
+    let stop = Arc::new(AtomicBool::new(false));
+    #[cfg(feature = "fetch")]
+    let polling = if args.poll {
+        Some(start_polling(&args, &shared, Arc::clone(&stop))?)
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.max(1))
         .enable_io()
@@ -91,7 +112,6 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
             what: "the HTTP runtime".to_owned(),
             error,
         })?;
-    let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
         // Ctrl-C and SIGTERM: stop taking connections; what the writer holds is synced.
@@ -113,12 +133,66 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         ))
     );
     runtime.block_on(accept(listener, Arc::clone(&shared), &stop));
+    #[cfg(feature = "fetch")]
+    if let Some(polling) = polling {
+        let _ = polling.join();
+    }
     // Dropping the last sender ends the writer once it has answered what it holds.
     drop(shared);
     runtime.shutdown_timeout(Duration::from_secs(5));
     let _ = writing.join();
     eprintln!("zoom-qos serve: stopped; open meetings stay in the journal for the next start");
     Ok(Done::Clean)
+}
+
+/// Starts the poller on a thread of its own: the API client (one gate, one token) from
+/// the credentials `fetch` reads, the budget from `--daily-budget` or the plan.
+#[cfg(feature = "fetch")]
+fn start_polling(
+    args: &ServeArgs,
+    shared: &Shared,
+    stop: Arc<AtomicBool>,
+) -> Result<std::thread::JoinHandle<()>, CliError> {
+    use crate::serve::poll::{Planner, Poller, WallClock, default_budget};
+    use zoom_qos::client::Client;
+
+    super::fetch::check_bases(&[
+        ("--api-base", &args.api_base),
+        ("--oauth-base", &args.oauth_base),
+    ])?;
+    let auth = crate::fetch::auth_from_env(|name| std::env::var(name).ok())?;
+    let budget = args
+        .daily_budget
+        .or_else(|| default_budget(&args.plan))
+        .ok_or_else(|| CliError::Usage(format!("--plan {}: pro or business", args.plan)))?;
+    let client = Client::new(auth)
+        .api_base(args.api_base.clone())
+        .oauth_base(args.oauth_base.clone())
+        .retry_policy(super::fetch::retry_policy(
+            std::env::var(super::fetch::TEST_RETRY_MS).ok(),
+        ))
+        .rate(Some(args.rate));
+    let writer = shared.writer.clone();
+    let analysis = shared.analysis.clone();
+    let min_interval_s = args.poll_every;
+    eprintln!(
+        "zoom-qos serve: polling the live meetings within {budget} requests a UTC day, each at most every {min_interval_s} s"
+    );
+    std::thread::Builder::new()
+        .name("poll".to_owned())
+        .spawn(move || {
+            let mut poller = Poller {
+                planner: Planner::new(budget, min_interval_s),
+                client: &client,
+                writer,
+                analysis,
+            };
+            poller.run(&WallClock, &stop, i64::MAX);
+        })
+        .map_err(|error| CliError::Io {
+            what: "the poller's thread".to_owned(),
+            error,
+        })
 }
 
 /// Takes connections until `stop` is set.

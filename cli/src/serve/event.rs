@@ -10,7 +10,6 @@
 //! stream that has them, audio first), as the REST API spells them.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The webhook events `serve` reads; any other event is answered 200 and ignored.
@@ -25,6 +24,9 @@ pub const DATA_EVENTS: [&str; 2] = ["meeting.participant_data", "webinar.partici
 pub const END_EVENTS: [&str; 3] = ["meeting.ended", "webinar.ended", "session.ended"];
 /// Zoom's check of the endpoint.
 pub const URL_VALIDATION: &str = "endpoint.url_validation";
+/// The journal's name for a page `serve --poll` fetched (never taken from a webhook:
+/// [`parse`] ignores it, [`parse_record`] reads it).
+pub const POLLED: &str = "zoom_qos.polled_qos";
 
 /// A body as `serve` uses it.
 #[derive(Debug, PartialEq)]
@@ -64,6 +66,8 @@ pub enum News {
         /// `user_qos` items: (time in seconds since the epoch when readable, the item).
         samples: Vec<(Option<i64>, String)>,
     },
+    /// A page of the REST API, polled: its participant entries.
+    Page(Vec<PageEntry>),
     /// A participant's details (device, network, addresses): fields of its entry.
     Participant {
         /// The entry's key.
@@ -74,6 +78,10 @@ pub enum News {
     /// The meeting ended.
     Ended,
 }
+
+/// A participant entry of a polled page: its key, its fields but `user_qos`, its samples
+/// (time in seconds when readable, the `user_qos` item).
+pub type PageEntry = (String, Map<String, Value>, Vec<(Option<i64>, String)>);
 
 /// Why a body is not an event (answered 400: it cannot be retried into sense).
 #[derive(Debug, PartialEq, Eq)]
@@ -95,17 +103,9 @@ struct Payload {
     plain_token: Option<String>,
     #[serde(default)]
     object: Option<Map<String, Value>>,
-}
-
-/// A stream entry of an event's `qos`.
-#[derive(Deserialize)]
-struct QosEntry<'a> {
+    /// A polled page (journal records only).
     #[serde(default)]
-    date_time: Option<String>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(borrow, default)]
-    details: Option<&'a RawValue>,
+    page: Option<Value>,
 }
 
 /// The keys of a stream's `details` that are the sample's own in the REST API.
@@ -131,6 +131,18 @@ struct SampleKeys {
 /// Not JSON, not an object with an `event` name, or a meeting event without the parts
 /// it needs (a UUID; a participant with `qos` for a QoS event).
 pub fn parse(body: &[u8]) -> Result<Event, Malformed> {
+    read(body, false)
+}
+
+/// Reads a journal record: a webhook body, or a page `serve --poll` fetched.
+///
+/// # Errors
+/// As [`parse`]'s.
+pub fn parse_record(body: &[u8]) -> Result<Event, Malformed> {
+    read(body, true)
+}
+
+fn read(body: &[u8], polled_too: bool) -> Result<Event, Malformed> {
     let envelope: Envelope<'_> =
         serde_json::from_slice(body).map_err(|e| Malformed(format!("not a webhook event: {e}")))?;
     let name = envelope
@@ -146,12 +158,15 @@ pub fn parse(body: &[u8]) -> Result<Event, Malformed> {
     let qos = QOS_EVENTS.contains(&name.as_ref());
     let data = DATA_EVENTS.contains(&name.as_ref());
     let ended = END_EVENTS.contains(&name.as_ref());
-    if !(qos || data || ended) {
+    let polled = polled_too && name == POLLED;
+    if !(qos || data || ended || polled) {
         return Ok(Event::Ignored(name.into_owned()));
     }
-    let mut object = payload
-        .and_then(|p| p.object)
-        .ok_or_else(|| Malformed(format!("{name} without payload.object")))?;
+    let (object, page) = match payload {
+        Some(payload) => (payload.object, payload.page),
+        None => (None, None),
+    };
+    let mut object = object.ok_or_else(|| Malformed(format!("{name} without payload.object")))?;
     let uuid = ["uuid", "session_id"]
         .iter()
         .find_map(|key| object.get(*key).and_then(Value::as_str))
@@ -163,6 +178,8 @@ pub fn parse(body: &[u8]) -> Result<Event, Malformed> {
         .or_else(|| object.remove("user"));
     let news = if ended {
         News::Ended
+    } else if polled {
+        News::Page(page_entries(page)?)
     } else {
         let Some(Value::Object(mut fields)) = person else {
             return Err(Malformed(format!("{name} without a participant object")));
@@ -194,6 +211,39 @@ pub fn parse(body: &[u8]) -> Result<Event, Malformed> {
     }))
 }
 
+/// A polled page's participant entries (a Video SDK page's `users`).
+fn page_entries(page: Option<Value>) -> Result<Vec<PageEntry>, Malformed> {
+    let Some(Value::Object(mut page)) = page else {
+        return Err(Malformed("a polled record without its page".to_owned()));
+    };
+    let people = match page.remove("participants").or_else(|| page.remove("users")) {
+        Some(Value::Array(people)) => people,
+        _ => return Err(Malformed("a polled page without participants".to_owned())),
+    };
+    let mut entries = Vec::with_capacity(people.len());
+    for person in people {
+        let Value::Object(mut fields) = person else {
+            continue;
+        };
+        let items = match fields.remove("user_qos") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        let samples = items
+            .into_iter()
+            .map(|item| {
+                let time = item
+                    .get("date_time")
+                    .and_then(Value::as_str)
+                    .and_then(|t| zoom_qos::units::timestamp_s(t.as_bytes()).ok().flatten());
+                (time, item.to_string())
+            })
+            .collect();
+        entries.push((entry_key(&fields), fields, samples));
+    }
+    Ok(entries)
+}
+
 /// A participant entry's key: its `participant_uuid` (one per join), else its
 /// `user_id` (a Video SDK user's `id`), else its `participant_user_id`, else its name.
 pub fn entry_key(fields: &Map<String, Value>) -> String {
@@ -215,27 +265,34 @@ pub fn entry_key(fields: &Map<String, Value>) -> String {
     .unwrap_or_default()
 }
 
-/// The `qos` list as `user_qos` items, one per `date_time`, in the order first seen.
+/// The `qos` list as `user_qos` items, one per `date_time`, in the order first seen. Each
+/// item is written as serde_json writes a value (keys in order, no spaces): the same
+/// sample always has the same bytes, also when read back from a page, so that it is
+/// kept once.
 fn samples(qos: &Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
-    let text = qos.to_string();
-    let entries: Vec<QosEntry<'_>> = serde_json::from_str(&text)
-        .map_err(|e| Malformed(format!("participant.qos is not a list of entries: {e}")))?;
-    // (date_time, streams as `"type":details`, the sample's own keys)
-    let mut by_time: Vec<(String, Vec<String>, SampleKeys)> = Vec::new();
+    let Value::Array(entries) = qos else {
+        return Err(Malformed("participant.qos is not a list".to_owned()));
+    };
+    // (date_time, the item being built, the sample's own keys)
+    let mut by_time: Vec<(String, Map<String, Value>, SampleKeys)> = Vec::new();
     for entry in entries {
-        let (Some(kind), Some(details)) = (entry.kind, entry.details) else {
+        let (Some(Value::String(kind)), Some(details)) = (entry.get("type"), entry.get("details"))
+        else {
             continue;
         };
-        let time = entry.date_time.unwrap_or_default();
+        let time = match entry.get("date_time") {
+            Some(Value::String(time)) => time.clone(),
+            _ => String::new(),
+        };
         let index = match by_time.iter().position(|(t, ..)| *t == time) {
             Some(index) => index,
             None => {
-                by_time.push((time, Vec::new(), SampleKeys::default()));
+                by_time.push((time, Map::new(), SampleKeys::default()));
                 by_time.len() - 1
             }
         };
-        let (_, streams, own) = &mut by_time[index];
-        let keys: SampleKeys = serde_json::from_str(details.get()).unwrap_or_default();
+        let (_, item, own) = &mut by_time[index];
+        let keys: SampleKeys = serde_json::from_value(details.clone()).unwrap_or_default();
         take_first(&mut own.quality, keys.quality);
         take_first(&mut own.quality_score, keys.quality_score);
         if own.min_rssi.is_none() && own.avg_rssi.is_none() && own.max_rssi.is_none() {
@@ -244,41 +301,34 @@ fn samples(qos: &Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
             own.max_rssi = keys.max_rssi;
             own.rssi_unit = keys.rssi_unit;
         }
-        // Keys are written as JSON strings: a `type` with a quote stays one key.
-        streams.push(format!("{}:{}", Value::String(kind), details.get()));
+        item.insert(kind.clone(), details.clone());
     }
     Ok(by_time
         .into_iter()
-        .map(|(time, streams, own)| {
+        .map(|(time, mut item, own)| {
             let seconds = zoom_qos::units::timestamp_s(time.as_bytes()).ok().flatten();
-            let mut item = format!("{{\"date_time\":{}", Value::String(time));
-            for stream in streams {
-                item.push(',');
-                item.push_str(&stream);
-            }
             for (key, value) in [
                 ("quality", own.quality),
                 ("quality_score", own.quality_score),
             ] {
                 if let Some(value) = value {
-                    item.push_str(&format!(",\"{key}\":{value}"));
+                    item.insert(key.to_owned(), value);
                 }
             }
-            let rssi = [
+            let rssi: Map<String, Value> = [
                 ("min_rssi", own.min_rssi),
                 ("avg_rssi", own.avg_rssi),
                 ("max_rssi", own.max_rssi),
                 ("rssi_unit", own.rssi_unit),
-            ];
-            let rssi: Vec<String> = rssi
-                .into_iter()
-                .filter_map(|(key, value)| value.map(|v| format!("\"{key}\":{v}")))
-                .collect();
+            ]
+            .into_iter()
+            .filter_map(|(key, value)| value.map(|v| (key.to_owned(), v)))
+            .collect();
             if !rssi.is_empty() {
-                item.push_str(&format!(",\"wifi_rssi\":{{{}}}", rssi.join(",")));
+                item.insert("wifi_rssi".to_owned(), Value::Object(rssi));
             }
-            item.push('}');
-            (seconds, item)
+            item.insert("date_time".to_owned(), Value::String(time));
+            (seconds, Value::Object(item).to_string())
         })
         .collect())
 }

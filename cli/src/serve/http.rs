@@ -24,8 +24,8 @@ use super::verify::{self, MAX_SKEW_S, Refusal, Secret};
 
 /// What every request needs.
 pub struct Shared {
-    /// The app's secret token.
-    pub secret: Secret,
+    /// The app's secret token (`None` with `--poll` alone: webhooks are refused).
+    pub secret: Option<Secret>,
     /// The writer's queue.
     pub writer: SyncSender<Incoming>,
     /// The live meetings.
@@ -152,8 +152,13 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
     };
     let now_ms = (shared.clock)();
     let now_s = now_ms.div_euclid(1000);
+    let Some(secret) = &shared.secret else {
+        count("unsigned");
+        let why = "serve has no webhook secret token (it only polls): webhooks are not taken\n";
+        return text(StatusCode::UNAUTHORIZED, why);
+    };
     if let Err(refusal) = verify::check(
-        &shared.secret,
+        secret,
         timestamp.as_deref(),
         signature.as_deref(),
         &body,
@@ -186,7 +191,7 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
             count("url_validation");
             let answer = serde_json::json!({
                 "plainToken": plain,
-                "encryptedToken": verify::encrypted_token(&shared.secret, &plain),
+                "encryptedToken": verify::encrypted_token(secret, &plain),
             });
             return json(StatusCode::OK, answer.to_string());
         }

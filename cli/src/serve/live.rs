@@ -7,7 +7,7 @@
 //! samples, exactly. The account's are computed the same way over every live meeting's
 //! window at once (exact, where a report's account rollup uses histograms).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde_json::{Map, Value};
 use zoom_qos::aggregate::AccountRollup;
@@ -43,40 +43,61 @@ struct Entry {
     /// (the sample's time in seconds, or the time it arrived when it has none; the
     /// `user_qos` item)
     samples: VecDeque<(i64, Box<str>)>,
+    /// The XXH3-64 of every sample item it was given, the window's and older.
+    seen: HashSet<u64>,
 }
 
 /// Applies an event's news to a meeting: participant fields merged (a later value wins),
-/// samples added.
+/// samples added, each once: a sample already there (the same `user_qos` item of the same
+/// entry, as a page polled again or an event delivered twice carries) is not added again.
 pub fn apply(meeting: &mut LiveMeeting, event: MeetingEvent, received_ms: i64) {
     for (key, value) in event.description {
         meeting.description.insert(key, value);
     }
     meeting.last_received_ms = meeting.last_received_ms.max(received_ms);
-    let (entry, fields, samples) = match event.news {
-        News::Ended => {
-            meeting.ended = true;
-            return;
-        }
-        News::Participant { entry, fields } => (entry, fields, Vec::new()),
+    match event.news {
+        News::Ended => meeting.ended = true,
+        News::Participant { entry, fields } => meeting.add(entry, fields, Vec::new(), received_ms),
         News::Samples {
             entry,
             fields,
             samples,
-        } => (entry, fields, samples),
-    };
-    let index = *meeting.index.entry(entry).or_insert_with(|| {
-        meeting.entries.push(Entry::default());
-        meeting.entries.len() - 1
-    });
-    let entry = &mut meeting.entries[index];
-    for (key, value) in fields {
-        entry.fields.insert(key, value);
+        } => meeting.add(entry, fields, samples, received_ms),
+        News::Page(entries) => {
+            for (entry, fields, samples) in entries {
+                meeting.add(entry, fields, samples, received_ms);
+            }
+        }
     }
-    let received_s = received_ms.div_euclid(1000);
-    for (time, item) in samples {
-        entry
-            .samples
-            .push_back((time.unwrap_or(received_s), item.into_boxed_str()));
+}
+
+impl LiveMeeting {
+    fn add(
+        &mut self,
+        entry: String,
+        fields: Map<String, Value>,
+        samples: Vec<(Option<i64>, String)>,
+        received_ms: i64,
+    ) {
+        let index = *self.index.entry(entry).or_insert_with(|| {
+            self.entries.push(Entry::default());
+            self.entries.len() - 1
+        });
+        let entry = &mut self.entries[index];
+        for (key, value) in fields {
+            entry.fields.insert(key, value);
+        }
+        let received_s = received_ms.div_euclid(1000);
+        for (time, item) in samples {
+            if entry
+                .seen
+                .insert(twox_hash::XxHash3_64::oneshot(item.as_bytes()))
+            {
+                entry
+                    .samples
+                    .push_back((time.unwrap_or(received_s), item.into_boxed_str()));
+            }
+        }
     }
 }
 

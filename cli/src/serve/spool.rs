@@ -31,7 +31,7 @@ use zoom_qos::report::escape_controls;
 use super::event::{self, Event, MeetingEvent};
 use super::journal::{Damage, Journal};
 use super::live::{self, LiveMeeting, Seen};
-use crate::atomic::{self, Staged, StagedFolder, WriteError};
+use crate::atomic::{StagedFolder, WriteError};
 use crate::names::base32;
 
 /// Participant entries per page file of a closed meeting.
@@ -127,7 +127,7 @@ impl Spool {
         let mut meetings = HashMap::new();
         let mut unreadable = Vec::new();
         let (journal, mut damage) = Journal::open(&root.join("journal"), |record| {
-            match event::parse(&record.body) {
+            match event::parse_record(&record.body) {
                 Ok(Event::Meeting(event)) => {
                     if seen.first_time(live::digest(&record.body), record.received_ms) {
                         add(
@@ -334,64 +334,78 @@ impl Spool {
         }
     }
 
-    /// Reads a meeting's events back from the journal and writes its folder: whole, as
-    /// one atomic folder, when it is new; its pages added (and its `meeting.json`
-    /// rewritten last) when an earlier close of the same meeting wrote it.
+    /// Reads a meeting's events back from the journal and writes its folder, whole, as
+    /// one atomic folder. When an earlier close wrote it (a late event opened the meeting
+    /// again), what its pages hold comes first and the folder is replaced: each
+    /// participant entry stays one entry, each sample is there once.
     fn write_folder(&self, uuid: &str, meeting: &LiveMeeting) -> Result<PathBuf, String> {
-        let mut whole = LiveMeeting::default();
+        let mut events = Vec::with_capacity(meeting.records.len());
+        let mut description = serde_json::Map::new();
         for &position in &meeting.records {
             let record = self.journal.read(position).map_err(|e| e.to_string())?;
-            if let Ok(Event::Meeting(event)) = event::parse(&record.body) {
-                live::apply(&mut whole, event, record.received_ms);
+            if let Ok(Event::Meeting(event)) = event::parse_record(&record.body) {
+                description.extend(event.description.clone());
+                events.push((event, record.received_ms));
             }
         }
-        let mut description = whole.description.clone();
         description.insert("uuid".to_owned(), Value::from(uuid));
         let folder = self
             .root
             .join("meetings")
             .join(folder_name(uuid, &description));
-        let pages = whole.pages(i64::MIN, ENTRIES_PER_PAGE);
-        let page_name = |n: usize| format!("page-{:020}-{n:04}.json", meeting.first_sequence);
-        let failed = |e: WriteError| format!("{}: {}", e.path.display(), e.error);
-        if !folder.exists() {
-            let staged = StagedFolder::new(&folder).map_err(failed)?;
-            for (n, page) in pages.iter().enumerate() {
-                staged.file(&page_name(n), page).map_err(failed)?;
+        let mut whole = LiveMeeting::default();
+        if folder.exists() {
+            let unreadable = |e: std::io::Error| format!("{}: {e}", folder.display());
+            let mut pages: Vec<PathBuf> = Vec::new();
+            for entry in std::fs::read_dir(&folder).map_err(unreadable)? {
+                let path = entry.map_err(unreadable)?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.starts_with("page-") && name.ends_with(".json") {
+                    pages.push(path);
+                }
             }
-            let json = serde_json::to_vec_pretty(&description).map_err(|e| e.to_string())?;
-            staged.file("meeting.json", &json).map_err(failed)?;
-            return staged.commit().map_err(failed);
+            pages.sort();
+            for path in pages {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                if let Ok(Event::Meeting(event)) =
+                    event::parse_record(&old_page_record(uuid, &bytes))
+                {
+                    live::apply(&mut whole, event, 0);
+                }
+            }
+            // What the earlier close knew, with this one's news over it.
+            if let Some(Value::Object(mut known)) = std::fs::read(folder.join("meeting.json"))
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            {
+                known.extend(description);
+                description = known;
+            }
         }
-        let mut files = Vec::new();
-        for (n, page) in pages.iter().enumerate() {
-            let staged = Staged::write(&folder.join(page_name(n)), |out| {
-                std::io::Write::write_all(out, page).map_err(|error| WriteError {
-                    path: folder.clone(),
-                    error,
-                })
-            })
-            .map_err(failed)?;
-            files.push(staged);
+        for (event, received_ms) in events {
+            live::apply(&mut whole, event, received_ms);
         }
-        atomic::commit_all(files).map_err(failed)?;
-        // What the earlier close knew, with this one's news over it.
-        let path = folder.join("meeting.json");
-        let mut merged: serde_json::Map<String, Value> = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        merged.extend(description);
-        let json = serde_json::to_vec_pretty(&merged).map_err(|e| e.to_string())?;
-        atomic::write_file(&path, |out| {
-            std::io::Write::write_all(out, &json).map_err(|error| WriteError {
-                path: path.clone(),
-                error,
-            })
-        })
-        .map_err(failed)?;
-        Ok(folder)
+        let failed = |e: WriteError| format!("{}: {}", e.path.display(), e.error);
+        let staged = StagedFolder::new(&folder).map_err(failed)?;
+        for (n, page) in whole.pages(i64::MIN, ENTRIES_PER_PAGE).iter().enumerate() {
+            let name = format!("page-{:020}-{n:04}.json", meeting.first_sequence);
+            staged.file(&name, page).map_err(failed)?;
+        }
+        let json = serde_json::to_vec_pretty(&description).map_err(|e| e.to_string())?;
+        staged.file("meeting.json", &json).map_err(failed)?;
+        staged.commit().map_err(failed)
     }
+}
+
+/// A page file of a meeting's folder read as a polled record, so that its samples are
+/// known as the journal's are.
+fn old_page_record(uuid: &str, page: &[u8]) -> Vec<u8> {
+    let page: Value = serde_json::from_slice(page).unwrap_or(Value::Null);
+    let record = serde_json::json!({
+        "event": event::POLLED,
+        "payload": {"object": {"uuid": uuid}, "page": page},
+    });
+    serde_json::to_vec(&record).unwrap_or_default()
 }
 
 /// Adds an event to its meeting (opened if new) and returns the meeting.
