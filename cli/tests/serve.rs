@@ -1043,3 +1043,30 @@ fn a_silent_meeting_closes_and_a_late_event_adds_to_its_folder_once() {
     );
     assert_eq!(report["meetings"][0]["participants"], 4);
 }
+
+#[test]
+fn killed_and_restarted_it_serves_the_same_metrics() {
+    let dir = scratch("serve-same");
+    let spool = dir.join("spool");
+    let server = Server::start(&spool, &["--window", "2h"]);
+    let mut client = server.client();
+    for event in events(3, 7, 4, 41) {
+        assert_eq!(client.post(&event.body).expect("answered").0, 200);
+    }
+    // The report's series, without serve's own counters (requests, what the start read).
+    let report = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.contains("zoom_qos_serve_"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let before = report(&client.metrics());
+    server.kill();
+    let server = Server::start(&spool, &["--window", "2h"]);
+    let after = server.client().metrics();
+    assert_eq!(report(&after), before);
+    assert_eq!(
+        series(&after, "zoom_qos_serve_recovered_events"),
+        Some(84.0)
+    );
+}
