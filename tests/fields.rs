@@ -235,6 +235,11 @@ fn a_summary_only_meeting_counts_its_participants_and_pools_extremes() {
     let report = report_of(&[page]);
     assert_eq!((report.participants, report.samples), (2, 0));
     assert!(report.complete);
+    // No per-minute sample, no MOS: both unclassified, so the grades add up to the
+    // participants (the `page` fuzz target found them counting none).
+    let grades = report.grades.named();
+    assert_eq!(grades.iter().map(|(_, n)| n).sum::<u64>(), 2);
+    assert!(grades.contains(&("unclassified", 2)), "{grades:?}");
     let summary = report.summary.expect("a summary");
     let loss = summary.pooled["audio_input"]["loss_pct"];
     // min of mins 0 %, mean of averages (0.03 + 0.02) / 2, max of maxes 0.4 %.

@@ -212,6 +212,13 @@ impl Analysis {
             breakdowns::breakdowns(table, &degraded_per_participant, sample_groups);
         let chain = table.chain();
         let summary = summary::summary(table);
+        // A meeting of summary pages only counts its summary entries; with no per-minute
+        // sample they have no MOS, so their grade is unclassified (the grades still add up
+        // to the participants).
+        let per_minute = table.participant_count() as u64;
+        let participants =
+            per_minute.max(summary.as_ref().map_or(0, |s| s.participants.len() as u64));
+        grades.add(Grade::Unclassified, participants - per_minute);
         let first_invalid_values = table
             .diagnostics()
             .first_invalid()
@@ -232,9 +239,7 @@ impl Analysis {
             pages: table.pages(),
             complete: chain.is_complete(),
             missing: chain.missing(),
-            // A meeting of summary pages only counts its summary entries.
-            participants: (table.participant_count() as u64)
-                .max(summary.as_ref().map_or(0, |s| s.participants.len() as u64)),
+            participants,
             samples,
             invalid_values: table.diagnostics().invalid_values(),
             first_invalid_values,
