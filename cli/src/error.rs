@@ -70,6 +70,14 @@ pub enum CliError {
         /// Why it failed.
         error: io::Error,
     },
+    /// Something `serve` needs could not be started: an address to listen on, a thread
+    /// (exit 1).
+    Start {
+        /// What, as "listen on 127.0.0.1:9464".
+        what: String,
+        /// Why.
+        error: io::Error,
+    },
     /// A file or folder could not be read or listed (exit 1).
     Read {
         /// The file or folder.
@@ -197,6 +205,7 @@ pub fn exit_status(ended: &Result<Done, CliError>) -> u8 {
         Err(
             CliError::Api(_)
             | CliError::Io { .. }
+            | CliError::Start { .. }
             | CliError::Read { .. }
             | CliError::Dataset { .. },
         ) => status::FAILURE,
@@ -249,6 +258,7 @@ impl fmt::Display for CliError {
             }
             CliError::Api(error) => write!(f, "fetch: {error}"),
             CliError::Io { what, error } => write!(f, "cannot write {what}: {error}"),
+            CliError::Start { what, error } => write!(f, "cannot {what}: {}", io_reason(error)),
             CliError::Read { path, error } => write!(f, "{}: {}", path.display(), io_reason(error)),
             // An earlier export's file this version cannot use: what it is, not a write.
             CliError::Dataset {

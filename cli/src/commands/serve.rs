@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use zoom_qos::Analysis;
 use zoom_qos::report::escape_controls;
 
@@ -57,8 +57,8 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
     };
     let (spool, damage) =
         Spool::open(&args.spool, settings, Arc::clone(&counters)).map_err(|error| {
-            CliError::Io {
-                what: args.spool.join("journal").display().to_string(),
+            CliError::Start {
+                what: format!("open the journal {}", args.spool.join("journal").display()),
                 error,
             }
         })?;
@@ -78,8 +78,8 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
     let writing = std::thread::Builder::new()
         .name("spool".to_owned())
         .spawn(move || spool.run(&queue, now_ms))
-        .map_err(|error| CliError::Io {
-            what: "the spool's writer thread".to_owned(),
+        .map_err(|error| CliError::Start {
+            what: "start the spool's writer thread".to_owned(),
             error,
         })?;
     let shared = Arc::new(Shared {
@@ -89,6 +89,7 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         counters: Arc::clone(&counters),
         outcomes: std::array::from_fn(|_| Default::default()),
         replays: std::sync::Mutex::new(Replays::default()),
+        reading: tokio::sync::Semaphore::new(http::BODIES_AT_ONCE),
         max_body: args.max_body_kib.saturating_mul(1024),
         analysis,
         window_s: args.window,
@@ -108,8 +109,8 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|error| CliError::Io {
-            what: "the HTTP runtime".to_owned(),
+        .map_err(|error| CliError::Start {
+            what: "start the HTTP runtime".to_owned(),
             error,
         })?;
     {
@@ -119,8 +120,8 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
     }
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(args.listen))
-        .map_err(|error| CliError::Io {
-            what: format!("listening on {}", args.listen),
+        .map_err(|error| CliError::Start {
+            what: format!("listen on {} (--listen)", args.listen),
             error,
         })?;
     let bound = listener.local_addr().map_or(args.listen, |a| a);
@@ -189,15 +190,23 @@ fn start_polling(
             };
             poller.run(&WallClock, &stop, i64::MAX);
         })
-        .map_err(|error| CliError::Io {
-            what: "the poller's thread".to_owned(),
+        .map_err(|error| CliError::Start {
+            what: "start the poller's thread".to_owned(),
             error,
         })
 }
 
 /// Takes connections until `stop` is set.
 async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>, stop: &AtomicBool) {
+    let mut said = (std::time::Instant::now(), String::new());
     while !stop.load(Ordering::SeqCst) {
+        if said.0.elapsed() >= STATUS_EVERY {
+            let line = status_line(&shared);
+            if line != said.1 {
+                eprintln!("{line}");
+            }
+            said = (std::time::Instant::now(), line);
+        }
         let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
         let Ok(Ok((stream, _))) = accepted else {
             continue;
@@ -205,11 +214,54 @@ async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>, stop: &A
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let service = service_fn(move |request| http::handle(request, Arc::clone(&shared)));
+            // A client that sends its headers slowly (or never) is dropped.
             let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
     }
+}
+
+/// How often the status line is written (when it changed).
+const STATUS_EVERY: Duration = Duration::from_secs(60);
+
+/// What `serve` has done so far, in one line for its log: the answers by kind, the live
+/// meetings, the closed ones.
+fn status_line(shared: &Shared) -> String {
+    let count = |outcome: &str| {
+        OUTCOMES
+            .iter()
+            .position(|o| *o == outcome)
+            .map_or(0, |i| shared.outcomes[i].load(Ordering::Relaxed))
+    };
+    let refused: u64 = [
+        "unsigned",
+        "bad_timestamp",
+        "stale",
+        "forged",
+        "replayed",
+        "malformed",
+        "too_large",
+    ]
+    .iter()
+    .map(|o| count(o))
+    .sum();
+    let (meetings, participants) = {
+        let live = crate::serve::spool::lock(&shared.meetings);
+        (
+            live.len(),
+            live.values().map(|m| m.participants()).sum::<usize>(),
+        )
+    };
+    format!(
+        "zoom-qos serve: {} events stored, {} duplicates, {refused} refused, {} not stored (503); {meetings} open meetings, {participants} participants; {} meetings closed into folders",
+        count("stored"),
+        count("duplicate"),
+        count("unavailable"),
+        shared.counters.closed.load(Ordering::Relaxed)
+    )
 }
 
 /// The secret token: from `--secret-file`, else the environment variable.

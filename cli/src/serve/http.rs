@@ -10,6 +10,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming as Body};
@@ -36,6 +37,9 @@ pub struct Shared {
     pub outcomes: [AtomicU64; OUTCOMES.len()],
     /// Signatures seen in the last 10 minutes (twice the skew allowed).
     pub replays: Mutex<Replays>,
+    /// Bodies being read at once, at most [`BODIES_AT_ONCE`]: memory for unverified bodies
+    /// stays under that many times `max_body`.
+    pub reading: tokio::sync::Semaphore,
     /// The largest body taken.
     pub max_body: usize,
     /// The analysis of the window.
@@ -47,6 +51,11 @@ pub struct Shared {
     /// The clock: ms since the epoch.
     pub clock: fn() -> i64,
 }
+
+/// Webhook bodies read at once, at most.
+pub const BODIES_AT_ONCE: usize = 256;
+/// The time a client has to send a whole body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The outcomes of a `POST /webhook`, as `zoom_qos_serve_requests_total` labels them.
 pub const OUTCOMES: [&str; 12] = [
@@ -130,10 +139,22 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
     let header = |name: &str| request.headers().get(name).map(|v| v.as_bytes().to_vec());
     let timestamp = header("x-zm-request-timestamp");
     let signature = header("x-zm-signature");
-    let body = match Limited::new(request.into_body(), shared.max_body)
-        .collect()
-        .await
-    {
+    let Ok(_permit) = shared.reading.acquire().await else {
+        count("unavailable");
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down: deliver again later\n",
+        );
+    };
+    let reading = Limited::new(request.into_body(), shared.max_body).collect();
+    let Ok(read) = tokio::time::timeout(BODY_TIMEOUT, reading).await else {
+        count("malformed");
+        return text(
+            StatusCode::REQUEST_TIMEOUT,
+            "the body did not come in time\n",
+        );
+    };
+    let body = match read {
         Ok(body) => body.to_bytes(),
         Err(error) => {
             if error
