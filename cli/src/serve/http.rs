@@ -90,9 +90,10 @@ impl Replays {
             self.order.pop_front();
             self.seen.remove(&old);
         }
-        if self.seen.insert(signature, now_s).is_some() {
+        if self.seen.contains_key(&signature) {
             return false;
         }
+        self.seen.insert(signature, now_s);
         self.order.push_back((now_s, signature));
         true
     }
@@ -304,11 +305,7 @@ pub fn render_metrics(shared: &Shared) -> std::io::Result<Vec<u8>> {
         (snapshot, participants, samples)
     };
     let live_meetings = snapshot.len();
-    let report = live::window_report(
-        snapshot.iter().map(|(u, p, l)| (u, p.clone(), l.clone())),
-        &shared.analysis,
-        shared.top,
-    );
+    let report = live::window_report(snapshot, &shared.analysis, shared.top);
     let mut out = Vec::with_capacity(1 << 16);
     report.write_prometheus(&mut out)?;
     let family = |out: &mut Vec<u8>, name: &str, kind: &str, help: &str| {

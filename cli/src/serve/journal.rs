@@ -66,6 +66,8 @@ pub struct Journal {
     bytes: u64,
     next: u64,
     buffer: Vec<u8>,
+    /// A write or sync failed: the next append starts a new segment.
+    broken: bool,
 }
 
 impl Journal {
@@ -135,6 +137,7 @@ impl Journal {
             bytes,
             next,
             buffer: Vec::new(),
+            broken: false,
         };
         Ok((journal, damage))
     }
@@ -148,8 +151,9 @@ impl Journal {
         &mut self,
         bodies: impl IntoIterator<Item = (&'b [u8], i64)>,
     ) -> io::Result<Vec<(u64, Position)>> {
-        if self.bytes >= SEGMENT_BYTES {
+        if self.bytes >= SEGMENT_BYTES || self.broken {
             self.roll()?;
+            self.broken = false;
         }
         self.buffer.clear();
         let mut placed = Vec::new();
@@ -174,8 +178,19 @@ impl Journal {
             self.buffer.extend_from_slice(&check.to_le_bytes());
             self.next += 1;
         }
-        self.file.write_all(&self.buffer)?;
-        self.file.sync_data()?;
+        let written = self
+            .file
+            .write_all(&self.buffer)
+            .and_then(|()| self.file.sync_data());
+        if let Err(error) = written {
+            // After a failed write or sync, bytes not known to be on disk cannot be
+            // trusted (nor a later sync of them): the segment is cut back to what was
+            // synced, and the next append starts a new one. The numbers the failed records
+            // took are skipped.
+            let _ = self.file.set_len(self.bytes);
+            self.broken = true;
+            return Err(error);
+        }
         self.bytes += self.buffer.len() as u64;
         Ok(placed)
     }
@@ -437,6 +452,29 @@ mod tests {
             fs::metadata(&segment).expect("there").len(),
             bytes.len() as u64
         );
+    }
+
+    #[test]
+    fn after_a_failed_write_the_next_append_starts_a_new_segment() {
+        let dir = scratch("full");
+        let (mut journal, _) = Journal::open(&dir, |_| {}).expect("opens");
+        journal.append([(&b"kept"[..], 1)]).expect("appended");
+        // A disk that is full: /dev/full refuses every write with ENOSPC.
+        let good = std::mem::replace(
+            &mut journal.file,
+            OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full"),
+        );
+        assert!(journal.append([(&b"lost"[..], 2)]).is_err());
+        drop(good);
+        let placed = journal.append([(&b"after"[..], 3)]).expect("appended");
+        assert_ne!(placed[0].1.segment, 0, "a new segment");
+        drop(journal);
+        let (seen, damage) = bodies(&dir);
+        assert_eq!(seen, vec![(0, b"kept".to_vec()), (2, b"after".to_vec())]);
+        assert!(damage.is_empty());
     }
 
     #[test]

@@ -241,8 +241,8 @@ pub fn digest(body: &[u8]) -> u128 {
 
 /// What a scrape reports: the live meetings' window, each as `analyze` would report it,
 /// the worst `top` of them, and the account over all of them.
-pub fn window_report<'m>(
-    meetings: impl Iterator<Item = (&'m String, Vec<Vec<u8>>, Option<String>)>,
+pub fn window_report(
+    meetings: impl IntoIterator<Item = (String, Vec<Vec<u8>>, Option<String>)>,
     analysis: &Analysis,
     top: usize,
 ) -> Report {
@@ -265,11 +265,11 @@ pub fn window_report<'m>(
             let _ = decoder.decode(&mut copy, &mut everything);
         }
         if let Some(message) = failed {
-            errors.push(MeetingError::new(uuid.clone(), None, None, message));
+            errors.push(MeetingError::new(uuid, None, None, message));
             continue;
         }
-        let mut report = analysis.meeting_into(uuid, &table, &mut rollup);
-        report.uuid = Some(uuid.clone());
+        let mut report = analysis.meeting_into(&uuid, &table, &mut rollup);
+        report.uuid = Some(uuid);
         report.label = label;
         reports.push(report);
     }
