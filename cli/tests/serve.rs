@@ -508,6 +508,19 @@ fn a_meeting_that_ends_is_a_folder_analyze_reads_with_its_names_intact() {
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("text"))
         .collect();
     assert!(pages.contains("Zoë 山田"), "non-ASCII names kept as sent");
+    // export reads the spool's folders too, each meeting known by its UUID.
+    let exported = Command::new(binary())
+        .arg("export")
+        .arg(spool.join("meetings"))
+        .arg("--out")
+        .arg(dir.join("dataset"))
+        .output()
+        .expect("export runs");
+    let said = String::from_utf8_lossy(&exported.stderr);
+    assert!(
+        exported.status.success() && said.contains("exported 2 meetings"),
+        "{said}"
+    );
     // Closed meetings are no longer live.
     assert_eq!(
         series(&client.metrics(), "zoom_qos_serve_live_meetings"),
