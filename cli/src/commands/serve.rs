@@ -1,5 +1,7 @@
 //! `zoom-qos serve`: the spool opened (its lock taken, its journal read back), the writer
-//! started, then HTTP until Ctrl-C or SIGTERM; the writer finishes what it holds.
+//! started, then HTTP until Ctrl-C; the writer finishes what it holds. Any other end
+//! (SIGTERM, SIGKILL, a crash) loses nothing acknowledged: each answer waited for its
+//! event's sync, and the next start reads the journal back.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -115,7 +117,7 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         })?;
     {
         let stop = Arc::clone(&stop);
-        // Ctrl-C and SIGTERM: stop taking connections; what the writer holds is synced.
+        // Ctrl-C: stop taking connections; what the writer holds is synced and answered.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let listener = runtime
