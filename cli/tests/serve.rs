@@ -151,6 +151,7 @@ impl Client {
         }
         let status: u16 = line.split(' ').nth(1)?.parse().ok()?;
         let mut length = 0;
+        let mut close = false;
         loop {
             line.clear();
             reader.read_line(&mut line).ok()?;
@@ -158,14 +159,20 @@ impl Client {
             if header.is_empty() {
                 break;
             }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().ok()?;
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok()?;
+                }
+                close |= name.eq_ignore_ascii_case("connection")
+                    && value.trim().eq_ignore_ascii_case("close");
             }
         }
         let mut answer = vec![0; length];
         reader.read_exact(&mut answer).ok()?;
+        if close {
+            // The server closes this connection: the next request opens another.
+            self.stream = None;
+        }
         Some((status, String::from_utf8_lossy(&answer).into_owned()))
     }
 
@@ -378,11 +385,11 @@ fn url_validation_and_refusals() {
             client.post_signed(&changed, &now, &good)
         }),
         ("stale", {
-            let old = (now_s() - 301).to_string();
+            let old = (now_s() - 330).to_string();
             client.post_signed(body, &old, &sign_with(SECRET, &old, body))
         }),
         ("from the future", {
-            let later = (now_s() + 301).to_string();
+            let later = (now_s() + 330).to_string();
             client.post_signed(body, &later, &sign_with(SECRET, &later, body))
         }),
         (

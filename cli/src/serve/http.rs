@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming as Body};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use zoom_qos::Analysis;
 
@@ -132,10 +132,7 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > shared.max_body as u64) {
         count("too_large");
-        return text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the body is over the size limit\n",
-        );
+        return too_large();
     }
     let header = |name: &str| request.headers().get(name).map(|v| v.as_bytes().to_vec());
     let timestamp = header("x-zm-request-timestamp");
@@ -150,10 +147,14 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
     let reading = Limited::new(request.into_body(), shared.max_body).collect();
     let Ok(read) = tokio::time::timeout(BODY_TIMEOUT, reading).await else {
         count("malformed");
-        return text(
+        let mut answer = text(
             StatusCode::REQUEST_TIMEOUT,
             "the body did not come in time\n",
         );
+        answer
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return answer;
     };
     let body = match read {
         Ok(body) => body.to_bytes(),
@@ -163,10 +164,7 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
                 .is_some()
             {
                 count("too_large");
-                return text(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "the body is over the size limit\n",
-                );
+                return too_large();
             }
             count("malformed");
             return text(StatusCode::BAD_REQUEST, "the body could not be read\n");
@@ -383,6 +381,19 @@ pub fn render_metrics(shared: &Shared) -> std::io::Result<Vec<u8>> {
         writeln!(out, "{name} {n}")?;
     }
     Ok(out)
+}
+
+/// 413, and the connection closed: the body is left unread, so nothing after it on the
+/// connection could be told from it.
+fn too_large() -> Response<Full<Bytes>> {
+    let mut answer = text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the body is over the size limit\n",
+    );
+    answer
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    answer
 }
 
 fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
