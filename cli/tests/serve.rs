@@ -599,15 +599,15 @@ fn send_until(
 fn killed_and_restarted_nothing_acknowledged_is_lost_nothing_counted_twice() {
     let dir = scratch("serve-kill");
     let spool = dir.join("spool");
-    let sent = events(3, 20, 20, 23);
+    let sent = events(3, 20, 40, 23);
     let server = Server::start(&spool, &["--window", "2h"]);
     let port = server.port;
     let acknowledged = AtomicUsize::new(0);
     let killer = std::thread::scope(|scope| {
         let killer = scope.spawn(|| {
-            // Kill once a third is acknowledged (a bounded wait on the count, not a sleep).
+            // Kill once a sixth is acknowledged (a bounded wait on the count, not a sleep).
             let deadline = Instant::now() + Duration::from_secs(120);
-            while acknowledged.load(Ordering::Relaxed) < sent.len() / 3 {
+            while acknowledged.load(Ordering::Relaxed) < sent.len() / 6 {
                 assert!(Instant::now() < deadline, "too slow");
                 std::thread::yield_now();
             }
@@ -620,7 +620,7 @@ fn killed_and_restarted_nothing_acknowledged_is_lost_nothing_counted_twice() {
     let acked = killer;
     let before = acked.iter().filter(|a| **a).count();
     assert!(
-        before >= sent.len() / 3 && before < sent.len(),
+        before >= sent.len() / 6 && before < sent.len(),
         "{before} of {}",
         sent.len()
     );
@@ -1041,7 +1041,16 @@ fn a_silent_meeting_closes_and_a_late_event_adds_to_its_folder_once() {
         zoom_qos_cli::names::base32(uuid(0).as_bytes())
     ));
     wait_for(&folder.join("meeting.json"));
-    assert_eq!(analyze_json(&meetings)["meetings"][0]["samples"], 8);
+    // Closed after a second of silence (a slow machine may close it between two of the
+    // events, and the next reopens it: it closes again with all eight).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while analyze_json(&meetings)["meetings"][0]["samples"] != 8 {
+        assert!(
+            Instant::now() < deadline,
+            "the eight early samples in the folder"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // Late: the rest, and one early sample again in a new body (another delivery time).
     for event in late {
         assert_eq!(client.post(&event.body).expect("answered").0, 200);
