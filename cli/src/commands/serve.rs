@@ -17,7 +17,8 @@ use zoom_qos::report::escape_controls;
 use crate::args::ServeArgs;
 use crate::error::{CliError, Done};
 use crate::lock::FolderLock;
-use crate::serve::http::{self, OUTCOMES, Replays, Shared};
+use crate::serve::http::{self, OUTCOMES, REFUSED, REPLAY_MS, Shared};
+use crate::serve::live::Seen;
 use crate::serve::spool::{Counters, Settings, Spool};
 use crate::serve::verify::Secret;
 
@@ -90,7 +91,7 @@ pub fn run(args: ServeArgs) -> Result<Done, CliError> {
         meetings,
         counters: Arc::clone(&counters),
         outcomes: std::array::from_fn(|_| Default::default()),
-        replays: std::sync::Mutex::new(Replays::default()),
+        replays: std::sync::Mutex::new(Seen::new(REPLAY_MS)),
         reading: tokio::sync::Semaphore::new(http::BODIES_AT_ONCE),
         max_body: args.max_body_kib.saturating_mul(1024),
         analysis,
@@ -238,18 +239,7 @@ fn status_line(shared: &Shared) -> String {
             .position(|o| *o == outcome)
             .map_or(0, |i| shared.outcomes[i].load(Ordering::Relaxed))
     };
-    let refused: u64 = [
-        "unsigned",
-        "bad_timestamp",
-        "stale",
-        "forged",
-        "replayed",
-        "malformed",
-        "too_large",
-    ]
-    .iter()
-    .map(|o| count(o))
-    .sum();
+    let refused: u64 = REFUSED.iter().map(|o| count(o)).sum();
     let (meetings, participants) = {
         let live = crate::serve::spool::lock(&shared.meetings);
         (

@@ -187,7 +187,7 @@ fn read(body: &[u8], polled_too: bool) -> Result<Event, Malformed> {
         let entry = entry_key(&fields);
         if qos {
             let samples = match fields.remove("qos") {
-                Some(qos) => samples(&qos)?,
+                Some(qos) => samples(qos)?,
                 None => return Err(Malformed(format!("{name} without participant.qos"))),
             };
             News::Samples {
@@ -269,19 +269,23 @@ pub fn entry_key(fields: &Map<String, Value>) -> String {
 /// item is written as serde_json writes a value (keys in order, no spaces): the same
 /// sample always has the same bytes, also when read back from a page, so that it is
 /// kept once.
-fn samples(qos: &Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
+fn samples(qos: Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
     let Value::Array(entries) = qos else {
         return Err(Malformed("participant.qos is not a list".to_owned()));
     };
     // (date_time, the item being built, the sample's own keys)
     let mut by_time: Vec<(String, Map<String, Value>, SampleKeys)> = Vec::new();
     for entry in entries {
-        let (Some(Value::String(kind)), Some(details)) = (entry.get("type"), entry.get("details"))
+        let Value::Object(mut entry) = entry else {
+            continue;
+        };
+        let (Some(Value::String(kind)), Some(details)) =
+            (entry.remove("type"), entry.remove("details"))
         else {
             continue;
         };
-        let time = match entry.get("date_time") {
-            Some(Value::String(time)) => time.clone(),
+        let time = match entry.remove("date_time") {
+            Some(Value::String(time)) => time,
             _ => String::new(),
         };
         let index = match by_time.iter().position(|(t, ..)| *t == time) {
@@ -292,7 +296,7 @@ fn samples(qos: &Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
             }
         };
         let (_, item, own) = &mut by_time[index];
-        let keys: SampleKeys = serde_json::from_value(details.clone()).unwrap_or_default();
+        let keys = SampleKeys::deserialize(&details).unwrap_or_default();
         take_first(&mut own.quality, keys.quality);
         take_first(&mut own.quality_score, keys.quality_score);
         if own.min_rssi.is_none() && own.avg_rssi.is_none() && own.max_rssi.is_none() {
@@ -301,7 +305,7 @@ fn samples(qos: &Value) -> Result<Vec<(Option<i64>, String)>, Malformed> {
             own.max_rssi = keys.max_rssi;
             own.rssi_unit = keys.rssi_unit;
         }
-        item.insert(kind.clone(), details.clone());
+        item.insert(kind, details);
     }
     Ok(by_time
         .into_iter()

@@ -4,7 +4,6 @@
 //! refused if its exact signature was seen before (a replay), read, and handed to the
 //! spool's writer; the answer waits for the writer's (after the sync).
 
-use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +18,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use zoom_qos::Analysis;
 
 use super::event::{self, Event};
-use super::live;
+use super::live::{self, Seen};
 use super::spool::{self, Counters, Incoming, Meetings, Stored};
 use super::verify::{self, MAX_SKEW_S, Refusal, Secret};
 
@@ -35,8 +34,8 @@ pub struct Shared {
     pub counters: Arc<Counters>,
     /// Answers by outcome.
     pub outcomes: [AtomicU64; OUTCOMES.len()],
-    /// Signatures seen in the last 10 minutes (twice the skew allowed).
-    pub replays: Mutex<Replays>,
+    /// Signatures seen in the last [`REPLAY_MS`].
+    pub replays: Mutex<Seen>,
     /// Bodies being read at once, at most [`BODIES_AT_ONCE`]: memory for unverified bodies
     /// stays under that many times `max_body`.
     pub reading: tokio::sync::Semaphore,
@@ -52,10 +51,25 @@ pub struct Shared {
     pub clock: fn() -> i64,
 }
 
+/// How long a signature is remembered: twice the skew a timestamp may have, after which
+/// a replay is stale anyway.
+pub const REPLAY_MS: i64 = 2 * MAX_SKEW_S * 1000;
+
 /// Webhook bodies read at once, at most.
 pub const BODIES_AT_ONCE: usize = 256;
 /// The time a client has to send a whole body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The outcomes of [`OUTCOMES`] that are refusals (401, 400, 408, 413).
+pub const REFUSED: [&str; 7] = [
+    "unsigned",
+    "bad_timestamp",
+    "stale",
+    "forged",
+    "replayed",
+    "malformed",
+    "too_large",
+];
 
 /// The outcomes of a `POST /webhook`, as `zoom_qos_serve_requests_total` labels them.
 pub const OUTCOMES: [&str; 12] = [
@@ -72,32 +86,6 @@ pub const OUTCOMES: [&str; 12] = [
     "too_large",
     "unavailable",
 ];
-
-/// Signatures seen, so that a captured request sent again is refused.
-#[derive(Default)]
-pub struct Replays {
-    seen: HashMap<u128, i64>,
-    order: VecDeque<(i64, u128)>,
-}
-
-impl Replays {
-    /// Whether the signature (its digest) is new at `now_s`; remembers it.
-    fn first_time(&mut self, signature: u128, now_s: i64) -> bool {
-        while let Some(&(at, old)) = self.order.front() {
-            if at >= now_s - 2 * MAX_SKEW_S {
-                break;
-            }
-            self.order.pop_front();
-            self.seen.remove(&old);
-        }
-        if self.seen.contains_key(&signature) {
-            return false;
-        }
-        self.seen.insert(signature, now_s);
-        self.order.push_back((now_s, signature));
-        true
-    }
-}
 
 /// Answers one request.
 pub async fn handle(
@@ -147,14 +135,10 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
     let reading = Limited::new(request.into_body(), shared.max_body).collect();
     let Ok(read) = tokio::time::timeout(BODY_TIMEOUT, reading).await else {
         count("malformed");
-        let mut answer = text(
+        return closing(text(
             StatusCode::REQUEST_TIMEOUT,
             "the body did not come in time\n",
-        );
-        answer
-            .headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-        return answer;
+        ));
     };
     let body = match read {
         Ok(body) => body.to_bytes(),
@@ -197,7 +181,7 @@ async fn webhook(request: Request<Body>, shared: &Shared) -> Response<Full<Bytes
         .replays
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .first_time(seen, now_s);
+        .first_time(seen, now_ms);
     if !fresh {
         count("replayed");
         return text(
@@ -383,13 +367,17 @@ pub fn render_metrics(shared: &Shared) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// 413, and the connection closed: the body is left unread, so nothing after it on the
-/// connection could be told from it.
+/// 413: the body is left unread, so the connection closes.
 fn too_large() -> Response<Full<Bytes>> {
-    let mut answer = text(
+    closing(text(
         StatusCode::PAYLOAD_TOO_LARGE,
         "the body is over the size limit\n",
-    );
+    ))
+}
+
+/// `answer`, saying that the connection closes after it: a body left unread (or cut
+/// short) leaves nothing on the connection that could be told from the next request.
+fn closing(mut answer: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
     answer
         .headers_mut()
         .insert(CONNECTION, HeaderValue::from_static("close"));

@@ -192,10 +192,12 @@ fn write_entry<'i>(
     out.extend_from_slice(b"]}");
 }
 
-/// Bodies seen recently (by XXH3-128), so that a redelivered event is stored and counted
-/// once: kept for [`Seen::KEEP_MS`] after they arrived.
-#[derive(Debug, Default)]
+/// Digests seen recently, each remembered for `keep_ms` after it came: bodies (so that
+/// a redelivered event is stored and counted once) and signatures (so that a replayed
+/// request is refused).
+#[derive(Debug)]
 pub struct Seen {
+    keep_ms: i64,
     /// Each digest and when it was remembered.
     digests: HashMap<u128, i64>,
     order: VecDeque<(i64, u128)>,
@@ -204,12 +206,21 @@ pub struct Seen {
 impl Seen {
     /// How long a body is remembered: Zoom redelivers within minutes, and late deliveries
     /// of hours are reported; an hour of digests is 32 bytes an event.
-    pub const KEEP_MS: i64 = 3_600_000;
+    pub const BODIES_MS: i64 = 3_600_000;
 
-    /// Whether `digest` was seen; remembers it if not.
-    pub fn first_time(&mut self, digest: u128, received_ms: i64) -> bool {
+    /// Nothing seen yet; what comes is remembered for `keep_ms`.
+    pub fn new(keep_ms: i64) -> Seen {
+        Seen {
+            keep_ms,
+            digests: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Whether `digest` is new at `now_ms`; remembers it if so.
+    pub fn first_time(&mut self, digest: u128, now_ms: i64) -> bool {
         while let Some(&(at, old)) = self.order.front() {
-            if at >= received_ms - Self::KEEP_MS {
+            if at >= now_ms - self.keep_ms {
                 break;
             }
             self.order.pop_front();
@@ -221,13 +232,11 @@ impl Seen {
         if self.digests.contains_key(&digest) {
             return false;
         }
-        self.digests.insert(digest, received_ms);
-        self.order.push_back((received_ms, digest));
+        self.digests.insert(digest, now_ms);
+        self.order.push_back((now_ms, digest));
         true
     }
-}
 
-impl Seen {
     /// Forgets `digest`: its event was not stored after all.
     pub fn forget(&mut self, digest: u128) {
         self.digests.remove(&digest);

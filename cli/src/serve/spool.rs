@@ -123,7 +123,7 @@ impl Spool {
         settings: Settings,
         counters: Arc<Counters>,
     ) -> std::io::Result<(Spool, Vec<Damage>)> {
-        let mut seen = Seen::default();
+        let mut seen = Seen::new(Seen::BODIES_MS);
         let mut meetings = HashMap::new();
         let mut unreadable = Vec::new();
         let (journal, mut damage) = Journal::open(&root.join("journal"), |record| {

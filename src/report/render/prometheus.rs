@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::super::{AccountReport, Breakdown, Breakdowns, Dimension, MeetingReport, Report, Stats};
+use super::super::{
+    AccountReport, Breakdown, Breakdowns, Dimension, MeetingReport, Report, Stats, share,
+};
 use super::{MEETING_COUNTS, meeting_counts, stat_rows, word_counts};
 
 /// How a value in the report's unit becomes the family's base unit.
@@ -595,15 +597,6 @@ type StatRow<'r> = (&'static str, &'r str, &'r Stats);
 
 /// A dimension value and its breakdown.
 type Value<'b> = (&'b String, &'b Breakdown);
-
-/// `part` of `whole`, 0 when there is no whole.
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
-}
 
 /// Labels already written, joined with more.
 fn join(own: &str, more: Option<String>) -> String {
