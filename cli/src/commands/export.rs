@@ -51,7 +51,8 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
         }
     }
     let written = rows.len();
-    match dataset.commit(rows, args.full)? {
+    // On the run's threads: the row groups still open are finished in parallel.
+    match prepared.install(|| dataset.commit(rows, args.full))?? {
         Some(committed) => eprintln!(
             "zoom-qos: {}",
             dataset::summary_line(written, plan.unchanged, &committed, &args.out)

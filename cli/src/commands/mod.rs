@@ -83,7 +83,14 @@ impl Prepared {
     /// The thread pool cannot be started.
     pub fn run<T: Send>(&self, work: impl FnOnce(&Progress) -> T + Send) -> Result<T, CliError> {
         let progress = Progress::default();
-        let work = || runner::with_progress(&progress, || work(&progress));
+        self.install(|| runner::with_progress(&progress, || work(&progress)))
+    }
+
+    /// Runs `work` on `--threads` threads if given (rayon's global pool otherwise).
+    ///
+    /// # Errors
+    /// The thread pool cannot be started.
+    pub fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> Result<T, CliError> {
         match self.threads {
             Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

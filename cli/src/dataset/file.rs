@@ -8,17 +8,18 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use parquet::arrow::ArrowSchemaConverter;
+use bytes::Bytes;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::arrow_writer::{
-    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
-};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::ParquetError;
-use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesBuilder};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::{ColumnPath, SchemaDescriptor, TypePtr};
+use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 
+use super::encode::ChunkEncoder;
 use crate::error::DataError;
 
 /// The files an export writes.
@@ -41,10 +42,10 @@ impl FileFormat {
     }
 }
 
-/// Parquet's zstd level: 3, zstd's own default. Measured on the generated 102 MB corpus
-/// (see the README): level 1 gave a 5 % larger dataset for no measurable time saved; the
-/// column chunks are large now, so zstd's set-up per chunk no longer counts.
-const ZSTD_LEVEL: i32 = 3;
+/// Parquet's zstd level: 1. The pages are mostly dictionary indices, which level 3
+/// (zstd's default) compressed only 0.2 % smaller on the generated corpus, for 4 % more
+/// of the export's time (measured: see the benches' README).
+const ZSTD_LEVEL: i32 = 1;
 
 /// Rows per row group: DuckDB writes 122,880 and Spark splits a file by row group, so a
 /// group of this order is one unit of parallel work; it also bounds what the writer holds
@@ -113,12 +114,15 @@ impl PartFile {
     }
 
     /// Adds an encoded row group (Parquet).
-    pub(super) fn append(&mut self, group: Vec<ArrowColumnChunk>) -> Result<(), DataError> {
+    pub(super) fn append(
+        &mut self,
+        group: Vec<(Bytes, ColumnCloseResult)>,
+    ) -> Result<(), DataError> {
         match self {
             PartFile::Parquet(writer) => {
                 let mut row_group = writer.next_row_group()?;
-                for chunk in group {
-                    chunk.append_to_row_group(&mut row_group)?;
+                for (chunk, close) in group {
+                    row_group.append_column(&chunk, close)?;
                 }
                 row_group.close()?;
                 Ok(())
@@ -158,15 +162,13 @@ impl PartFile {
     }
 }
 
-/// Makes the column writers of Parquet row groups: one set per row group being filled,
-/// filled on the thread that made its rows (so the groups of two dates are encoded and
-/// compressed at once; the file only appends a finished group). Each set costs 150
-/// column writers, each with two zstd contexts (the `parquet` crate makes a decompression
-/// context too, about 96 KB, that writing never uses): most of the export's memory.
+/// Makes Parquet row groups: one per partition being filled, encoded on the thread that
+/// made its rows (so the groups of two dates are encoded and compressed at once; the
+/// file only appends a finished group), by [`ChunkEncoder`]s.
 pub(super) struct Encoder {
     schema: SchemaRef,
     /// `schema` as Parquet's, converted once.
-    parquet: TypePtr,
+    parquet: SchemaDescPtr,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -180,60 +182,42 @@ impl Encoder {
     pub(super) fn new(schema: &SchemaRef) -> Result<Encoder, DataError> {
         Ok(Encoder {
             schema: schema.clone(),
-            parquet: parquet_schema(schema)?.root_schema_ptr(),
+            parquet: Arc::new(parquet_schema(schema)?),
         })
     }
 
-    /// An empty row group, for rows like `first`: a column with no value in `first` is
-    /// stored without zstd in this group. Each zstd column writer costs two contexts to
-    /// make (about 30 µs, and 96 KB kept), and most of the 150 columns are empty in most
-    /// meetings (device streams, screen share); a column that fills later in the group is
-    /// still dictionary- and run-length-encoded. Measured: the export 10 % faster, an
-    /// incremental run 22 %, datasets within 1.3 % of the size (smaller on two corpora of
-    /// three).
-    pub(super) fn row_group(&self, first: Option<&RecordBatch>) -> Result<RowGroup, DataError> {
-        let mut properties = parquet_builder()?;
-        if let Some(first) = first {
-            for (field, column) in self.schema.fields().iter().zip(first.columns()) {
-                if column.null_count() == column.len() {
-                    let path = ColumnPath::from(field.name().as_str());
-                    properties = properties.set_column_compression(path, Compression::UNCOMPRESSED);
-                }
-            }
-        }
-        // A factory reads the schema and the properties from a file writer: one over
-        // nothing serves (the file the group goes to takes its chunks as they are).
-        let template = SerializedFileWriter::new(
-            std::io::sink(),
-            self.parquet.clone(),
-            Arc::new(properties.build()),
-        )?;
-        let factory = ArrowRowGroupWriterFactory::new(&template, self.schema.clone());
-        Ok(RowGroup {
-            writers: factory.create_column_writers(0)?,
-            rows: 0,
-        })
+    /// An empty row group.
+    pub(super) fn row_group(&self) -> Result<RowGroup, DataError> {
+        let columns = self
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(at, field)| {
+                ChunkEncoder::new(self.parquet.column(at), field.data_type(), ZSTD_LEVEL)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RowGroup { columns, rows: 0 })
     }
 
     /// Encodes a batch into `group`.
     pub(super) fn write(&self, group: &mut RowGroup, batch: &RecordBatch) -> Result<(), DataError> {
-        let mut writers = group.writers.iter_mut();
-        for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
-            for leaf in compute_leaves(field, column)? {
-                let writer = writers.next().ok_or(DataError::Unusable(
-                    "a batch with more columns than its schema",
-                ))?;
-                writer.write(&leaf)?;
-            }
+        if batch.num_columns() != group.columns.len() {
+            return Err(DataError::Unusable(
+                "a batch with other columns than its schema",
+            ));
+        }
+        for (encoder, column) in group.columns.iter_mut().zip(batch.columns()) {
+            encoder.write(column.as_ref())?;
         }
         group.rows += batch.num_rows();
         Ok(())
     }
 }
 
-/// A Parquet row group being filled: its columns encoded and compressed as rows come.
+/// A Parquet row group being filled: its columns encoded and compressed a page at a time.
 pub(super) struct RowGroup {
-    writers: Vec<ArrowColumnWriter>,
+    columns: Vec<ChunkEncoder>,
     rows: usize,
 }
 
@@ -244,11 +228,8 @@ impl RowGroup {
     }
 
     /// Finishes the columns, for [`PartFile::append`].
-    pub(super) fn close(self) -> Result<Vec<ArrowColumnChunk>, DataError> {
-        self.writers
-            .into_iter()
-            .map(|writer| Ok(writer.close()?))
-            .collect()
+    pub(super) fn close(self) -> Result<Vec<(Bytes, ColumnCloseResult)>, DataError> {
+        self.columns.into_iter().map(ChunkEncoder::close).collect()
     }
 }
 
@@ -257,43 +238,50 @@ fn parquet_schema(schema: &SchemaRef) -> Result<SchemaDescriptor, ParquetError> 
     ArrowSchemaConverter::new().convert(schema)
 }
 
-/// Writes a whole file of one batch.
+/// Writes a whole file of one batch (the meetings file: a few columns of any Arrow
+/// type, written by the `parquet` crate's own writer).
 pub(super) fn write_file(
     path: &Path,
     batch: &RecordBatch,
     format: FileFormat,
 ) -> Result<u64, DataError> {
     let schema = batch.schema();
-    let mut file = PartFile::create(path, &schema, format)?;
     match format {
         FileFormat::Parquet => {
-            let encoder = Encoder::new(&schema)?;
-            let mut group = encoder.row_group(None)?;
-            encoder.write(&mut group, batch)?;
-            file.append(group.close()?)?;
+            let mut out = Counting {
+                out: BufWriter::new(File::create(path)?),
+                bytes: 0,
+            };
+            let options = ArrowWriterOptions::new()
+                .with_properties(parquet_properties()?)
+                .with_skip_arrow_metadata(true);
+            let mut writer = ArrowWriter::try_new_with_options(&mut out, schema, options)?;
+            writer.write(batch)?;
+            writer.close()?;
+            out.flush()?;
+            Ok(out.bytes)
         }
-        FileFormat::Arrow => file.write(batch)?,
+        FileFormat::Arrow => {
+            let mut file = PartFile::create(path, &schema, format)?;
+            file.write(batch)?;
+            file.finish()
+        }
     }
-    file.finish()
 }
 
-/// How samples are stored in Parquet: zstd on every column chunk (but those a row group
-/// starts empty: [`Encoder::row_group`]), statistics (min, max, nulls) per column chunk,
+/// How Parquet files are stored: zstd, statistics (min, max, nulls) per column chunk,
 /// which is what engines prune row groups by (no page index), and dictionary encoding
 /// (Parquet's default) for every column, which strings and repeated values (a loss of
-/// 0 %, 30 fps) shrink most. Row groups are cut by the caller, at [`ROW_GROUP_ROWS`].
+/// 0 %, 30 fps) shrink most. The sample files' chunks are encoded so by
+/// [`ChunkEncoder`]; their row groups are cut by the caller, at [`ROW_GROUP_ROWS`].
 fn parquet_properties() -> Result<WriterProperties, ParquetError> {
-    Ok(parquet_builder()?.build())
-}
-
-/// [`parquet_properties`], to add to.
-fn parquet_builder() -> Result<WriterPropertiesBuilder, ParquetError> {
     Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
         .set_statistics_enabled(EnabledStatistics::Chunk)
         // Without a column index, the offset index only serves reads by row number, which
         // the engines here do not make: 3 % of an ordinary day's file (measured).
-        .set_offset_index_disabled(true))
+        .set_offset_index_disabled(true)
+        .build())
 }
 
 /// Reads every batch of a file this module wrote.

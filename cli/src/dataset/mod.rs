@@ -12,6 +12,7 @@
 //! leaving one file per partition. All of it becomes visible at once (the commit of
 //! `version`). One export at a time per folder (its lock).
 
+mod encode;
 mod file;
 mod identity;
 mod version;
@@ -28,6 +29,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::SchemaRef;
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use zoom_qos::Analysis;
 use zoom_qos::export::{MeetingRow, Samples, meetings_batch, meetings_schema, samples_schema};
 use zoom_qos::report::MeetingError;
@@ -546,10 +548,9 @@ impl Parts {
         let at = |cause| (self.folder.join(partition), cause);
         let (group, in_it) = match &mut files.filling {
             Some(filling) => filling,
-            None => files.filling.insert((
-                encoder.row_group(batches.first()).map_err(at)?,
-                BTreeSet::new(),
-            )),
+            None => files
+                .filling
+                .insert((encoder.row_group().map_err(at)?, BTreeSet::new())),
         };
         for batch in batches {
             encoder.write(group, batch).map_err(at)?;
@@ -634,17 +635,20 @@ impl Parts {
     /// written, with its bytes.
     fn finish(&self) -> Result<Vec<(String, u64)>, Failed> {
         let partitions = std::mem::take(&mut *lock(&self.partitions));
-        let mut all = Vec::new();
-        for (partition, shared) in partitions {
-            let mut files = lock(&shared);
-            self.append(&mut files, &partition)?;
-            if let Some((file, open)) = files.open.take() {
-                let bytes = open.finish().map_err(|c| (self.folder.join(&file), c))?;
-                files.done.push((file, bytes));
-            }
-            all.append(&mut files.done);
-        }
-        Ok(all)
+        // Each partition's last group encoded on a thread of its own (the run's threads).
+        let done = partitions
+            .into_par_iter()
+            .map(|(partition, shared)| {
+                let mut files = lock(&shared);
+                self.append(&mut files, &partition)?;
+                if let Some((file, open)) = files.open.take() {
+                    let bytes = open.finish().map_err(|c| (self.folder.join(&file), c))?;
+                    files.done.push((file, bytes));
+                }
+                Ok(std::mem::take(&mut files.done))
+            })
+            .collect::<Result<Vec<_>, Failed>>()?;
+        Ok(done.into_iter().flatten().collect())
     }
 
     /// The files each meeting's rows went into.

@@ -1,0 +1,971 @@
+//! Parquet column chunks from Arrow arrays, encoded here rather than by the `parquet`
+//! crate's column writers, which were half of the export's own time (see the benches'
+//! README). The encodings are the ones that crate writes by default, so engines read
+//! them as they read its files: a dictionary page (PLAIN) and data pages (format v1) of
+//! RLE_DICTIONARY indices, definition levels RLE, booleans PLAIN. What is done
+//! differently: a dictionary is looked up by the value's bits with a hash of one
+//! multiply (not the crate's generic interner), a batch's dictionary strings are looked
+//! up once per batch (not once per row), and every page is compressed by one zstd
+//! context per thread, kept (the crate makes two per column chunk, 150 per row group).
+//! The crate still writes the page headers, the row groups and the footer.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int16Type, Int32Type, TimestampMillisecondType};
+use arrow_buffer::NullBuffer;
+use arrow_schema::{DataType, TimeUnit};
+use bytes::Bytes;
+use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::column::page::{CompressedPage, Page, PageWriter};
+use parquet::column::writer::ColumnCloseResult;
+use parquet::data_type::ByteArray;
+use parquet::file::metadata::ColumnChunkMetaData;
+use parquet::file::statistics::{Statistics, ValueStatistics};
+use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
+use parquet::schema::types::ColumnDescPtr;
+
+use crate::error::DataError;
+
+/// Rows per data page at most: the `parquet` crate's default (and DuckDB's order of
+/// magnitude). A page carries its own index bit width, so a page is encoded as soon as
+/// it is full and only the dictionary waits for the chunk's end.
+const PAGE_ROWS: usize = 20_000;
+
+/// Bytes of a string's statistics at most, as the `parquet` crate's default: a longer
+/// minimum is cut (still a lower bound), a longer maximum left out.
+const STATISTICS_BYTES: usize = 64;
+
+/// The column chunk of one column in one row group, filled batch by batch.
+pub(super) struct ChunkEncoder {
+    descr: ColumnDescPtr,
+    /// The column has definition levels (it may hold nulls).
+    nullable: bool,
+    zstd_level: i32,
+    values: Values,
+    /// The page being filled: each row's definition level (nullable columns).
+    defs: Vec<u8>,
+    /// The page being filled: each value's dictionary index (dictionary columns).
+    indices: Vec<u32>,
+    /// The page being filled: each value (booleans).
+    bools: Vec<bool>,
+    page_rows: usize,
+    /// Pages encoded so far.
+    pages: Vec<DataPage>,
+    /// Whether the chunk's pages are compressed: decided by its first page (a chunk
+    /// that starts empty is stored plain; most of the 150 columns are empty in most
+    /// meetings, and a page of only nulls is a few bytes).
+    compressed: Option<bool>,
+    rows: u64,
+    nulls: u64,
+}
+
+/// An encoded data page.
+struct DataPage {
+    buf: Bytes,
+    uncompressed_bytes: usize,
+    rows: u32,
+    encoding: Encoding,
+}
+
+/// A column's values so far: its dictionary, or (booleans) the range seen.
+enum Values {
+    /// Doubles, by their bits.
+    Double(Numbers),
+    /// 32-bit integers (Arrow's `Int32` and `Int16`), sign-extended.
+    Int32(Numbers),
+    /// Millisecond timestamps.
+    Int64(Numbers),
+    Bytes(Strings),
+    Boolean {
+        range: Option<(bool, bool)>,
+    },
+}
+
+/// A dictionary of numbers (their 64 bits): distinct values in order of first
+/// appearance, found by open addressing (as fast as `std`'s map here, and simpler to
+/// reason about). This lookup is most of the encoder's work: one per value.
+struct Numbers {
+    /// Each slot's value and its index, `EMPTY` for none; a power of two long, at most
+    /// half full (a quarter was slower: more memory, more cache misses).
+    slots: Vec<(u64, u32)>,
+    values: Vec<u64>,
+    /// The last value looked up, and its index: values come in runs (a participant's
+    /// 0 % loss, 30 fps), and a compare costs less than a probe, which misses the cache
+    /// for the columns of many values (150 dictionaries are filled in turn).
+    last: (u64, u32),
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl Numbers {
+    fn new() -> Self {
+        Numbers {
+            slots: vec![(0, EMPTY); 64],
+            values: Vec::new(),
+            last: (0, EMPTY),
+        }
+    }
+
+    /// The slot to look for `value` from: the high bits of a multiplicative hash, which
+    /// depend on every bit of the value (a double's low mantissa bits are mostly zero).
+    fn home(&self, value: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (value.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    fn index_of(&mut self, value: u64) -> u32 {
+        if self.last.0 == value && self.last.1 != EMPTY {
+            return self.last.1;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.home(value);
+        let index = loop {
+            match self.slots[slot] {
+                (found, index) if found == value && index != EMPTY => break index,
+                (_, EMPTY) => break self.insert(slot, value),
+                _ => slot = (slot + 1) & mask,
+            }
+        };
+        self.last = (value, index);
+        index
+    }
+
+    fn insert(&mut self, slot: usize, value: u64) -> u32 {
+        let index = self.values.len() as u32;
+        self.values.push(value);
+        self.slots[slot] = (value, index);
+        if self.values.len() * 2 > self.slots.len() {
+            let mut slots = vec![(0, EMPTY); self.slots.len() * 2];
+            std::mem::swap(&mut self.slots, &mut slots);
+            let mask = self.slots.len() - 1;
+            for (value, index) in slots.into_iter().filter(|&(_, i)| i != EMPTY) {
+                let mut slot = self.home(value);
+                while self.slots[slot].1 != EMPTY {
+                    slot = (slot + 1) & mask;
+                }
+                self.slots[slot] = (value, index);
+            }
+        }
+        index
+    }
+}
+
+/// A dictionary of strings (looked up once per batch and string, not per row).
+#[derive(Default)]
+struct Strings {
+    index: HashMap<Box<[u8]>, u32>,
+    values: Vec<Box<[u8]>>,
+}
+
+impl Strings {
+    fn index_of(&mut self, value: &[u8]) -> u32 {
+        if let Some(&index) = self.index.get(value) {
+            return index;
+        }
+        let index = self.values.len() as u32;
+        self.values.push(value.into());
+        self.index.insert(value.into(), index);
+        index
+    }
+}
+
+thread_local! {
+    /// This thread's zstd context and level, made once and reused for every page.
+    static ZSTD: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> = const { RefCell::new(None) };
+}
+
+/// `page` compressed by this thread's zstd context at `level`.
+fn zstd_compress(page: &[u8], level: i32) -> Result<Vec<u8>, DataError> {
+    ZSTD.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(made_at, _)| *made_at != level) {
+            *slot = Some((level, zstd::bulk::Compressor::new(level)?));
+        }
+        match &mut *slot {
+            Some((_, compressor)) => Ok(compressor.compress(page)?),
+            None => Err(DataError::Unusable("no zstd context")),
+        }
+    })
+}
+
+impl ChunkEncoder {
+    /// The encoder of `descr`'s chunk, for arrays of `data_type`, compressed at
+    /// `zstd_level` where worth it.
+    pub(super) fn new(
+        descr: ColumnDescPtr,
+        data_type: &DataType,
+        zstd_level: i32,
+    ) -> Result<Self, DataError> {
+        let values = match data_type {
+            DataType::Float64 => Values::Double(Numbers::new()),
+            DataType::Int32 | DataType::Int16 => Values::Int32(Numbers::new()),
+            DataType::Timestamp(TimeUnit::Millisecond, _) => Values::Int64(Numbers::new()),
+            DataType::Dictionary(key, value)
+                if **key == DataType::Int32 && **value == DataType::Utf8 =>
+            {
+                Values::Bytes(Strings::default())
+            }
+            DataType::Boolean => Values::Boolean { range: None },
+            _ => {
+                return Err(DataError::Unusable(
+                    "a column of a type the export does not write",
+                ));
+            }
+        };
+        Ok(ChunkEncoder {
+            nullable: descr.max_def_level() > 0,
+            descr,
+            zstd_level,
+            values,
+            defs: Vec::new(),
+            indices: Vec::new(),
+            bools: Vec::new(),
+            page_rows: 0,
+            pages: Vec::new(),
+            compressed: None,
+            rows: 0,
+            nulls: 0,
+        })
+    }
+
+    /// Adds `array`'s rows.
+    ///
+    /// # Errors
+    /// An array of another type than the encoder's, or nulls in a column without them.
+    pub(super) fn write(&mut self, array: &dyn Array) -> Result<(), DataError> {
+        let nulls = array.logical_nulls().filter(|n| n.null_count() > 0);
+        if nulls.is_some() && !self.nullable {
+            return Err(DataError::Unusable("nulls in a column that has none"));
+        }
+        let mut at = 0;
+        while at < array.len() {
+            let rows = (PAGE_ROWS - self.page_rows).min(array.len() - at);
+            self.put(array, nulls.as_ref(), at..at + rows)?;
+            at += rows;
+            if self.page_rows == PAGE_ROWS {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the rows `range` of `array` to the page being filled.
+    fn put(
+        &mut self,
+        array: &dyn Array,
+        nulls: Option<&NullBuffer>,
+        range: Range<usize>,
+    ) -> Result<(), DataError> {
+        let wrong = || DataError::Unusable("an array of another type than its column");
+        let rows = range.len();
+        let ChunkEncoder {
+            values,
+            defs,
+            indices,
+            bools,
+            nullable,
+            ..
+        } = self;
+        let levels = Levels {
+            defs,
+            nullable: *nullable,
+            nulls,
+        };
+        match values {
+            Values::Double(dictionary) => {
+                let values = array.as_primitive_opt::<Float64Type>().ok_or_else(wrong)?;
+                let values = values.values();
+                levels.put(range, |row| {
+                    indices.push(dictionary.index_of(values[row].to_bits()));
+                });
+            }
+            Values::Int32(dictionary) => {
+                if let Some(values) = array.as_primitive_opt::<Int32Type>() {
+                    let values = values.values();
+                    levels.put(range, |row| {
+                        indices.push(dictionary.index_of(i64::from(values[row]) as u64));
+                    });
+                } else {
+                    let values = array.as_primitive_opt::<Int16Type>().ok_or_else(wrong)?;
+                    let values = values.values();
+                    levels.put(range, |row| {
+                        indices.push(dictionary.index_of(i64::from(values[row]) as u64));
+                    });
+                }
+            }
+            Values::Int64(dictionary) => {
+                let values = array
+                    .as_primitive_opt::<TimestampMillisecondType>()
+                    .ok_or_else(wrong)?;
+                let values = values.values();
+                levels.put(range, |row| {
+                    indices.push(dictionary.index_of(values[row] as u64))
+                });
+            }
+            Values::Bytes(dictionary) => {
+                let array = array.as_dictionary_opt::<Int32Type>().ok_or_else(wrong)?;
+                let words = array.values().as_string_opt::<i32>().ok_or_else(wrong)?;
+                let keys = array.keys().values();
+                // Each of the batch's strings looked up once, when first used. A key out
+                // of range (impossible in a checked array) reads as the empty string.
+                let mut index_of_key: Vec<Option<u32>> = vec![None; words.len()];
+                let mut index = |key: i32| -> u32 {
+                    let key = usize::try_from(key).unwrap_or(usize::MAX);
+                    match index_of_key.get_mut(key) {
+                        Some(Some(index)) => *index,
+                        Some(slot) => {
+                            *slot.insert(dictionary.index_of(words.value(key).as_bytes()))
+                        }
+                        None => dictionary.index_of(b""),
+                    }
+                };
+                levels.put(range, |row| indices.push(index(keys[row])));
+            }
+            Values::Boolean { range: seen } => {
+                let values = array.as_boolean_opt().ok_or_else(wrong)?;
+                levels.put(range, |row| {
+                    let value = values.value(row);
+                    bools.push(value);
+                    let (low, high) = seen.get_or_insert((value, value));
+                    *low &= value;
+                    *high |= value;
+                });
+            }
+        }
+        self.page_rows += rows;
+        Ok(())
+    }
+
+    /// Encodes the page being filled (if it has rows), and compresses it.
+    fn flush(&mut self) -> Result<(), DataError> {
+        if self.page_rows == 0 {
+            return Ok(());
+        }
+        let mut page = Vec::with_capacity(self.defs.len() / 4 + self.indices.len() * 2 + 16);
+        if self.nullable {
+            // Format v1: the levels' byte length first.
+            page.extend([0; 4]);
+            rle_hybrid(&self.defs, 1, &mut page);
+            let length = (page.len() - 4) as u32;
+            page[..4].copy_from_slice(&length.to_le_bytes());
+        }
+        let (encoding, values) = match &self.values {
+            Values::Boolean { .. } => {
+                plain_booleans(&self.bools, &mut page);
+                (Encoding::PLAIN, self.bools.len())
+            }
+            dictionary => {
+                let bit_width = bits_for(dictionary.len().saturating_sub(1));
+                page.push(bit_width);
+                rle_hybrid(&self.indices, bit_width, &mut page);
+                (Encoding::RLE_DICTIONARY, self.indices.len())
+            }
+        };
+        let uncompressed_bytes = page.len();
+        let buf = if *self.compressed.get_or_insert(values > 0) {
+            zstd_compress(&page, self.zstd_level)?
+        } else {
+            page
+        };
+        self.pages.push(DataPage {
+            buf: buf.into(),
+            uncompressed_bytes,
+            rows: self.page_rows as u32,
+            encoding,
+        });
+        self.rows += self.page_rows as u64;
+        self.nulls += (self.page_rows - values) as u64;
+        self.page_rows = 0;
+        self.defs.clear();
+        self.indices.clear();
+        self.bools.clear();
+        Ok(())
+    }
+
+    /// The chunk's bytes (its dictionary page first, then its data pages), and what the
+    /// row group's writer needs to append them.
+    pub(super) fn close(mut self) -> Result<(Bytes, ColumnCloseResult), DataError> {
+        self.flush()?;
+        let compressed = self.compressed == Some(true);
+        let compress = |page: Vec<u8>| -> Result<Vec<u8>, DataError> {
+            if compressed {
+                zstd_compress(&page, self.zstd_level)
+            } else {
+                Ok(page)
+            }
+        };
+        let mut sink = TrackedWrite::new(Vec::new());
+        let mut writer = SerializedPageWriter::new(&mut sink);
+        let (mut compressed_bytes, mut uncompressed_bytes) = (0, 0);
+        let mut dictionary_offset = None;
+        if let Some((plain, entries)) = self.values.dictionary_page() {
+            let uncompressed = plain.len();
+            let page = Page::DictionaryPage {
+                buf: compress(plain)?.into(),
+                num_values: entries,
+                encoding: Encoding::PLAIN,
+                is_sorted: false,
+            };
+            let written = writer.write_page(CompressedPage::new(page, uncompressed))?;
+            dictionary_offset = Some(written.offset as i64);
+            compressed_bytes += written.compressed_size;
+            uncompressed_bytes += written.uncompressed_size;
+        }
+        let mut data_offset = None;
+        let mut encodings = vec![Encoding::PLAIN, Encoding::RLE];
+        if self.pages.is_empty() {
+            // A chunk of no rows still has a page: readers look for one.
+            self.pages.push(DataPage {
+                buf: Bytes::from_static(&[0, 0, 0, 0, 0]),
+                uncompressed_bytes: 5,
+                rows: 0,
+                encoding: Encoding::PLAIN,
+            });
+        }
+        for page in std::mem::take(&mut self.pages) {
+            if !encodings.contains(&page.encoding) {
+                encodings.push(page.encoding);
+            }
+            let data = Page::DataPage {
+                buf: page.buf,
+                num_values: page.rows,
+                encoding: page.encoding,
+                def_level_encoding: Encoding::RLE,
+                rep_level_encoding: Encoding::RLE,
+                statistics: None,
+            };
+            let written = writer.write_page(CompressedPage::new(data, page.uncompressed_bytes))?;
+            data_offset.get_or_insert(written.offset as i64);
+            compressed_bytes += written.compressed_size;
+            uncompressed_bytes += written.uncompressed_size;
+        }
+        writer.close()?;
+        let bytes = Bytes::from(sink.into_inner()?);
+        let metadata = ColumnChunkMetaData::builder(self.descr.clone())
+            .set_compression(if compressed {
+                Compression::ZSTD(ZstdLevel::try_new(self.zstd_level)?)
+            } else {
+                Compression::UNCOMPRESSED
+            })
+            .set_encodings(encodings)
+            .set_num_values(self.rows as i64)
+            .set_total_compressed_size(compressed_bytes as i64)
+            .set_total_uncompressed_size(uncompressed_bytes as i64)
+            .set_data_page_offset(data_offset.unwrap_or_default())
+            .set_dictionary_page_offset(dictionary_offset)
+            .set_statistics(self.values.statistics(self.nulls))
+            .build()?;
+        let close = ColumnCloseResult {
+            bytes_written: bytes.len() as u64,
+            rows_written: self.rows,
+            metadata,
+            bloom_filter: None,
+            column_index: None,
+            offset_index: None,
+        };
+        Ok((bytes, close))
+    }
+}
+
+/// Definition levels of the page being filled, and the rows' nulls.
+struct Levels<'a> {
+    defs: &'a mut Vec<u8>,
+    nullable: bool,
+    nulls: Option<&'a NullBuffer>,
+}
+
+impl Levels<'_> {
+    /// Notes each row of `range` as null or not, and calls `value` for the others.
+    fn put(self, range: Range<usize>, mut value: impl FnMut(usize)) {
+        match self.nulls {
+            None => {
+                if self.nullable {
+                    self.defs.resize(self.defs.len() + range.len(), 1);
+                }
+                range.for_each(value);
+            }
+            Some(nulls) if nulls.null_count() == nulls.len() => {
+                self.defs.resize(self.defs.len() + range.len(), 0);
+            }
+            Some(nulls) => {
+                for row in range {
+                    let valid = nulls.is_valid(row);
+                    self.defs.push(u8::from(valid));
+                    if valid {
+                        value(row);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Values {
+    /// Entries in the dictionary (0 for booleans, which have none).
+    fn len(&self) -> usize {
+        match self {
+            Values::Double(d) => d.values.len(),
+            Values::Int32(d) => d.values.len(),
+            Values::Int64(d) => d.values.len(),
+            Values::Bytes(d) => d.values.len(),
+            Values::Boolean { .. } => 0,
+        }
+    }
+
+    /// The dictionary, PLAIN-encoded, and its entries (`None` for booleans).
+    fn dictionary_page(&self) -> Option<(Vec<u8>, u32)> {
+        let mut plain = Vec::new();
+        match self {
+            // Doubles and 64-bit integers: their 8 bytes; 32-bit ones their low 4.
+            Values::Double(d) | Values::Int64(d) => {
+                d.values.iter().for_each(|v| plain.extend(v.to_le_bytes()));
+            }
+            Values::Int32(d) => d
+                .values
+                .iter()
+                .for_each(|&v| plain.extend((v as i32).to_le_bytes())),
+            Values::Bytes(d) => {
+                for value in &d.values {
+                    plain.extend((value.len() as u32).to_le_bytes());
+                    plain.extend_from_slice(value);
+                }
+            }
+            Values::Boolean { .. } => return None,
+        }
+        Some((plain, self.len() as u32))
+    }
+
+    /// The chunk's statistics: its values' least and greatest (every dictionary entry is
+    /// used), and its nulls.
+    fn statistics(&self, nulls: u64) -> Statistics {
+        let nulls = Some(nulls);
+        match self {
+            Values::Double(d) => {
+                // Parquet's order for doubles: NaN left out, and a zero bound signed
+                // so that it bounds both zeros (-0.0 least, +0.0 greatest).
+                let numbers = d.values.iter().map(|&bits| f64::from_bits(bits));
+                let (min, max) = least_greatest(numbers.filter(|v| !v.is_nan()));
+                let min = min.map(|v| if v == 0.0 { -0.0 } else { v });
+                let max = max.map(|v| if v == 0.0 { 0.0 } else { v });
+                Statistics::double(min, max, None, nulls, false)
+            }
+            Values::Int32(d) => {
+                let (min, max) = least_greatest(d.values.iter().map(|&v| v as i32));
+                Statistics::int32(min, max, None, nulls, false)
+            }
+            Values::Int64(d) => {
+                let (min, max) = least_greatest(d.values.iter().map(|&v| v as i64));
+                Statistics::int64(min, max, None, nulls, false)
+            }
+            Values::Bytes(d) => {
+                let (min, max) = least_greatest(d.values.iter());
+                // Long bounds cut: the minimum to a prefix (still a lower bound), the
+                // maximum to a prefix whose last character is raised (an upper bound).
+                let cut = |bound: &[u8], cut: fn(&[u8]) -> Option<Vec<u8>>| match bound.len()
+                    > STATISTICS_BYTES
+                {
+                    true => cut(bound).map(|b| (ByteArray::from(b), false)),
+                    false => Some((ByteArray::from(bound.to_vec()), true)),
+                };
+                let min = min.and_then(|min| cut(min, |b| Some(utf8_prefix(b).to_vec())));
+                let max = max.and_then(|max| cut(max, raised_prefix));
+                let exact = |bound: &Option<(ByteArray, bool)>| bound.as_ref().is_none_or(|b| b.1);
+                let (min_exact, max_exact) = (exact(&min), exact(&max));
+                let statistics = ValueStatistics::new(
+                    min.map(|(min, _)| min),
+                    max.map(|(max, _)| max),
+                    None,
+                    nulls,
+                    false,
+                )
+                .with_max_is_exact(max_exact);
+                Statistics::ByteArray(statistics.with_min_is_exact(min_exact))
+            }
+            Values::Boolean { range } => {
+                Statistics::boolean(range.map(|r| r.0), range.map(|r| r.1), None, nulls, false)
+            }
+        }
+    }
+}
+
+/// The least and the greatest of `values`.
+fn least_greatest<T: PartialOrd + Copy>(values: impl Iterator<Item = T>) -> (Option<T>, Option<T>) {
+    values.fold((None, None), |(low, high), v| {
+        (
+            Some(low.map_or(v, |l| if v < l { v } else { l })),
+            Some(high.map_or(v, |h| if v > h { v } else { h })),
+        )
+    })
+}
+
+/// The longest prefix of `text` of at most [`STATISTICS_BYTES`] that ends on a character
+/// (a UTF-8 continuation byte is `0b10xx_xxxx`: the cut goes before the character it is
+/// in).
+fn utf8_prefix(text: &[u8]) -> &[u8] {
+    let mut end = STATISTICS_BYTES.min(text.len());
+    while end > 0 && end < text.len() && text[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// An upper bound of `text` of at most [`STATISTICS_BYTES`]: its prefix with the last
+/// character that can be raised to the next one of the same UTF-8 length raised (and
+/// those after it dropped). `None` when no character can be (or `text` is not UTF-8).
+fn raised_prefix(text: &[u8]) -> Option<Vec<u8>> {
+    let prefix = std::str::from_utf8(utf8_prefix(text)).ok()?;
+    prefix.char_indices().rev().find_map(|(at, c)| {
+        let next = char::from_u32(u32::from(c) + 1).filter(|n| n.len_utf8() == c.len_utf8())?;
+        let mut raised = prefix.as_bytes()[..at].to_vec();
+        raised.extend_from_slice(next.encode_utf8(&mut [0; 4]).as_bytes());
+        Some(raised)
+    })
+}
+
+/// Bits that hold every number up to `max`.
+fn bits_for(max: usize) -> u8 {
+    (usize::BITS - max.leading_zeros()) as u8
+}
+
+/// Booleans PLAIN: one bit each, the first in the lowest bit.
+fn plain_booleans(values: &[bool], out: &mut Vec<u8>) {
+    for eight in values.chunks(8) {
+        out.push(
+            eight
+                .iter()
+                .enumerate()
+                .fold(0, |byte, (bit, &v)| byte | (u8::from(v) << bit)),
+        );
+    }
+}
+
+/// `values` in Parquet's RLE / bit-packing hybrid of `bit_width` bits (without the
+/// length prefix): a run of 8 or more equal values is one RLE run; the values between
+/// runs are bit-packed in groups of 8 (the last group padded with zeros, which only
+/// the page's end may have: a bit-packed stretch ends where a run of 8 begins, at a
+/// group's end).
+fn rle_hybrid<T: Copy + Eq + Into<u64>>(values: &[T], bit_width: u8, out: &mut Vec<u8>) {
+    let run_at = |at: usize, most: usize| {
+        let first = values[at];
+        values[at..]
+            .iter()
+            .take(most)
+            .take_while(|&&v| v == first)
+            .count()
+    };
+    let mut at = 0;
+    while at < values.len() {
+        let run = run_at(at, usize::MAX);
+        if run >= 8 {
+            uleb128((run as u64) << 1, out);
+            let value: u64 = values[at].into();
+            out.extend_from_slice(&value.to_le_bytes()[..usize::from(bit_width.div_ceil(8))]);
+            at += run;
+            continue;
+        }
+        let start = at;
+        loop {
+            at = (at + 8).min(values.len());
+            if at == values.len() || run_at(at, 8) == 8 {
+                break;
+            }
+        }
+        let groups = (at - start).div_ceil(8);
+        uleb128(((groups as u64) << 1) | 1, out);
+        bit_pack(&values[start..at], bit_width, out);
+    }
+}
+
+/// `values` bit-packed, `bit_width` bits each, the first in the lowest bits, in groups of
+/// 8 (the last padded with zeros): a group is `bit_width` bytes.
+fn bit_pack<T: Copy + Into<u64>>(values: &[T], bit_width: u8, out: &mut Vec<u8>) {
+    let width = usize::from(bit_width);
+    for group in values.chunks(8) {
+        if width <= 16 {
+            // 8 values of at most 16 bits: one 128-bit word.
+            let packed = group.iter().enumerate().fold(0u128, |packed, (at, &v)| {
+                packed | (u128::from(v.into()) << (at * width))
+            });
+            out.extend_from_slice(&packed.to_le_bytes()[..width]);
+        } else {
+            let (mut buffer, mut buffered) = (0u64, 0);
+            let padding = std::iter::repeat_n(0, 8 - group.len());
+            for value in group.iter().map(|&v| v.into()).chain(padding) {
+                buffer |= value << buffered;
+                buffered += width;
+                while buffered >= 8 {
+                    out.push(buffer as u8);
+                    buffer >>= 8;
+                    buffered -= 8;
+                }
+            }
+        }
+    }
+}
+
+/// `value` as an unsigned LEB128 varint.
+fn uleb128(mut value: u64, out: &mut Vec<u8>) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    //! Reference implementation: the `parquet` crate, whose reader must read back exactly
+    //! the rows written, and whose own writer (`ArrowWriter`) must find the same
+    //! statistics in the same rows.
+
+    use std::fs::File;
+    use std::sync::Arc;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int16Array, Int32Array, RecordBatch,
+        StringArray, TimestampMillisecondArray,
+    };
+    use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::{EnabledStatistics, WriterProperties};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use proptest::prelude::*;
+
+    use super::super::file::{Encoder, FileFormat, PartFile, read_file};
+    use super::Statistics;
+
+    fn schema() -> SchemaRef {
+        let words = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        Arc::new(Schema::new(vec![
+            Field::new("double", DataType::Float64, true),
+            Field::new("int32", DataType::Int32, true),
+            Field::new("int16", DataType::Int16, true),
+            Field::new(
+                "time",
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                true,
+            ),
+            Field::new("word", words.clone(), true),
+            Field::new("constant", words, false),
+            Field::new("flag", DataType::Boolean, false),
+            Field::new("maybe", DataType::Boolean, true),
+        ]))
+    }
+
+    /// One row: a value (or null) per column of [`schema`], from a small number.
+    type Row = (Option<i64>, Option<bool>, bool);
+
+    /// A batch of `rows`: each number spread over every column's type (negative,
+    /// zeros of both signs, long strings, all the same or all different as given).
+    fn batch(rows: &[Row]) -> RecordBatch {
+        let double = |n: i64| match n % 7 {
+            0 => 0.0,
+            1 => -0.0,
+            _ => n as f64 / 100.0 - 3.0,
+        };
+        let words: Vec<String> = rows
+            .iter()
+            .map(|&(n, ..)| {
+                format!(
+                    "w{}{}",
+                    n.unwrap_or(0),
+                    "é".repeat((n.unwrap_or(0) % 40) as usize)
+                )
+            })
+            .collect();
+        let keys: Int32Array = rows
+            .iter()
+            .enumerate()
+            .map(|(at, (n, ..))| n.map(|_| at as i32))
+            .collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.0.map(double))
+                    .collect::<Float64Array>(),
+            ),
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.0.map(|n| n as i32 - 1000))
+                    .collect::<Int32Array>(),
+            ),
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.0.map(|n| (n % 30_000) as i16 - 15_000))
+                    .collect::<Int16Array>(),
+            ),
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.0.map(|n| 1_624_000_000_000 + n * 60_000))
+                    .collect::<TimestampMillisecondArray>()
+                    .with_timezone("UTC"),
+            ),
+            Arc::new(DictionaryArray::<Int32Type>::new(
+                keys,
+                Arc::new(StringArray::from(words)),
+            )),
+            Arc::new(DictionaryArray::<Int32Type>::new(
+                Int32Array::from(vec![0; rows.len()]),
+                Arc::new(StringArray::from(vec!["standup"])),
+            )),
+            Arc::new(rows.iter().map(|r| Some(r.2)).collect::<BooleanArray>()),
+            Arc::new(rows.iter().map(|r| r.1).collect::<BooleanArray>()),
+        ];
+        RecordBatch::try_new(schema(), columns).unwrap()
+    }
+
+    /// Writes `batches` as one row group with the encoder, and with the `parquet` crate;
+    /// returns both files.
+    fn write_both(
+        batches: &[RecordBatch],
+        dir: &std::path::Path,
+    ) -> (std::path::PathBuf, std::path::PathBuf) {
+        let ours = dir.join("ours.parquet");
+        let mut file = PartFile::create(&ours, &schema(), FileFormat::Parquet).unwrap();
+        let encoder = Encoder::new(&schema()).unwrap();
+        let mut group = encoder.row_group().unwrap();
+        for batch in batches {
+            encoder.write(&mut group, batch).unwrap();
+        }
+        file.append(group.close().unwrap()).unwrap();
+        file.finish().unwrap();
+        let theirs = dir.join("theirs.parquet");
+        let properties = WriterProperties::builder()
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            .set_max_row_group_row_count(Some(usize::MAX))
+            .build();
+        let mut writer =
+            ArrowWriter::try_new(File::create(&theirs).unwrap(), schema(), Some(properties))
+                .unwrap();
+        for batch in batches {
+            writer.write(batch).unwrap();
+        }
+        writer.close().unwrap();
+        (ours, theirs)
+    }
+
+    fn check(batches: &[RecordBatch]) -> Result<(), TestCaseError> {
+        let dir = tempdir();
+        let (ours, theirs) = write_both(batches, &dir);
+        // The rows read back are the rows written.
+        let read = read_file(&ours, FileFormat::Parquet, Some(&schema())).unwrap();
+        let want = arrow_select::concat::concat_batches(&schema(), batches).unwrap();
+        let got = arrow_select::concat::concat_batches(&schema(), &read).unwrap();
+        prop_assert_eq!(got.num_rows(), want.num_rows());
+        for (at, (got, want)) in got.columns().iter().zip(want.columns()).enumerate() {
+            let got = arrow_cast(got);
+            let want = arrow_cast(want);
+            prop_assert!(got == want, "column {} differs", at);
+        }
+        // The statistics are the `parquet` crate's.
+        let ours = SerializedFileReader::new(File::open(&ours).unwrap()).unwrap();
+        let theirs = SerializedFileReader::new(File::open(&theirs).unwrap()).unwrap();
+        if want.num_rows() == 0 {
+            // The crate writes no row group of no rows; ours is read back empty (above).
+            return Ok(());
+        }
+        let (ours, theirs) = (ours.metadata().row_group(0), theirs.metadata().row_group(0));
+        prop_assert_eq!(ours.num_rows(), theirs.num_rows());
+        for (a, b) in ours.columns().iter().zip(theirs.columns()) {
+            let (a, b) = (a.statistics().unwrap(), b.statistics().unwrap());
+            let (mut min, mut max) = (b.min_bytes_opt(), b.max_bytes_opt());
+            // Where the crate (60) differs from the format's rule for a zero bound of
+            // doubles ("-0.0 as a minimum, +0.0 as a maximum"), the rule is what we follow.
+            if let Statistics::Double(b) = b {
+                const NEGATIVE_ZERO: [u8; 8] = (-0.0f64).to_le_bytes();
+                const ZERO: [u8; 8] = 0.0f64.to_le_bytes();
+                min = min.map(|m| {
+                    if b.min_opt() == Some(&0.0) {
+                        &NEGATIVE_ZERO[..]
+                    } else {
+                        m
+                    }
+                });
+                max = max.map(|m| {
+                    if b.max_opt() == Some(&0.0) {
+                        &ZERO[..]
+                    } else {
+                        m
+                    }
+                });
+            }
+            prop_assert_eq!(a.min_bytes_opt(), min, "{}", a);
+            prop_assert_eq!(a.max_bytes_opt(), max, "{}", a);
+            prop_assert_eq!(a.null_count_opt(), b.null_count_opt());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    /// Dictionary columns compared by their values (the keys may differ).
+    fn arrow_cast(array: &ArrayRef) -> ArrayRef {
+        match array.data_type() {
+            DataType::Dictionary(..) => arrow_select::take::take(
+                array.as_any_dictionary().values(),
+                array.as_any_dictionary().keys(),
+                None,
+            )
+            .unwrap(),
+            _ => array.clone(),
+        }
+    }
+
+    fn tempdir() -> std::path::PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static MADE: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "zoom-qos-encode-{}-{}",
+            std::process::id(),
+            MADE.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn rows(values: impl Strategy<Value = i64> + 'static) -> impl Strategy<Value = Vec<Row>> {
+        let row = (
+            prop::option::weighted(0.8, values),
+            prop::option::of(any::<bool>()),
+            any::<bool>(),
+        );
+        prop::collection::vec(row, 0..300)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Few distinct values (runs, RLE) or many (bit-packing), in a few batches.
+        #[test]
+        fn rows_and_statistics_agree_with_the_parquet_crate(
+            batches in prop::collection::vec(prop_oneof![rows(0..4i64), rows(0..100_000i64)], 1..4),
+        ) {
+            let batches: Vec<RecordBatch> = batches.iter().map(|rows| batch(rows)).collect();
+            check(&batches)?;
+        }
+    }
+
+    /// Pages cut at 20,000 rows, a batch across the cut, and dictionaries of more than
+    /// 65,536 values (indices of 17 bits).
+    #[test]
+    fn many_pages_and_wide_indices() {
+        let rows: Vec<Row> = (0..70_000)
+            .map(|n| ((n % 13 != 0).then_some(n), Some(n % 3 == 0), n % 5 == 0))
+            .collect();
+        let batches = [batch(&rows[..15_000]), batch(&rows[15_000..])];
+        check(&batches).unwrap();
+    }
+
+    /// Only nulls, and no rows at all.
+    #[test]
+    fn empty_columns_and_empty_groups() {
+        let nulls: Vec<Row> = (0..50).map(|_| (None, None, false)).collect();
+        check(&[batch(&nulls)]).unwrap();
+        check(&[batch(&[])]).unwrap();
+    }
+}
