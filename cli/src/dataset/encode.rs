@@ -3,10 +3,10 @@
 //! README). The encodings are the ones that crate writes by default, so engines read
 //! them as they read its files: a dictionary page (PLAIN) and data pages (format v1) of
 //! RLE_DICTIONARY indices, definition levels RLE, booleans PLAIN. What is done
-//! differently: a dictionary is looked up by the value's bits with a hash of one
+//! differently: a number's dictionary entry is found by its bits with a hash of one
 //! multiply (not the crate's generic interner), a batch's dictionary strings are looked
 //! up once per batch (not once per row), and every page is compressed by one zstd
-//! context per thread, kept (the crate makes two per column chunk, 150 per row group).
+//! context per thread, kept (the crate makes two per column chunk).
 //! The crate still writes the page headers, the row groups and the footer.
 
 use std::cell::RefCell;
@@ -36,7 +36,8 @@ use crate::error::DataError;
 const PAGE_ROWS: usize = 20_000;
 
 /// Bytes of a string's statistics at most, as the `parquet` crate's default: a longer
-/// minimum is cut (still a lower bound), a longer maximum left out.
+/// minimum is cut (still a lower bound), a longer maximum cut and its last character
+/// raised (still an upper bound).
 const STATISTICS_BYTES: usize = 64;
 
 /// The column chunk of one column in one row group, filled batch by batch.
