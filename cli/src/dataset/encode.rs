@@ -30,10 +30,12 @@ use parquet::schema::types::ColumnDescPtr;
 
 use crate::error::DataError;
 
-/// Rows per data page at most: the `parquet` crate's default (and DuckDB's order of
-/// magnitude). A page carries its own index bit width, so a page is encoded as soon as
-/// it is full and only the dictionary waits for the chunk's end.
-const PAGE_ROWS: usize = 20_000;
+/// Rows per data page at most. A page carries its own index bit width, so a page is
+/// encoded as soon as it is full and only the dictionary waits for the chunk's end; what
+/// waits is the page being filled, in each of 161 columns of up to 8 open row groups.
+/// Measured against the `parquet` crate's 20,000: 6 % less of the export's CPU (fewer
+/// page faults), a dataset 1.2 % larger; 4,096 was slower (more pages to compress).
+const PAGE_ROWS: usize = 8192;
 
 /// Bytes of a string's statistics at most, as the `parquet` crate's default: a longer
 /// minimum is cut (still a lower bound), a longer maximum cut and its last character
