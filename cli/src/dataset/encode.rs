@@ -953,7 +953,7 @@ mod tests {
         }
     }
 
-    /// Pages cut at 20,000 rows, a batch across the cut, and dictionaries of more than
+    /// Pages cut every 8,192 rows, batches across the cuts, and dictionaries of more than
     /// 65,536 values (indices of 17 bits).
     #[test]
     fn many_pages_and_wide_indices() {
