@@ -25,7 +25,6 @@ use arrow_array::{
 // The Arrow types this module's signatures use, so that an embedder needs no arrow crate
 // of its own (nor to match this crate's exact version of one).
 pub use arrow_array::RecordBatch;
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer};
 pub use arrow_schema::{ArrowError, SchemaRef};
 use arrow_schema::{DataType, Field};
 
@@ -327,11 +326,11 @@ impl<'t> Samples<'t> {
                     })))
                 } else {
                     let descriptor = metric.descriptor();
-                    let mut values = Doubles::with_capacity(rows.len());
+                    let mut values = Vec::with_capacity(rows.len());
                     columns.gather(metric, rows, |stored| {
                         values.push(stored.and_then(|s| descriptor.to_report_unit(s)));
                     });
-                    values.finish()
+                    Arc::new(Float64Array::from(values))
                 }
             }
             SampleColumn::Width(stream) => match table.stream(stream) {
@@ -343,10 +342,12 @@ impl<'t> Samples<'t> {
                 }))),
                 None => new_null_array(&DataType::Int32, rows.len()),
             },
-            SampleColumn::Cpu(metric) => match table.cpu() {
-                Some(cpu) => Doubles::collect(each.map(|row| cpu.value(metric, row))),
-                None => new_null_array(&DataType::Float64, rows.len()),
-            },
+            SampleColumn::Cpu(metric) => {
+                let cpu = table.cpu();
+                Arc::new(Float64Array::from_iter(
+                    each.map(|row| cpu.and_then(|c| c.value(metric, row))),
+                ))
+            }
             SampleColumn::Rssi(metric) => Arc::new(Int16Array::from_iter(
                 each.map(|row| table.rssi_dbm(metric, row)),
             )),
@@ -370,14 +371,18 @@ impl<'t> Samples<'t> {
                     Arc::new(StringArray::from(values)),
                 ))
             }
-            SampleColumn::Score => Doubles::collect(each.map(|row| table.quality_score(row))),
+            SampleColumn::Score => Arc::new(Float64Array::from_iter(
+                each.map(|row| table.quality_score(row)),
+            )),
             SampleColumn::Degraded => {
                 Arc::new(BooleanArray::from_iter(flags.iter().map(|f| Some(f.any()))))
             }
             SampleColumn::Flag(flag) => Arc::new(BooleanArray::from_iter(
                 flags.iter().map(|f| Some(f.has(flag))),
             )),
-            SampleColumn::Mos(stream) => Doubles::collect(each.map(|row| mos(table, stream, row))),
+            SampleColumn::Mos(stream) => Arc::new(Float64Array::from_iter(
+                each.map(|row| mos(table, stream, row)),
+            )),
         }
     }
 
@@ -414,39 +419,6 @@ impl<'t> Samples<'t> {
             keys,
             Arc::new(StringArray::from(values)),
         ))
-    }
-}
-
-/// A column of doubles being made: values and validity in one pass (not a vector of
-/// options converted after).
-struct Doubles {
-    values: Vec<f64>,
-    valid: BooleanBufferBuilder,
-}
-
-impl Doubles {
-    fn with_capacity(rows: usize) -> Self {
-        Doubles {
-            values: Vec::with_capacity(rows),
-            valid: BooleanBufferBuilder::new(rows),
-        }
-    }
-
-    fn collect(values: impl ExactSizeIterator<Item = Option<f64>>) -> ArrayRef {
-        let mut doubles = Doubles::with_capacity(values.len());
-        values.for_each(|value| doubles.push(value));
-        doubles.finish()
-    }
-
-    fn push(&mut self, value: Option<f64>) {
-        self.valid.append(value.is_some());
-        self.values.push(value.unwrap_or_default());
-    }
-
-    fn finish(mut self) -> ArrayRef {
-        let nulls = NullBuffer::new(self.valid.finish());
-        let nulls = (nulls.null_count() > 0).then_some(nulls);
-        Arc::new(Float64Array::new(self.values.into(), nulls))
     }
 }
 
