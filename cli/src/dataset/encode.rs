@@ -98,6 +98,8 @@ struct Numbers {
     /// 0 % loss, 30 fps), and a compare costs less than a lookup, which misses the cache
     /// for the columns of many values (161 dictionaries are filled in turn).
     last: Option<(u64, u32)>,
+    /// Doubles: how many were NaN (the statistics say it).
+    nans: u64,
 }
 
 impl Numbers {
@@ -106,6 +108,7 @@ impl Numbers {
             index: HashMap::default(),
             values: Vec::new(),
             last: None,
+            nans: 0,
         }
     }
 
@@ -273,6 +276,7 @@ impl ChunkEncoder {
                 let values = array.as_primitive_opt::<Float64Type>().ok_or_else(wrong)?;
                 let values = values.values();
                 levels.put(range, |row| {
+                    dictionary.nans += u64::from(values[row].is_nan());
                     indices.push(dictionary.index_of(values[row].to_bits()));
                 });
             }
@@ -534,6 +538,9 @@ impl Values {
 
     /// The chunk's statistics: its values' least and greatest (every dictionary entry is
     /// used), and its nulls.
+    ///
+    /// Numbers are in signed order, so their bounds are also written in the deprecated
+    /// `min` and `max` fields, as the `parquet` crate writes them for older readers.
     fn statistics(&self, nulls: u64) -> Statistics {
         let nulls = Some(nulls);
         match self {
@@ -544,15 +551,19 @@ impl Values {
                 let (min, max) = least_greatest(numbers.filter(|v| !v.is_nan()));
                 let min = min.map(|v| if v == 0.0 { -0.0 } else { v });
                 let max = max.map(|v| if v == 0.0 { 0.0 } else { v });
-                Statistics::double(min, max, None, nulls, false)
+                let statistics = ValueStatistics::new(min, max, None, nulls, false)
+                    .with_nan_count((!d.values.is_empty()).then_some(d.nans));
+                Statistics::Double(statistics.with_backwards_compatible_min_max(true))
             }
             Values::Int32(d) => {
                 let (min, max) = least_greatest(d.values.iter().map(|&v| v as i32));
-                Statistics::int32(min, max, None, nulls, false)
+                let statistics = ValueStatistics::new(min, max, None, nulls, false);
+                Statistics::Int32(statistics.with_backwards_compatible_min_max(true))
             }
             Values::Int64(d) => {
                 let (min, max) = least_greatest(d.values.iter().map(|&v| v as i64));
-                Statistics::int64(min, max, None, nulls, false)
+                let statistics = ValueStatistics::new(min, max, None, nulls, false);
+                Statistics::Int64(statistics.with_backwards_compatible_min_max(true))
             }
             Values::Bytes(d) => {
                 let (min, max) = least_greatest(d.values.iter());
@@ -891,6 +902,13 @@ mod tests {
             prop_assert_eq!(a.min_bytes_opt(), min, "{}", a);
             prop_assert_eq!(a.max_bytes_opt(), max, "{}", a);
             prop_assert_eq!(a.null_count_opt(), b.null_count_opt());
+            prop_assert_eq!(
+                a.is_min_max_backwards_compatible(),
+                b.is_min_max_backwards_compatible(),
+                "{}",
+                a
+            );
+            prop_assert_eq!(a.nan_count_opt(), b.nan_count_opt(), "{}", a);
         }
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
