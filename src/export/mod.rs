@@ -14,14 +14,15 @@
 //! `Int32`, Wi-Fi signal `Int16` dBm. Missing is null, never 0: a stream that never
 //! appears in the meeting is a column of nulls.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::types::Int32Type;
-use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int16Array, Int32Array, StringArray,
-    TimestampMillisecondArray, new_null_array,
+use arrow_array::ArrayRef;
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, StringDictionaryBuilder,
+    TimestampMillisecondBuilder,
 };
+use arrow_array::types::Int32Type;
 // The Arrow types this module's signatures use, so that an embedder needs no arrow crate
 // of its own (nor to match this crate's exact version of one).
 pub use arrow_array::RecordBatch;
@@ -275,156 +276,300 @@ impl<'t> Samples<'t> {
     /// # Errors
     /// A row out of the table's range ([`ArrowError::InvalidArgumentError`]).
     pub fn batch(&self, rows: &[u32]) -> Result<RecordBatch, ArrowError> {
+        let mut built: Vec<Built> = samples_schema()
+            .fields()
+            .iter()
+            .map(|field| Built::new(field.data_type(), rows.len()))
+            .collect::<Result<_, _>>()?;
+        self.columns_into(rows, &mut built)?;
+        let columns = built
+            .into_iter()
+            .map(Built::finish)
+            .collect::<Result<_, _>>()?;
+        RecordBatch::try_new(samples_schema(), columns)
+    }
+
+    /// Each column's values of `rows` (table rows, in the order given) into its sink, in
+    /// [`samples_schema`] order: what [`batch`](Self::batch) builds its arrays from, for
+    /// a writer that encodes values as they come, with no array between (the `zoom-qos`
+    /// command's Parquet files). Every sink is told of every row, once.
+    ///
+    /// ```
+    /// use zoom_qos::export::{ColumnSink, Samples, samples_schema};
+    /// use zoom_qos::{Analysis, Decoder, Table};
+    ///
+    /// /// Counts a column's rows with a value and without.
+    /// #[derive(Default)]
+    /// struct Count { values: usize, nulls: usize }
+    ///
+    /// impl ColumnSink for Count {
+    ///     fn nulls(&mut self, rows: usize) { self.nulls += rows }
+    ///     fn double(&mut self, _: f64) { self.values += 1 }
+    ///     fn integer(&mut self, _: i64) { self.values += 1 }
+    ///     fn text(&mut self, _: &str, rows: usize) { self.values += rows }
+    ///     fn boolean(&mut self, _: bool) { self.values += 1 }
+    /// }
+    ///
+    /// let page = br#"{"participants": [{"user_name": "Ana", "user_qos": [{"date_time": "2021-06-24T20:00:00Z", "audio_input": {"latency": "126 ms"}}, {"date_time": "2021-06-24T20:01:00Z", "audio_input": {"latency": ""}}]}]}"#;
+    /// let mut table = Table::new();
+    /// Decoder::default().decode(&mut page.to_vec(), &mut table)?;
+    /// let samples = Samples::new("standup", &table, Analysis::new().flag_thresholds());
+    /// let mut counts: Vec<Count> = samples_schema().fields().iter().map(|_| Count::default()).collect();
+    /// samples.columns_into(&[0, 1], &mut counts)?;
+    /// let latency = samples_schema().index_of("audio_input_latency_ms")?;
+    /// assert_eq!((counts[latency].values, counts[latency].nulls), (1, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A row out of the table's range, or not one sink per column
+    /// ([`ArrowError::InvalidArgumentError`]); then no sink was told anything.
+    pub fn columns_into<S: ColumnSink>(
+        &self,
+        rows: &[u32],
+        sinks: &mut [S],
+    ) -> Result<(), ArrowError> {
         if let Some(&row) = rows.iter().find(|&&r| r as usize >= self.table.samples()) {
             return Err(ArrowError::InvalidArgumentError(format!(
                 "row {row} of a table of {} samples",
                 self.table.samples()
             )));
         }
+        if sinks.len() != sample_columns().len() {
+            return Err(ArrowError::InvalidArgumentError(format!(
+                "{} sinks for {} columns",
+                sinks.len(),
+                sample_columns().len()
+            )));
+        }
         let flags: Vec<_> = rows
             .iter()
             .map(|&row| self.thresholds.flags(self.table, row as usize))
             .collect();
-        let columns = sample_columns()
-            .iter()
-            .map(|&column| self.column(column, rows, &flags))
-            .collect();
-        RecordBatch::try_new(samples_schema(), columns)
+        for (&column, sink) in sample_columns().iter().zip(sinks) {
+            self.column_into(column, rows, &flags, sink);
+        }
+        Ok(())
     }
 
-    fn column(
+    fn column_into<S: ColumnSink>(
         &self,
         column: SampleColumn,
         rows: &[u32],
         flags: &[crate::aggregate::SampleFlags],
-    ) -> ArrayRef {
+        sink: &mut S,
+    ) {
         let table = self.table;
         let each = rows.iter().map(|&row| row as usize);
         match column {
-            SampleColumn::Meeting => constant(self.meeting, rows.len()),
-            SampleColumn::Key => constant(self.key, rows.len()),
-            SampleColumn::Participant => Arc::new(Int32Array::from_iter_values(
-                each.map(|row| self.participant_of_row[row] as i32),
-            )),
-            SampleColumn::Text(field) => self.text(field, rows),
-            SampleColumn::Time => Arc::new(
-                TimestampMillisecondArray::from_iter(
-                    each.map(|row| table.time_s(row).map(|s| s * 1000)),
-                )
-                .with_timezone("UTC"),
-            ),
+            SampleColumn::Meeting => sink.text(self.meeting, rows.len()),
+            SampleColumn::Key => sink.text(self.key, rows.len()),
+            SampleColumn::Participant => {
+                each.for_each(|row| sink.integer(i64::from(self.participant_of_row[row])));
+            }
+            SampleColumn::Text(field) => self.text_into(field, rows, sink),
+            SampleColumn::Time => each.for_each(|row| {
+                integer_or_null(sink, table.time_s(row).map(|s| s.saturating_mul(1000)));
+            }),
             SampleColumn::Metric(stream, metric) => {
                 let Some(columns) = table.stream(stream) else {
-                    return new_null_array(&column.field().data_type().clone(), rows.len());
+                    return sink.nulls(rows.len());
                 };
                 if metric == Metric::Resolution {
-                    Arc::new(Int32Array::from_iter(each.map(|row| {
-                        columns
-                            .resolution(row)
-                            .filter(|r| r.has_picture())
-                            .map(|r| i32::from(r.height_px))
-                    })))
+                    each.for_each(|row| {
+                        let height = columns.resolution(row).filter(|r| r.has_picture());
+                        integer_or_null(sink, height.map(|r| i64::from(r.height_px)));
+                    });
                 } else {
                     let descriptor = metric.descriptor();
-                    let mut values = Vec::with_capacity(rows.len());
                     columns.gather(metric, rows, |stored| {
-                        values.push(stored.and_then(|s| descriptor.to_report_unit(s)));
+                        double_or_null(sink, stored.and_then(|s| descriptor.to_report_unit(s)));
                     });
-                    Arc::new(Float64Array::from(values))
                 }
             }
             SampleColumn::Width(stream) => match table.stream(stream) {
-                Some(columns) => Arc::new(Int32Array::from_iter(each.map(|row| {
-                    columns
-                        .resolution(row)
-                        .filter(|r| r.has_picture())
-                        .map(|r| i32::from(r.width_px))
-                }))),
-                None => new_null_array(&DataType::Int32, rows.len()),
+                Some(columns) => each.for_each(|row| {
+                    let width = columns.resolution(row).filter(|r| r.has_picture());
+                    integer_or_null(sink, width.map(|r| i64::from(r.width_px)));
+                }),
+                None => sink.nulls(rows.len()),
             },
-            SampleColumn::Cpu(metric) => {
-                let cpu = table.cpu();
-                Arc::new(Float64Array::from_iter(
-                    each.map(|row| cpu.and_then(|c| c.value(metric, row))),
-                ))
+            SampleColumn::Cpu(metric) => match table.cpu() {
+                Some(cpu) => each.for_each(|row| double_or_null(sink, cpu.value(metric, row))),
+                None => sink.nulls(rows.len()),
+            },
+            SampleColumn::Rssi(metric) if table.has_rssi() => each.for_each(|row| {
+                integer_or_null(sink, table.rssi_dbm(metric, row).map(i64::from));
+            }),
+            SampleColumn::Rssi(_) => sink.nulls(rows.len()),
+            SampleColumn::Word(field) => each.for_each(|row| match table.sample_word(field, row) {
+                Some(word) => sink.text(word, 1),
+                None => sink.nulls(1),
+            }),
+            SampleColumn::Score => {
+                each.for_each(|row| double_or_null(sink, table.quality_score(row)));
             }
-            SampleColumn::Rssi(metric) => Arc::new(Int16Array::from_iter(
-                each.map(|row| table.rssi_dbm(metric, row)),
-            )),
-            SampleColumn::Word(field) => {
-                let mut values: Vec<&str> = Vec::new();
-                let keys: Int32Array = each
-                    .map(|row| {
-                        let word = table.sample_word(field, row)?;
-                        let key = match values.iter().position(|&w| w == word) {
-                            Some(key) => key,
-                            None => {
-                                values.push(word);
-                                values.len() - 1
-                            }
-                        };
-                        i32::try_from(key).ok()
-                    })
-                    .collect();
-                Arc::new(DictionaryArray::<Int32Type>::new(
-                    keys,
-                    Arc::new(StringArray::from(values)),
-                ))
+            SampleColumn::Degraded => flags.iter().for_each(|f| sink.boolean(f.any())),
+            SampleColumn::Flag(flag) => flags.iter().for_each(|f| sink.boolean(f.has(flag))),
+            SampleColumn::Mos(stream) => {
+                each.for_each(|row| double_or_null(sink, mos(table, stream, row)));
             }
-            SampleColumn::Score => Arc::new(Float64Array::from_iter(
-                each.map(|row| table.quality_score(row)),
-            )),
-            SampleColumn::Degraded => {
-                Arc::new(BooleanArray::from_iter(flags.iter().map(|f| Some(f.any()))))
-            }
-            SampleColumn::Flag(flag) => Arc::new(BooleanArray::from_iter(
-                flags.iter().map(|f| Some(f.has(flag))),
-            )),
-            SampleColumn::Mos(stream) => Arc::new(Float64Array::from_iter(
-                each.map(|row| mos(table, stream, row)),
-            )),
         }
     }
 
-    /// A participant text field as dictionary strings: one key per participant entry,
-    /// looked up once per entry (its rows are contiguous); `""` (absent) is null.
-    fn text(&self, field: ParticipantField, rows: &[u32]) -> ArrayRef {
-        let mut values: Vec<&str> = Vec::new();
-        let mut keys_of: HashMap<&str, i32> = HashMap::new();
-        let mut keys: Vec<Option<i32>> = Vec::with_capacity(rows.len());
-        let mut last: Option<(u32, Option<i32>)> = None;
-        for &row in rows {
-            let participant = self.participant_of_row[row as usize];
-            let key = match last {
-                Some((entry, key)) if entry == participant => key,
-                _ => {
-                    let text = self
-                        .table
-                        .participant(participant as usize)
-                        .map_or("", |p| p.field(field));
-                    let key = (!text.is_empty()).then(|| {
-                        *keys_of.entry(text).or_insert_with(|| {
-                            values.push(text);
-                            values.len() as i32 - 1
-                        })
-                    });
-                    last = Some((participant, key));
-                    key
-                }
-            };
-            keys.push(key);
+    /// A participant text field: told once per run of rows of one participant entry
+    /// (an entry's rows are contiguous); `""` (absent) is null.
+    fn text_into<S: ColumnSink>(&self, field: ParticipantField, rows: &[u32], sink: &mut S) {
+        let entry_of = |row: u32| self.participant_of_row[row as usize];
+        let mut rest = rows;
+        while let Some(&first) = rest.first() {
+            let entry = entry_of(first);
+            let run = rest.iter().take_while(|&&r| entry_of(r) == entry).count();
+            let text = self
+                .table
+                .participant(entry as usize)
+                .map_or("", |p| p.field(field));
+            if text.is_empty() {
+                sink.nulls(run);
+            } else {
+                sink.text(text, run);
+            }
+            rest = &rest[run..];
         }
-        let keys = Int32Array::from(keys);
-        Arc::new(DictionaryArray::<Int32Type>::new(
-            keys,
-            Arc::new(StringArray::from(values)),
-        ))
     }
 }
 
-/// A column of one string, `len` times, dictionary-encoded.
-fn constant(text: &str, len: usize) -> ArrayRef {
-    let keys = Int32Array::from(vec![0; len]);
-    let values = Arc::new(StringArray::from(vec![text]));
-    Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+fn double_or_null(sink: &mut impl ColumnSink, value: Option<f64>) {
+    match value {
+        Some(value) => sink.double(value),
+        None => sink.nulls(1),
+    }
+}
+
+fn integer_or_null(sink: &mut impl ColumnSink, value: Option<i64>) {
+    match value {
+        Some(value) => sink.integer(value),
+        None => sink.nulls(1),
+    }
+}
+
+/// Where [`Samples::columns_into`] puts one column's values, row after row. Each call is
+/// of the kind the column's type in [`samples_schema`] takes: `Float64` doubles,
+/// `Int32`/`Int16`/timestamp integers, dictionary strings text, `Boolean` booleans;
+/// nulls only in nullable columns.
+pub trait ColumnSink {
+    /// `rows` rows without a value.
+    fn nulls(&mut self, rows: usize);
+    /// A `Float64` value, in the column's report unit.
+    fn double(&mut self, value: f64);
+    /// An `Int32` or `Int16` value, or a timestamp's milliseconds since the epoch.
+    fn integer(&mut self, value: i64);
+    /// A string, the value of `rows` rows in a row.
+    fn text(&mut self, value: &str, rows: usize);
+    /// A `Boolean` value.
+    fn boolean(&mut self, value: bool);
+}
+
+/// A column's Arrow array being built from [`ColumnSink`] calls (by [`Samples::batch`]).
+enum Built {
+    Double(Float64Builder),
+    Int32(Int32Builder),
+    Int16(Int16Builder),
+    Time(TimestampMillisecondBuilder),
+    Text(StringDictionaryBuilder<Int32Type>),
+    Boolean(BooleanBuilder),
+    /// A call of another kind than the column's type, or a value out of its range.
+    Failed(&'static str),
+}
+
+impl Built {
+    fn new(data_type: &DataType, rows: usize) -> Result<Built, ArrowError> {
+        Ok(match data_type {
+            DataType::Float64 => Built::Double(Float64Builder::with_capacity(rows)),
+            DataType::Int32 => Built::Int32(Int32Builder::with_capacity(rows)),
+            DataType::Int16 => Built::Int16(Int16Builder::with_capacity(rows)),
+            DataType::Timestamp(..) => {
+                Built::Time(TimestampMillisecondBuilder::with_capacity(rows).with_timezone("UTC"))
+            }
+            DataType::Dictionary(..) => Built::Text(StringDictionaryBuilder::new()),
+            DataType::Boolean => Built::Boolean(BooleanBuilder::with_capacity(rows)),
+            other => {
+                return Err(ArrowError::NotYetImplemented(format!(
+                    "a sample column of type {other}"
+                )));
+            }
+        })
+    }
+
+    fn finish(self) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
+            Built::Double(mut b) => Arc::new(b.finish()),
+            Built::Int32(mut b) => Arc::new(b.finish()),
+            Built::Int16(mut b) => Arc::new(b.finish()),
+            Built::Time(mut b) => Arc::new(b.finish()),
+            Built::Text(mut b) => Arc::new(b.finish()),
+            Built::Boolean(mut b) => Arc::new(b.finish()),
+            Built::Failed(why) => return Err(ArrowError::ComputeError(why.to_owned())),
+        })
+    }
+
+    fn fail(&mut self, why: &'static str) {
+        if !matches!(self, Built::Failed(_)) {
+            *self = Built::Failed(why);
+        }
+    }
+}
+
+impl ColumnSink for Built {
+    fn nulls(&mut self, rows: usize) {
+        match self {
+            Built::Double(b) => b.append_nulls(rows),
+            Built::Int32(b) => b.append_nulls(rows),
+            Built::Int16(b) => b.append_nulls(rows),
+            Built::Time(b) => b.append_nulls(rows),
+            Built::Text(b) => b.append_nulls(rows),
+            Built::Boolean(b) => b.append_nulls(rows),
+            Built::Failed(_) => {}
+        }
+    }
+
+    fn double(&mut self, value: f64) {
+        match self {
+            Built::Double(b) => b.append_value(value),
+            _ => self.fail("a double in a column of another type"),
+        }
+    }
+
+    fn integer(&mut self, value: i64) {
+        match self {
+            Built::Int32(b) => match i32::try_from(value) {
+                Ok(value) => b.append_value(value),
+                Err(_) => self.fail("an integer out of a 32-bit column's range"),
+            },
+            Built::Int16(b) => match i16::try_from(value) {
+                Ok(value) => b.append_value(value),
+                Err(_) => self.fail("an integer out of a 16-bit column's range"),
+            },
+            Built::Time(b) => b.append_value(value),
+            _ => self.fail("an integer in a column of another type"),
+        }
+    }
+
+    fn text(&mut self, value: &str, rows: usize) {
+        match self {
+            Built::Text(b) => {
+                if b.append_n(value, rows).is_err() {
+                    self.fail("more distinct strings than 32-bit dictionary keys");
+                }
+            }
+            _ => self.fail("a string in a column of another type"),
+        }
+    }
+
+    fn boolean(&mut self, value: bool) {
+        match self {
+            Built::Boolean(b) => b.append_value(value),
+            _ => self.fail("a boolean in a column of another type"),
+        }
+    }
 }

@@ -1,23 +1,24 @@
-//! Parquet column chunks from Arrow arrays, encoded here rather than by the `parquet`
-//! crate's column writers, which were half of the export's own time (see the benches'
-//! README). The encodings are the ones that crate writes by default, so engines read
-//! them as they read its files: a dictionary page (PLAIN) and data pages (format v1) of
-//! RLE_DICTIONARY indices, definition levels RLE, booleans PLAIN. What is done
-//! differently: a number's dictionary entry is found by its bits with a hash of one
-//! multiply (not the crate's generic interner), a batch's dictionary strings are looked
-//! up once per batch (not once per row), and every page is compressed by one zstd
-//! context per thread, kept (the crate makes two per column chunk).
-//! The crate still writes the page headers, the row groups and the footer.
+//! Parquet column chunks, encoded here rather than by the `parquet` crate's column
+//! writers, which were half of the export's own time (see the benches' README). A
+//! meeting's samples come in value by value, as the library tells them
+//! ([`ColumnSink`]: no Arrow arrays between, measured 7 % less of the export's time);
+//! rows copied from an earlier file come in as Arrow arrays. The encodings are the ones
+//! that crate writes by default, so engines read them as they read its files: a
+//! dictionary page (PLAIN) and data pages (format v1) of RLE_DICTIONARY indices,
+//! definition levels RLE, booleans PLAIN. What is done differently: a number's dictionary
+//! entry is found by its bits with a hash of one multiply (not the crate's generic
+//! interner), a string is looked up once per run of rows (not once per row), and every
+//! page is compressed by one zstd context per thread, kept (the crate makes two per
+//! column chunk). The crate still writes the page headers, the row groups and the footer.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
+use std::ops::RangeInclusive;
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int16Type, Int32Type, TimestampMillisecondType};
-use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use bytes::Bytes;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
@@ -28,6 +29,8 @@ use parquet::file::metadata::ColumnChunkMetaData;
 use parquet::file::statistics::{Statistics, ValueStatistics};
 use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
+
+use zoom_qos::export::ColumnSink;
 
 use crate::error::DataError;
 
@@ -56,6 +59,8 @@ pub(super) struct ChunkEncoder {
     indices: Vec<u32>,
     /// The page being filled: each value (booleans).
     bools: Vec<bool>,
+    /// Rows not encoded yet: up to a batch's more than a page, encoded in pages at the
+    /// batch's end ([`end_batch`](Self::end_batch)).
     page_rows: usize,
     /// Pages encoded so far.
     pages: Vec<DataPage>,
@@ -65,6 +70,8 @@ pub(super) struct ChunkEncoder {
     compressed: Option<bool>,
     rows: u64,
     nulls: u64,
+    /// A value the column cannot hold was given (said at the batch's end).
+    failed: Option<&'static str>,
 }
 
 /// An encoded data page.
@@ -79,8 +86,9 @@ struct DataPage {
 enum Values {
     /// Doubles, by their bits.
     Double(Numbers),
-    /// 32-bit integers (Arrow's `Int32` and `Int16`), sign-extended.
-    Int32(Numbers),
+    /// 32-bit integers (Arrow's `Int32` and `Int16`), sign-extended, and the range the
+    /// column's type holds.
+    Int32(Numbers, RangeInclusive<i64>),
     /// Millisecond timestamps.
     Int64(Numbers),
     Bytes(Strings),
@@ -150,21 +158,35 @@ impl Hasher for Multiply {
     }
 }
 
-/// A dictionary of strings (looked up once per batch and string, not per row).
+/// A dictionary of strings. Most come in runs (a participant's name, told once for its
+/// rows): the last one is compared before a lookup.
 #[derive(Default)]
 struct Strings {
     index: HashMap<Box<[u8]>, u32>,
     values: Vec<Box<[u8]>>,
+    last: Option<u32>,
 }
 
 impl Strings {
     fn index_of(&mut self, value: &[u8]) -> u32 {
-        if let Some(&index) = self.index.get(value) {
-            return index;
+        if let Some(last) = self.last
+            && self
+                .values
+                .get(last as usize)
+                .is_some_and(|v| **v == *value)
+        {
+            return last;
         }
-        let index = self.values.len() as u32;
-        self.values.push(value.into());
-        self.index.insert(value.into(), index);
+        let index = match self.index.get(value) {
+            Some(&index) => index,
+            None => {
+                let index = self.values.len() as u32;
+                self.values.push(value.into());
+                self.index.insert(value.into(), index);
+                index
+            }
+        };
+        self.last = Some(index);
         index
     }
 }
@@ -198,7 +220,8 @@ impl ChunkEncoder {
     ) -> Result<Self, DataError> {
         let values = match data_type {
             DataType::Float64 => Values::Double(Numbers::new()),
-            DataType::Int32 | DataType::Int16 => Values::Int32(Numbers::new()),
+            DataType::Int32 => Values::Int32(Numbers::new(), i32::MIN.into()..=i32::MAX.into()),
+            DataType::Int16 => Values::Int32(Numbers::new(), i16::MIN.into()..=i16::MAX.into()),
             DataType::Timestamp(TimeUnit::Millisecond, _) => Values::Int64(Numbers::new()),
             DataType::Dictionary(key, value)
                 if **key == DataType::Int32 && **value == DataType::Utf8 =>
@@ -225,168 +248,159 @@ impl ChunkEncoder {
             compressed: None,
             rows: 0,
             nulls: 0,
+            failed: None,
         })
     }
 
-    /// Adds `array`'s rows.
+    /// Adds `array`'s rows (rows copied from an earlier file; a meeting's samples come
+    /// through [`ColumnSink`] without an array).
     ///
     /// # Errors
     /// An array of another type than the encoder's, or nulls in a column without them.
     pub(super) fn write(&mut self, array: &dyn Array) -> Result<(), DataError> {
-        let nulls = array.logical_nulls().filter(|n| n.null_count() > 0);
-        if nulls.is_some() && !self.nullable {
-            return Err(DataError::Unusable("nulls in a column that has none"));
-        }
-        let mut at = 0;
-        while at < array.len() {
-            let rows = (PAGE_ROWS - self.page_rows).min(array.len() - at);
-            self.put(array, nulls.as_ref(), at..at + rows)?;
-            at += rows;
-            if self.page_rows == PAGE_ROWS {
-                self.flush()?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds the rows `range` of `array` to the page being filled.
-    fn put(
-        &mut self,
-        array: &dyn Array,
-        nulls: Option<&NullBuffer>,
-        range: Range<usize>,
-    ) -> Result<(), DataError> {
         let wrong = || DataError::Unusable("an array of another type than its column");
-        let rows = range.len();
-        let ChunkEncoder {
-            values,
-            defs,
-            indices,
-            bools,
-            nullable,
-            ..
-        } = self;
-        let levels = Levels {
-            defs,
-            nullable: *nullable,
-            nulls,
-        };
-        match values {
-            Values::Double(dictionary) => {
-                let values = array.as_primitive_opt::<Float64Type>().ok_or_else(wrong)?;
-                let values = values.values();
-                levels.put(range, |row| {
-                    dictionary.nans += u64::from(values[row].is_nan());
-                    indices.push(dictionary.index_of(values[row].to_bits()));
-                });
-            }
-            Values::Int32(dictionary) => {
-                if let Some(values) = array.as_primitive_opt::<Int32Type>() {
-                    let values = values.values();
-                    levels.put(range, |row| {
-                        indices.push(dictionary.index_of(i64::from(values[row]) as u64));
-                    });
+        let nulls = array.logical_nulls().filter(|n| n.null_count() > 0);
+        if nulls
+            .as_ref()
+            .is_some_and(|n| n.null_count() == array.len())
+        {
+            self.nulls(array.len());
+            return self.end_batch();
+        }
+        let valid = |row: usize| nulls.as_ref().is_none_or(|n| n.is_valid(row));
+        let mut each = |value: &mut dyn FnMut(&mut Self, usize)| {
+            for row in 0..array.len() {
+                if valid(row) {
+                    value(self, row);
                 } else {
-                    let values = array.as_primitive_opt::<Int16Type>().ok_or_else(wrong)?;
-                    let values = values.values();
-                    levels.put(range, |row| {
-                        indices.push(dictionary.index_of(i64::from(values[row]) as u64));
-                    });
+                    self.nulls(1);
                 }
             }
-            Values::Int64(dictionary) => {
-                let values = array
-                    .as_primitive_opt::<TimestampMillisecondType>()
-                    .ok_or_else(wrong)?;
-                let values = values.values();
-                levels.put(range, |row| {
-                    indices.push(dictionary.index_of(values[row] as u64))
-                });
-            }
-            Values::Bytes(dictionary) => {
-                let array = array.as_dictionary_opt::<Int32Type>().ok_or_else(wrong)?;
-                let words = array.values().as_string_opt::<i32>().ok_or_else(wrong)?;
-                let keys = array.keys().values();
-                // Each of the batch's strings looked up once, when first used. A key out
-                // of range (impossible in a checked array) reads as the empty string.
-                let mut index_of_key: Vec<Option<u32>> = vec![None; words.len()];
-                let mut index = |key: i32| -> u32 {
-                    let key = usize::try_from(key).unwrap_or(usize::MAX);
-                    match index_of_key.get_mut(key) {
-                        Some(Some(index)) => *index,
-                        Some(slot) => {
-                            *slot.insert(dictionary.index_of(words.value(key).as_bytes()))
-                        }
-                        None => dictionary.index_of(b""),
-                    }
-                };
-                levels.put(range, |row| indices.push(index(keys[row])));
-            }
-            Values::Boolean { range: seen } => {
-                let values = array.as_boolean_opt().ok_or_else(wrong)?;
-                levels.put(range, |row| {
-                    let value = values.value(row);
-                    bools.push(value);
-                    let (low, high) = seen.get_or_insert((value, value));
-                    *low &= value;
-                    *high |= value;
-                });
+        };
+        if let Some(values) = array.as_primitive_opt::<Float64Type>() {
+            each(&mut |sink, row| sink.double(values.value(row)));
+        } else if let Some(values) = array.as_primitive_opt::<Int32Type>() {
+            each(&mut |sink, row| sink.integer(values.value(row).into()));
+        } else if let Some(values) = array.as_primitive_opt::<Int16Type>() {
+            each(&mut |sink, row| sink.integer(values.value(row).into()));
+        } else if let Some(values) = array.as_primitive_opt::<TimestampMillisecondType>() {
+            each(&mut |sink, row| sink.integer(values.value(row)));
+        } else if let Some(values) = array.as_boolean_opt() {
+            each(&mut |sink, row| sink.boolean(values.value(row)));
+        } else if let Some(array) = array.as_dictionary_opt::<Int32Type>() {
+            let words = array.values().as_string_opt::<i32>().ok_or_else(wrong)?;
+            let keys = array.keys().values();
+            // A key out of range (impossible in a checked array) reads as "".
+            let word = |row: usize| {
+                let key = usize::try_from(keys[row]).ok().filter(|&k| k < words.len());
+                key.map_or("", |key| words.value(key))
+            };
+            each(&mut |sink, row| sink.text(word(row), 1));
+        } else {
+            return Err(wrong());
+        }
+        self.end_batch()
+    }
+
+    /// Ends a batch: says a value the column could not take, and encodes the full pages.
+    ///
+    /// # Errors
+    /// A value of another type than the column's, nulls in a column without them, or a
+    /// page that could not be compressed.
+    pub(super) fn end_batch(&mut self) -> Result<(), DataError> {
+        if let Some(why) = self.failed {
+            return Err(DataError::Unusable(why));
+        }
+        self.flush(false)
+    }
+
+    /// A column's values cannot go on after `why`: its batch fails.
+    fn fail(&mut self, why: &'static str) {
+        self.failed.get_or_insert(why);
+    }
+
+    /// `rows` rows with a value (whose value was just added).
+    #[inline]
+    fn defined(&mut self, rows: usize) {
+        if self.nullable {
+            if rows == 1 {
+                self.defs.push(1);
+            } else {
+                self.defs.resize(self.defs.len() + rows, 1);
             }
         }
         self.page_rows += rows;
-        Ok(())
     }
 
-    /// Encodes the page being filled (if it has rows), and compresses it.
-    fn flush(&mut self) -> Result<(), DataError> {
-        if self.page_rows == 0 {
-            return Ok(());
-        }
-        let mut page = Vec::with_capacity(self.defs.len() / 4 + self.indices.len() * 2 + 16);
-        if self.nullable {
-            // Format v1: the levels' byte length first.
-            page.extend([0; 4]);
-            rle_hybrid(&self.defs, 1, &mut page);
-            let length = (page.len() - 4) as u32;
-            page[..4].copy_from_slice(&length.to_le_bytes());
-        }
-        let (encoding, values) = match &self.values {
-            Values::Boolean { .. } => {
-                plain_booleans(&self.bools, &mut page);
-                (Encoding::PLAIN, self.bools.len())
+    /// Encodes the rows not encoded yet into pages of [`PAGE_ROWS`] (with `last`, also
+    /// the last page, less full), each compressed.
+    fn flush(&mut self, last: bool) -> Result<(), DataError> {
+        let (mut row, mut value) = (0, 0);
+        while self.page_rows - row >= PAGE_ROWS || (last && self.page_rows > row) {
+            let rows = (self.page_rows - row).min(PAGE_ROWS);
+            let defs = match self.nullable {
+                true => &self.defs[row..row + rows],
+                false => &[][..],
+            };
+            let values = match self.nullable {
+                true => defs.iter().filter(|&&d| d != 0).count(),
+                false => rows,
+            };
+            let mut page = Vec::with_capacity(rows / 4 + values * 2 + 16);
+            if self.nullable {
+                // Format v1: the levels' byte length first.
+                page.extend([0; 4]);
+                rle_hybrid(defs, 1, &mut page);
+                let length = (page.len() - 4) as u32;
+                page[..4].copy_from_slice(&length.to_le_bytes());
             }
-            dictionary => {
-                let bit_width = bits_for(dictionary.len().saturating_sub(1));
-                page.push(bit_width);
-                rle_hybrid(&self.indices, bit_width, &mut page);
-                (Encoding::RLE_DICTIONARY, self.indices.len())
-            }
-        };
-        let uncompressed_bytes = page.len();
-        let buf = if *self.compressed.get_or_insert(values > 0) {
-            zstd_compress(&page, self.zstd_level)?
+            let encoding = match &self.values {
+                Values::Boolean { .. } => {
+                    plain_booleans(&self.bools[value..value + values], &mut page);
+                    Encoding::PLAIN
+                }
+                _ => {
+                    // The page's own greatest index sets its width (a page is encoded
+                    // when its batch ends, when the dictionary may have grown).
+                    let indices = &self.indices[value..value + values];
+                    let bit_width = bits_for(indices.iter().max().map_or(0, |&i| i as usize));
+                    page.push(bit_width);
+                    rle_hybrid(indices, bit_width, &mut page);
+                    Encoding::RLE_DICTIONARY
+                }
+            };
+            let uncompressed_bytes = page.len();
+            let buf = if *self.compressed.get_or_insert(values > 0) {
+                zstd_compress(&page, self.zstd_level)?
+            } else {
+                page
+            };
+            self.pages.push(DataPage {
+                buf: buf.into(),
+                uncompressed_bytes,
+                rows: rows as u32,
+                encoding,
+            });
+            self.rows += rows as u64;
+            self.nulls += (rows - values) as u64;
+            row += rows;
+            value += values;
+        }
+        self.page_rows -= row;
+        self.defs.drain(..row.min(self.defs.len()));
+        if matches!(self.values, Values::Boolean { .. }) {
+            self.bools.drain(..value);
         } else {
-            page
-        };
-        self.pages.push(DataPage {
-            buf: buf.into(),
-            uncompressed_bytes,
-            rows: self.page_rows as u32,
-            encoding,
-        });
-        self.rows += self.page_rows as u64;
-        self.nulls += (self.page_rows - values) as u64;
-        self.page_rows = 0;
-        self.defs.clear();
-        self.indices.clear();
-        self.bools.clear();
+            self.indices.drain(..value);
+        }
         Ok(())
     }
 
     /// The chunk's bytes (its dictionary page first, then its data pages), and what the
     /// row group's writer needs to append them.
     pub(super) fn close(mut self) -> Result<(Bytes, ColumnCloseResult), DataError> {
-        self.flush()?;
+        self.end_batch()?;
+        self.flush(true)?;
         let compressed = self.compressed == Some(true);
         let compress = |page: Vec<u8>| -> Result<Vec<u8>, DataError> {
             if compressed {
@@ -468,36 +482,56 @@ impl ChunkEncoder {
     }
 }
 
-/// Definition levels of the page being filled, and the rows' nulls.
-struct Levels<'a> {
-    defs: &'a mut Vec<u8>,
-    nullable: bool,
-    nulls: Option<&'a NullBuffer>,
-}
-
-impl Levels<'_> {
-    /// Notes each row of `range` as null or not, and calls `value` for the others.
-    fn put(self, range: Range<usize>, mut value: impl FnMut(usize)) {
-        match self.nulls {
-            None => {
-                if self.nullable {
-                    self.defs.resize(self.defs.len() + range.len(), 1);
-                }
-                range.for_each(value);
-            }
-            Some(nulls) if nulls.null_count() == nulls.len() => {
-                self.defs.resize(self.defs.len() + range.len(), 0);
-            }
-            Some(nulls) => {
-                for row in range {
-                    let valid = nulls.is_valid(row);
-                    self.defs.push(u8::from(valid));
-                    if valid {
-                        value(row);
-                    }
-                }
-            }
+/// A meeting's samples come in here, value by value ([`Samples::columns_into`]).
+impl ColumnSink for ChunkEncoder {
+    fn nulls(&mut self, rows: usize) {
+        if !self.nullable {
+            return self.fail("nulls in a column that has none");
         }
+        self.defs.resize(self.defs.len() + rows, 0);
+        self.page_rows += rows;
+    }
+
+    fn double(&mut self, value: f64) {
+        let Values::Double(dictionary) = &mut self.values else {
+            return self.fail("a double in a column of another type");
+        };
+        dictionary.nans += u64::from(value.is_nan());
+        self.indices.push(dictionary.index_of(value.to_bits()));
+        self.defined(1);
+    }
+
+    fn integer(&mut self, value: i64) {
+        let index = match &mut self.values {
+            Values::Int32(dictionary, range) if range.contains(&value) => {
+                dictionary.index_of(value as u64)
+            }
+            Values::Int64(dictionary) => dictionary.index_of(value as u64),
+            Values::Int32(..) => return self.fail("an integer out of its column's range"),
+            _ => return self.fail("an integer in a column of another type"),
+        };
+        self.indices.push(index);
+        self.defined(1);
+    }
+
+    fn text(&mut self, value: &str, rows: usize) {
+        let Values::Bytes(dictionary) = &mut self.values else {
+            return self.fail("a string in a column of another type");
+        };
+        let index = dictionary.index_of(value.as_bytes());
+        self.indices.resize(self.indices.len() + rows, index);
+        self.defined(rows);
+    }
+
+    fn boolean(&mut self, value: bool) {
+        let Values::Boolean { range } = &mut self.values else {
+            return self.fail("a boolean in a column of another type");
+        };
+        let (low, high) = range.get_or_insert((value, value));
+        *low &= value;
+        *high |= value;
+        self.bools.push(value);
+        self.defined(1);
     }
 }
 
@@ -506,7 +540,7 @@ impl Values {
     fn len(&self) -> usize {
         match self {
             Values::Double(d) => d.values.len(),
-            Values::Int32(d) => d.values.len(),
+            Values::Int32(d, _) => d.values.len(),
             Values::Int64(d) => d.values.len(),
             Values::Bytes(d) => d.values.len(),
             Values::Boolean { .. } => 0,
@@ -521,7 +555,7 @@ impl Values {
             Values::Double(d) | Values::Int64(d) => {
                 d.values.iter().for_each(|v| plain.extend(v.to_le_bytes()));
             }
-            Values::Int32(d) => d
+            Values::Int32(d, _) => d
                 .values
                 .iter()
                 .for_each(|&v| plain.extend((v as i32).to_le_bytes())),
@@ -555,7 +589,7 @@ impl Values {
                     .with_nan_count((!d.values.is_empty()).then_some(d.nans));
                 Statistics::Double(statistics.with_backwards_compatible_min_max(true))
             }
-            Values::Int32(d) => {
+            Values::Int32(d, _) => {
                 let (min, max) = least_greatest(d.values.iter().map(|&v| v as i32));
                 let statistics = ValueStatistics::new(min, max, None, nulls, false);
                 Statistics::Int32(statistics.with_backwards_compatible_min_max(true))
@@ -970,6 +1004,60 @@ mod tests {
             .collect();
         let batches = [batch(&rows[..15_000]), batch(&rows[15_000..])];
         check(&batches).unwrap();
+    }
+
+    /// A meeting's samples told value by value ([`ColumnSink`]) make the file their Arrow
+    /// batch makes (the reference: the path through Arrow arrays, whose rows the test
+    /// above reads back), rows of two dates and the batch's end across a page cut.
+    #[test]
+    fn samples_told_value_by_value_are_the_bytes_of_their_batch() {
+        use zoom_qos::export::{Samples, samples_schema};
+        use zoom_qos::{Analysis, Decoder, Table};
+
+        let dir = tempdir();
+        let schema = samples_schema();
+        let encoder = Encoder::new(&schema).unwrap();
+        for (seed, participants, minutes) in [(1, 3, 40), (2, 12, 700), (3, 1, 1)] {
+            let mut page = zoom_qos::synth::page(seed, participants, minutes).into_bytes();
+            // A sample without a time or values, first in the first entry's samples.
+            let at = page
+                .windows(12)
+                .position(|w| w == b"\"user_qos\":[")
+                .unwrap()
+                + 12;
+            page.splice(at..at, br#"{"date_time":""},"#.iter().copied());
+            let mut table = Table::new();
+            Decoder::default().decode(&mut page, &mut table).unwrap();
+            let analysis = Analysis::new();
+            let samples = Samples::new("standup", &table, analysis.flag_thresholds());
+            let mut written = Vec::new();
+            for direct in [true, false] {
+                let path = dir.join(format!("{seed}-{direct}.parquet"));
+                let mut file = PartFile::create(&path, &schema, FileFormat::Parquet).unwrap();
+                let mut group = encoder.row_group().unwrap();
+                for (_, rows) in samples.by_date() {
+                    if direct {
+                        encoder.write_samples(&mut group, &samples, &rows).unwrap();
+                    } else {
+                        let batch = samples.batch(&rows).unwrap();
+                        encoder.write(&mut group, &batch).unwrap();
+                    }
+                }
+                file.append(group.close().unwrap()).unwrap();
+                file.finish().unwrap();
+                written.push(std::fs::read(&path).unwrap());
+            }
+            assert!(written[0] == written[1], "seed {seed}: the files differ");
+            let read = read_file(
+                &dir.join(format!("{seed}-true.parquet")),
+                FileFormat::Parquet,
+                None,
+            );
+            let rows: usize = read.unwrap().iter().map(RecordBatch::num_rows).sum();
+            assert_eq!(rows, table.samples());
+            assert_eq!(table.time_s(0), None);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Only nulls, and no rows at all.

@@ -19,6 +19,8 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 
+use zoom_qos::export::Samples;
+
 use super::encode::ChunkEncoder;
 use crate::error::DataError;
 
@@ -200,7 +202,24 @@ impl Encoder {
         Ok(RowGroup { columns, rows: 0 })
     }
 
-    /// Encodes a batch into `group`.
+    /// Encodes a meeting's samples `rows` into `group`, value by value (no Arrow arrays
+    /// between: measured, see the benches' README).
+    pub(super) fn write_samples(
+        &self,
+        group: &mut RowGroup,
+        samples: &Samples<'_>,
+        rows: &[u32],
+    ) -> Result<(), DataError> {
+        samples.columns_into(rows, &mut group.columns)?;
+        group
+            .columns
+            .iter_mut()
+            .try_for_each(ChunkEncoder::end_batch)?;
+        group.rows += rows.len();
+        Ok(())
+    }
+
+    /// Encodes a batch into `group` (rows copied from an earlier file).
     pub(super) fn write(&self, group: &mut RowGroup, batch: &RecordBatch) -> Result<(), DataError> {
         if batch.num_columns() != group.columns.len() {
             return Err(DataError::Unusable(
