@@ -350,7 +350,13 @@ impl ChunkEncoder {
             if self.nullable {
                 // Format v1: the levels' byte length first.
                 page.extend([0; 4]);
-                rle_hybrid(defs, 1, &mut page);
+                if values == 0 || values == rows {
+                    // The common pages, of only nulls or of no nulls: one run.
+                    uleb128((rows as u64) << 1, &mut page);
+                    page.push(u8::from(values > 0));
+                } else {
+                    rle_hybrid(defs, 1, &mut page);
+                }
                 let length = (page.len() - 4) as u32;
                 page[..4].copy_from_slice(&length.to_le_bytes());
             }
@@ -689,11 +695,15 @@ fn plain_booleans(values: &[bool], out: &mut Vec<u8>) {
 fn rle_hybrid<T: Copy + Eq + Into<u64>>(values: &[T], bit_width: u8, out: &mut Vec<u8>) {
     let run_at = |at: usize, most: usize| {
         let first = values[at];
-        values[at..]
-            .iter()
-            .take(most)
-            .take_while(|&&v| v == first)
+        let rest = &values[at..values.len().min(at.saturating_add(most))];
+        // Sixteen at a time first (compared as one array: vector instructions), as
+        // runs of thousands are common (a participant's name, a column's zeros).
+        let whole = rest
+            .chunks_exact(16)
+            .take_while(|chunk| chunk.iter().fold(true, |same, &v| same & (v == first)))
             .count()
+            * 16;
+        whole + rest[whole..].iter().take_while(|&&v| v == first).count()
     };
     let mut at = 0;
     while at < values.len() {
