@@ -405,3 +405,42 @@ fn timeline_of_the_why_fixture_by_hand() {
     assert_eq!(output.p95.iter().flatten().count(), 1);
     assert_eq!(output.p95[0], Some(6.0));
 }
+
+/// The headline alone (what the export's meetings file reads) is the full report's
+/// headline: reference, the full report of the same table.
+#[cfg(feature = "arrow")]
+#[test]
+fn headline_only_gives_the_full_reports_headline_numbers() {
+    use zoom_qos::export::{MeetingRow, meetings_batch};
+    use zoom_qos::report::Dimension;
+    use zoom_qos::synth::{MeetingShape, meeting_pages};
+
+    for seed in 1..6 {
+        let shape = MeetingShape {
+            participants: 2 + seed as usize * 3,
+            minutes: 10 + seed as usize * 13,
+        };
+        let mut table = Table::new();
+        for page in meeting_pages(seed, shape) {
+            Decoder::default()
+                .decode(&mut page.into_bytes(), &mut table)
+                .unwrap();
+        }
+        let full = Analysis::new().meeting("m", &table);
+        let headline = Analysis::new().headline_only(true).meeting("m", &table);
+        let batch = |report| meetings_batch(&[MeetingRow::new(report, &table)]).unwrap();
+        assert_eq!(batch(&headline), batch(&full), "seed {seed}");
+        // What is left out is left out, and was there in full.
+        let bitrate = |r: &zoom_qos::MeetingReport| {
+            r.streams.get(Stream::AudioInput, Metric::Bitrate).is_some()
+        };
+        assert!(bitrate(&full) && !bitrate(&headline), "seed {seed}");
+        let by_network =
+            |r: &zoom_qos::MeetingReport| r.breakdowns.get(Dimension::NetworkType).len();
+        assert!(
+            by_network(&full) > 0 && by_network(&headline) == 0,
+            "seed {seed}"
+        );
+        assert_eq!(headline.participant_details, full.participant_details);
+    }
+}

@@ -233,7 +233,7 @@ impl AccountRollup {
     /// table's values again; [`Analysis::meeting_into`](crate::Analysis::meeting_into)
     /// makes the report and adds it at once, without that second pass.
     pub fn add(&mut self, analysis: &crate::Analysis, table: &Table, report: &MeetingReport) {
-        let (_, gathered) = analysis.meeting_and_values(&report.meeting, table);
+        let (_, gathered) = analysis.meeting_and_values(&report.meeting, table, true);
         self.add_gathered(table, report, &gathered);
     }
 

@@ -55,6 +55,7 @@ pub struct Analysis {
     sequential: bool,
     participant_stats: bool,
     timeline: bool,
+    headline_only: bool,
 }
 
 impl Analysis {
@@ -98,9 +99,20 @@ impl Analysis {
         self
     }
 
+    /// Computes only what a meeting's headline numbers need (the export's meetings file,
+    /// [`MeetingRow`](crate::export::MeetingRow)): of the stream statistics only those of
+    /// [`Metric::QUALITY`], and no CPU statistics and no breakdowns, which are left
+    /// empty (off by default). The flags, grades, MOS, episodes and participant details
+    /// are all there. [`meeting_into`](Self::meeting_into) computes everything anyway:
+    /// the rollup needs it.
+    pub fn headline_only(mut self, on: bool) -> Self {
+        self.headline_only = on;
+        self
+    }
+
     /// The report of one meeting.
     pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
-        self.meeting_and_values(name, table).0
+        self.meeting_and_values(name, table, !self.headline_only).0
     }
 
     /// The report of one meeting, added to an account rollup too. The same as
@@ -112,16 +124,18 @@ impl Analysis {
         table: &Table,
         rollup: &mut AccountRollup,
     ) -> MeetingReport {
-        let (report, values) = self.meeting_and_values(name, table);
+        let (report, values) = self.meeting_and_values(name, table, true);
         rollup.add_gathered(table, &report, &values);
         report
     }
 
     /// The report, and the values it gathered (for a rollup).
+    /// With `whole` false, only the headline (see [`headline_only`](Self::headline_only)).
     pub(crate) fn meeting_and_values(
         &self,
         name: &str,
         table: &Table,
+        whole: bool,
     ) -> (MeetingReport, Gathered) {
         let thresholds = self.thresholds.fixed();
         let cut = episodes::Cut {
@@ -139,13 +153,15 @@ impl Analysis {
         let stream_jobs: Vec<(Stream, Metric)> = table
             .streams()
             .flat_map(|(stream, _)| stream.metrics().iter().map(move |m| (stream, *m)))
+            .filter(|(_, metric)| whole || Metric::QUALITY.contains(metric))
             .collect();
         let samples = table.samples() as u64;
         let all = 0..table.samples();
         let metric_stats = self.map(&stream_jobs, |&(stream, metric)| {
             gathered_metric_stats(table, stream, metric, all.clone())
         });
-        let cpu = self.map(&CpuMetric::ALL, |&metric| {
+        let cpu_metrics: &[CpuMetric] = if whole { &CpuMetric::ALL } else { &[] };
+        let cpu = self.map(cpu_metrics, |&metric| {
             let descriptor = metric.descriptor();
             let stats = stats_of(descriptor, all.len(), |values| {
                 if let Some(cpu) = table.cpu() {
@@ -208,8 +224,11 @@ impl Analysis {
             mos_out.extend(pass.mos_out);
         }
 
-        let (breakdowns, audio, sample_values) =
-            breakdowns::breakdowns(table, &degraded_per_participant, sample_groups);
+        let (breakdowns, audio, sample_values) = if whole {
+            breakdowns::breakdowns(table, &degraded_per_participant, sample_groups)
+        } else {
+            Default::default()
+        };
         let chain = table.chain();
         let summary = summary::summary(table);
         // A meeting of summary pages only counts its summary entries; with no per-minute

@@ -16,7 +16,8 @@ use crate::runner::{self, Outcome};
 /// Usage errors, no input, a folder that is not a dataset, or a dataset that could not be
 /// written (then it is as it was).
 pub fn run(args: ExportArgs) -> Result<Done, CliError> {
-    let mut prepared = prepare(&args.input, Analysis::new())?;
+    // The meetings file holds the headline numbers only: the rest is not computed.
+    let mut prepared = prepare(&args.input, Analysis::new().headline_only(true))?;
     // The digest of each meeting written is taken from the bytes read for it.
     prepared.reading.hash_files = true;
     let dataset = Dataset::open(&args.out, args.format)?;
