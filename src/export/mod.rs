@@ -368,8 +368,8 @@ impl<'t> Samples<'t> {
                 each.for_each(|row| sink.integer(i64::from(self.participant_of_row[row])));
             }
             SampleColumn::Text(field) => self.text_into(field, rows, sink),
-            SampleColumn::Time => each.for_each(|row| {
-                integer_or_null(sink, table.time_s(row).map(|s| s.saturating_mul(1000)));
+            SampleColumn::Time => table.times_s(rows, |time| {
+                integer_or_null(sink, time.map(|s| s.saturating_mul(1000)));
             }),
             SampleColumn::Metric(stream, metric) => {
                 let Some(columns) = table.stream(stream) else {

@@ -425,6 +425,15 @@ impl Table {
         Some((stored ^ (1 << 63)) as i64)
     }
 
+    /// [`time_s`](Self::time_s) of each of `rows`, in their order, in one pass over the
+    /// column.
+    pub(crate) fn times_s(&self, rows: &[u32], mut f: impl FnMut(Option<i64>)) {
+        match self.groups[Group::Time.index()].columns().first() {
+            Some(column) => column.gather(rows, |stored| f(stored.map(|s| (s ^ (1 << 63)) as i64))),
+            None => rows.iter().for_each(|_| f(None)),
+        }
+    }
+
     /// The columns of a stream, if any sample had it as an object.
     pub fn stream(&self, stream: Stream) -> Option<StreamColumns<'_>> {
         self.group(Group::Stream(stream)).map(Columns::new)

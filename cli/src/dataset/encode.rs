@@ -53,8 +53,13 @@ pub(super) struct ChunkEncoder {
     nullable: bool,
     zstd_level: i32,
     values: Values,
-    /// The page being filled: each row's definition level (nullable columns).
+    /// The rows not encoded yet: each one's definition level (nullable columns), unless
+    /// `uniform`.
     defs: Vec<u8>,
+    /// All the rows not encoded yet have this definition level, and `defs` is empty: a
+    /// column of only nulls (most of the 150, in most meetings) or of no nulls writes
+    /// no byte per row.
+    uniform: Option<u8>,
     /// The page being filled: each value's dictionary index (dictionary columns).
     indices: Vec<u32>,
     /// The page being filled: each value (booleans).
@@ -241,6 +246,7 @@ impl ChunkEncoder {
             zstd_level,
             values,
             defs: Vec::new(),
+            uniform: None,
             indices: Vec::new(),
             bools: Vec::new(),
             page_rows: 0,
@@ -322,11 +328,24 @@ impl ChunkEncoder {
     /// `rows` rows with a value (whose value was just added).
     #[inline]
     fn defined(&mut self, rows: usize) {
+        self.level(1, rows);
+    }
+
+    /// `rows` more rows of definition level `level` (1: a value, 0: null).
+    #[inline]
+    fn level(&mut self, level: u8, rows: usize) {
         if self.nullable {
-            if rows == 1 {
-                self.defs.push(1);
-            } else {
-                self.defs.resize(self.defs.len() + rows, 1);
+            match self.uniform {
+                _ if self.page_rows == 0 => self.uniform = Some(level),
+                Some(same) if same == level => {}
+                Some(other) => {
+                    // The first row of another level: the levels are written out.
+                    self.defs.resize(self.page_rows, other);
+                    self.defs.resize(self.page_rows + rows, level);
+                    self.uniform = None;
+                }
+                None if rows == 1 => self.defs.push(level),
+                None => self.defs.resize(self.defs.len() + rows, level),
             }
         }
         self.page_rows += rows;
@@ -338,13 +357,13 @@ impl ChunkEncoder {
         let (mut row, mut value) = (0, 0);
         while self.page_rows - row >= PAGE_ROWS || (last && self.page_rows > row) {
             let rows = (self.page_rows - row).min(PAGE_ROWS);
-            let defs = match self.nullable {
-                true => &self.defs[row..row + rows],
-                false => &[][..],
-            };
-            let values = match self.nullable {
-                true => defs.iter().filter(|&&d| d != 0).count(),
-                false => rows,
+            let (defs, values) = match (self.nullable, self.uniform) {
+                (false, _) => (&[][..], rows),
+                (true, Some(level)) => (&[][..], if level > 0 { rows } else { 0 }),
+                (true, None) => {
+                    let defs = &self.defs[row..row + rows];
+                    (defs, defs.iter().filter(|&&d| d != 0).count())
+                }
             };
             let mut page = Vec::with_capacity(rows / 4 + values * 2 + 16);
             if self.nullable {
@@ -494,8 +513,7 @@ impl ColumnSink for ChunkEncoder {
         if !self.nullable {
             return self.fail("nulls in a column that has none");
         }
-        self.defs.resize(self.defs.len() + rows, 0);
-        self.page_rows += rows;
+        self.level(0, rows);
     }
 
     fn double(&mut self, value: f64) {
