@@ -1,7 +1,9 @@
 //! Arrow record batches (feature `arrow`): a meeting's samples, one row per sample, and the
 //! meetings' headline numbers, one row per meeting, for Parquet and the engines that read
-//! it (DuckDB, DataFusion, Spark). The last stage: it reads the table and the analysis,
-//! and nothing in the crate reads it.
+//! it (DuckDB, DataFusion, Spark). The samples also come value by value, column by column,
+//! into a [`ColumnSink`] of the caller's, for a writer that encodes them as they come
+//! (the `zoom-qos` command's Parquet files): the batches are built through the same calls.
+//! The last stage: it reads the table and the analysis, and nothing in the crate reads it.
 //!
 //! **Values are `Float64` in the report's units** (`latency_ms`, `bitrate_kbps`, ...),
 //! each the stored fixed-point integer divided by its descriptor's
