@@ -344,6 +344,9 @@ impl<'t> Samples<'t> {
                 sample_columns().len()
             )));
         }
+        if rows.is_empty() {
+            return Ok(());
+        }
         let flags: Vec<_> = rows
             .iter()
             .map(|&row| self.thresholds.flags(self.table, row as usize))

@@ -35,8 +35,9 @@ use zoom_qos::export::ColumnSink;
 use crate::error::DataError;
 
 /// Rows per data page at most. A page carries its own index bit width, so a page is
-/// encoded as soon as it is full and only the dictionary waits for the chunk's end; what
-/// waits is the page being filled, in each of 161 columns of up to 8 open row groups.
+/// encoded once full (at the end of the batch that filled it) and only the dictionary
+/// waits for the chunk's end; what waits is the page being filled, in each of 161
+/// columns of up to 8 open row groups.
 /// Measured against the `parquet` crate's 20,000: 6 % less of the export's CPU (fewer
 /// page faults), a dataset 1.2 % larger; 4,096 was slower (more pages to compress).
 const PAGE_ROWS: usize = 8192;
@@ -542,6 +543,10 @@ impl ColumnSink for ChunkEncoder {
         let Values::Bytes(dictionary) = &mut self.values else {
             return self.fail("a string in a column of another type");
         };
+        if rows == 0 {
+            // Not in the dictionary: its entries are the chunk's values (statistics).
+            return;
+        }
         let index = dictionary.index_of(value.as_bytes());
         self.indices.resize(self.indices.len() + rows, index);
         self.defined(rows);
