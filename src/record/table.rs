@@ -427,6 +427,7 @@ impl Table {
 
     /// [`time_s`](Self::time_s) of each of `rows`, in their order, in one pass over the
     /// column.
+    #[cfg(feature = "arrow")]
     pub(crate) fn times_s(&self, rows: &[u32], mut f: impl FnMut(Option<i64>)) {
         match self.groups[Group::Time.index()].columns().first() {
             Some(column) => column.gather(rows, |stored| f(stored.map(|s| (s ^ (1 << 63)) as i64))),
