@@ -99,12 +99,12 @@ impl Analysis {
         self
     }
 
-    /// Computes only what a meeting's headline numbers need (the export's meetings file,
-    /// [`MeetingRow`](crate::export::MeetingRow)): of the stream statistics only those of
-    /// [`Metric::QUALITY`], and no CPU statistics and no breakdowns, which are left
-    /// empty (off by default). The flags, grades, MOS, episodes and participant details
-    /// are all there. [`meeting_into`](Self::meeting_into) computes everything anyway:
-    /// the rollup needs it.
+    /// Computes only what a meeting's headline numbers need (off by default): of the
+    /// stream statistics only those of [`Metric::QUALITY`], and no CPU statistics and no
+    /// breakdowns, which are left empty. The flags, grades, MOS, episodes and participant
+    /// details are all there: what the export's meetings file reads (its
+    /// `MeetingRow`, feature `arrow`). [`meeting_into`](Self::meeting_into) computes
+    /// everything anyway: the rollup needs it.
     pub fn headline_only(mut self, on: bool) -> Self {
         self.headline_only = on;
         self
