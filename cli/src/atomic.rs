@@ -308,14 +308,7 @@ pub fn sync_folder(folder: &Path) -> Result<(), WriteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("zoom-qos-atomic-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch");
-        dir
-    }
+    use crate::scratch::scratch;
 
     #[test]
     fn a_file_is_in_place_whole_or_not_at_all() {
@@ -343,7 +336,6 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, [OsString::from("report.json")]);
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -373,7 +365,6 @@ mod tests {
         dropped.file("page-000.json", b"{}").expect("page");
         drop(dropped);
         assert_eq!(fs::read_dir(&dir).expect("list").count(), 1);
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub mod output;
 pub mod pages;
 pub mod progress;
 pub mod runner;
+#[cfg(test)]
+mod scratch;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod zone;

@@ -69,8 +69,7 @@ mod tests {
 
     #[test]
     fn a_second_owner_is_refused_until_the_first_is_gone() {
-        let dir = std::env::temp_dir().join(format!("zoom-qos-lock-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let dir = crate::scratch::scratch("lock");
         let first = FolderLock::take(&dir).expect("free");
         match FolderLock::take(&dir) {
             Err(CliError::Busy { holder, .. }) => assert_eq!(holder, Some(std::process::id())),
@@ -83,6 +82,5 @@ mod tests {
             dir.join(LOCK_FILE).exists(),
             "the file stays; only the lock goes"
         );
-        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -810,6 +810,7 @@ mod tests {
 
     use super::super::file::{Encoder, FileFormat, PartFile, read_file};
     use super::Statistics;
+    use crate::scratch::scratch;
 
     fn schema() -> SchemaRef {
         let words = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
@@ -922,7 +923,7 @@ mod tests {
     }
 
     fn check(batches: &[RecordBatch]) -> Result<(), TestCaseError> {
-        let dir = tempdir();
+        let dir = scratch("encode");
         let (ours, theirs) = write_both(batches, &dir);
         // The rows read back are the rows written.
         let read = read_file(&ours, FileFormat::Parquet, Some(&schema())).unwrap();
@@ -977,7 +978,6 @@ mod tests {
             );
             prop_assert_eq!(a.nan_count_opt(), b.nan_count_opt(), "{}", a);
         }
-        let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
 
@@ -992,18 +992,6 @@ mod tests {
             .unwrap(),
             _ => array.clone(),
         }
-    }
-
-    fn tempdir() -> std::path::PathBuf {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static MADE: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "zoom-qos-encode-{}-{}",
-            std::process::id(),
-            MADE.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 
     fn rows(values: impl Strategy<Value = i64> + 'static) -> impl Strategy<Value = Vec<Row>> {
@@ -1047,7 +1035,7 @@ mod tests {
         use zoom_qos::export::{Samples, samples_schema};
         use zoom_qos::{Analysis, Decoder, Table};
 
-        let dir = tempdir();
+        let dir = scratch("encode");
         let schema = samples_schema();
         let encoder = Encoder::new(&schema).unwrap();
         for (seed, participants, minutes) in [(1, 3, 40), (2, 12, 700), (3, 1, 1)] {
@@ -1090,7 +1078,6 @@ mod tests {
             assert_eq!(rows, table.samples());
             assert_eq!(table.time_s(0), None);
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Only nulls, and no rows at all.

@@ -375,13 +375,7 @@ fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("zoom-qos-journal-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir
-    }
+    use crate::scratch::scratch;
 
     fn bodies(dir: &Path) -> (Vec<(u64, Vec<u8>)>, Vec<Damage>) {
         let mut seen = Vec::new();
