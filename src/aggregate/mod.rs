@@ -18,9 +18,8 @@ use rayon::prelude::*;
 pub use account::{AccountRollup, AccountView, PERCENTILE_DIGITS};
 use stats::Extent;
 pub use stats::nearest_rank_index;
+pub(crate) use thresholds::SampleFlags;
 pub use thresholds::{Comparison, FLAG_RULES, FlagRule, Reads, Thresholds};
-#[cfg(feature = "arrow")]
-pub(crate) use thresholds::{Fixed, SampleFlags};
 pub use wifi::{SIGNAL_BANDS, SignalBand, signal_band, signal_dbm};
 
 use crate::descriptor::Descriptor;
@@ -142,9 +141,13 @@ impl Analysis {
             gap_s: self.thresholds.episode_gap_s,
             min_samples: self.thresholds.episode_min_samples,
         };
+        // Each sample's flags, computed once: read by the participants' passes (their
+        // counts and episodes) and the timeline.
+        let flags = thresholds.flags_of_rows(table, 0..table.samples());
         let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
         let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
-            let mut pass = ParticipantPass::run(table, index, participant, &thresholds, cut);
+            let own_flags = flags.get(participant.rows()).unwrap_or_default();
+            let mut pass = ParticipantPass::run(table, index, participant, own_flags, cut);
             if self.participant_stats {
                 pass.streams = Some(stream_stats(table, participant.rows()));
             }
@@ -284,7 +287,7 @@ impl Analysis {
             summary,
             timeline: self
                 .timeline
-                .then(|| timeline::build(table, &thresholds, &self.thresholds)),
+                .then(|| timeline::build(table, &flags, &self.thresholds)),
         };
         let gathered = Gathered {
             streams: stream_values,
@@ -461,7 +464,7 @@ impl ParticipantPass {
         table: &Table,
         index: usize,
         participant: ParticipantRef<'_>,
-        t: &thresholds::Fixed,
+        flags_of_rows: &[SampleFlags],
         cut: episodes::Cut,
     ) -> Self {
         let rows = participant.rows();
@@ -475,8 +478,7 @@ impl ParticipantPass {
         let mut untimed: Vec<bool> = Vec::new();
         let mut extras = Extras::default();
         let read_extras = Extras::in_table(table);
-        for row in rows {
-            let sample = t.flags(table, row);
+        for (row, &sample) in rows.zip(flags_of_rows) {
             for flag in Flag::ALL {
                 flags.add(flag, u64::from(sample.has(flag)));
             }

@@ -1,6 +1,7 @@
 //! Degradation thresholds, and their fixed-point form used per sample.
 
 use core::fmt;
+use core::ops::Range;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -444,6 +445,7 @@ impl SampleFlags {
     /// Every flag's bit.
     const ALL: u8 = ((1u16 << Flag::COUNT) - 1) as u8;
 
+    #[cfg(test)]
     fn set(&mut self, flag: Flag, on: bool) {
         self.raised |= u8::from(on) << flag.index();
     }
@@ -469,6 +471,87 @@ pub(crate) struct Fixed {
 }
 
 impl Fixed {
+    /// The flags of each of `rows`, a column at a time: one pass over the rows per rule
+    /// and stream, each reading one column (a row at a time, every rule read each sample's
+    /// columns again). The tests check it against [`flags`](Self::flags), which reads
+    /// one row at a time as the rules say.
+    pub(crate) fn flags_of_rows(&self, table: &Table, rows: Range<usize>) -> Vec<SampleFlags> {
+        let mut raised = vec![0u8; rows.len()];
+        let cut_of = |rule: &FlagRule| {
+            let cut = self.cuts[rule.flag.index()];
+            let comparison = rule.comparison;
+            move |value: u32| match comparison {
+                Comparison::Above => u64::from(value) > cut,
+                Comparison::Below => u64::from(value) < cut,
+            }
+        };
+        for &stream in self.streams {
+            let Some(columns) = table.stream(stream) else {
+                continue;
+            };
+            // Which rows show a picture: read once, for the picture rules.
+            let mut picture: Option<Vec<bool>> = None;
+            for rule in &FLAG_RULES {
+                let Reads::Stream(metric) = rule.reads else {
+                    continue;
+                };
+                let (crosses, bit) = (cut_of(rule), 1u8 << rule.flag.index());
+                if !metric.is_picture() {
+                    columns.for_each_present_at(metric, rows.clone(), |at, value| {
+                        raised[at] |= if crosses(value) { bit } else { 0 };
+                    });
+                } else if stream.has_picture() {
+                    let picture = picture.get_or_insert_with(|| {
+                        let mut shows = vec![false; rows.len()];
+                        columns.for_each_present_at(Metric::Resolution, rows.clone(), |at, v| {
+                            shows[at] = Resolution::from_packed(v).has_picture();
+                        });
+                        shows
+                    });
+                    columns.for_each_present_at(metric, rows.clone(), |at, value| {
+                        raised[at] |= if crosses(value) && picture[at] {
+                            bit
+                        } else {
+                            0
+                        };
+                    });
+                }
+            }
+        }
+        for rule in &FLAG_RULES {
+            let (crosses, bit) = (cut_of(rule), 1u8 << rule.flag.index());
+            match rule.reads {
+                Reads::Cpu(cpu) => {
+                    if let Some(columns) = table.cpu() {
+                        columns.for_each_present_at(cpu, rows.clone(), |at, value| {
+                            // As `Table::cpu_bp`: a value past 16 bits is none.
+                            let crossed = u16::try_from(value).is_ok() && crosses(value);
+                            raised[at] |= if crossed { bit } else { 0 };
+                        });
+                    }
+                }
+                Reads::WifiSignal if table.has_rssi() => {
+                    for (at, row) in rows.clone().enumerate() {
+                        if wifi::signal_stored(table, row).is_some_and(crosses) {
+                            raised[at] |= bit;
+                        }
+                    }
+                }
+                Reads::WifiSignal | Reads::Stream(_) => {}
+            }
+        }
+        raised
+            .into_iter()
+            .map(|raised| SampleFlags {
+                raised,
+                degrading: self.degrading,
+            })
+            .collect()
+    }
+
+    /// The flags of one row, read as the rules say: the reference of
+    /// [`flags_of_rows`](Self::flags_of_rows).
+    #[cfg(test)]
     pub(crate) fn flags(&self, table: &Table, row: usize) -> SampleFlags {
         let crosses = |rule: &FlagRule, value: Option<u32>| {
             let cut = self.cuts[rule.flag.index()];
@@ -519,6 +602,56 @@ impl Fixed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reference: [`Fixed::flags`], a row at a time. Generated meetings (Wi-Fi, CPU, video
+    /// and a screen share that is mostly `0*0`), under the defaults and under limits low
+    /// enough that most rules fire, over the whole table, each participant's rows and
+    /// ranges that start anywhere or run past the end.
+    #[test]
+    fn flags_a_column_at_a_time_are_the_flags_of_each_row() {
+        let mut strict = String::from("{\"screen_share\": true");
+        for rule in &FLAG_RULES {
+            let limit = match rule.comparison {
+                Comparison::Above => rule.default / 4.0,
+                Comparison::Below => rule.default * 4.0,
+            };
+            strict += &format!(", \"{}\": {limit}", rule.key);
+        }
+        strict += "}";
+        let strict: Thresholds = serde_json::from_str(&strict).expect("valid");
+        let mut raised = [0u64; Flag::COUNT];
+        for thresholds in [Thresholds::default(), strict] {
+            let fixed = thresholds.fixed();
+            for seed in 1..=6 {
+                // A stream without a picture that still sends a frame rate: not flagged.
+                let mut page = crate::synth::page(seed, 5, 40)
+                    .replace(
+                        r#""resolution":"0*0","frame_rate":"""#,
+                        r#""resolution":"0*0","frame_rate":"2 fps""#,
+                    )
+                    .into_bytes();
+                let mut table = Table::new();
+                crate::Decoder::default()
+                    .decode(&mut page, &mut table)
+                    .expect("decodes");
+                let samples = table.samples();
+                let mut ranges = vec![0..samples, 3..samples + 7, samples..samples + 2];
+                ranges.extend(table.participants().map(|p| p.rows()));
+                for rows in ranges {
+                    let got = fixed.flags_of_rows(&table, rows.clone());
+                    let want: Vec<SampleFlags> = rows.map(|row| fixed.flags(&table, row)).collect();
+                    assert_eq!(got, want, "seed {seed}");
+                    for flag in Flag::ALL {
+                        raised[flag.index()] += got.iter().filter(|f| f.has(flag)).count() as u64;
+                    }
+                }
+            }
+        }
+        assert!(
+            raised.iter().all(|&n| n > 0),
+            "every flag is raised somewhere: {raised:?}"
+        );
+    }
 
     /// The table in [`Thresholds`]' docs states every rule's key and default.
     #[test]

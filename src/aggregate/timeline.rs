@@ -1,6 +1,6 @@
 //! When, minute by minute: a meeting's [`Timeline`], for the report's pictures.
 
-use super::thresholds::{FLAG_RULES, Fixed, Reads, Thresholds};
+use super::thresholds::{FLAG_RULES, Reads, SampleFlags, Thresholds};
 use super::{mos, nearest_rank_index};
 use crate::record::Table;
 use crate::report::{Cell, Grade, Series, Timeline, TimelineRow};
@@ -8,7 +8,8 @@ use crate::schema::{Metric, Stream};
 
 /// The metrics drawn over time: [`Metric::QUALITY`], each with the threshold of the flag
 /// that reads it.
-pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: &Thresholds) -> Timeline {
+/// `flags` holds each sample's flags, by row.
+pub(crate) fn build(table: &Table, flags: &[SampleFlags], thresholds: &Thresholds) -> Timeline {
     let drawn: Vec<(Metric, f64)> = FLAG_RULES
         .iter()
         .filter_map(|rule| match rule.reads {
@@ -56,7 +57,7 @@ pub(crate) fn build(table: &Table, fixed: &Fixed, thresholds: &Thresholds) -> Ti
             if cell.grade.is_none_or(|g| severity(grade) > severity(g)) {
                 cell.grade = Some(grade);
             }
-            cell.degraded |= fixed.flags(table, row).any();
+            cell.degraded |= flags.get(row).is_some_and(|f| f.any());
         }
         timeline_rows.push(TimelineRow {
             participant: index as u64,

@@ -36,7 +36,7 @@ mod types;
 
 pub use self::meetings::{MeetingRow, meetings_batch, meetings_schema};
 use self::types::{MOS_STREAMS, dictionary, schema, timestamp};
-use crate::aggregate::{Fixed, Thresholds, mos};
+use crate::aggregate::{SampleFlags, Thresholds, mos};
 use crate::record::Table;
 use crate::report::Flag;
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};
@@ -222,7 +222,8 @@ pub struct Samples<'t> {
     meeting: &'t str,
     key: &'t str,
     table: &'t Table,
-    thresholds: Fixed,
+    /// Each row's flags.
+    flags: Vec<SampleFlags>,
     /// The participant entry of each row.
     participant_of_row: Vec<u32>,
 }
@@ -241,7 +242,7 @@ impl<'t> Samples<'t> {
             meeting,
             key: meeting,
             table,
-            thresholds: thresholds.fixed(),
+            flags: thresholds.fixed().flags_of_rows(table, 0..table.samples()),
             participant_of_row,
         }
     }
@@ -347,23 +348,13 @@ impl<'t> Samples<'t> {
         if rows.is_empty() {
             return Ok(());
         }
-        let flags: Vec<_> = rows
-            .iter()
-            .map(|&row| self.thresholds.flags(self.table, row as usize))
-            .collect();
         for (&column, sink) in sample_columns().iter().zip(sinks) {
-            self.column_into(column, rows, &flags, sink);
+            self.column_into(column, rows, sink);
         }
         Ok(())
     }
 
-    fn column_into<S: ColumnSink>(
-        &self,
-        column: SampleColumn,
-        rows: &[u32],
-        flags: &[crate::aggregate::SampleFlags],
-        sink: &mut S,
-    ) {
+    fn column_into<S: ColumnSink>(&self, column: SampleColumn, rows: &[u32], sink: &mut S) {
         let table = self.table;
         let each = rows.iter().map(|&row| row as usize);
         match column {
@@ -414,8 +405,10 @@ impl<'t> Samples<'t> {
             SampleColumn::Score => {
                 each.for_each(|row| double_or_null(sink, table.quality_score(row)));
             }
-            SampleColumn::Degraded => flags.iter().for_each(|f| sink.boolean(f.any())),
-            SampleColumn::Flag(flag) => flags.iter().for_each(|f| sink.boolean(f.has(flag))),
+            SampleColumn::Degraded => each.for_each(|row| sink.boolean(self.flags[row].any())),
+            SampleColumn::Flag(flag) => {
+                each.for_each(|row| sink.boolean(self.flags[row].has(flag)));
+            }
             SampleColumn::Mos(stream) => {
                 each.for_each(|row| double_or_null(sink, mos(table, stream, row)));
             }

@@ -244,34 +244,53 @@ impl Column {
         self.cells.get(row).map(|v| v * self.scale.factor())
     }
 
-    /// Calls `f` with each present exact value of rows `range` (clamped to the column),
-    /// in row order.
-    pub(crate) fn for_each_present(&self, range: core::ops::Range<usize>, mut f: impl FnMut(u64)) {
+    /// Calls `f` with the offset in `range` and the exact value of each present row of
+    /// `range` (clamped to the column), in row order. One dispatch on the cell width for
+    /// all of them.
+    pub(crate) fn for_each_present_at(
+        &self,
+        range: core::ops::Range<usize>,
+        mut f: impl FnMut(usize, u64),
+    ) {
         let end = range.end.min(self.len());
         let range = range.start.min(end)..end;
         let scale = self.scale.factor();
+        fn each<T: Copy>(
+            cells: &[T],
+            present: impl Fn(T) -> Option<u64>,
+            f: &mut impl FnMut(usize, u64),
+        ) {
+            for (at, &cell) in cells.iter().enumerate() {
+                if let Some(value) = present(cell) {
+                    f(at, value);
+                }
+            }
+        }
         match &self.cells {
-            Vector::U8(v) => v[range]
-                .iter()
-                .filter(|&&x| x != MISSING_U8)
-                .for_each(|&x| f(u64::from(x) * scale)),
-            Vector::U16(v) => v[range]
-                .iter()
-                .filter(|&&x| x != MISSING_U16)
-                .for_each(|&x| f(u64::from(x) * scale)),
-            Vector::U24(v) => v[range]
-                .iter()
-                .map(|&x| u24(x))
-                .filter(|&x| x != MISSING_U24)
-                .for_each(|x| f(u64::from(x) * scale)),
-            Vector::U32(v) => v[range]
-                .iter()
-                .filter(|&&x| x != MISSING_U32)
-                .for_each(|&x| f(u64::from(x) * scale)),
-            Vector::U64(v) => v[range]
-                .iter()
-                .filter(|&&x| x != MISSING_U64)
-                .for_each(|&x| f(x * scale)),
+            Vector::U8(v) => each(
+                &v[range],
+                |x| (x != MISSING_U8).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U16(v) => each(
+                &v[range],
+                |x| (x != MISSING_U16).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U24(v) => each(
+                &v[range],
+                |x| {
+                    let x = u24(x);
+                    (x != MISSING_U24).then(|| u64::from(x) * scale)
+                },
+                &mut f,
+            ),
+            Vector::U32(v) => each(
+                &v[range],
+                |x| (x != MISSING_U32).then(|| u64::from(x) * scale),
+                &mut f,
+            ),
+            Vector::U64(v) => each(&v[range], |x| (x != MISSING_U64).then(|| x * scale), &mut f),
         }
     }
 
@@ -368,8 +387,11 @@ mod tests {
             assert_eq!(column.get(1), Some(12_300), "{metric}");
             assert_eq!(column.get(2), None, "{metric}");
             let mut seen = Vec::new();
-            column.for_each_present(0..2, |v| seen.push(v));
-            assert_eq!(seen, [12_300]);
+            column.for_each_present_at(0..2, |at, v| seen.push((at, v)));
+            assert_eq!(seen, [(1, 12_300)]);
+            seen.clear();
+            column.for_each_present_at(1..9, |at, v| seen.push((at, v)));
+            assert_eq!(seen, [(0, 12_300)], "offsets from the range's start");
         }
     }
 

@@ -233,10 +233,21 @@ impl<'t, K: ColumnKey> Columns<'t, K> {
 
     /// Calls `f` with each present stored value of `key` in `rows`, in row order.
     pub fn for_each_present(&self, key: K, rows: Range<usize>, mut f: impl FnMut(u32)) {
+        self.for_each_present_at(key, rows, |_, value| f(value));
+    }
+
+    /// Calls `f` with the offset in `rows` and the stored value of each present value of
+    /// `key` in `rows`, in row order.
+    pub(crate) fn for_each_present_at(
+        &self,
+        key: K,
+        rows: Range<usize>,
+        mut f: impl FnMut(usize, u32),
+    ) {
         if let Some(column) = self.group.columns().get(key.index()) {
             // Values are parsed into u32 (and stored in at most 32 bits): the conversion
             // never fails.
-            column.for_each_present(rows, |v| f(u32::try_from(v).unwrap_or(u32::MAX)));
+            column.for_each_present_at(rows, |at, v| f(at, u32::try_from(v).unwrap_or(u32::MAX)));
         }
     }
 }
