@@ -348,8 +348,7 @@ impl AccountRollup {
                         }
                         Some(audio) => {
                             let values = &audio[which];
-                            let keys: Vec<Key> = values.iter().map(|&v| Key::of(v)).collect();
-                            capped.histogram.record_keys(&keys);
+                            capped.histogram.record_all(values);
                             capped.max = capped.max.max(values.iter().copied().fold(0, u32::max));
                             capped.grid = gcd(capped.grid, grid(values, 0));
                         }

@@ -50,15 +50,6 @@ impl SampleAudio {
     pub(crate) fn mos(&self, stream: usize) -> Option<f64> {
         super::mos_of_stored(self.0[stream])
     }
-
-    /// Pushes the present values, by metric.
-    fn push_to(&self, values: &mut [Vec<u32>; 3]) {
-        for stream in &self.0 {
-            for (values, value) in values.iter_mut().zip(stream) {
-                values.extend(*value);
-            }
-        }
-    }
 }
 
 /// The samples of one participant with one value of a dimension of each sample's value
@@ -229,13 +220,18 @@ pub(crate) fn breakdowns(
             breakdown.participants += 1;
             breakdown.samples += tally.samples;
             breakdown.degraded += tally.degraded;
-            // Only a value holding some of the participant's samples reads them again.
+            // Only a value holding some of the participant's samples reads them again, a
+            // column at a time.
             let some = (tally.samples != all_rows).then(|| {
-                let mut audio: [Vec<u32>; 3] = Default::default();
-                for &row in &tally.rows {
-                    SampleAudio::of(table, row as usize).push_to(&mut audio);
-                }
-                audio
+                BREAKDOWN_METRICS.map(|metric| {
+                    let mut values = Vec::with_capacity(tally.rows.len() * AUDIO.len());
+                    for stream in AUDIO {
+                        if let Some(columns) = table.stream(stream) {
+                            columns.gather(metric, &tally.rows, |v| values.extend(v));
+                        }
+                    }
+                    values
+                })
             });
             members.push(Member { participant, some });
         }

@@ -297,7 +297,6 @@ impl Column {
     /// Calls `f` with the exact value (or `None` where missing) of each of `rows`, in
     /// the order given; rows past the column are missing. One dispatch on the cell width
     /// for all of them.
-    #[cfg(feature = "arrow")]
     pub(crate) fn gather(&self, rows: &[u32], mut f: impl FnMut(Option<u64>)) {
         let scale = self.scale.factor();
         fn each<T: Copy>(

@@ -223,7 +223,6 @@ impl<'t, K: ColumnKey> Columns<'t, K> {
 
     /// Calls `f` with the stored value of `key` (or `None`) at each of `rows`, in the
     /// order given.
-    #[cfg(feature = "arrow")]
     pub(crate) fn gather(&self, key: K, rows: &[u32], mut f: impl FnMut(Option<u32>)) {
         match self.group.columns().get(key.index()) {
             Some(column) => column.gather(rows, |v| f(v.and_then(|v| u32::try_from(v).ok()))),
