@@ -65,17 +65,6 @@ impl Vector {
         }
     }
 
-    /// The largest value it stores (its sentinel is the next one).
-    fn max(&self) -> u64 {
-        match self {
-            Vector::U8(_) => u64::from(MISSING_U8) - 1,
-            Vector::U16(_) => u64::from(MISSING_U16) - 1,
-            Vector::U24(_) => u64::from(MISSING_U24) - 1,
-            Vector::U32(_) => u64::from(MISSING_U32) - 1,
-            Vector::U64(_) => MISSING_U64 - 1,
-        }
-    }
-
     fn get(&self, row: usize) -> Option<u64> {
         match self {
             Vector::U8(v) => v
@@ -112,7 +101,8 @@ impl Vector {
         }
     }
 
-    /// Appends a stored value, `None` for missing. `Some` values are at most `max()`.
+    /// Appends a stored value, `None` for missing. `Some` values fit the cells (below
+    /// their sentinel).
     fn push(&mut self, value: Option<u64>) {
         match self {
             Vector::U8(v) => v.push(
@@ -139,34 +129,43 @@ impl Vector {
         }
     }
 
-    /// Overwrites `row` (if it exists) with a stored value of at most `max()`.
-    fn set(&mut self, row: usize, value: u64) {
+    /// Overwrites `row` (if it exists) with a stored value if the cells hold it (below
+    /// their sentinel): whether they do. One dispatch on the width for the check and the
+    /// store.
+    #[inline(always)]
+    fn try_set(&mut self, row: usize, value: u64) -> bool {
+        #[inline(always)]
+        fn put<T>(cells: &mut [T], row: usize, cell: Option<T>) -> bool {
+            let Some(cell) = cell else {
+                return false;
+            };
+            if let Some(slot) = cells.get_mut(row) {
+                *slot = cell;
+            }
+            true
+        }
         match self {
-            Vector::U8(v) => {
-                if let (Some(cell), Ok(value)) = (v.get_mut(row), u8::try_from(value)) {
-                    *cell = value;
-                }
-            }
-            Vector::U16(v) => {
-                if let (Some(cell), Ok(value)) = (v.get_mut(row), u16::try_from(value)) {
-                    *cell = value;
-                }
-            }
-            Vector::U24(v) => {
-                if let (Some(cell), Ok(value)) = (v.get_mut(row), u32::try_from(value)) {
-                    *cell = to_u24(value);
-                }
-            }
-            Vector::U32(v) => {
-                if let (Some(cell), Ok(value)) = (v.get_mut(row), u32::try_from(value)) {
-                    *cell = value;
-                }
-            }
-            Vector::U64(v) => {
-                if let Some(cell) = v.get_mut(row) {
-                    *cell = value;
-                }
-            }
+            Vector::U8(v) => put(
+                v,
+                row,
+                u8::try_from(value).ok().filter(|&x| x != MISSING_U8),
+            ),
+            Vector::U16(v) => put(
+                v,
+                row,
+                u16::try_from(value).ok().filter(|&x| x != MISSING_U16),
+            ),
+            Vector::U24(v) => put(
+                v,
+                row,
+                (value < u64::from(MISSING_U24)).then(|| to_u24(value as u32)),
+            ),
+            Vector::U32(v) => put(
+                v,
+                row,
+                u32::try_from(value).ok().filter(|&x| x != MISSING_U32),
+            ),
+            Vector::U64(v) => put(v, row, (value != MISSING_U64).then_some(value)),
         }
     }
 
@@ -214,15 +213,16 @@ impl Column {
     /// Overwrites `row` with an exact value (within the metric's range: the unit parsers'
     /// maxima fit the wide cells), widening the column first if it must. A row past the
     /// end is ignored.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set(&mut self, row: usize, value: u64) {
-        match divide(self.scale, value).filter(|&stored| stored <= self.cells.max()) {
-            Some(stored) => self.cells.set(row, stored),
-            None => {
-                self.widen();
-                self.cells.set(row, value);
-            }
+        if let Some(stored) = divide(self.scale, value)
+            && self.cells.try_set(row, stored)
+        {
+            return;
         }
+        self.widen();
+        // The wide cells hold every value a parser gives.
+        self.cells.try_set(row, value);
     }
 
     /// Re-stores every row in the exact unit (one allocation, as large as the narrow
