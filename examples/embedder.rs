@@ -6,7 +6,8 @@
 //! 3. the account rolled up across threads ([`AccountRollup`]);
 //! 4. the report stored as JSON and read back ([`Report`] is `Deserialize`);
 //! 5. bad input: an error with its byte offset, and an invalid value counted, never zero;
-//! 6. one meeting's samples as an Arrow record batch ([`export::Samples`]).
+//! 6. one meeting's report and its samples as Arrow record batches
+//!    ([`Analysis::meeting_and_samples`], [`export::Samples`]).
 //!
 //! Run it with `cargo run --example embedder --features client,arrow,synth`. Every step
 //! asserts what it got, so the run fails if the library changes under it.
@@ -14,7 +15,6 @@
 use rayon::prelude::*;
 use zoom_qos::aggregate::AccountRollup;
 use zoom_qos::client::{Endpoint, HttpResponse, Kind, Pages, QosType, Query, RetryPolicy, Step};
-use zoom_qos::export::Samples;
 use zoom_qos::synth::{self, MeetingShape};
 use zoom_qos::{Analysis, Decoder, ErrorKind, Metric, Report, Stream, Table, client, export};
 
@@ -156,19 +156,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None
     );
 
-    // 6. Arrow: a meeting's samples, flagged with the thresholds of the analysis that made
-    //    its report, so that the two agree.
+    // 6. Arrow: a meeting's report and its samples, from one computation of each sample's
+    //    flags and MOS, so that the two agree.
     let mut table = Table::new();
     for page in &meetings[1].1 {
         decoder.decode(&mut page.clone(), &mut table)?;
     }
-    let samples = Samples::new(&meetings[1].0, &table, analysis.flag_thresholds());
+    let (report, samples) = analysis.meeting_and_samples(&meetings[1].0, &table);
     let rows: usize = samples
         .by_date()
         .iter()
         .map(|(_, rows)| samples.batch(rows).map(|batch| batch.num_rows()))
         .sum::<Result<_, export::ArrowError>>()?;
-    assert_eq!(rows, table.samples());
+    assert_eq!(rows as u64, report.samples);
     println!(
         "{rows} samples of {} as Arrow record batches",
         meetings[1].0

@@ -233,7 +233,8 @@ impl AccountRollup {
     /// table's values again; [`Analysis::meeting_into`](crate::Analysis::meeting_into)
     /// makes the report and adds it at once, without that second pass.
     pub fn add(&mut self, analysis: &crate::Analysis, table: &Table, report: &MeetingReport) {
-        let (_, gathered) = analysis.meeting_and_values(&report.meeting, table, true);
+        let facts = analysis.facts(table);
+        let (_, gathered) = analysis.meeting_and_values(&report.meeting, table, true, &facts);
         self.add_gathered(table, report, &gathered);
     }
 

@@ -27,31 +27,6 @@ pub(crate) fn audio_values(table: &Table, participant: ParticipantRef<'_>) -> [V
     })
 }
 
-/// One sample's latency, jitter and loss of each of `AUDIO`, stored values: read once per
-/// sample, for its MOS and for the breakdowns by the sample's own values.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct SampleAudio([[Option<u32>; 3]; 2]);
-
-impl SampleAudio {
-    #[inline]
-    pub(crate) fn of(table: &Table, row: usize) -> SampleAudio {
-        let mut audio = SampleAudio::default();
-        for (values, stream) in audio.0.iter_mut().zip(AUDIO) {
-            if let Some(columns) = table.stream(stream) {
-                for (value, metric) in values.iter_mut().zip(BREAKDOWN_METRICS) {
-                    *value = columns.stored(metric, row);
-                }
-            }
-        }
-        audio
-    }
-
-    /// The MOS of `AUDIO[stream]`.
-    pub(crate) fn mos(&self, stream: usize) -> Option<f64> {
-        super::mos_of_stored(self.0[stream])
-    }
-}
-
 /// The samples of one participant with one value of a dimension of each sample's value
 /// (Wi-Fi band, CPU pressure): how many, how many degraded, and their rows.
 #[derive(Debug, Default)]

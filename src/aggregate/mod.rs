@@ -1,11 +1,14 @@
 //! Stage 4: pure functions from a meeting [`Table`] to a [`MeetingReport`]: exact
 //! nearest-rank percentiles, degradation flags, MOS estimates and grades. Never sees a
-//! string of the input; rayon splits the work across columns and participants.
+//! string of the input; rayon splits the work across columns and participants. Each
+//! sample's flags and MOS are computed once per meeting (`facts`), a column at a time, and
+//! read by the participants' passes, the timeline and the export's sample rows.
 
 mod account;
 mod breakdowns;
 mod episodes;
 mod extras;
+mod facts;
 mod histogram;
 mod stats;
 mod summary;
@@ -16,9 +19,9 @@ mod wifi;
 use rayon::prelude::*;
 
 pub use account::{AccountRollup, AccountView, PERCENTILE_DIGITS};
+pub(crate) use facts::SampleFacts;
 use stats::Extent;
 pub use stats::nearest_rank_index;
-pub(crate) use thresholds::SampleFlags;
 pub use thresholds::{Comparison, FLAG_RULES, FlagRule, Reads, Thresholds};
 pub use wifi::{SIGNAL_BANDS, SignalBand, signal_band, signal_dbm};
 
@@ -111,7 +114,27 @@ impl Analysis {
 
     /// The report of one meeting.
     pub fn meeting(&self, name: &str, table: &Table) -> MeetingReport {
-        self.meeting_and_values(name, table, !self.headline_only).0
+        let facts = self.facts(table);
+        self.meeting_and_values(name, table, !self.headline_only, &facts)
+            .0
+    }
+
+    /// The report of one meeting, and its samples to export: both read one computation of
+    /// each sample's flags and MOS. The same as [`meeting`](Self::meeting) and
+    /// [`Samples::new`](crate::export::Samples::new) with this analysis' thresholds.
+    #[cfg(feature = "arrow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
+    pub fn meeting_and_samples<'t>(
+        &self,
+        name: &'t str,
+        table: &'t Table,
+    ) -> (MeetingReport, crate::export::Samples<'t>) {
+        let facts = self.facts(table);
+        let (report, _) = self.meeting_and_values(name, table, !self.headline_only, &facts);
+        (
+            report,
+            crate::export::Samples::with_facts(name, table, facts),
+        )
     }
 
     /// The report of one meeting, added to an account rollup too. The same as
@@ -123,31 +146,33 @@ impl Analysis {
         table: &Table,
         rollup: &mut AccountRollup,
     ) -> MeetingReport {
-        let (report, values) = self.meeting_and_values(name, table, true);
+        let facts = self.facts(table);
+        let (report, values) = self.meeting_and_values(name, table, true, &facts);
         rollup.add_gathered(table, &report, &values);
         report
     }
 
-    /// The report, and the values it gathered (for a rollup).
+    /// Each sample's flags (by this analysis' thresholds) and MOS.
+    pub(crate) fn facts(&self, table: &Table) -> SampleFacts {
+        SampleFacts::of(table, &self.thresholds.fixed())
+    }
+
+    /// The report, and the values it gathered (for a rollup), from the samples' `facts`.
     /// With `whole` false, only the headline (see [`headline_only`](Self::headline_only)).
     pub(crate) fn meeting_and_values(
         &self,
         name: &str,
         table: &Table,
         whole: bool,
+        facts: &SampleFacts,
     ) -> (MeetingReport, Gathered) {
-        let thresholds = self.thresholds.fixed();
         let cut = episodes::Cut {
             gap_s: self.thresholds.episode_gap_s,
             min_samples: self.thresholds.episode_min_samples,
         };
-        // Each sample's flags, computed once: read by the participants' passes (their
-        // counts and episodes) and the timeline.
-        let flags = thresholds.flags_of_rows(table, 0..table.samples());
         let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
         let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
-            let own_flags = flags.get(participant.rows()).unwrap_or_default();
-            let mut pass = ParticipantPass::run(table, index, participant, own_flags, cut);
+            let mut pass = ParticipantPass::run(table, index, participant, facts, cut);
             if self.participant_stats {
                 pass.streams = Some(stream_stats(table, participant.rows()));
             }
@@ -287,7 +312,7 @@ impl Analysis {
             summary,
             timeline: self
                 .timeline
-                .then(|| timeline::build(table, &flags, &self.thresholds)),
+                .then(|| timeline::build(table, facts, &self.thresholds)),
         };
         let gathered = Gathered {
             streams: stream_values,
@@ -464,7 +489,7 @@ impl ParticipantPass {
         table: &Table,
         index: usize,
         participant: ParticipantRef<'_>,
-        flags_of_rows: &[SampleFlags],
+        facts: &SampleFacts,
         cut: episodes::Cut,
     ) -> Self {
         let rows = participant.rows();
@@ -478,7 +503,8 @@ impl ParticipantPass {
         let mut untimed: Vec<bool> = Vec::new();
         let mut extras = Extras::default();
         let read_extras = Extras::in_table(table);
-        for (row, &sample) in rows.zip(flags_of_rows) {
+        for row in rows {
+            let sample = facts.flags.get(row).copied().unwrap_or_default();
             for flag in Flag::ALL {
                 flags.add(flag, u64::from(sample.has(flag)));
             }
@@ -492,9 +518,8 @@ impl ParticipantPass {
                 }),
                 None => untimed.push(any),
             }
-            let audio = breakdowns::SampleAudio::of(table, row);
-            mos_in.extend(audio.mos(0));
-            mos_out.extend(audio.mos(1));
+            mos_in.extend(facts.mos[0].get(row).copied().flatten());
+            mos_out.extend(facts.mos[1].get(row).copied().flatten());
             if read_extras {
                 extras.add(table, row, any);
             }
@@ -595,7 +620,8 @@ fn degraded_runs(degraded: impl Iterator<Item = bool>) -> (u64, u64) {
 }
 
 /// The MOS of a stream at a row, when latency, jitter and average loss are all present,
-/// rounded as the report shows it.
+/// rounded as the report shows it: one row at a time, the reference of [`SampleFacts`].
+#[cfg(test)]
 pub(crate) fn mos(table: &Table, stream: Stream, row: usize) -> Option<f64> {
     let columns = table.stream(stream)?;
     mos_of_stored(Metric::QUALITY.map(|metric| columns.stored(metric, row)))

@@ -1,15 +1,16 @@
 //! When, minute by minute: a meeting's [`Timeline`], for the report's pictures.
 
-use super::thresholds::{FLAG_RULES, Reads, SampleFlags, Thresholds};
-use super::{mos, nearest_rank_index};
+use super::facts::SampleFacts;
+use super::nearest_rank_index;
+use super::thresholds::{FLAG_RULES, Reads, Thresholds};
 use crate::record::Table;
 use crate::report::{Cell, Grade, Series, Timeline, TimelineRow};
 use crate::schema::{Metric, Stream};
 
 /// The metrics drawn over time: [`Metric::QUALITY`], each with the threshold of the flag
 /// that reads it.
-/// `flags` holds each sample's flags, by row.
-pub(crate) fn build(table: &Table, flags: &[SampleFlags], thresholds: &Thresholds) -> Timeline {
+/// `facts` are each sample's flags and MOS.
+pub(crate) fn build(table: &Table, facts: &SampleFacts, thresholds: &Thresholds) -> Timeline {
     let drawn: Vec<(Metric, f64)> = FLAG_RULES
         .iter()
         .filter_map(|rule| match rule.reads {
@@ -51,13 +52,13 @@ pub(crate) fn build(table: &Table, flags: &[SampleFlags], thresholds: &Threshold
                 continue;
             };
             let grade = Grade::of_worst(
-                mos(table, Stream::AudioInput, row),
-                mos(table, Stream::AudioOutput, row),
+                facts.mos(Stream::AudioInput, row),
+                facts.mos(Stream::AudioOutput, row),
             );
             if cell.grade.is_none_or(|g| severity(grade) > severity(g)) {
                 cell.grade = Some(grade);
             }
-            cell.degraded |= flags.get(row).is_some_and(|f| f.any());
+            cell.degraded |= facts.flags.get(row).is_some_and(|f| f.any());
         }
         timeline_rows.push(TimelineRow {
             participant: index as u64,

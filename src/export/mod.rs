@@ -36,7 +36,7 @@ mod types;
 
 pub use self::meetings::{MeetingRow, meetings_batch, meetings_schema};
 use self::types::{MOS_STREAMS, dictionary, schema, timestamp};
-use crate::aggregate::{SampleFlags, Thresholds, mos};
+use crate::aggregate::{SampleFacts, Thresholds};
 use crate::record::Table;
 use crate::report::Flag;
 use crate::schema::{CpuMetric, Metric, ParticipantField, RssiMetric, SampleField, Stream};
@@ -200,7 +200,9 @@ impl core::fmt::Display for Date {
 }
 
 /// A meeting's samples, ready to become record batches: one per date, or one for rows
-/// of any choosing.
+/// of any choosing. To report the meeting too,
+/// [`Analysis::meeting_and_samples`](crate::Analysis::meeting_and_samples) gives both,
+/// from one computation of each sample's flags and MOS.
 ///
 /// ```
 /// use zoom_qos::export::Samples;
@@ -222,8 +224,8 @@ pub struct Samples<'t> {
     meeting: &'t str,
     key: &'t str,
     table: &'t Table,
-    /// Each row's flags.
-    flags: Vec<SampleFlags>,
+    /// Each row's flags and MOS.
+    facts: SampleFacts,
     /// The participant entry of each row.
     participant_of_row: Vec<u32>,
 }
@@ -233,6 +235,12 @@ impl<'t> Samples<'t> {
     /// [`identified_by`](Self::identified_by) says otherwise), with degradation flags by
     /// `thresholds` (as the report raises them).
     pub fn new(meeting: &'t str, table: &'t Table, thresholds: &Thresholds) -> Self {
+        Self::with_facts(meeting, table, SampleFacts::of(table, &thresholds.fixed()))
+    }
+
+    /// [`new`](Self::new), with the samples' facts already computed (by the analysis that
+    /// reports the same meeting).
+    pub(crate) fn with_facts(meeting: &'t str, table: &'t Table, facts: SampleFacts) -> Self {
         let mut participant_of_row = Vec::with_capacity(table.samples());
         for (index, participant) in table.participants().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
@@ -242,7 +250,7 @@ impl<'t> Samples<'t> {
             meeting,
             key: meeting,
             table,
-            flags: thresholds.fixed().flags_of_rows(table, 0..table.samples()),
+            facts,
             participant_of_row,
         }
     }
@@ -405,12 +413,14 @@ impl<'t> Samples<'t> {
             SampleColumn::Score => {
                 each.for_each(|row| double_or_null(sink, table.quality_score(row)));
             }
-            SampleColumn::Degraded => each.for_each(|row| sink.boolean(self.flags[row].any())),
+            SampleColumn::Degraded => {
+                each.for_each(|row| sink.boolean(self.facts.flags[row].any()));
+            }
             SampleColumn::Flag(flag) => {
-                each.for_each(|row| sink.boolean(self.flags[row].has(flag)));
+                each.for_each(|row| sink.boolean(self.facts.flags[row].has(flag)));
             }
             SampleColumn::Mos(stream) => {
-                each.for_each(|row| double_or_null(sink, mos(table, stream, row)));
+                each.for_each(|row| double_or_null(sink, self.facts.mos(stream, row)));
             }
         }
     }

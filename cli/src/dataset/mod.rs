@@ -185,7 +185,9 @@ impl Dataset {
     ) -> impl Fn(&MeetingInput, Decoded<'_>) -> Outcome<Result<MeetingRow, MeetingError>> + Sync + 'a
     {
         move |input, decoded| {
-            let mut report = analysis.meeting(&input.name, decoded.table);
+            // The report and the sample rows read one computation of each sample's flags
+            // and MOS.
+            let (mut report, samples) = analysis.meeting_and_samples(&input.name, decoded.table);
             decoded.locate_files(&mut report);
             if let Err(error) = describe(input, &mut report) {
                 return Outcome::Failed(error);
@@ -207,9 +209,7 @@ impl Dataset {
             if let Some((bytes, modified_ns)) = identity.source {
                 row.set_source(bytes, modified_ns);
             }
-            let table = decoded.table;
-            let samples = Samples::new(&input.name, table, analysis.flag_thresholds())
-                .identified_by(&identity.key);
+            let samples = samples.identified_by(&identity.key);
             // Rows in table order: by participant entry, each one's samples as Zoom listed
             // them (in time order). Participant-major rather than time-major: the entry's
             // text columns then come in runs (measured: a 5 % smaller dataset, and faster).
