@@ -1,5 +1,7 @@
-//! Scratch folders for the unit tests, removed when dropped: also when a test fails or
-//! returns early, so that runs do not pile folders up in the temporary directory.
+//! Scratch folders for the tests (the unit tests, and the end-to-end tests, which include
+//! this file), removed when dropped: also when a test fails or returns early, so that
+//! runs do not pile folders up in the temporary directory. A failed test's message and
+//! the paths it printed remain.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,6 +33,12 @@ impl std::ops::Deref for Scratch {
 impl AsRef<Path> for Scratch {
     fn as_ref(&self) -> &Path {
         &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
     }
 }
 

@@ -7,6 +7,12 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+// The scratch folders of the command's unit tests, the same file.
+#[path = "../../src/scratch.rs"]
+mod scratch_folder;
+#[allow(unused_imports)] // each test file uses its own subset
+pub(crate) use scratch_folder::{Scratch, scratch};
+
 pub fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -48,43 +54,6 @@ pub fn json(output: &Output) -> Value {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A fresh scratch folder for one test, removed when dropped (also when the test fails:
-/// the message and the paths it printed remain, the files do not pile up).
-pub fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("zoom-qos-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    Scratch(dir)
-}
-
-/// See [`scratch`].
-pub struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Scratch {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<std::ffi::OsStr> for Scratch {
-    fn as_ref(&self) -> &std::ffi::OsStr {
-        self.0.as_os_str()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// `pick` of each meeting of a JSON report, in report order.
