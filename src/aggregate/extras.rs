@@ -23,8 +23,9 @@ pub(crate) struct Extras {
     quality: Vec<(u16, u64)>,
     /// Quality scores, in hundredths.
     scores: Vec<i32>,
-    /// Samples by Wi-Fi band and CPU pressure, for the breakdowns.
+    /// Samples by Wi-Fi band and CPU pressure, for the breakdowns (when `grouped`).
     pub(crate) groups: SampleGroups,
+    grouped: bool,
 }
 
 /// Adds `n` to `word`'s count.
@@ -36,6 +37,14 @@ fn count(counts: &mut Vec<(u16, u64)>, word: u16, n: u64) {
 }
 
 impl Extras {
+    /// No sample yet; with `grouped`, the samples are grouped for the breakdowns too.
+    pub(crate) fn new(grouped: bool) -> Extras {
+        Extras {
+            grouped,
+            ..Extras::default()
+        }
+    }
+
     /// Whether the table has any of these fields: if not, no sample is read for them.
     pub(crate) fn in_table(table: &Table) -> bool {
         table.has_rssi() || table.has_sample_fields()
@@ -48,7 +57,7 @@ impl Extras {
             for (values, dbm) in self.wifi.iter_mut().zip(readings.weakest_avg_strongest()) {
                 values.extend(dbm);
             }
-            if let Some(dbm) = readings.signal() {
+            if let Some(dbm) = readings.signal().filter(|_| self.grouped) {
                 let band = (Dimension::WifiSignal, wifi::signal_band_index(dbm));
                 self.groups.tally(band, degraded, row);
             }
@@ -63,8 +72,10 @@ impl Extras {
             .or_else(|| table.word_code_at(min, row));
         if let Some(level) = level {
             count(&mut self.pressure, level, 1);
-            self.groups
-                .tally((Dimension::CpuPressure, level), degraded, row);
+            if self.grouped {
+                self.groups
+                    .tally((Dimension::CpuPressure, level), degraded, row);
+            }
         }
         if let Some(word) = table.word_code_at(SampleField::Quality, row) {
             count(&mut self.quality, word, 1);

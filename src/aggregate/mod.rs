@@ -172,7 +172,7 @@ impl Analysis {
         };
         let entries: Vec<(usize, ParticipantRef<'_>)> = table.participants().enumerate().collect();
         let participants: Vec<ParticipantPass> = self.map(&entries, |&(index, participant)| {
-            let mut pass = ParticipantPass::run(table, index, participant, facts, cut);
+            let mut pass = ParticipantPass::run(table, index, participant, facts, cut, whole);
             if self.participant_stats {
                 pass.streams = Some(stream_stats(table, participant.rows()));
             }
@@ -491,6 +491,7 @@ impl ParticipantPass {
         participant: ParticipantRef<'_>,
         facts: &SampleFacts,
         cut: episodes::Cut,
+        whole: bool,
     ) -> Self {
         let rows = participant.rows();
         let mut flags = FlagCounts::default();
@@ -501,7 +502,8 @@ impl ParticipantPass {
         // without a time come after the timed ones, in input order.
         let mut timed: Vec<episodes::TimedSample> = Vec::with_capacity(rows.len());
         let mut untimed: Vec<bool> = Vec::new();
-        let mut extras = Extras::default();
+        // The samples' groups by Wi-Fi band and CPU pressure are for the breakdowns only.
+        let mut extras = Extras::new(whole);
         let read_extras = Extras::in_table(table);
         for row in rows {
             let sample = facts.flags.get(row).copied().unwrap_or_default();
