@@ -57,7 +57,9 @@ impl Extras {
             for (values, dbm) in self.wifi.iter_mut().zip(readings.weakest_avg_strongest()) {
                 values.extend(dbm);
             }
-            if let Some(dbm) = readings.signal().filter(|_| self.grouped) {
+            if self.grouped
+                && let Some(dbm) = readings.signal()
+            {
                 let band = (Dimension::WifiSignal, wifi::signal_band_index(dbm));
                 self.groups.tally(band, degraded, row);
             }
