@@ -15,7 +15,7 @@ use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::ParquetError;
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesBuilder};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor};
 
@@ -48,6 +48,9 @@ impl FileFormat {
 /// (zstd's default) compressed only 0.2 % smaller on the generated corpus, for 4 % more
 /// of the export's time (measured: see the benches' README).
 const ZSTD_LEVEL: i32 = 1;
+
+/// A meetings file of fewer rows is written without zstd (see [`write_file`]).
+const MEETINGS_ZSTD_ROWS: usize = 256;
 
 /// Rows per row group: DuckDB writes 122,880 and Spark splits a file by row group, so a
 /// group of this order is one unit of parallel work; it also bounds what the writer holds
@@ -271,8 +274,23 @@ pub(super) fn write_file(
                 out: BufWriter::new(File::create(path)?),
                 bytes: 0,
             };
+            // No dictionaries: a meeting's row is mostly its own (keys, digests,
+            // statistics), and each dictionary column writer starts with a 4,096-slot
+            // table (the `parquet` crate's interner), a tenth of an ordinary export's page
+            // faults. A small file is not compressed: the crate makes two zstd contexts
+            // per column, which cost more time than the bytes they save (measured: see
+            // the benches' README).
+            let compression = if batch.num_rows() < MEETINGS_ZSTD_ROWS {
+                Compression::UNCOMPRESSED
+            } else {
+                Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?)
+            };
+            let properties = parquet_properties_builder()?
+                .set_dictionary_enabled(false)
+                .set_compression(compression)
+                .build();
             let options = ArrowWriterOptions::new()
-                .with_properties(parquet_properties()?)
+                .with_properties(properties)
                 .with_skip_arrow_metadata(true);
             let mut writer = ArrowWriter::try_new_with_options(&mut out, schema, options)?;
             writer.write(batch)?;
@@ -294,13 +312,16 @@ pub(super) fn write_file(
 /// 0 %, 30 fps) shrink most. The sample files' chunks are encoded so by
 /// [`ChunkEncoder`]; their row groups are cut by the caller, at [`ROW_GROUP_ROWS`].
 fn parquet_properties() -> Result<WriterProperties, ParquetError> {
+    Ok(parquet_properties_builder()?.build())
+}
+
+fn parquet_properties_builder() -> Result<WriterPropertiesBuilder, ParquetError> {
     Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
         .set_statistics_enabled(EnabledStatistics::Chunk)
         // Without a column index, the offset index only serves reads by row number, which
         // the engines here do not make: 3 % of an ordinary day's file (measured).
-        .set_offset_index_disabled(true)
-        .build())
+        .set_offset_index_disabled(true))
 }
 
 /// Reads every batch of a file this module wrote.
