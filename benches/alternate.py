@@ -2,12 +2,13 @@
 """Whole-process cost of builds of the command, run alternately on one corpus.
 
     python3 benches/alternate.py CORPUS PAIRS NAME=BINARY NAME=BINARY ... [-- ARGS...]
-    python3 benches/alternate.py --commands PAIRS "NAME=COMMAND ..." "NAME=COMMAND ..." ...
+    python3 benches/alternate.py --commands PAIRS [--before "COMMAND"] "NAME=COMMAND ..." ...
 
 Runs `BINARY analyze CORPUS ARGS` (default ARGS: --threads 1 --format json) for every
 build in turn, or with --commands each whole command line (split as a shell would, not
 run by one), reversing the order every other round so that neither always runs first;
-the first round warms the page cache and is not counted. Prints the median wall time,
+the first round warms the page cache and is not counted. With --before, that command
+runs untimed before each timed one (for example removing the last run's output). Prints the median wall time,
 the median CPU time (user + system, from wait4) and the largest peak resident memory
 of each, and each as a ratio to the first. Ratios, not times: the machine is shared and
 its speed drifts.
@@ -22,9 +23,11 @@ import time
 
 def main(argv):
     if argv[1:2] == ["--commands"] and len(argv) >= 4:
-        rounds = int(argv[2])
-        commands = dict(arg.split("=", 1) for arg in argv[3:])
-        return compare({name: shlex.split(line) for name, line in commands.items()}, rounds)
+        rounds, rest, before = int(argv[2]), argv[3:], None
+        if rest[:1] == ["--before"] and len(rest) >= 2:
+            before, rest = shlex.split(rest[1]), rest[2:]
+        commands = dict(arg.split("=", 1) for arg in rest)
+        return compare({name: shlex.split(line) for name, line in commands.items()}, rounds, before)
     if "--" in argv:
         split = argv.index("--")
         argv, extra = argv[:split], argv[split + 1:]
@@ -37,14 +40,17 @@ def main(argv):
     compare({name: [binary, "analyze", corpus, *extra] for name, binary in builds.items()}, rounds)
 
 
-def compare(builds, rounds):
-    """Runs each command of `builds` (name: argv) alternately; prints the medians."""
+def compare(builds, rounds, before=None):
+    """Runs each command of `builds` (name: argv) alternately, each after `before`
+    (argv, untimed) if given; prints the medians."""
     wall = {name: [] for name in builds}
     cpu = {name: [] for name in builds}
     peak = {name: 0 for name in builds}
     for round_ in range(rounds + 1):
         order = list(builds) if round_ % 2 == 0 else list(reversed(list(builds)))
         for name in order:
+            if before:
+                subprocess.run(before, check=True)
             start = time.perf_counter()
             child = subprocess.Popen(
                 builds[name],
