@@ -257,7 +257,7 @@ pub fn link(path: &Path, target: &Path) -> Result<(), WriteError> {
 /// other names (a hard link to a file of a version committed before) was synced then, and
 /// is not synced again.
 ///
-/// The entries are synced [`SYNC_THREADS`] at a time, on threads of their own whatever
+/// The entries are synced 8 at a time (`SYNC_THREADS`), on threads of their own whatever
 /// the run's `--threads`: a sync waits on the disk, not on the CPU, and syncs that wait
 /// together overlap their waits. One after another, they took a tenth of an ordinary
 /// export's time at 1 thread (measured: see the benches' README).
