@@ -310,11 +310,13 @@ pub(super) fn write_file(
 /// which is what engines prune row groups by (no page index), and dictionary encoding
 /// (Parquet's default) for every column, which strings and repeated values (a loss of
 /// 0 %, 30 fps) shrink most. The sample files' chunks are encoded so by
-/// [`ChunkEncoder`]; their row groups are cut by the caller, at [`ROW_GROUP_ROWS`].
+/// [`ChunkEncoder`]; their row groups are cut by the caller, at [`ROW_GROUP_ROWS`]. The
+/// meetings file changes two of these ([`write_file`]).
 fn parquet_properties() -> Result<WriterProperties, ParquetError> {
     Ok(parquet_properties_builder()?.build())
 }
 
+/// [`parquet_properties`], to be changed before it is built.
 fn parquet_properties_builder() -> Result<WriterPropertiesBuilder, ParquetError> {
     Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
