@@ -508,7 +508,8 @@ impl ChunkEncoder {
     }
 }
 
-/// A meeting's samples come in here, value by value ([`Samples::columns_into`]).
+/// A meeting's samples come in here, value by value
+/// ([`Samples::columns_into`](zoom_qos::export::Samples::columns_into)).
 impl ColumnSink for ChunkEncoder {
     fn nulls(&mut self, rows: usize) {
         if !self.nullable {
