@@ -277,8 +277,13 @@ pub fn sync_tree(folder: &Path) -> Result<(), WriteError> {
         Ok(())
     };
     std::thread::scope(|scope| {
+        // A helper the system refuses (a limit on threads) leaves its share to the others.
         let helpers: Vec<_> = (1..SYNC_THREADS.min(entries.len()))
-            .map(|_| scope.spawn(sync_next))
+            .map_while(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, sync_next)
+                    .ok()
+            })
             .collect();
         let mine = sync_next();
         // A helper that panicked left its path unsynced: the commit must not go on.
