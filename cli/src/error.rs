@@ -70,7 +70,7 @@ pub enum CliError {
         /// Why it failed.
         error: io::Error,
     },
-    /// Something `serve` needs could not be started: an address to listen on, a thread
+    /// Something a command needs could not be started: an address to listen on, a thread
     /// (exit 1).
     Start {
         /// What, as "listen on 127.0.0.1:9464".

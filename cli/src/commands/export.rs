@@ -35,7 +35,7 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
             prepared.strict,
             dataset.export(&prepared.analysis, &plan),
         )
-    })?;
+    });
     let (mut rows, mut not_written, mut not_started) = (Vec::new(), 0, 0);
     for (_, outcome) in outcomes {
         match outcome {
@@ -53,7 +53,7 @@ pub fn run(args: ExportArgs) -> Result<Done, CliError> {
     }
     let written = rows.len();
     // On the run's threads: the row groups still open are finished in parallel.
-    match prepared.install(|| dataset.commit(rows, args.full))?? {
+    match prepared.install(|| dataset.commit(rows, args.full))? {
         Some(committed) => eprintln!(
             "zoom-qos: {}",
             dataset::summary_line(written, plan.unchanged, &committed, &args.out)

@@ -32,16 +32,30 @@ pub struct Prepared {
     pub analysis: Analysis,
     /// `--strict`.
     pub strict: bool,
-    threads: Option<usize>,
+    /// `--threads` threads (rayon's default count without it), of which this one.
+    pool: rayon::ThreadPool,
 }
 
 /// Reads the thresholds, finds the meetings (naming what is skipped) and sets up the
 /// decoder and the analysis.
 ///
 /// # Errors
-/// A thresholds file that cannot be used, a path that does not exist, or no meeting.
+/// A thresholds file that cannot be used, a path that does not exist, no meeting, or a
+/// thread pool that cannot be started.
 pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliError> {
     let threads = args.threads.map(|asked| clamp_threads(usize::from(asked)));
+    // This thread is one of the pool's, rather than waiting for them: one thread fewer,
+    // and its work allocates from the main heap, which grows in large steps where a
+    // thread's own heap grows a page at a time (`mprotect`): 0.95× of `analyze
+    // --threads 1` (measured: see the benches' README).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .use_current_thread()
+        .build()
+        .map_err(|error| CliError::Start {
+            what: "start the worker threads".to_owned(),
+            error: std::io::Error::other(error),
+        })?;
     let thresholds = match &args.thresholds {
         Some(path) => read_thresholds(path)?,
         None => Thresholds::default(),
@@ -72,33 +86,20 @@ pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliErro
         },
         analysis,
         strict: args.strict,
-        threads,
+        pool,
     })
 }
 
 impl Prepared {
-    /// Runs `work` with the progress line, on `--threads` threads if given.
-    ///
-    /// # Errors
-    /// The thread pool cannot be started.
-    pub fn run<T: Send>(&self, work: impl FnOnce(&Progress) -> T + Send) -> Result<T, CliError> {
+    /// Runs `work` with the progress line, on the run's threads.
+    pub fn run<T: Send>(&self, work: impl FnOnce(&Progress) -> T + Send) -> T {
         let progress = Progress::default();
         self.install(|| runner::with_progress(&progress, || work(&progress)))
     }
 
-    /// Runs `work` on `--threads` threads if given (rayon's global pool otherwise).
-    ///
-    /// # Errors
-    /// The thread pool cannot be started.
-    pub fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> Result<T, CliError> {
-        match self.threads {
-            Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|error| CliError::Usage(format!("--threads: {error}")))?
-                .install(work)),
-            None => Ok(work()),
-        }
+    /// Runs `work` on the run's threads (`--threads`, rayon's default count without it).
+    pub fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        self.pool.install(work)
     }
 }
 
