@@ -270,9 +270,7 @@ pub fn sync_tree(folder: &Path) -> Result<(), WriteError> {
     let next = AtomicUsize::new(0);
     let sync_next = || -> Result<(), WriteError> {
         while let Some(path) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
-            File::open(path)
-                .and_then(|f| f.sync_all())
-                .map_err(WriteError::at(path))?;
+            sync(path)?;
         }
         Ok(())
     };
@@ -334,9 +332,14 @@ fn parent(path: &Path) -> &Path {
 /// # Errors
 /// The folder cannot be opened or synced.
 pub fn sync_folder(folder: &Path) -> Result<(), WriteError> {
-    File::open(folder)
+    sync(folder)
+}
+
+/// Syncs a file's data, or a folder's entries, to disk.
+fn sync(path: &Path) -> Result<(), WriteError> {
+    File::open(path)
         .and_then(|f| f.sync_all())
-        .map_err(WriteError::at(folder))
+        .map_err(WriteError::at(path))
 }
 
 #[cfg(test)]
