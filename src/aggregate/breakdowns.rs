@@ -51,10 +51,12 @@ impl SampleGroups {
         degraded: bool,
         row: usize,
     ) {
-        let at = match self
-            .groups
-            .iter()
-            .position(|(d, v, _)| *d == dimension && *v == value)
+        let is_it = |(d, v, _): &(Dimension, u16, SampleTally)| *d == dimension && *v == value;
+        // The last group is the likeliest: a minute is most often like the one before.
+        let last = self.groups.len().checked_sub(1);
+        let at = match last
+            .filter(|&last| is_it(&self.groups[last]))
+            .or_else(|| self.groups.iter().position(is_it))
         {
             Some(at) => at,
             None => {

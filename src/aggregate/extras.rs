@@ -1,13 +1,15 @@
 //! The per-sample fields beside the streams, read once per sample in the participant pass:
 //! Wi-Fi signal, CPU pressure and Zoom's own quality word and score.
 
+use core::ops::Range;
 use std::collections::BTreeMap;
 
 use super::breakdowns::SampleGroups;
+use super::facts::ExtraFacts;
+use super::thresholds::SampleFlags;
 use super::wifi;
 use crate::record::Table;
 use crate::report::{Dimension, MetricStats, Stats};
-use crate::schema::SampleField;
 
 /// Names of the Wi-Fi STATS, in the order of [`Extras::wifi`].
 const WIFI_NAMES: [&str; 3] = ["min_rssi_dbm", "avg_rssi_dbm", "max_rssi_dbm"];
@@ -30,6 +32,13 @@ pub(crate) struct Extras {
 
 /// Adds `n` to `word`'s count.
 fn count(counts: &mut Vec<(u16, u64)>, word: u16, n: u64) {
+    // The last word counted is the likeliest: a minute repeats the one before.
+    if let Some((last, total)) = counts.last_mut()
+        && *last == word
+    {
+        *total += n;
+        return;
+    }
     match counts.iter_mut().find(|(w, _)| *w == word) {
         Some((_, total)) => *total += n,
         None => counts.push((word, n)),
@@ -45,44 +54,47 @@ impl Extras {
         }
     }
 
-    /// Whether the table has any of these fields: if not, no sample is read for them.
-    pub(crate) fn in_table(table: &Table) -> bool {
-        table.has_rssi() || table.has_sample_fields()
-    }
-
-    /// Reads one sample.
-    pub(crate) fn add(&mut self, table: &Table, row: usize, degraded: bool) {
-        if table.has_rssi() {
-            let readings = wifi::Readings::of(table, row);
-            for (values, dbm) in self.wifi.iter_mut().zip(readings.weakest_avg_strongest()) {
-                values.extend(dbm);
+    /// Reads the facts of one participant's `rows`; `flags` are those rows' flags.
+    pub(crate) fn add_rows(
+        &mut self,
+        facts: &ExtraFacts,
+        rows: Range<usize>,
+        flags: &[SampleFlags],
+    ) {
+        let degraded = |at: usize| flags.get(at).is_some_and(|f| f.any());
+        if let Some(readings) = facts.wifi.get(rows.clone()) {
+            for readings in readings {
+                for (values, dbm) in self.wifi.iter_mut().zip(readings.weakest_avg_strongest()) {
+                    values.extend(dbm);
+                }
             }
-            if self.grouped
-                && let Some(dbm) = readings.signal()
-            {
-                let band = (Dimension::WifiSignal, wifi::signal_band_index(dbm));
-                self.groups.tally(band, degraded, row);
-            }
-        }
-        if !table.has_sample_fields() {
-            return;
-        }
-        let [min, avg, max] = SampleField::CPU_PRESSURE;
-        let level = table
-            .word_code_at(max, row)
-            .or_else(|| table.word_code_at(avg, row))
-            .or_else(|| table.word_code_at(min, row));
-        if let Some(level) = level {
-            count(&mut self.pressure, level, 1);
             if self.grouped {
-                self.groups
-                    .tally((Dimension::CpuPressure, level), degraded, row);
+                for (at, readings) in readings.iter().enumerate() {
+                    if let Some(dbm) = readings.signal() {
+                        let band = (Dimension::WifiSignal, wifi::signal_band_index(dbm));
+                        self.groups.tally(band, degraded(at), rows.start + at);
+                    }
+                }
             }
         }
-        if let Some(word) = table.word_code_at(SampleField::Quality, row) {
-            count(&mut self.quality, word, 1);
+        if let Some(levels) = facts.pressure.get(rows.clone()) {
+            for (at, &level) in levels.iter().enumerate() {
+                let Some(level) = level else { continue };
+                count(&mut self.pressure, level, 1);
+                if self.grouped {
+                    let group = (Dimension::CpuPressure, level);
+                    self.groups.tally(group, degraded(at), rows.start + at);
+                }
+            }
         }
-        self.scores.extend(table.quality_score_centi(row));
+        if let Some(words) = facts.quality.get(rows.clone()) {
+            for &word in words.iter().flatten() {
+                count(&mut self.quality, word, 1);
+            }
+        }
+        if let Some(scores) = facts.score.get(rows) {
+            self.scores.extend(scores.iter().flatten());
+        }
     }
 
     /// Wi-Fi STATS over `samples` samples (reorders the values); empty without Wi-Fi.

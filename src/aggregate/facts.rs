@@ -1,10 +1,13 @@
-//! Each sample's facts, computed once per meeting: its flags and its audio MOS. The
-//! participants' passes (counts, MOS statistics, grades, episodes), the timeline and the
-//! export all read these.
+//! Each sample's facts, computed once per meeting: its flags, its audio MOS and its
+//! fields beside the streams. The participants' passes (counts, MOS statistics, grades,
+//! episodes, the breakdowns' sample groups), the timeline and the export all read these.
+
+use core::ops::Range;
 
 use super::thresholds::{Fixed, SampleFlags};
+use super::wifi::Readings;
 use crate::record::Table;
-use crate::schema::{Metric, Stream};
+use crate::schema::{Metric, SampleField, Stream};
 
 /// The facts of every row of a table.
 #[derive(Clone, Debug)]
@@ -14,13 +17,69 @@ pub(crate) struct SampleFacts {
     /// Each row's MOS of [`Stream::AUDIO`] (input, output): `None` without the stream's
     /// latency, jitter and loss.
     pub(crate) mos: [Vec<Option<f64>>; 2],
+    /// Each row's fields beside the streams.
+    pub(crate) extras: ExtraFacts,
+}
+
+/// Each row's fields beside the streams, read a column at a time. A list is empty when
+/// the table has none of its fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ExtraFacts {
+    /// The Wi-Fi readings.
+    pub(crate) wifi: Vec<Readings>,
+    /// The CPU pressure level (its max, else avg, else min level), by word code.
+    pub(crate) pressure: Vec<Option<u16>>,
+    /// The quality word, by word code.
+    pub(crate) quality: Vec<Option<u16>>,
+    /// The quality score, in hundredths.
+    pub(crate) score: Vec<Option<i32>>,
+}
+
+impl ExtraFacts {
+    /// The fields of `rows` (clamped to the table).
+    pub(crate) fn of(table: &Table, rows: Range<usize>) -> ExtraFacts {
+        let wifi = Readings::of_rows(table, rows.clone());
+        if !table.has_sample_fields() {
+            return ExtraFacts {
+                wifi,
+                ..ExtraFacts::default()
+            };
+        }
+        let rows = rows.start.min(table.samples())..rows.end.min(table.samples());
+        let column = |fields: &[SampleField]| {
+            let mut values = vec![None; rows.len()];
+            // A later field's value replaces an earlier one's.
+            for &field in fields {
+                table.for_each_sample_field_at(field, rows.clone(), |at, stored| {
+                    values[at] = Some(stored);
+                });
+            }
+            values
+        };
+        let codes = |values: Vec<Option<u64>>| {
+            values
+                .into_iter()
+                .map(|code| code.and_then(|code| u16::try_from(code).ok()))
+                .collect()
+        };
+        ExtraFacts {
+            wifi,
+            pressure: codes(column(&SampleField::CPU_PRESSURE)),
+            quality: codes(column(&[SampleField::Quality])),
+            score: column(&[SampleField::QualityScore])
+                .into_iter()
+                .map(|centi| centi.and_then(|centi| i32::try_from(centi).ok()))
+                .collect(),
+        }
+    }
 }
 
 impl SampleFacts {
     /// The facts of `table`'s rows, flagged by `thresholds`.
     pub(crate) fn of(table: &Table, thresholds: &Fixed) -> SampleFacts {
         let rows = 0..table.samples();
-        let flags = thresholds.flags_of_rows(table, rows.clone());
+        let extras = ExtraFacts::of(table, rows.clone());
+        let flags = thresholds.flags_of_rows(table, rows.clone(), &extras.wifi);
         let mos = Stream::AUDIO.map(|stream| {
             let mut mos = vec![None; rows.len()];
             if let Some(columns) = table.stream(stream) {
@@ -37,7 +96,7 @@ impl SampleFacts {
             }
             mos
         });
-        SampleFacts { flags, mos }
+        SampleFacts { flags, mos, extras }
     }
 
     /// The MOS of `stream` at `row` (`None` for a stream other than [`Stream::AUDIO`]'s).

@@ -504,8 +504,7 @@ impl ParticipantPass {
         let mut untimed: Vec<bool> = Vec::new();
         // The samples' groups by Wi-Fi band and CPU pressure are for the breakdowns only.
         let mut extras = Extras::new(whole);
-        let read_extras = Extras::in_table(table);
-        for row in rows {
+        for row in rows.clone() {
             let sample = facts.flags.get(row).copied().unwrap_or_default();
             for flag in Flag::ALL {
                 flags.add(flag, u64::from(sample.has(flag)));
@@ -522,10 +521,9 @@ impl ParticipantPass {
             }
             mos_in.extend(facts.mos[0].get(row).copied().flatten());
             mos_out.extend(facts.mos[1].get(row).copied().flatten());
-            if read_extras {
-                extras.add(table, row, any);
-            }
         }
+        let flags_of_rows = facts.flags.get(rows.clone()).unwrap_or_default();
+        extras.add_rows(&facts.extras, rows.clone(), flags_of_rows);
         // `find` sorts `timed` by time (then row): with the untimed after it, that is the
         // order report v1's runs are counted in.
         let found = episodes::find(

@@ -6,7 +6,7 @@ use core::ops::Range;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::wifi;
+use super::wifi::Readings;
 use crate::descriptor::Resolution;
 use crate::error::Error;
 use crate::record::Table;
@@ -475,7 +475,14 @@ impl Fixed {
     /// and stream, each reading one column (a row at a time, every rule read each sample's
     /// columns again). The tests check it against [`flags`](Self::flags), which reads
     /// one row at a time as the rules say.
-    pub(crate) fn flags_of_rows(&self, table: &Table, rows: Range<usize>) -> Vec<SampleFlags> {
+    /// `wifi` holds the Wi-Fi readings of `rows` ([`Readings::of_rows`]; empty without
+    /// Wi-Fi).
+    pub(crate) fn flags_of_rows(
+        &self,
+        table: &Table,
+        rows: Range<usize>,
+        wifi: &[Readings],
+    ) -> Vec<SampleFlags> {
         let mut raised = vec![0u8; rows.len()];
         let cut_of = |rule: &FlagRule| {
             let cut = self.cuts[rule.flag.index()];
@@ -530,14 +537,14 @@ impl Fixed {
                         });
                     }
                 }
-                Reads::WifiSignal if table.has_rssi() => {
-                    for (at, row) in rows.clone().enumerate() {
-                        if wifi::signal_stored(table, row).is_some_and(crosses) {
-                            raised[at] |= bit;
+                Reads::WifiSignal => {
+                    for (raised, readings) in raised.iter_mut().zip(wifi) {
+                        if readings.signal_stored().is_some_and(crosses) {
+                            *raised |= bit;
                         }
                     }
                 }
-                Reads::WifiSignal | Reads::Stream(_) => {}
+                Reads::Stream(_) => {}
             }
         }
         raised
@@ -590,7 +597,10 @@ impl Fixed {
                     crosses(rule, table.cpu_bp(cpu, row).map(u32::from)),
                 ),
                 Reads::WifiSignal => {
-                    flags.set(rule.flag, crosses(rule, wifi::signal_stored(table, row)));
+                    let signal = table
+                        .has_rssi()
+                        .then(|| Readings::of(table, row).signal_stored());
+                    flags.set(rule.flag, crosses(rule, signal.flatten()));
                 }
                 Reads::Stream(_) => {}
             }
@@ -638,7 +648,8 @@ mod tests {
                 let mut ranges = vec![0..samples, 3..samples + 7, samples..samples + 2];
                 ranges.extend(table.participants().map(|p| p.rows()));
                 for rows in ranges {
-                    let got = fixed.flags_of_rows(&table, rows.clone());
+                    let wifi = Readings::of_rows(&table, rows.clone());
+                    let got = fixed.flags_of_rows(&table, rows.clone(), &wifi);
                     let want: Vec<SampleFlags> = rows.map(|row| fixed.flags(&table, row)).collect();
                     assert_eq!(got, want, "seed {seed}");
                     for flag in Flag::ALL {

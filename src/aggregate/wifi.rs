@@ -1,5 +1,7 @@
 //! Wi-Fi signal: a sample's signal in dBm, and the band it falls in.
 
+use core::ops::Range;
+
 use crate::record::Table;
 use crate::schema::RssiMetric;
 
@@ -49,15 +51,40 @@ pub(crate) fn signal_band_index(dbm: i16) -> u16 {
     at.unwrap_or(SIGNAL_BANDS.len() - 1) as u16
 }
 
+/// The `wifi_rssi` fields in the order of [`Readings`].
+const READ: [RssiMetric; 3] = [RssiMetric::Min, RssiMetric::Avg, RssiMetric::Max];
+
 /// A sample's `min_rssi`, `avg_rssi` and `max_rssi`, in dBm, as sent: read once.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Readings([Option<i16>; 3]);
 
 impl Readings {
     pub(crate) fn of(table: &Table, row: usize) -> Readings {
-        Readings(
-            [RssiMetric::Min, RssiMetric::Avg, RssiMetric::Max].map(|m| table.rssi_dbm(m, row)),
-        )
+        Readings(READ.map(|m| table.rssi_dbm(m, row)))
+    }
+
+    /// The readings of each of `rows` (clamped to the table), a column at a time; empty
+    /// when the table has no Wi-Fi.
+    pub(crate) fn of_rows(table: &Table, rows: Range<usize>) -> Vec<Readings> {
+        let Some(columns) = table.rssi() else {
+            return Vec::new();
+        };
+        let rows = rows.start.min(table.samples())..rows.end.min(table.samples());
+        let mut readings = vec![Readings::default(); rows.len()];
+        for (which, metric) in READ.into_iter().enumerate() {
+            let zero = i64::from(metric.descriptor().zero_stored);
+            columns.for_each_present_at(metric, rows.clone(), |at, stored| {
+                readings[at].0[which] = i16::try_from(i64::from(stored) - zero).ok();
+            });
+        }
+        readings
+    }
+
+    /// [`signal`](Self::signal) in the stored unit of the Wi-Fi columns.
+    pub(crate) fn signal_stored(self) -> Option<u32> {
+        let zero = RssiMetric::Avg.descriptor().zero_stored;
+        self.signal()
+            .map(|dbm| (i64::from(dbm) + i64::from(zero)) as u32)
     }
 
     /// The signal: `avg_rssi`, else the weaker of `min_rssi` and `max_rssi` (which Zoom's
@@ -84,15 +111,6 @@ pub fn signal_dbm(table: &Table, row: usize) -> Option<i16> {
     table
         .rssi_dbm(RssiMetric::Avg, row)
         .or_else(|| Readings::of(table, row).signal())
-}
-
-/// [`signal_dbm`] in the stored unit of the Wi-Fi columns.
-pub(crate) fn signal_stored(table: &Table, row: usize) -> Option<u32> {
-    if !table.has_rssi() {
-        return None;
-    }
-    let zero = RssiMetric::Avg.descriptor().zero_stored;
-    signal_dbm(table, row).map(|dbm| (i64::from(dbm) + i64::from(zero)) as u32)
 }
 
 #[cfg(test)]

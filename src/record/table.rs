@@ -522,11 +522,21 @@ impl Table {
         i32::try_from(stored).ok()
     }
 
-    /// The code of a word field at `row` (see [`Table::word`]).
-    #[inline]
-    pub(crate) fn word_code_at(&self, field: SampleField, row: usize) -> Option<u16> {
-        let code = self.group(Group::Extra)?.get(field.index(), row)?;
-        u16::try_from(code).ok()
+    /// Calls `f` with the offset in `rows` and the stored value of a per-sample field (a
+    /// word's code, a score in hundredths) at each row of `rows` that has one, in row
+    /// order: a column at a time.
+    pub(crate) fn for_each_sample_field_at(
+        &self,
+        field: SampleField,
+        rows: Range<usize>,
+        f: impl FnMut(usize, u64),
+    ) {
+        if let Some(column) = self
+            .group(Group::Extra)
+            .and_then(|group| group.columns().get(field.index()))
+        {
+            column.for_each_present_at(rows, f);
+        }
     }
 
     /// Whether any sample had a CPU pressure level, a quality word or a score.
