@@ -76,13 +76,27 @@ impl Stats {
         scale: f64,
         samples: u64,
     ) -> Stats {
-        let present = extent.count > 0;
+        let n = values.len();
         let to_f64 = |v: u32| f64::from(v) / scale;
+        let mut percentiles = [None; Stats::PERCENTILES.len()];
+        let ranks = Stats::PERCENTILES.map(|percent| nearest_rank_index(n, percent));
+        if let Some(ranks) = ranks.into_iter().collect::<Option<Vec<usize>>>() {
+            let mut found = [0; Stats::PERCENTILES.len()];
+            select_u32(values, extent.min, extent.max, &ranks, &mut found);
+            percentiles = found.map(|v| Some(to_f64(v)));
+        }
+        let [p50, p90, p95, p99] = percentiles;
+        let present = extent.count > 0;
         Stats {
+            count: n as u64,
+            missing: samples.saturating_sub(n as u64),
             min: present.then(|| to_f64(extent.min)),
             mean: present.then(|| extent.sum as f64 / extent.count as f64 / scale),
+            p50,
+            p90,
+            p95,
+            p99,
             max: present.then(|| to_f64(extent.max)),
-            ..Self::selected(values, samples, u32::cmp, to_f64)
         }
     }
 
@@ -150,6 +164,128 @@ impl Stats {
             p95,
             p99,
             max: None,
+        }
+    }
+}
+
+/// Below this many values, [`select_u32`] selects among them directly: counting into
+/// buckets pays only on more.
+const RADIX_FROM: usize = 256;
+
+/// The values at the 0-based positions `ranks` (ascending, each below `values.len()`)
+/// of `values` in ascending order, into `found`; `min` and `max` are the values' least
+/// and greatest. Reorders `values`.
+///
+/// A radix select: one pass counts the values into 256 buckets of equal width over
+/// `min..=max`, which says the bucket of each rank and its rank within it; a second pass
+/// copies out the values of those buckets only, and each rank is selected among its
+/// bucket's values. For the four percentiles of STATS, a quarter fewer instructions than
+/// selecting each among all the values (callgrind, `analyze` of generated meetings).
+pub(crate) fn select_u32(
+    values: &mut [u32],
+    min: u32,
+    max: u32,
+    ranks: &[usize],
+    found: &mut [u32],
+) {
+    // Fewer than 255 ranks, so that a bucket's list is named by a byte.
+    if values.len() < RADIX_FROM || max <= min || ranks.len() >= usize::from(u8::MAX) {
+        return select_each(values, ranks, found);
+    }
+    // Bucket widths are a power of two; 256 of them cover `max - min`.
+    let shift = (u32::BITS - (max - min).leading_zeros()).saturating_sub(8);
+    // At most 255 (`max - min >> shift` is below 256); the cast keeps it in the table.
+    let bucket = |v: u32| usize::from((v.wrapping_sub(min) >> shift) as u8);
+    let mut counts = [0u32; 256];
+    for &v in values.iter() {
+        counts[bucket(v)] += 1;
+    }
+    // Each rank's bucket and rank within it; buckets ascend with the ranks.
+    let mut wanted: Vec<(usize, usize)> = Vec::with_capacity(ranks.len());
+    let (mut b, mut below) = (0, 0);
+    for &rank in ranks {
+        while below + counts[b] as usize <= rank {
+            below += counts[b] as usize;
+            b += 1;
+        }
+        wanted.push((b, rank - below));
+    }
+    // The wanted buckets' values, each bucket's in a list of its own.
+    let mut slot_of = [u8::MAX; 256];
+    let mut lists: Vec<Vec<u32>> = Vec::with_capacity(ranks.len());
+    for &(b, _) in &wanted {
+        if slot_of[b] == u8::MAX {
+            slot_of[b] = lists.len() as u8;
+            lists.push(Vec::with_capacity(counts[b] as usize));
+        }
+    }
+    for &v in values.iter() {
+        if let Some(list) = lists.get_mut(usize::from(slot_of[bucket(v)])) {
+            list.push(v);
+        }
+    }
+    // Within a bucket, ranks ascend too: each selection searches what the last left above.
+    let mut from = 0;
+    let mut last_bucket = None;
+    for ((b, rank), out) in wanted.into_iter().zip(found.iter_mut()) {
+        if last_bucket != Some(b) {
+            (from, last_bucket) = (0, Some(b));
+        }
+        let list = &mut lists[usize::from(slot_of[b])];
+        *out = *list[from..].select_nth_unstable(rank - from).1;
+        from = rank;
+    }
+}
+
+/// [`select_u32`] among all the values, a rank at a time.
+fn select_each(values: &mut [u32], ranks: &[usize], found: &mut [u32]) {
+    let mut from = 0;
+    for (&rank, out) in ranks.iter().zip(found.iter_mut()) {
+        *out = *values[from..].select_nth_unstable(rank - from).1;
+        from = rank;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Values spread evenly, clustered on a grid with a far outlier, or mostly one value.
+    fn values() -> impl Strategy<Value = Vec<u32>> {
+        prop_oneof![
+            prop::collection::vec(any::<u32>(), 0..2000),
+            prop::collection::vec((0u32..300).prop_map(|v| v * 100), 0..2000).prop_map(|mut v| {
+                v.push(u32::MAX - 1);
+                v
+            }),
+            prop::collection::vec(prop_oneof![9 => Just(0u32), 1 => 0u32..10_000], 0..2000),
+        ]
+    }
+
+    proptest! {
+        /// Oracle: the values sorted, read at each rank.
+        #[test]
+        fn select_reads_the_sorted_values_at_their_ranks(
+            mut values in values(),
+            percents in prop::collection::vec(0u32..=100, 1..6),
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let mut percents = percents;
+            percents.sort_unstable();
+            let Some(ranks) = percents
+                .iter()
+                .map(|&p| nearest_rank_index(values.len(), p))
+                .collect::<Option<Vec<usize>>>()
+            else {
+                return Ok(());
+            };
+            let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+            let mut found = vec![0; ranks.len()];
+            select_u32(&mut values, min, max, &ranks, &mut found);
+            let want: Vec<u32> = ranks.iter().map(|&r| sorted[r]).collect();
+            prop_assert_eq!(found, want);
         }
     }
 }
