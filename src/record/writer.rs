@@ -27,7 +27,7 @@ impl Table {
             config,
             participant: 0,
             sample: 0,
-            last_words: [None; SampleField::COUNT],
+            recent_words: [[None; RECENT_WORDS]; SampleField::COUNT],
         };
         // A page that says nothing of its chain is a whole one (the single-participant
         // answer, a hand-made page).
@@ -80,9 +80,14 @@ pub(crate) struct PageWriter<'t> {
     /// rows are added in blocks of [`ROW_BLOCK`], and the page's end cuts them to
     /// `table.rows`.
     allocated_rows: usize,
-    /// Each word field's last code: the word a minute most likely repeats.
-    last_words: [Option<usize>; SampleField::COUNT],
+    /// Each word field's latest codes, the latest first: the words a minute most likely
+    /// repeats.
+    recent_words: [[Option<usize>; RECENT_WORDS]; SampleField::COUNT],
 }
+
+/// Words remembered per word field, the latest first: Zoom's pressure levels and quality
+/// words are four each.
+const RECENT_WORDS: usize = 4;
 
 /// Rows added to the columns at a time: one resize per column per block is much cheaper
 /// than one push per column per sample.
@@ -313,6 +318,8 @@ impl PageWriter<'_> {
 
     /// The code of a word value in the table's words (added if new); `None` for a blank
     /// or `null` one. A value that is not a string is invalid.
+    // Inlined: its result would otherwise come back through memory, for every word.
+    #[inline(always)]
     fn word_code(
         &mut self,
         field: SampleField,
@@ -340,10 +347,22 @@ impl PageWriter<'_> {
         if text.is_empty() {
             return Ok(None);
         }
-        // Most minutes repeat the last minute's word: try it first.
-        let last = self.last_words[field.index()];
-        let repeated = last.filter(|&code| self.table.word_bytes(code) == Some(text.as_bytes()));
-        let code = match repeated.or_else(|| self.table.word_code(text)) {
+        // Most minutes repeat the last minute's word, or one of the few before it: try
+        // those first, the latest first.
+        let recent = &mut self.recent_words[field.index()];
+        let table = &*self.table;
+        let hit = recent.iter().position(|code| {
+            code.is_some_and(|code| table.word_bytes(code) == Some(text.as_bytes()))
+        });
+        if let Some(at) = hit {
+            let code = recent[at];
+            if at > 0 {
+                recent.copy_within(..at, 1);
+                recent[0] = code;
+            }
+            return Ok(code);
+        }
+        let code = match self.table.word_code(text) {
             Some(code) => code,
             None if self.table.words.len() < MAX_WORDS => {
                 let start = self.table.text.len();
@@ -367,7 +386,9 @@ impl PageWriter<'_> {
                     .map(|()| None);
             }
         };
-        self.last_words[field.index()] = Some(code);
+        let recent = &mut self.recent_words[field.index()];
+        recent.copy_within(..RECENT_WORDS - 1, 1);
+        recent[0] = Some(code);
         Ok(Some(code))
     }
 
