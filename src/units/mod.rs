@@ -247,7 +247,11 @@ fn common_spelling(input: &[u8], units: &[Unit], default_pow10: u32) -> Option<u
     let pow10 = if rest.is_empty() {
         default_pow10
     } else {
-        units.iter().find(|unit| unit.matches(rest))?.pow10
+        let word = packed(rest)?;
+        units
+            .iter()
+            .find(|unit| unit.matches(rest.len(), word))?
+            .pow10
     } as usize;
     // More decimals than kept means rounding: leave that to the grammar's path.
     let frac_scale = POW10.get(pow10.checked_sub(frac_len)?)?;
@@ -363,17 +367,25 @@ impl Unit {
         }
     }
 
-    /// Whether `text` is this unit, ignoring ASCII case: one compare.
+    /// Whether a text of `len` bytes, [`packed`] into `word`, is this unit, ignoring
+    /// ASCII case: one compare.
     #[inline(always)]
-    fn matches(&self, text: &[u8]) -> bool {
-        text.len() == self.name.len()
-            && (text
-                .iter()
-                .rev()
-                .fold(0, |word, &b| (word << 8) | u32::from(b))
-                | self.case_bits)
-                == self.word
+    fn matches(&self, len: usize, word: u32) -> bool {
+        len == self.name.len() && (word | self.case_bits) == self.word
     }
+}
+
+/// The bytes of a text of 1 to 4 bytes, little-endian in a `u32` (as [`Unit::word`]);
+/// `None` for any other length.
+#[inline(always)]
+fn packed(text: &[u8]) -> Option<u32> {
+    Some(match *text {
+        [a] => u32::from(a),
+        [a, b] => u32::from_le_bytes([a, b, 0, 0]),
+        [a, b, c] => u32::from_le_bytes([a, b, c, 0]),
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+        _ => return None,
+    })
 }
 
 fn skip_blanks(input: &[u8]) -> &[u8] {
