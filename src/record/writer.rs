@@ -226,29 +226,44 @@ impl PageWriter<'_> {
         metric: Metric,
         value: JsonScalar<'_>,
     ) -> Result<(), Error> {
-        // `""`, Zoom's "no data", is common (a stream that is off sends a block of them)
-        // and the row already reads missing: skip the call that would parse it.
-        if matches!(value, JsonScalar::Text("")) {
-            return Ok(());
+        match value {
+            // `""`, Zoom's "no data", is common (a stream that is off sends a block of
+            // them) and the row already reads missing: skip the call that would parse it.
+            JsonScalar::Text("") => Ok(()),
+            // The text alone is passed: in registers, not as a `JsonScalar` in memory.
+            JsonScalar::Text(text) => self.metric_text(stream, metric, text),
+            other => self.metric_not_text(stream, metric, other),
         }
-        self.metric_value(stream, metric, value)
     }
 
-    fn metric_value(
+    fn metric_text(&mut self, stream: Stream, metric: Metric, text: &str) -> Result<(), Error> {
+        if !keeps(stream, metric) {
+            return Ok(());
+        }
+        let parsed = metric.descriptor().parser.parse(text.as_bytes());
+        let field = Field::Metric(stream, metric);
+        if let Some(stored) = self.settle(field, JsonScalar::Text(text), parsed)? {
+            self.set(Group::Stream(stream), metric.index(), u64::from(stored));
+        }
+        Ok(())
+    }
+
+    /// A metric that is not a string: `null` is missing, anything else invalid.
+    #[cold]
+    fn metric_not_text(
         &mut self,
         stream: Stream,
         metric: Metric,
         value: JsonScalar<'_>,
     ) -> Result<(), Error> {
-        if !stream.has_picture() && matches!(metric, Metric::FrameRate | Metric::Resolution) {
+        if !keeps(stream, metric) || value == JsonScalar::Null {
             return Ok(());
         }
-        let parser = metric.descriptor().parser;
-        let parsed = text_value(value, UnitError::ExpectedNumber, |text| parser.parse(text));
-        if let Some(stored) = self.settle(Field::Metric(stream, metric), value, parsed)? {
-            self.set(Group::Stream(stream), metric.index(), u64::from(stored));
-        }
-        Ok(())
+        self.invalid(
+            Field::Metric(stream, metric),
+            value,
+            UnitError::ExpectedNumber,
+        )
     }
 
     /// A `cpu_usage` field of the open sample (after opening [`Group::Cpu`]).
@@ -544,6 +559,12 @@ impl PageWriter<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a stream keeps a metric: an audio stream has no picture, so its frame rate and
+/// resolution are ignored.
+fn keeps(stream: Stream, metric: Metric) -> bool {
+    stream.has_picture() || !matches!(metric, Metric::FrameRate | Metric::Resolution)
 }
 
 /// A value that must be a string: parsed with `parse`; `null` is missing; another JSON
