@@ -1,5 +1,5 @@
-//! The per-sample fields beside the streams, read once per sample in the participant pass:
-//! Wi-Fi signal, CPU pressure and Zoom's own quality word and score.
+//! The per-sample fields beside the streams, counted a participant at a time from the
+//! samples' facts: Wi-Fi signal, CPU pressure and Zoom's own quality word and score.
 
 use core::ops::Range;
 use std::collections::BTreeMap;

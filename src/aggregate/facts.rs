@@ -111,13 +111,14 @@ mod tests {
     use super::*;
     use crate::aggregate::Thresholds;
 
-    /// Reference: the MOS of each row on its own ([`super::super::mos`]) and the flags of
-    /// each row ([`Fixed::flags`]), on generated meetings with blanks among the values,
-    /// and a table without audio output.
+    /// Reference: the MOS of each row on its own ([`super::super::mos`]), the flags of
+    /// each row ([`Fixed::flags`]) and the fields beside the streams read a row at a time
+    /// (`Readings::of`, `Table::sample_word`, `Table::quality_score_centi`), on
+    /// generated meetings with blanks among the values, and a table without audio output.
     #[test]
     fn facts_are_each_rows_own() {
         let fixed = Thresholds::default().fixed();
-        let mut with_mos = 0;
+        let (mut with_mos, mut with_extras) = (0, [0; 4]);
         for seed in 1..=6 {
             let mut page = crate::synth::page(seed, 4, 30);
             if seed == 6 {
@@ -142,11 +143,38 @@ mod tests {
                     );
                     with_mos += usize::from(want.is_some());
                 }
+                let extras = &facts.extras;
+                let readings = table.has_rssi().then(|| Readings::of(&table, row));
+                assert_eq!(extras.wifi.get(row).copied(), readings, "row {row}");
+                let word = |code: Option<&Option<u16>>| {
+                    code.copied()
+                        .flatten()
+                        .and_then(|code| table.word(usize::from(code)))
+                };
+                let [min, avg, max] = SampleField::CPU_PRESSURE.map(|f| table.sample_word(f, row));
+                assert_eq!(word(extras.pressure.get(row)), max.or(avg).or(min));
+                let quality = table.sample_word(SampleField::Quality, row);
+                assert_eq!(word(extras.quality.get(row)), quality);
+                let score = extras.score.get(row).copied().flatten();
+                assert_eq!(score, table.quality_score_centi(row));
+                let present = [
+                    readings.is_some_and(|r| r.signal().is_some()),
+                    max.or(avg).or(min).is_some(),
+                    quality.is_some(),
+                    score.is_some(),
+                ];
+                for (count, present) in with_extras.iter_mut().zip(present) {
+                    *count += usize::from(present);
+                }
             }
             if seed == 6 {
                 assert!(facts.mos[1].iter().all(Option::is_none));
             }
         }
         assert!(with_mos > 100, "{with_mos} MOS values");
+        assert!(
+            with_extras.iter().all(|&n| n > 20),
+            "signal, pressure, quality, score: {with_extras:?}"
+        );
     }
 }
