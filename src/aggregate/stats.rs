@@ -79,8 +79,7 @@ impl Stats {
         let n = values.len();
         let to_f64 = |v: u32| f64::from(v) / scale;
         let mut percentiles = [None; Stats::PERCENTILES.len()];
-        let ranks = Stats::PERCENTILES.map(|percent| nearest_rank_index(n, percent));
-        if let Some(ranks) = ranks.into_iter().collect::<Option<Vec<usize>>>() {
+        if let Some(ranks) = percentile_ranks(n) {
             let mut found = [0; Stats::PERCENTILES.len()];
             select_u32(values, extent.min, extent.max, &ranks, &mut found);
             percentiles = found.map(|v| Some(to_f64(v)));
@@ -134,7 +133,6 @@ impl Stats {
     }
 
     /// The count, missing and percentiles (minimum, mean and maximum left `None`).
-    /// Selects instead of sorting: `O(n)` per rank, not `O(n log n)`.
     fn selected<T: Copy>(
         values: &mut [T],
         samples: u64,
@@ -143,15 +141,10 @@ impl Stats {
     ) -> Stats {
         let n = values.len();
         let mut percentiles = [None; Stats::PERCENTILES.len()];
-        // Ranks ascend, and after each selection the values from `from` on are exactly
-        // those of rank `from` and above: each selection searches only those.
-        let mut from = 0;
-        for (slot, percent) in percentiles.iter_mut().zip(Stats::PERCENTILES) {
-            if let Some(index) = nearest_rank_index(n, percent) {
-                let (_, value, _) = values[from..].select_nth_unstable_by(index - from, &cmp);
-                *slot = Some(to_f64(*value));
-                from = index;
-            }
+        if let (Some(ranks), Some(&first)) = (percentile_ranks(n), values.first()) {
+            let mut found = [first; Stats::PERCENTILES.len()];
+            select_ranks(values, ranks, cmp, &mut found);
+            percentiles = found.map(|v| Some(to_f64(v)));
         }
         let [p50, p90, p95, p99] = percentiles;
         Stats {
@@ -165,6 +158,34 @@ impl Stats {
             p99,
             max: None,
         }
+    }
+}
+
+/// The 0-based indices of [`Stats::PERCENTILES`] among `n` sorted values, ascending;
+/// `None` for no value.
+fn percentile_ranks(n: usize) -> Option<[usize; Stats::PERCENTILES.len()]> {
+    let mut ranks = [0; Stats::PERCENTILES.len()];
+    for (rank, percent) in ranks.iter_mut().zip(Stats::PERCENTILES) {
+        *rank = nearest_rank_index(n, percent)?;
+    }
+    Some(ranks)
+}
+
+/// The values at the 0-based positions `ranks` (ascending, each below `values.len()`)
+/// of `values` ordered by `cmp`, into `found`. Reorders `values`. Selects instead of
+/// sorting: `O(n)` per rank, not `O(n log n)`.
+fn select_ranks<T: Copy>(
+    values: &mut [T],
+    ranks: impl IntoIterator<Item = usize>,
+    cmp: impl Fn(&T, &T) -> Ordering,
+    found: &mut [T],
+) {
+    // After each selection the values from `from` on are exactly those of rank `from`
+    // and above: each selection searches only those.
+    let mut from = 0;
+    for (rank, out) in ranks.into_iter().zip(found.iter_mut()) {
+        *out = *values[from..].select_nth_unstable_by(rank - from, &cmp).1;
+        from = rank;
     }
 }
 
@@ -190,7 +211,7 @@ pub(crate) fn select_u32(
 ) {
     // Fewer than 255 ranks, so that a bucket's list is named by a byte.
     if values.len() < RADIX_FROM || max <= min || ranks.len() >= usize::from(u8::MAX) {
-        return select_each(values, ranks, found);
+        return select_ranks(values, ranks.iter().copied(), u32::cmp, found);
     }
     // Bucket widths are a power of two; 256 of them cover `max - min`.
     let shift = (u32::BITS - (max - min).leading_zeros()).saturating_sub(8);
@@ -224,25 +245,14 @@ pub(crate) fn select_u32(
             list.push(v);
         }
     }
-    // Within a bucket, ranks ascend too: each selection searches what the last left above.
-    let mut from = 0;
-    let mut last_bucket = None;
-    for ((b, rank), out) in wanted.into_iter().zip(found.iter_mut()) {
-        if last_bucket != Some(b) {
-            (from, last_bucket) = (0, Some(b));
-        }
-        let list = &mut lists[usize::from(slot_of[b])];
-        *out = *list[from..].select_nth_unstable(rank - from).1;
-        from = rank;
-    }
-}
-
-/// [`select_u32`] among all the values, a rank at a time.
-fn select_each(values: &mut [u32], ranks: &[usize], found: &mut [u32]) {
-    let mut from = 0;
-    for (&rank, out) in ranks.iter().zip(found.iter_mut()) {
-        *out = *values[from..].select_nth_unstable(rank - from).1;
-        from = rank;
+    // Within a bucket, ranks ascend too.
+    let mut at = 0;
+    for same_bucket in wanted.chunk_by(|a, b| a.0 == b.0) {
+        let list = &mut lists[usize::from(slot_of[same_bucket[0].0])];
+        let in_bucket = same_bucket.iter().map(|&(_, rank)| rank);
+        let end = at + same_bucket.len();
+        select_ranks(list, in_bucket, u32::cmp, &mut found[at..end]);
+        at = end;
     }
 }
 
