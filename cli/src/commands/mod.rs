@@ -53,7 +53,8 @@ pub fn prepare(args: &InputArgs, analysis: Analysis) -> Result<Prepared, CliErro
         .use_current_thread()
         .build()
         .map_err(|error| CliError::Start {
-            what: "start the worker threads".to_owned(),
+            // The usual cause is a limit on threads: `--threads 1` starts none.
+            what: "start the worker threads (--threads 1 needs none)".to_owned(),
             error: std::io::Error::other(error),
         })?;
     let thresholds = match &args.thresholds {
